@@ -1,0 +1,6 @@
+import type { Principal } from '../modules/auth/role';
+
+/** Who asked and under which request id: what services record on every audit event. */
+export interface Caller extends Principal {
+  requestId: string;
+}

@@ -1,0 +1,36 @@
+/**
+ * Domain errors: thrown by services and pure rules without importing GraphQL.
+ * One mapper (src/graphql/errors.ts) turns them into GraphQLError with `extensions.code`.
+ */
+export enum ErrorCode {
+  UNAUTHENTICATED = 'UNAUTHENTICATED',
+  FORBIDDEN = 'FORBIDDEN',
+  NOT_FOUND = 'NOT_FOUND',
+  BAD_USER_INPUT = 'BAD_USER_INPUT',
+  CONFLICT = 'CONFLICT',
+  INVALID_TRANSITION = 'INVALID_TRANSITION',
+  GATE_FAILED = 'GATE_FAILED',
+  RATE_LIMITED = 'RATE_LIMITED',
+  INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    /** Extra, client-safe facts added to `extensions` (e.g. the offending `field`). */
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+export const badInput = (field: string, message: string): DomainError =>
+  new DomainError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
+
+export const notFound = (what: string, key: string): DomainError =>
+  new DomainError(ErrorCode.NOT_FOUND, `${what} ${key} not found`);
+
+export const conflict = (message: string, details: Record<string, unknown> = {}): DomainError =>
+  new DomainError(ErrorCode.CONFLICT, message, details);

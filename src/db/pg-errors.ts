@@ -1,0 +1,15 @@
+interface PgError {
+  code?: string;
+  constraint?: string;
+}
+
+function pgError(err: unknown): PgError {
+  const e = err as { driverError?: PgError } & PgError;
+  return e?.driverError ?? e ?? {};
+}
+
+/** A unique index refused the row; `constraint` narrows it to one index. */
+export function isUniqueViolation(err: unknown, constraint?: string): boolean {
+  const e = pgError(err);
+  return e.code === '23505' && (constraint === undefined || e.constraint === constraint);
+}

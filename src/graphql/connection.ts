@@ -1,0 +1,70 @@
+import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
+import type { Page } from '../db/pagination';
+
+@ObjectType({ description: 'Relay page information' })
+export class PageInfo {
+  @Field()
+  hasNextPage: boolean;
+
+  @Field()
+  hasPreviousPage: boolean;
+
+  @Field(() => String, { nullable: true })
+  startCursor: string | null;
+
+  @Field(() => String, { nullable: true })
+  endCursor: string | null;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { nullable: true, description: 'Page size: default 50, at most 500' })
+  first?: number;
+
+  @Field(() => String, { nullable: true, description: 'Cursor of the last edge already seen' })
+  after?: string;
+}
+
+export interface ConnectionShape<T> {
+  edges: Array<{ node: T; cursor: string }>;
+  pageInfo: PageInfo;
+  totalCount: number;
+}
+
+/** Builds `<Node>Connection` and `<Node>Edge` types for a node type. */
+export function Connection<T extends object>(nodeType: ClassType<T>) {
+  @ObjectType(`${nodeType.name}Edge`)
+  class Edge {
+    @Field(() => nodeType)
+    node: T;
+
+    @Field()
+    cursor: string;
+  }
+
+  @ObjectType()
+  abstract class ConnectionType implements ConnectionShape<T> {
+    @Field(() => [Edge])
+    edges: Edge[];
+
+    @Field(() => PageInfo)
+    pageInfo: PageInfo;
+
+    @Field(() => Int)
+    totalCount: number;
+  }
+  return ConnectionType;
+}
+
+export function toConnection<R, T = R>(page: Page<R>, map: (row: R) => T = (row) => row as unknown as T): ConnectionShape<T> {
+  return {
+    edges: page.rows.map((row, i) => ({ node: map(row), cursor: page.cursors[i] })),
+    pageInfo: {
+      hasNextPage: page.hasNextPage,
+      hasPreviousPage: page.hasPreviousPage,
+      startCursor: page.cursors[0] ?? null,
+      endCursor: page.cursors[page.cursors.length - 1] ?? null,
+    },
+    totalCount: page.totalCount,
+  };
+}

@@ -1,0 +1,99 @@
+import {
+  GraphQLError,
+  Kind,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+  type SelectionSetNode,
+} from 'graphql';
+import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import type { GraphQLSchema } from 'graphql';
+import { DEFAULT_PAGE_SIZE } from '../db/pagination';
+
+export interface QueryLimits {
+  maxDepth: number;
+  maxCost: number;
+  maxAliases: number;
+}
+
+type Fragments = Map<string, FragmentDefinitionNode>;
+
+function fragmentsOf(document: DocumentNode): Fragments {
+  const map: Fragments = new Map();
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) map.set(def.name.value, def);
+  return map;
+}
+
+/** Depth of the deepest field path, following fragments (each fragment once per path, so cycles end). */
+export function selectionDepth(set: SelectionSetNode | undefined, fragments: Fragments, seen: Set<string> = new Set()): number {
+  if (!set) return 0;
+  let max = 0;
+  for (const sel of set.selections) {
+    if (sel.kind === Kind.FIELD) {
+      if (sel.name.value.startsWith('__')) continue; // introspection meta-fields
+      max = Math.max(max, 1 + selectionDepth(sel.selectionSet, fragments, seen));
+    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+      max = Math.max(max, selectionDepth(sel.selectionSet, fragments, seen));
+    } else {
+      const name = sel.name.value;
+      const fragment = fragments.get(name);
+      if (!fragment || seen.has(name)) continue;
+      max = Math.max(max, selectionDepth(fragment.selectionSet, fragments, new Set([...seen, name])));
+    }
+  }
+  return max;
+}
+
+/** Number of aliased fields in the document (a cheap way to multiply work, so it is capped). */
+export function aliasCount(document: DocumentNode): number {
+  let count = 0;
+  const visit = (set: SelectionSetNode | undefined): void => {
+    if (!set) return;
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FIELD) {
+        if (sel.alias) count += 1;
+        visit(sel.selectionSet);
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) visit(sel.selectionSet);
+    }
+  };
+  for (const def of document.definitions) {
+    if (def.kind === Kind.OPERATION_DEFINITION || def.kind === Kind.FRAGMENT_DEFINITION) visit(def.selectionSet);
+  }
+  return count;
+}
+
+/** A list field costs its page size (`first`, or the default) times what each item costs. */
+const pagedEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
+  if (!field.args.some((a) => a.name === 'first')) return undefined;
+  const first = typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE;
+  return 1 + Math.max(first, 1) * childComplexity;
+};
+
+function refuse(message: string, limit: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', limit } });
+}
+
+/**
+ * Refuses an operation that is too deep, too costly or too aliased, after validation and before
+ * any resolver runs.
+ */
+export function enforceLimits(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  limits: QueryLimits,
+): void {
+  const depth = selectionDepth(operation.selectionSet, fragmentsOf(document));
+  if (depth > limits.maxDepth) throw refuse(`query depth ${depth} exceeds the limit of ${limits.maxDepth}`, 'depth');
+  const aliases = aliasCount(document);
+  if (aliases > limits.maxAliases) throw refuse(`query uses ${aliases} aliases; the limit is ${limits.maxAliases}`, 'aliases');
+  const cost = getComplexity({
+    schema,
+    query: document,
+    operationName: operation.name?.value,
+    variables,
+    estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+  });
+  if (cost > limits.maxCost) throw refuse(`query cost ${cost} exceeds the limit of ${limits.maxCost}`, 'cost');
+}

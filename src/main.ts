@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { loadConfig } from './config';
+import { createDataSource } from './db/data-source';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
+import { createLogger } from './logger';
+import { startServer } from './server/app';
+import { createMetrics } from './server/metrics';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const metrics = createMetrics();
+
+  let embedded: EmbeddedDatabase | undefined;
+  let databaseUrl = config.databaseUrl;
+  if (!databaseUrl) {
+    logger.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'no DATABASE_URL: starting embedded PostgreSQL');
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, persistent: true });
+    databaseUrl = embedded.url;
+  }
+
+  const db = createDataSource({ url: databaseUrl, logger, onQuery: () => metrics.dbQueries.inc() });
+  await db.initialize();
+  const applied = await db.runMigrations({ transaction: 'each' });
+  logger.info({ applied: applied.map((m) => m.name) }, 'migrations up to date');
+
+  const server = await startServer({ config, db, logger, metrics }, { port: config.port });
+  const adminToken = await server.services.tokens.bootstrapAdmin(config.bootstrapAdminToken);
+  if (adminToken) {
+    // Printed once, plainly, so a newcomer can copy it: only its hash is stored.
+    process.stdout.write(`\nadmin token (shown once, store it now): ${adminToken}\n\n`);
+  }
+  logger.info({ url: server.url }, 'modelgraph is serving');
+  process.stdout.write(`modelgraph ready at ${server.url}\n`);
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    try {
+      await server.close();
+      await db.destroy();
+      await embedded?.stop();
+      logger.info('stopped cleanly');
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error('modelgraph failed to start:', err);
+  process.exit(1);
+});

@@ -1,0 +1,120 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { Caller } from '../../common/caller';
+import { badInput, DomainError, ErrorCode, notFound } from '../../common/errors';
+import { hydrate, hydratePage } from '../../db/data-source';
+import { emptyPage, keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
+import { appendAudit } from '../audit/audit.service';
+import { validateText } from '../models/model.rules';
+import { ApiTokenEntity } from './api-token.entity';
+import { Role, type Principal } from './role';
+
+const TOKEN_PREFIX = 'mg_';
+
+export function hashToken(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+function newSecret(): string {
+  return TOKEN_PREFIX + randomBytes(32).toString('base64url');
+}
+
+/** The identity the registry itself acts under at start-up. */
+export const SYSTEM_CALLER: Caller = { tokenId: 'system', subject: 'system', role: Role.ADMIN, requestId: 'startup' };
+
+export interface CreateTokenInput {
+  subject: string;
+  role: Role;
+  description?: string | null;
+  expiresAt?: Date | null;
+}
+
+/** API tokens: random secrets shown once, stored as sha256, revocable. */
+export class TokenService {
+  constructor(private readonly db: DataSource) {}
+
+  /** Resolves `Authorization: Bearer <token>` to a principal, or throws UNAUTHENTICATED. */
+  async authenticate(authorization: string | undefined): Promise<Principal> {
+    const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
+    if (!match) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'send an API token: Authorization: Bearer <token>');
+    const [row] = await this.db.query(
+      `SELECT id, subject, role FROM api_tokens
+       WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+      [hashToken(match[1])],
+    );
+    if (!row) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'the API token is unknown, revoked or expired');
+    return { tokenId: row.id, subject: row.subject, role: row.role };
+  }
+
+  async create(caller: Caller, input: CreateTokenInput, secret = newSecret()): Promise<{ token: ApiTokenEntity; secret: string }> {
+    validateText(input.subject, 'subject', { required: true, max: 200 });
+    validateText(input.description, 'description', { max: 1000 });
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw badInput('expiresAt', 'must be in the future');
+    return this.db.transaction(async (m) => {
+      const [row] = await m.query(
+        `INSERT INTO api_tokens (subject, description, role, token_hash, token_prefix, created_by, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
+        [input.subject, input.description ?? '', input.role, hashToken(secret), secret.slice(0, 10), caller.subject, input.expiresAt ?? null],
+      );
+      const token = hydrate(m, ApiTokenEntity, row);
+      await appendAudit(m, caller, {
+        action: 'token.created',
+        subjectType: 'ApiToken',
+        subjectId: token.id,
+        payload: { before: null, after: publicFields(token) },
+      });
+      return { token, secret };
+    });
+  }
+
+  async revoke(caller: Caller, id: string): Promise<ApiTokenEntity> {
+    return this.db.transaction(async (m) => {
+      const [before] = await m.query('SELECT * FROM api_tokens WHERE id = $1 FOR UPDATE', [id]);
+      if (!before) throw notFound('API token', id);
+      if (before.revoked_at) return hydrate(m, ApiTokenEntity, before); // already revoked: nothing changes
+      const [[row]] = await m.query('UPDATE api_tokens SET revoked_at = now() WHERE id = $1 RETURNING *', [id]);
+      const token = hydrate(m, ApiTokenEntity, row);
+      await appendAudit(m, caller, {
+        action: 'token.revoked',
+        subjectType: 'ApiToken',
+        subjectId: token.id,
+        payload: { before: publicFields(hydrate(m, ApiTokenEntity, before)), after: publicFields(token) },
+      });
+      return token;
+    });
+  }
+
+  async list(page: PageArgs): Promise<Page<ApiTokenEntity>> {
+    const pages = await keysetPages(this.db.manager, {
+      table: 'api_tokens',
+      where: [],
+      params: new SqlParams(),
+      order: ['x.created_at', 'x.id'],
+      direction: 'DESC',
+      first: page.first,
+      after: page.after,
+    });
+    return hydratePage(this.db.manager, ApiTokenEntity, pages.get('') ?? emptyPage(page.after));
+  }
+
+  /**
+   * On an empty registry, creates the first admin token and returns its secret (to print once);
+   * returns null when tokens already exist. `preset` lets an operator choose the secret.
+   */
+  async bootstrapAdmin(preset?: string): Promise<string | null> {
+    const [{ n }] = await this.db.query('SELECT count(*)::int AS n FROM api_tokens');
+    if (n > 0) return null;
+    const { secret } = await this.create(
+      SYSTEM_CALLER,
+      { subject: 'admin', role: Role.ADMIN, description: 'created on first start' },
+      preset ?? newSecret(),
+    );
+    return secret;
+  }
+}
+
+/** What an audit event may say about a token: never its hash. */
+function publicFields(token: ApiTokenEntity): Omit<ApiTokenEntity, 'tokenHash'> {
+  const { tokenHash: _hash, ...rest } = token;
+  return rest;
+}

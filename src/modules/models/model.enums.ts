@@ -1,0 +1,10 @@
+export enum RiskTier {
+  LOW = 'LOW',
+  MEDIUM = 'MEDIUM',
+  HIGH = 'HIGH',
+}
+
+export enum ModelStatus {
+  ACTIVE = 'ACTIVE',
+  RETIRED = 'RETIRED',
+}

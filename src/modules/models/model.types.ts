@@ -1,0 +1,222 @@
+import { DateTimeISOResolver, UUIDResolver } from 'graphql-scalars';
+import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
+import { Connection } from '../../graphql/connection';
+import { ModelStatus, RiskTier } from './model.enums';
+
+registerEnumType(RiskTier, { name: 'RiskTier', description: 'Decides which policy gates apply to the model' });
+registerEnumType(ModelStatus, { name: 'ModelStatus' });
+
+export enum ModelOrderField {
+  NAME = 'NAME',
+  CREATED_AT = 'CREATED_AT',
+  UPDATED_AT = 'UPDATED_AT',
+}
+export enum SortDirection {
+  ASC = 'ASC',
+  DESC = 'DESC',
+}
+registerEnumType(ModelOrderField, { name: 'ModelOrderField' });
+registerEnumType(SortDirection, { name: 'SortDirection' });
+
+@ObjectType()
+export class Tag {
+  @Field()
+  key: string;
+
+  @Field()
+  value: string;
+}
+
+@InputType()
+export class TagInput {
+  @Field()
+  key: string;
+
+  @Field()
+  value: string;
+}
+
+@ObjectType({ description: 'A model under management: its versions, aliases and lifecycle live below it' })
+@Directive('@key(fields: "id")')
+@Directive('@key(fields: "name")')
+export class RegisteredModel {
+  @Field(() => ID)
+  id: string;
+
+  @Field({ description: 'Unique slug, e.g. fraud-detector' })
+  name: string;
+
+  @Field()
+  description: string;
+
+  @Field({ description: 'Owning team' })
+  owner: string;
+
+  @Field(() => RiskTier)
+  riskTier: RiskTier;
+
+  @Field(() => ModelStatus)
+  status: ModelStatus;
+
+  @Field()
+  createdBy: string;
+
+  @Field(() => DateTimeISOResolver)
+  createdAt: Date;
+
+  @Field(() => DateTimeISOResolver)
+  updatedAt: Date;
+
+  @Field(() => Int, { description: 'Increases on every change; pass it back as expectedRevision' })
+  revision: number;
+}
+
+@ObjectType({ description: 'A named pointer (champion, challenger, …) to one version of a model' })
+export class ModelAlias {
+  @Field(() => ID)
+  id: string;
+
+  @Field()
+  name: string;
+
+  @Field()
+  updatedBy: string;
+
+  @Field(() => DateTimeISOResolver)
+  updatedAt: Date;
+
+  @Field(() => Int)
+  revision: number;
+}
+
+@ObjectType({ description: 'One move of an alias; version is null when the alias was deleted' })
+export class AliasHistoryEntry {
+  @Field(() => ID)
+  id: string;
+
+  @Field()
+  alias: string;
+
+  @Field()
+  actor: string;
+
+  @Field(() => DateTimeISOResolver)
+  changedAt: Date;
+}
+
+@ObjectType()
+export class RegisteredModelConnection extends Connection(RegisteredModel) {}
+
+@ObjectType()
+export class ModelAliasConnection extends Connection(ModelAlias) {}
+
+@ObjectType()
+export class AliasHistoryEntryConnection extends Connection(AliasHistoryEntry) {}
+
+@InputType()
+export class ModelFilter {
+  @Field(() => String, { nullable: true, description: 'Part of the name, case-insensitive' })
+  nameContains?: string;
+
+  @Field(() => [TagInput], { nullable: true, description: 'Models carrying all of these tags' })
+  tags?: TagInput[];
+
+  @Field(() => RiskTier, { nullable: true })
+  riskTier?: RiskTier;
+
+  @Field(() => ModelStatus, { nullable: true })
+  status?: ModelStatus;
+
+  @Field(() => String, { nullable: true })
+  owner?: string;
+}
+
+@InputType()
+export class ModelOrder {
+  @Field(() => ModelOrderField, { defaultValue: ModelOrderField.CREATED_AT })
+  field: ModelOrderField;
+
+  @Field(() => SortDirection, { defaultValue: SortDirection.ASC })
+  direction: SortDirection;
+}
+
+@InputType()
+export class CreateModelInput {
+  @Field()
+  name: string;
+
+  @Field(() => String, { nullable: true })
+  description?: string;
+
+  @Field()
+  owner: string;
+
+  @Field(() => RiskTier, { nullable: true, description: 'Default MEDIUM' })
+  riskTier?: RiskTier;
+
+  @Field(() => [TagInput], { nullable: true })
+  tags?: TagInput[];
+}
+
+@InputType()
+export class UpdateModelInput {
+  @Field(() => UUIDResolver)
+  id: string;
+
+  @Field(() => Int, { description: 'The revision you read: a stale one is refused with CONFLICT' })
+  expectedRevision: number;
+
+  @Field(() => String, { nullable: true })
+  description?: string;
+
+  @Field(() => String, { nullable: true })
+  owner?: string;
+
+  @Field(() => RiskTier, { nullable: true })
+  riskTier?: RiskTier;
+}
+
+@InputType()
+export class SetModelTagsInput {
+  @Field(() => UUIDResolver)
+  modelId: string;
+
+  @Field(() => [TagInput], { description: 'Tags to add or overwrite' })
+  tags: TagInput[];
+
+  @Field(() => [String], { nullable: true, description: 'Tag keys to remove' })
+  removeKeys?: string[];
+}
+
+@InputType()
+export class SetModelAliasInput {
+  @Field(() => UUIDResolver)
+  modelId: string;
+
+  @Field({ description: 'e.g. champion' })
+  alias: string;
+
+  @Field(() => UUIDResolver)
+  versionId: string;
+}
+
+@InputType()
+export class DeleteModelAliasInput {
+  @Field(() => UUIDResolver)
+  modelId: string;
+
+  @Field()
+  alias: string;
+}
+
+@ObjectType()
+export class ModelPayload {
+  @Field(() => RegisteredModel)
+  model: RegisteredModel;
+}
+
+@ObjectType()
+export class ModelAliasPayload {
+  @Field(() => ModelAlias)
+  alias: ModelAlias;
+}

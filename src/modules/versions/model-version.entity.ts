@@ -1,0 +1,85 @@
+import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
+import { ArtifactFormat, ArtifactStatus, Stage } from './model-version.enums';
+
+@Entity({ name: 'model_versions' })
+export class ModelVersionEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column('uuid', { name: 'model_id' })
+  modelId: string;
+
+  @Column('int')
+  version: number;
+
+  @Column('text', { nullable: true })
+  label: string | null;
+
+  @Column('text')
+  description: string;
+
+  @Column('text')
+  stage: Stage;
+
+  // The reproducibility tuple: immutable once the artifact is READY.
+  @Column('text', { name: 'code_repo' })
+  codeRepo: string;
+
+  @Column('text', { name: 'code_commit' })
+  codeCommit: string;
+
+  @Column('jsonb', { name: 'dataset_versions' })
+  datasetVersions: string[];
+
+  @Column('jsonb')
+  hyperparameters: Record<string, unknown>;
+
+  @Column('text', { name: 'environment_image_digest', nullable: true })
+  environmentImageDigest: string | null;
+
+  @Column('text', { name: 'environment_package_lock', nullable: true })
+  environmentPackageLock: string | null;
+
+  /** Text, because seeds are often 64-bit unsigned and GraphQL Int is 32-bit. */
+  @Column('text', { name: 'random_seed', nullable: true })
+  randomSeed: string | null;
+
+  @Column('text', { name: 'training_run_id', nullable: true })
+  trainingRunId: string | null;
+
+  @Column('text', { name: 'artifact_format' })
+  artifactFormat: ArtifactFormat;
+
+  /** Where the registry keeps the artifact: models/<model-name>/<version>/ under the artifact store. */
+  @Column('text', { name: 'artifact_storage_path' })
+  artifactStoragePath: string;
+
+  /** An artifact that already lives elsewhere, registered by reference. */
+  @Column('text', { name: 'artifact_source_uri', nullable: true })
+  artifactSourceUri: string | null;
+
+  /** bigint comes back from pg as a string. */
+  @Column('bigint', { name: 'artifact_size_bytes', nullable: true })
+  artifactSizeBytes: string | null;
+
+  @Column('text', { name: 'artifact_sha256', nullable: true })
+  artifactSha256: string | null;
+
+  @Column('jsonb', { name: 'artifact_signature', nullable: true })
+  artifactSignature: Record<string, unknown> | null;
+
+  @Column('text', { name: 'artifact_status' })
+  artifactStatus: ArtifactStatus;
+
+  @Column('text', { name: 'created_by' })
+  createdBy: string;
+
+  @Column('timestamptz', { name: 'created_at' })
+  createdAt: Date;
+
+  @Column('timestamptz', { name: 'updated_at' })
+  updatedAt: Date;
+
+  @Column('int')
+  revision: number;
+}

@@ -1,0 +1,26 @@
+export enum Stage {
+  DEVELOPMENT = 'DEVELOPMENT',
+  STAGING = 'STAGING',
+  PRODUCTION = 'PRODUCTION',
+  ARCHIVED = 'ARCHIVED',
+  RETIRED = 'RETIRED',
+  REJECTED = 'REJECTED',
+}
+
+export enum ArtifactFormat {
+  ONNX = 'ONNX',
+  PICKLE = 'PICKLE',
+  JOBLIB = 'JOBLIB',
+  TORCH = 'TORCH',
+  SAFETENSORS = 'SAFETENSORS',
+  TF_SAVEDMODEL = 'TF_SAVEDMODEL',
+  OTHER = 'OTHER',
+}
+
+export enum ArtifactStatus {
+  PENDING_UPLOAD = 'PENDING_UPLOAD',
+  READY = 'READY',
+  FAILED = 'FAILED',
+  COLD = 'COLD',
+  DELETED = 'DELETED',
+}

@@ -1,0 +1,89 @@
+import { badInput } from '../../common/errors';
+import { validateText } from '../models/model.rules';
+import { ArtifactStatus } from './model-version.enums';
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const GIT_SHA = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
+const IMAGE_DIGEST = /sha256:[0-9a-f]{64}$/;
+const SEED = /^\d{1,20}$/;
+
+export interface ArtifactInputShape {
+  uri?: string | null;
+  sha256?: string | null;
+  sizeBytes?: number | null;
+}
+
+export interface RegistrationShape {
+  label?: string | null;
+  description?: string | null;
+  code: { repo: string; commit: string };
+  datasetVersions: string[];
+  hyperparameters?: Record<string, unknown> | null;
+  environment: { imageDigest?: string | null; packageLock?: string | null };
+  randomSeed?: string | null;
+  trainingRunId?: string | null;
+  artifact: ArtifactInputShape;
+}
+
+export function validateSha256(value: string, field: string): void {
+  if (!SHA256.test(value)) throw badInput(field, 'must be a sha256 digest: 64 lowercase hex characters');
+}
+
+/** Checks the reproducibility tuple and artifact of a registration; throws BAD_USER_INPUT naming the field. */
+export function validateRegistration(input: RegistrationShape): void {
+  validateText(input.label, 'label', { max: 100 });
+  if (input.label !== undefined && input.label !== null && input.label.trim() === '') throw badInput('label', 'must not be empty');
+  validateText(input.description, 'description');
+  validateText(input.code.repo, 'code.repo', { required: true, max: 2000 });
+  if (!GIT_SHA.test(input.code.commit)) throw badInput('code.commit', 'must be a full git commit sha (40 or 64 lowercase hex characters)');
+  if (input.datasetVersions.length === 0) throw badInput('datasetVersions', 'name at least one dataset version the model was trained on');
+  input.datasetVersions.forEach((d, i) => validateText(d, `datasetVersions[${i}]`, { required: true, max: 2000 }));
+  if (input.hyperparameters !== undefined && input.hyperparameters !== null) {
+    if (typeof input.hyperparameters !== 'object' || Array.isArray(input.hyperparameters)) {
+      throw badInput('hyperparameters', 'must be a JSON object');
+    }
+  }
+  const env = input.environment;
+  if (!env.imageDigest && !env.packageLock) {
+    throw badInput('environment', 'give the container image digest, the package lock, or both');
+  }
+  if (env.imageDigest && !IMAGE_DIGEST.test(env.imageDigest)) {
+    throw badInput('environment.imageDigest', 'must end in sha256:<64 lowercase hex characters>');
+  }
+  validateText(env.packageLock, 'environment.packageLock', { max: 1_000_000 });
+  if (input.randomSeed !== undefined && input.randomSeed !== null && !SEED.test(input.randomSeed)) {
+    throw badInput('randomSeed', 'must be a non-negative integer (as a string, up to 20 digits)');
+  }
+  validateText(input.trainingRunId, 'trainingRunId', { max: 500 });
+  validateArtifact(input.artifact);
+}
+
+function validateArtifact(artifact: ArtifactInputShape): void {
+  if (artifact.sha256 !== undefined && artifact.sha256 !== null) validateSha256(artifact.sha256, 'artifact.sha256');
+  if (artifact.sizeBytes !== undefined && artifact.sizeBytes !== null) {
+    if (!Number.isSafeInteger(artifact.sizeBytes) || artifact.sizeBytes < 0) {
+      throw badInput('artifact.sizeBytes', 'must be a non-negative integer');
+    }
+  }
+  if (artifact.uri !== undefined && artifact.uri !== null) {
+    validateText(artifact.uri, 'artifact.uri', { required: true, max: 2000 });
+    if (!/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(artifact.uri)) throw badInput('artifact.uri', 'must be an absolute URI (s3://…, https://…, file://…)');
+    if (!artifact.sha256) throw badInput('artifact.sha256', 'is required when the artifact is registered by reference');
+    if (artifact.sizeBytes === undefined || artifact.sizeBytes === null) {
+      throw badInput('artifact.sizeBytes', 'is required when the artifact is registered by reference');
+    }
+  }
+}
+
+/**
+ * An artifact registered by reference (URI, digest and size known) is READY at once; otherwise
+ * the registry waits for an upload.
+ */
+export function initialArtifactStatus(artifact: ArtifactInputShape): ArtifactStatus {
+  return artifact.uri ? ArtifactStatus.READY : ArtifactStatus.PENDING_UPLOAD;
+}
+
+/** Where the registry keeps a version's artifact inside its store. */
+export function storagePath(modelName: string, version: number): string {
+  return `models/${modelName}/${version}/`;
+}

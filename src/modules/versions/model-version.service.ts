@@ -1,0 +1,165 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Caller } from '../../common/caller';
+import { badInput, conflict, notFound } from '../../common/errors';
+import { isUuid } from '../../common/uuid';
+import { hydrate, hydratePages } from '../../db/data-source';
+import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
+import { isUniqueViolation } from '../../db/pg-errors';
+import { appendAudit } from '../audit/audit.service';
+import { runIdempotent } from '../idempotency/idempotency';
+import { ModelStatus } from '../models/model.enums';
+import { RegisteredModelEntity } from '../models/registered-model.entity';
+import { ModelVersionEntity } from './model-version.entity';
+import { ArtifactFormat, ArtifactStatus, Stage } from './model-version.enums';
+import { initialArtifactStatus, storagePath, validateRegistration, type RegistrationShape } from './model-version.rules';
+
+export interface RegisterVersionInput extends RegistrationShape {
+  modelId?: string | null;
+  modelName?: string | null;
+  artifact: RegistrationShape['artifact'] & { format: ArtifactFormat; signature?: Record<string, unknown> | null };
+  idempotencyKey?: string | null;
+}
+
+export interface VersionFilter {
+  stage?: Stage | null;
+  artifactStatus?: ArtifactStatus | null;
+  label?: string | null;
+}
+
+export class ModelVersionService {
+  constructor(private readonly db: DataSource) {}
+
+  /**
+   * Registers the next version of a model with its reproducibility tuple.
+   * registerModelVersion({ modelName: 'fraud-detector', code: {...}, datasetVersions: ['s3://…@v3'], … })
+   * → version 1, stored under models/fraud-detector/1/. A retry with the same idempotencyKey
+   * returns the version the first call created.
+   */
+  async register(caller: Caller, input: RegisterVersionInput): Promise<{ version: ModelVersionEntity; replayed: boolean }> {
+    if (Boolean(input.modelId) === Boolean(input.modelName)) throw badInput('modelId', 'give exactly one of modelId and modelName');
+    validateRegistration(input);
+    const { idempotencyKey, ...request } = input;
+    return this.db.transaction(async (m) => {
+      const { result, replayed } = await runIdempotent(m, caller, 'registerModelVersion', idempotencyKey, request, async () => {
+        const version = await this.insertVersion(m, caller, input);
+        return { versionId: version.id };
+      });
+      const [row] = await m.query('SELECT * FROM model_versions WHERE id = $1', [result.versionId]);
+      return { version: hydrate(m, ModelVersionEntity, row), replayed };
+    });
+  }
+
+  private async insertVersion(m: EntityManager, caller: Caller, input: RegisterVersionInput): Promise<ModelVersionEntity> {
+    // Taking the next number locks the model row: concurrent registrations of one model queue here,
+    // and numbers are never reused because the counter only grows.
+    const [modelRow] = (await m.query(
+      `UPDATE registered_models SET version_counter = version_counter + 1
+       WHERE ${input.modelId ? 'id' : 'name'} = $1 RETURNING *`,
+      [input.modelId ?? input.modelName],
+    ))[0] as Array<Record<string, unknown>>;
+    if (!modelRow) throw notFound('model', String(input.modelId ?? input.modelName));
+    const model = hydrate(m, RegisteredModelEntity, modelRow);
+    if (model.status === ModelStatus.RETIRED) throw conflict(`model "${model.name}" is retired: it takes no new versions`);
+
+    const artifactStatus = initialArtifactStatus(input.artifact);
+    let row: Record<string, unknown>;
+    try {
+      [row] = await m.query(
+        `INSERT INTO model_versions (model_id, version, label, description, stage, code_repo, code_commit, dataset_versions,
+           hyperparameters, environment_image_digest, environment_package_lock, random_seed, training_run_id,
+           artifact_format, artifact_storage_path, artifact_source_uri, artifact_size_bytes, artifact_sha256,
+           artifact_signature, artifact_status, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+         RETURNING *`,
+        [
+          model.id,
+          model.versionCounter,
+          input.label ?? null,
+          input.description ?? '',
+          Stage.DEVELOPMENT,
+          input.code.repo,
+          input.code.commit,
+          JSON.stringify(input.datasetVersions),
+          JSON.stringify(input.hyperparameters ?? {}),
+          input.environment.imageDigest ?? null,
+          input.environment.packageLock ?? null,
+          input.randomSeed ?? null,
+          input.trainingRunId ?? null,
+          input.artifact.format,
+          storagePath(model.name, model.versionCounter),
+          input.artifact.uri ?? null,
+          input.artifact.sizeBytes ?? null,
+          input.artifact.sha256 ?? null,
+          input.artifact.signature ? JSON.stringify(input.artifact.signature) : null,
+          artifactStatus,
+          caller.subject,
+        ],
+      );
+    } catch (err) {
+      if (isUniqueViolation(err, 'model_versions_label_idx')) {
+        throw conflict(`model "${model.name}" already has a version labelled "${input.label}"`, { field: 'label' });
+      }
+      throw err;
+    }
+    const version = hydrate(m, ModelVersionEntity, row);
+    await appendAudit(m, caller, {
+      action: 'version.registered',
+      subjectType: 'ModelVersion',
+      subjectId: version.id,
+      modelId: model.id,
+      payload: { before: null, after: version },
+    });
+    return version;
+  }
+
+  // ---- reads (batched) ----
+
+  async byIds(ids: readonly string[]): Promise<Map<string, ModelVersionEntity>> {
+    const rows = await this.db.query('SELECT * FROM model_versions WHERE id = ANY($1)', [ids.filter(isUuid)]);
+    return this.byKey(rows, (r) => String(r.id));
+  }
+
+  /** The highest-numbered version of each model. */
+  async latestByModels(modelIds: readonly string[]): Promise<Map<string, ModelVersionEntity>> {
+    const rows = await this.db.query(
+      'SELECT DISTINCT ON (model_id) * FROM model_versions WHERE model_id = ANY($1) ORDER BY model_id, version DESC',
+      [modelIds],
+    );
+    return this.byKey(rows, (r) => String(r.model_id));
+  }
+
+  /** Keys are `${modelId}/${version}`. */
+  async byModelAndNumber(keys: readonly string[]): Promise<Map<string, ModelVersionEntity>> {
+    const pairs = keys.map((k) => k.split('/'));
+    const rows = await this.db.query(
+      `SELECT v.* FROM model_versions v JOIN unnest($1::uuid[], $2::int[]) AS k(model_id, version)
+         ON v.model_id = k.model_id AND v.version = k.version`,
+      [pairs.map((p) => p[0]), pairs.map((p) => Number(p[1]))],
+    );
+    return this.byKey(rows, (r) => `${r.model_id}/${r.version}`);
+  }
+
+  /** Versions of many models, newest first (RegisteredModel.versions). */
+  async byModels(modelIds: readonly string[], filter: VersionFilter, page: PageArgs): Promise<Map<string, Page<ModelVersionEntity>>> {
+    const params = new SqlParams();
+    const where = [`x.model_id = ANY(${params.p(modelIds)})`];
+    if (filter.stage) where.push(`x.stage = ${params.p(filter.stage)}`);
+    if (filter.artifactStatus) where.push(`x.artifact_status = ${params.p(filter.artifactStatus)}`);
+    if (filter.label) where.push(`x.label = ${params.p(filter.label)}`);
+    const pages = await keysetPages(this.db.manager, {
+      table: 'model_versions',
+      where,
+      params,
+      order: ['x.version', 'x.id'],
+      direction: 'DESC',
+      partitionBy: 'x.model_id',
+      first: page.first,
+      after: page.after,
+    });
+    return hydratePages(this.db.manager, ModelVersionEntity, pages);
+  }
+
+  private byKey(rows: Array<Record<string, unknown>>, key: (row: Record<string, unknown>) => string): Map<string, ModelVersionEntity> {
+    return new Map(rows.map((r) => [key(r), hydrate(this.db.manager, ModelVersionEntity, r)]));
+  }
+}

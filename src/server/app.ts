@@ -1,0 +1,166 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { expressMiddleware } from '@as-integrations/express5';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { GraphQLError } from 'graphql';
+import type { DataSource } from 'typeorm';
+import type { Config } from '../config';
+import { DomainError } from '../common/errors';
+import { createLoaders, createServices, type GraphQLContext, type Services } from '../graphql/context';
+import { createErrorFormatter } from '../graphql/errors';
+import { enforceLimits, type QueryLimits } from '../graphql/limits';
+import { buildModelgraphSchema } from '../graphql/schema';
+import type { Logger } from '../logger';
+import type { Metrics } from './metrics';
+
+export interface ServerDeps {
+  config: Config;
+  db: DataSource;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** What one HTTP request carries from express into GraphQL and back out to the access log. */
+interface RequestMeta {
+  requestId: string;
+  operationName?: string;
+  outcome?: 'ok' | 'error';
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+function observe(metrics: Metrics, limits: QueryLimits): ApolloServerPlugin<GraphQLContext> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const meta = contextValue.request;
+      return {
+        async didResolveOperation({ request, document, operation, schema }) {
+          meta.operationName = operation?.name?.value ?? request.operationName ?? 'anonymous';
+          if (operation) enforceLimits(schema, document, operation, request.variables ?? {}, limits);
+        },
+        async willSendResponse({ response }) {
+          const body = response.body;
+          const failed = body.kind === 'single' && Boolean(body.singleResult.errors?.length);
+          meta.outcome = failed ? 'error' : 'ok';
+        },
+      };
+    },
+  };
+}
+
+/** Starts express + Apollo on one HTTP server: /graphql, /healthz, /readyz, /metrics. */
+export async function startServer(deps: ServerDeps, listen: { port: number; host?: string }): Promise<RunningServer> {
+  const { config, db, logger, metrics } = deps;
+  const services = createServices(db);
+  const app = express();
+  const httpServer = http.createServer(app);
+
+  const formatError = createErrorFormatter((err) => logger.error({ err }, 'internal error'));
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema: await buildModelgraphSchema(),
+    logger,
+    introspection: !config.isProduction,
+    includeStacktraceInErrorResponses: false,
+    csrfPrevention: true,
+    parseOptions: { maxTokens: config.limits.maxTokens },
+    formatError: (formatted, error) => {
+      const result = formatError(formatted, error);
+      metrics.errors.inc({ code: String(result.extensions?.code ?? 'UNKNOWN') });
+      return result;
+    },
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), observe(metrics, config.limits)],
+  });
+  await apollo.start();
+
+  app.disable('x-powered-by');
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const given = req.get('x-request-id');
+    const meta: RequestMeta = { requestId: given && REQUEST_ID.test(given) ? given : randomUUID() };
+    res.locals.meta = meta;
+    res.setHeader('x-request-id', meta.requestId);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      if (req.path === '/graphql') {
+        const operation = meta.operationName ?? 'unknown';
+        metrics.requests.inc({ operation, status: meta.outcome ?? String(res.statusCode) });
+        metrics.requestDuration.observe({ operation }, seconds);
+      }
+      logger.info(
+        {
+          requestId: meta.requestId,
+          method: req.method,
+          path: req.path,
+          status: res.statusCode,
+          operation: meta.operationName,
+          durationMs: Math.round(seconds * 1000 * 10) / 10,
+        },
+        'request',
+      );
+    });
+    next();
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    try {
+      await db.query('SELECT 1');
+      if (await db.showMigrations()) {
+        res.status(503).json({ status: 'migrations pending' });
+        return;
+      }
+      res.json({ status: 'ready' });
+    } catch (err) {
+      logger.warn({ err }, 'readiness check failed');
+      res.status(503).json({ status: 'database unreachable' });
+    }
+  });
+
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('content-type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+
+  app.use(
+    '/graphql',
+    express.json({ limit: '10mb' }),
+    expressMiddleware(apollo, {
+      context: async ({ req, res }): Promise<GraphQLContext> => {
+        const meta = res.locals.meta as RequestMeta;
+        try {
+          const principal = await services.tokens.authenticate(req.get('authorization'));
+          return { caller: { ...principal, requestId: meta.requestId }, services, loaders: createLoaders(services), request: meta };
+        } catch (err) {
+          if (err instanceof DomainError) {
+            throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
+          }
+          throw err;
+        }
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host ?? config.host, resolve));
+  const port = (httpServer.address() as AddressInfo).port;
+  return {
+    url: `http://localhost:${port}/graphql`,
+    port,
+    services,
+    close: async () => {
+      await apollo.stop(); // drains in-flight requests, then closes the HTTP server
+    },
+  };
+}
