@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import type { DataSource } from 'typeorm';
+import { createDataSource } from '../../src/db/data-source';
+import { withDatabase } from './global-setup';
+
+export interface TestDatabase {
+  url: string;
+  db: DataSource;
+  /** SQL statements this data source has sent so far. */
+  queries(): number;
+  drop(): Promise<void>;
+}
+
+function env(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: run the tests through jest (globalSetup prepares the database)`);
+  return value;
+}
+
+/** A fresh, migrated database for one test file, cloned from the run's template. */
+export async function createTestDatabase(options: { onQuery?: () => void } = {}): Promise<TestDatabase> {
+  const adminUrl = env('MODELGRAPH_TEST_ADMIN_URL');
+  const name = `${env('MODELGRAPH_TEST_PREFIX')}${randomBytes(4).toString('hex')}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${env('MODELGRAPH_TEST_TEMPLATE')}`);
+  await admin.end();
+
+  let count = 0;
+  const url = withDatabase(adminUrl, name);
+  const db = createDataSource({
+    url,
+    onQuery: () => {
+      count += 1;
+      options.onQuery?.();
+    },
+    poolSize: 60,
+  });
+  await db.initialize();
+  return {
+    url,
+    db,
+    queries: () => count,
+    drop: async () => {
+      await db.destroy();
+      const client = new Client({ connectionString: adminUrl });
+      await client.connect();
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await client.end();
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { print } from 'graphql';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { SYSTEM_CALLER } from '../../src/modules/auth/token.service';
+import { Role } from '../../src/modules/auth/role';
+import { startServer, type RunningServer } from '../../src/server/app';
+import { createMetrics, type Metrics } from '../../src/server/metrics';
+import { createTestDatabase, type TestDatabase } from './database';
+
+export interface GraphQLResponse<T> {
+  status: number;
+  data?: T | null;
+  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> & { code?: string } }>;
+  headers: Headers;
+}
+
+export interface TestServer {
+  server: RunningServer;
+  database: TestDatabase;
+  metrics: Metrics;
+  baseUrl: string;
+  adminToken: string;
+  /** A new token with this role (subject defaults to the role's name in lower case). */
+  tokenFor(role: Role, subject?: string): Promise<string>;
+  /** Sends a typed operation over real HTTP. */
+  request<TData, TVars>(doc: TypedDocumentNode<TData, TVars>, variables?: TVars, token?: string | null): Promise<GraphQLResponse<TData>>;
+  /** Sends any body to /graphql. */
+  post(body: unknown, token?: string | null, headers?: Record<string, string>): Promise<GraphQLResponse<Record<string, unknown>>>;
+  close(): Promise<void>;
+}
+
+/** The real HTTP server on a free port, over a database of its own. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+  const metrics = createMetrics();
+  const database = await createTestDatabase({ onQuery: () => metrics.dbQueries.inc() });
+  const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
+  const server = await startServer({ config, db: database.db, logger: createLogger('silent'), metrics }, { port: 0, host: '127.0.0.1' });
+  const baseUrl = `http://127.0.0.1:${server.port}`;
+  const { secret: adminToken } = await server.services.tokens.create(SYSTEM_CALLER, { subject: 'admin', role: Role.ADMIN });
+
+  const post = async (body: unknown, token: string | null = adminToken, headers: Record<string, string> = {}) => {
+    const res = await fetch(`${baseUrl}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}), ...headers },
+      body: JSON.stringify(body),
+    });
+    const json = (await res.json()) as { data?: Record<string, unknown>; errors?: GraphQLResponse<unknown>['errors'] };
+    return { status: res.status, data: json.data, errors: json.errors, headers: res.headers };
+  };
+
+  return {
+    server,
+    database,
+    metrics,
+    baseUrl,
+    adminToken,
+    tokenFor: async (role, subject = role.toLowerCase()) =>
+      (await server.services.tokens.create(SYSTEM_CALLER, { subject, role })).secret,
+    request: async <TData, TVars>(doc: TypedDocumentNode<TData, TVars>, variables?: TVars, token?: string | null) =>
+      (await post({ query: print(doc), variables }, token === undefined ? adminToken : token)) as GraphQLResponse<TData>,
+    post,
+    close: async () => {
+      await server.close();
+      await database.drop();
+    },
+  };
+}
+
+/** The data of a response that must have succeeded; fails the test with the errors otherwise. */
+export function ok<T>(res: GraphQLResponse<T>): T {
+  if (res.errors?.length || !res.data) throw new Error(`expected success, got ${JSON.stringify(res.errors)}`);
+  return res.data;
+}
+
+/** The error code of a response that must have failed. */
+export function errorCode(res: GraphQLResponse<unknown>): string | undefined {
+  if (!res.errors?.length) throw new Error(`expected an error, got data ${JSON.stringify(res.data)}`);
+  return res.errors[0].extensions?.code;
+}
