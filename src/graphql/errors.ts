@@ -1,5 +1,5 @@
 import { unwrapResolverError } from '@apollo/server/errors';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { GraphQLFormattedError } from 'graphql';
 import { DomainError, ErrorCode } from '../common/errors';
 
 /** Codes that GraphQL itself or Apollo assign, safe to show as they are (no internals in them). */
@@ -31,7 +31,7 @@ export function createErrorFormatter(report: (error: unknown) => void) {
       };
     }
     const code = formatted.extensions?.code;
-    if (typeof code === 'string' && PASSTHROUGH_CODES.has(code) && (original instanceof GraphQLError || original === error)) {
+    if (typeof code === 'string' && PASSTHROUGH_CODES.has(code)) {
       const { stacktrace: _stack, ...extensions } = formatted.extensions ?? {};
       return { ...formatted, extensions };
     }

@@ -88,12 +88,19 @@ export function enforceLimits(
   if (depth > limits.maxDepth) throw refuse(`query depth ${depth} exceeds the limit of ${limits.maxDepth}`, 'depth');
   const aliases = aliasCount(document);
   if (aliases > limits.maxAliases) throw refuse(`query uses ${aliases} aliases; the limit is ${limits.maxAliases}`, 'aliases');
-  const cost = getComplexity({
-    schema,
-    query: document,
-    operationName: operation.name?.value,
-    variables,
-    estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
-  });
+  let cost: number;
+  try {
+    cost = getComplexity({
+      schema,
+      query: document,
+      operationName: operation.name?.value,
+      variables,
+      estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+    });
+  } catch (err) {
+    // Costing coerces the variables before execution would: their errors are the caller's input errors.
+    if (err instanceof GraphQLError) throw new GraphQLError(err.message, { extensions: { code: 'BAD_USER_INPUT' } });
+    throw err;
+  }
   if (cost > limits.maxCost) throw refuse(`query cost ${cost} exceeds the limit of ${limits.maxCost}`, 'cost');
 }
