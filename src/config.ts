@@ -49,7 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     bootstrapAdminToken: env.MODELGRAPH_BOOTSTRAP_ADMIN_TOKEN || undefined,
     limits: {
       maxDepth: int(env, 'MODELGRAPH_MAX_DEPTH', 12),
-      maxCost: int(env, 'MODELGRAPH_MAX_COST', 100_000),
+      maxCost: int(env, 'MODELGRAPH_MAX_COST', 1_000_000),
       maxAliases: int(env, 'MODELGRAPH_MAX_ALIASES', 30),
       maxTokens: int(env, 'MODELGRAPH_MAX_TOKENS', 5_000),
     },

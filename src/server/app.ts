@@ -89,9 +89,11 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
     res.locals.meta = meta;
     res.setHeader('x-request-id', meta.requestId);
     const started = process.hrtime.bigint();
+    // Read the path now: routers mounted on a prefix rewrite req.url while they handle the request.
+    const path = req.path;
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      if (req.path === '/graphql') {
+      if (path === '/graphql') {
         const operation = meta.operationName ?? 'unknown';
         metrics.requests.inc({ operation, status: meta.outcome ?? String(res.statusCode) });
         metrics.requestDuration.observe({ operation }, seconds);
@@ -100,7 +102,7 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
         {
           requestId: meta.requestId,
           method: req.method,
-          path: req.path,
+          path,
           status: res.statusCode,
           operation: meta.operationName,
           durationMs: Math.round(seconds * 1000 * 10) / 10,

@@ -1,0 +1,48 @@
+import { SYSTEM_CALLER } from '../../src/modules/auth/token.service';
+import type { RegisterVersionInput } from '../../src/modules/versions/model-version.service';
+import { ModelsWithVersionsAndAliasesDocument } from '../generated/graphql';
+import { modelName, registration } from '../support/fixtures';
+import { ok, startTestServer, type TestServer } from '../support/server';
+
+let t: TestServer;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  const { models, versions } = t.server.services;
+  for (let i = 0; i < 100; i += 1) {
+    const model = await models.create(SYSTEM_CALLER, { name: modelName('np1'), owner: 'team' });
+    for (let v = 0; v < 2; v += 1) {
+      const { version } = await versions.register(SYSTEM_CALLER, { ...registration(), modelId: model.id } as RegisterVersionInput);
+      if (v === 1) await models.setAlias(SYSTEM_CALLER, { modelId: model.id, alias: 'champion', versionId: version.id });
+    }
+  }
+});
+afterAll(() => t.close());
+
+/** modelgraph_db_queries_total, read the way Prometheus would: from GET /metrics. */
+async function statementsSoFar(): Promise<number> {
+  const text = await (await fetch(`${t.baseUrl}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith('modelgraph_db_queries_total '));
+  if (!line) throw new Error('modelgraph_db_queries_total is missing from /metrics');
+  return Number(line.split(' ')[1]);
+}
+
+async function statementsFor(first: number): Promise<number> {
+  const before = await statementsSoFar();
+  const data = ok(await t.request(ModelsWithVersionsAndAliasesDocument, { first }));
+  const after = await statementsSoFar();
+  expect(data.models.edges).toHaveLength(first);
+  for (const { node } of data.models.edges) {
+    expect(node.versions.totalCount).toBe(2);
+    expect(node.versions.edges.map((e) => e.node.aliases.edges.map((a) => a.node.name))).toEqual([['champion'], []]);
+  }
+  return after - before;
+}
+
+test('models(first: N) { versions { aliases } } runs as many SQL statements for 100 models as for 10', async () => {
+  const forTen = await statementsFor(10);
+  const forHundred = await statementsFor(100);
+  expect(forHundred).toBe(forTen);
+  // token lookup + models page and count + versions page and count + aliases page and count
+  expect(forTen).toBe(7);
+});
