@@ -24,24 +24,41 @@ function fragmentsOf(document: DocumentNode): Fragments {
   return map;
 }
 
-/** Depth of the deepest field path, following fragments (each fragment once per path, so cycles end). */
-export function selectionDepth(set: SelectionSetNode | undefined, fragments: Fragments, seen: Set<string> = new Set()): number {
-  if (!set) return 0;
-  let max = 0;
-  for (const sel of set.selections) {
-    if (sel.kind === Kind.FIELD) {
-      if (sel.name.value.startsWith('__')) continue; // introspection meta-fields
-      max = Math.max(max, 1 + selectionDepth(sel.selectionSet, fragments, seen));
-    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-      max = Math.max(max, selectionDepth(sel.selectionSet, fragments, seen));
-    } else {
-      const name = sel.name.value;
-      const fragment = fragments.get(name);
-      if (!fragment || seen.has(name)) continue;
-      max = Math.max(max, selectionDepth(fragment.selectionSet, fragments, new Set([...seen, name])));
+/**
+ * Depth of the deepest field path, following fragments. Each fragment's depth is computed once
+ * (so fragments spreading each other many times cost linear, not exponential, work) and a
+ * fragment met again on its own path counts as 0 (so cycles end; validation refuses them anyway).
+ */
+export function selectionDepth(set: SelectionSetNode | undefined, fragments: Fragments): number {
+  const memo = new Map<string, number>();
+  const visiting = new Set<string>();
+  const depth = (selections: SelectionSetNode | undefined): number => {
+    if (!selections) return 0;
+    let max = 0;
+    for (const sel of selections.selections) {
+      if (sel.kind === Kind.FIELD) {
+        if (sel.name.value.startsWith('__')) continue; // introspection meta-fields
+        max = Math.max(max, 1 + depth(sel.selectionSet));
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        max = Math.max(max, depth(sel.selectionSet));
+      } else {
+        max = Math.max(max, fragmentDepth(sel.name.value));
+      }
     }
-  }
-  return max;
+    return max;
+  };
+  const fragmentDepth = (name: string): number => {
+    const known = memo.get(name);
+    if (known !== undefined) return known;
+    const fragment = fragments.get(name);
+    if (!fragment || visiting.has(name)) return 0;
+    visiting.add(name);
+    const result = depth(fragment.selectionSet);
+    visiting.delete(name);
+    memo.set(name, result);
+    return result;
+  };
+  return depth(set);
 }
 
 /** Number of aliased fields in the document (a cheap way to multiply work, so it is capped). */

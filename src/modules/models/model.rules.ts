@@ -46,6 +46,8 @@ export function mergeTags(current: Record<string, string>, set: TagPair[], remov
   const seen = new Set<string>();
   set.forEach((tag, i) => {
     if (!TAG_KEY.test(tag.key)) throw badInput(`tags[${i}].key`, 'must be 1-64 characters of letters, digits, "_", ".", ":", "/", "-"');
+    // Assigning "__proto__" on a plain object would set its prototype and lose the tag silently.
+    if (tag.key === '__proto__') throw badInput(`tags[${i}].key`, '"__proto__" is reserved');
     if (seen.has(tag.key)) throw badInput(`tags[${i}].key`, `"${tag.key}" is given twice`);
     validateText(tag.value, `tags[${i}].value`, { max: MAX_TAG_VALUE });
     seen.add(tag.key);

@@ -6,6 +6,7 @@ const SHA256 = /^[0-9a-f]{64}$/;
 const GIT_SHA = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
 const IMAGE_DIGEST = /sha256:[0-9a-f]{64}$/;
 const SEED = /^\d{1,20}$/;
+const MAX_SEED = 2n ** 64n - 1n;
 
 export interface ArtifactInputShape {
   uri?: string | null;
@@ -51,8 +52,11 @@ export function validateRegistration(input: RegistrationShape): void {
     throw badInput('environment.imageDigest', 'must end in sha256:<64 lowercase hex characters>');
   }
   validateText(env.packageLock, 'environment.packageLock', { max: 1_000_000 });
-  if (input.randomSeed !== undefined && input.randomSeed !== null && !SEED.test(input.randomSeed)) {
-    throw badInput('randomSeed', 'must be a non-negative integer (as a string, up to 20 digits)');
+  if (!env.imageDigest && !env.packageLock?.trim()) throw badInput('environment.packageLock', 'must not be blank');
+  if (input.randomSeed !== undefined && input.randomSeed !== null) {
+    if (!SEED.test(input.randomSeed) || BigInt(input.randomSeed) > MAX_SEED) {
+      throw badInput('randomSeed', 'must be a non-negative integer below 2^64, as a decimal string');
+    }
   }
   validateText(input.trainingRunId, 'trainingRunId', { max: 500 });
   validateArtifact(input.artifact);
