@@ -35,6 +35,10 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
 /** Every setting, read from the environment in one place. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV || 'development';
+  const bootstrap = env.MODELGRAPH_BOOTSTRAP_ADMIN_TOKEN;
+  if (bootstrap && !/^\S{20,}$/.test(bootstrap)) {
+    throw new Error('MODELGRAPH_BOOTSTRAP_ADMIN_TOKEN must be at least 20 characters with no spaces');
+  }
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
   if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
   return {

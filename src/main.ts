@@ -6,6 +6,9 @@ import { createLogger } from './logger';
 import { startServer } from './server/app';
 import { createMetrics } from './server/metrics';
 
+/** Any constant: the same for every instance of modelgraph. */
+const STARTUP_LOCK = 7_406_923_002;
+
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger(config.logLevel);
@@ -21,14 +24,26 @@ async function main(): Promise<void> {
 
   const db = createDataSource({ url: databaseUrl, logger, onQuery: () => metrics.dbQueries.inc() });
   await db.initialize();
-  const applied = await db.runMigrations({ transaction: 'each' });
-  logger.info({ applied: applied.map((m) => m.name) }, 'migrations up to date');
-
   const server = await startServer({ config, db, logger, metrics }, { port: config.port });
-  const adminToken = await server.services.tokens.bootstrapAdmin(config.bootstrapAdminToken);
-  if (adminToken) {
+
+  // Instances starting together on one database take turns: migrations and the first token run once.
+  const lock = db.createQueryRunner();
+  await lock.connect();
+  let adminToken: string | null;
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [STARTUP_LOCK]);
+    const applied = await db.runMigrations({ transaction: 'each' });
+    logger.info({ applied: applied.map((m) => m.name) }, 'migrations up to date');
+    adminToken = await server.services.tokens.bootstrapAdmin(config.bootstrapAdminToken);
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock($1)', [STARTUP_LOCK]);
+    await lock.release();
+  }
+  if (adminToken && !config.bootstrapAdminToken) {
     // Printed once, plainly, so a newcomer can copy it: only its hash is stored.
     process.stdout.write(`\nadmin token (shown once, store it now): ${adminToken}\n\n`);
+  } else if (adminToken) {
+    logger.info('first admin token created from MODELGRAPH_BOOTSTRAP_ADMIN_TOKEN');
   }
   logger.info({ url: server.url }, 'modelgraph is serving');
   process.stdout.write(`modelgraph ready at ${server.url}\n`);

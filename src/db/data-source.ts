@@ -6,6 +6,18 @@ import { ModelAliasEntity, ModelAliasHistoryEntity } from '../modules/models/mod
 import { RegisteredModelEntity } from '../modules/models/registered-model.entity';
 import { ModelVersionEntity } from '../modules/versions/model-version.entity';
 import { RegistryCore1764060000000 } from './migrations/1764060000000-registry-core';
+import { Lifecycle1764100000000 } from './migrations/1764100000000-lifecycle';
+import { MetricEntity } from '../modules/metrics/metric.entity';
+import {
+  ApprovalEntity,
+  ApproverKeyEntity,
+  BaselineEntity,
+  PolicyEntity,
+  ValidationCheckEntity,
+  ValidationReportEntity,
+} from '../modules/governance/governance.entities';
+import { StageTransitionEntity } from '../modules/versions/stage-transition.entity';
+import { DeploymentEntity } from '../modules/deployments/deployment.entity';
 import { QueryCountingLogger } from './query-logger';
 import { createLogger, type Logger } from '../logger';
 import type { Page } from './pagination';
@@ -18,10 +30,19 @@ export const entities = [
   ModelAliasHistoryEntity,
   AuditEventEntity,
   IdempotencyKeyEntity,
+  MetricEntity,
+  BaselineEntity,
+  PolicyEntity,
+  ValidationReportEntity,
+  ValidationCheckEntity,
+  ApproverKeyEntity,
+  ApprovalEntity,
+  StageTransitionEntity,
+  DeploymentEntity,
 ];
 
 /** Listed explicitly (not globbed) so that tsc builds, ts-jest tests and the typeorm CLI see the same set. */
-export const migrations = [RegistryCore1764060000000];
+export const migrations = [RegistryCore1764060000000, Lifecycle1764100000000];
 
 export interface DataSourceOptions {
   url: string;

@@ -3,13 +3,21 @@ import { canonicalJson } from '../modules/audit/audit.hash';
 
 type Batch<V> = (keys: readonly string[]) => Promise<Map<string, V>>;
 
-/** A per-request loader over a batch function that answers a map; missing keys load as null. */
-export function mapLoader<V>(batch: Batch<V>): DataLoader<string, V | null> {
-  return new DataLoader(async (keys) => {
-    const found = await batch(keys);
-    return keys.map((key) => found.get(key) ?? null);
-  });
+/**
+ * A per-request loader over a batch function that answers a map; missing keys load as null.
+ * `normalize` maps a key to the form the map uses (UUIDs come back from PostgreSQL in lower case).
+ */
+export function mapLoader<V>(batch: Batch<V>, normalize: (key: string) => string = (key) => key): DataLoader<string, V | null> {
+  return new DataLoader(
+    async (keys) => {
+      const found = await batch(keys.map(normalize));
+      return keys.map((key) => found.get(normalize(key)) ?? null);
+    },
+    { cacheKeyFn: normalize },
+  );
 }
+
+export const lowerCase = (key: string): string => key.toLowerCase();
 
 /**
  * Loaders for a relation field that takes arguments (filters, page size, cursor): one loader

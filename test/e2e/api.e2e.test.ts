@@ -160,6 +160,11 @@ describe('bad input is refused with a code naming the field, and nothing is writ
     expect(errorCode(await t.request(ModelVersionDocument, { id: 'not-a-uuid' }))).toBe('BAD_USER_INPUT');
   });
 
+  test('ids are found whatever the case of their hex digits', async () => {
+    const model = await createModel();
+    expect(ok(await t.request(ModelDocument, { id: model.id.toUpperCase() })).model?.id).toBe(model.id);
+  });
+
   test('registration: hyperparameters that are not a JSON object, a bad digest, a short commit', async () => {
     const model = await createModel();
     const before = await auditCount();

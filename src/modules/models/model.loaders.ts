@@ -1,10 +1,10 @@
 import { emptyPage, type PageArgs } from '../../db/pagination';
-import { loaderFamily, mapLoader } from '../../graphql/loaders';
+import { loaderFamily, lowerCase, mapLoader } from '../../graphql/loaders';
 import type { ModelService } from './model.service';
 
 export function createModelLoaders(models: ModelService) {
   return {
-    modelById: mapLoader((ids) => models.byIds(ids)),
+    modelById: mapLoader((ids) => models.byIds(ids), lowerCase),
     modelByName: mapLoader((names) => models.byNames(names)),
     /** Keys: `${modelId}/${alias}`. */
     aliasByName: mapLoader((keys) => models.aliasesByName(keys)),

@@ -91,7 +91,7 @@ export class ModelService {
     if (input.owner !== undefined && input.owner !== null && input.owner.trim() === '') throw badInput('owner', 'must not be empty');
     validateText(input.description, 'description');
     return this.db.transaction(async (m) => {
-      const before = await this.lockModel(m, input.id);
+      const before = await lockModel(m, input.id);
       const result = (await m.query(
         `UPDATE registered_models
          SET description = COALESCE($3, description), owner = COALESCE($4, owner), risk_tier = COALESCE($5, risk_tier),
@@ -115,7 +115,7 @@ export class ModelService {
 
   async setTags(caller: Caller, input: SetTagsInput): Promise<RegisteredModelEntity> {
     return this.db.transaction(async (m) => {
-      const before = await this.lockModel(m, input.modelId);
+      const before = await lockModel(m, input.modelId);
       const tags = mergeTags(before.tags, input.tags, input.removeKeys ?? []);
       const [[row]] = (await m.query(
         `UPDATE registered_models SET tags = $2, revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING *`,
@@ -138,7 +138,7 @@ export class ModelService {
     validateAliasName(input.alias);
     return this.db.transaction(async (m) => {
       // Locking the model serialises alias moves per model, so history rows never interleave.
-      await this.lockModel(m, input.modelId);
+      await lockModel(m, input.modelId);
       const [version] = (await m.query('SELECT id, model_id, stage FROM model_versions WHERE id = $1', [input.versionId])) as Array<{
         id: string;
         model_id: string;
@@ -175,7 +175,7 @@ export class ModelService {
   async deleteAlias(caller: Caller, input: { modelId: string; alias: string }): Promise<ModelAliasEntity> {
     validateAliasName(input.alias);
     return this.db.transaction(async (m) => {
-      await this.lockModel(m, input.modelId);
+      await lockModel(m, input.modelId);
       const [[row]] = (await m.query('DELETE FROM model_aliases WHERE model_id = $1 AND name = $2 RETURNING *', [
         input.modelId,
         input.alias,
@@ -298,12 +298,6 @@ export class ModelService {
     return hydratePages(this.db.manager, ModelAliasEntity, pages);
   }
 
-  private async lockModel(m: EntityManager, id: string): Promise<RegisteredModelEntity> {
-    const [row] = await m.query('SELECT * FROM registered_models WHERE id = $1 FOR UPDATE', [id]);
-    if (!row) throw notFound('model', id);
-    return hydrate(m, RegisteredModelEntity, row);
-  }
-
   private async recordAliasMove(
     m: EntityManager,
     caller: Caller,
@@ -317,6 +311,13 @@ export class ModelService {
       [modelId, alias, versionId, previousVersionId, caller.subject],
     );
   }
+}
+
+/** Reads a model and locks its row until the transaction ends: the per-model serialisation point. */
+export async function lockModel(m: EntityManager, id: string): Promise<RegisteredModelEntity> {
+  const [row] = await m.query('SELECT * FROM registered_models WHERE id = $1 FOR UPDATE', [id]);
+  if (!row) throw notFound('model', id);
+  return hydrate(m, RegisteredModelEntity, row);
 }
 
 export function staleRevision(current: number, expected: number) {

@@ -1,10 +1,10 @@
 import { emptyPage, type PageArgs } from '../../db/pagination';
-import { loaderFamily, mapLoader } from '../../graphql/loaders';
+import { loaderFamily, lowerCase, mapLoader } from '../../graphql/loaders';
 import type { ModelVersionService, VersionFilter } from './model-version.service';
 
 export function createVersionLoaders(versions: ModelVersionService) {
   return {
-    versionById: mapLoader((ids) => versions.byIds(ids)),
+    versionById: mapLoader((ids) => versions.byIds(ids), lowerCase),
     latestVersionOfModel: mapLoader((modelIds) => versions.latestByModels(modelIds)),
     /** Keys: `${modelId}/${versionNumber}`. */
     versionByNumber: mapLoader((keys) => versions.byModelAndNumber(keys)),

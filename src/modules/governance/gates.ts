@@ -1,0 +1,80 @@
+import { hasRole, type Role } from '../auth/role';
+import { ArtifactStatus, Stage } from '../versions/model-version.enums';
+import type { GatedStage, Policy } from './policy.rules';
+
+export interface GateResult {
+  gate: 'ARTIFACT_READY' | 'VALIDATION' | 'VALIDATION_FRESH' | 'APPROVALS';
+  passed: boolean;
+  detail: string;
+}
+
+export interface GateReport {
+  targetStage: Stage;
+  passed: boolean;
+  gates: GateResult[];
+}
+
+export interface GateInput {
+  targetStage: Stage;
+  artifactStatus: ArtifactStatus;
+  registrant: string;
+  latestValidation: { passed: boolean; createdAt: Date } | null;
+  /** Decisions recorded for this version and target stage. */
+  decisions: Array<{ approver: string; approverRole: Role; decision: 'APPROVED' | 'REJECTED' }>;
+  policy: Policy;
+  now: Date;
+}
+
+/** Only STAGING and PRODUCTION are gated; other moves have no gates. */
+export function isGated(stage: Stage): stage is Stage.STAGING | Stage.PRODUCTION {
+  return stage === Stage.STAGING || stage === Stage.PRODUCTION;
+}
+
+/**
+ * Every gate for moving a version to STAGING or PRODUCTION, each with passed/failed and why.
+ * Both stages need a READY artifact and a passing, fresh validation; approvals are counted per
+ * the policy: distinct approvers of sufficient role, never the registrant when duties are
+ * separated, and any rejection by such an approver blocks.
+ */
+export function evaluateGates(input: GateInput): GateReport {
+  const gates: GateResult[] = [];
+  const { policy } = input;
+  gates.push({
+    gate: 'ARTIFACT_READY',
+    passed: input.artifactStatus === ArtifactStatus.READY,
+    detail: `artifact is ${input.artifactStatus}${input.artifactStatus === ArtifactStatus.READY ? '' : '; it must be READY'}`,
+  });
+
+  const validation = input.latestValidation;
+  gates.push({
+    gate: 'VALIDATION',
+    passed: Boolean(validation?.passed),
+    detail: !validation ? 'no validation report: run validateModelVersion' : validation.passed ? 'latest validation passed' : 'latest validation failed',
+  });
+  const ageHours = validation ? (input.now.getTime() - validation.createdAt.getTime()) / 3_600_000 : null;
+  gates.push({
+    gate: 'VALIDATION_FRESH',
+    passed: ageHours !== null && ageHours <= policy.maxValidationAgeHours,
+    detail:
+      ageHours === null
+        ? 'no validation report'
+        : `latest validation is ${ageHours.toFixed(1)} h old; the policy accepts up to ${policy.maxValidationAgeHours} h`,
+  });
+
+  const required = isGated(input.targetStage) ? policy.approvals[input.targetStage as GatedStage] : 0;
+  if (required > 0) {
+    const eligible = input.decisions.filter(
+      (d) => hasRole(d.approverRole, policy.approverRole) && !(policy.separationOfDuties && d.approver === input.registrant),
+    );
+    const rejections = eligible.filter((d) => d.decision === 'REJECTED');
+    const approvers = new Set(eligible.filter((d) => d.decision === 'APPROVED').map((d) => d.approver));
+    gates.push({
+      gate: 'APPROVALS',
+      passed: rejections.length === 0 && approvers.size >= required,
+      detail: rejections.length
+        ? `rejected by ${rejections.map((r) => r.approver).join(', ')}`
+        : `${approvers.size} of ${required} approvals by ${policy.approverRole} or above${policy.separationOfDuties ? ', not the registrant' : ''}`,
+    });
+  }
+  return { targetStage: input.targetStage, passed: gates.every((g) => g.passed), gates };
+}

@@ -1,0 +1,87 @@
+import type { Comparator, MetricRule } from './policy.rules';
+
+export type BaselineReference = 'FIXED' | 'PRODUCTION_VERSION';
+
+export interface BaselineRule {
+  metric: string;
+  comparator: Comparator;
+  reference: BaselineReference;
+  threshold: number | null;
+  tolerance: number;
+}
+
+export interface Check {
+  origin: 'BASELINE' | 'POLICY';
+  metric: string;
+  comparator: Comparator;
+  candidateValue: number | null;
+  baselineValue: number | null;
+  tolerance: number;
+  passed: boolean;
+  detail: string;
+}
+
+export interface Validation {
+  passed: boolean;
+  summary: string;
+  checks: Check[];
+}
+
+const SYMBOL: Record<Comparator, string> = { GTE: '>=', LTE: '<=' };
+
+/** GTE passes when candidate >= baseline - tolerance; LTE when candidate <= baseline + tolerance. */
+export function compare(comparator: Comparator, candidate: number, baseline: number, tolerance: number): boolean {
+  return comparator === 'GTE' ? candidate >= baseline - tolerance : candidate <= baseline + tolerance;
+}
+
+function check(origin: Check['origin'], rule: { metric: string; comparator: Comparator }, candidate: number | undefined, baseline: number | null, tolerance: number, source: string): Check {
+  const base = { origin, metric: rule.metric, comparator: rule.comparator, candidateValue: candidate ?? null, baselineValue: baseline, tolerance };
+  if (candidate === undefined) return { ...base, passed: false, detail: `no VALIDATION value for ${rule.metric}: a missing metric fails` };
+  if (baseline === null) return { ...base, passed: false, detail: `no ${source} value for ${rule.metric} to compare with` };
+  const passed = compare(rule.comparator, candidate, baseline, tolerance);
+  const bound = tolerance ? ` (tolerance ${tolerance})` : '';
+  return { ...base, passed, detail: `${candidate} ${SYMBOL[rule.comparator]} ${baseline}${bound} against ${source}: ${passed ? 'passed' : 'failed'}` };
+}
+
+/**
+ * Compares a candidate's VALIDATION metrics with every baseline and every required check of the policy.
+ * `production` holds the production version's values, or is null when no version is in production:
+ * then a "beat production" baseline has nothing to beat and passes, saying so.
+ */
+export function validate(
+  baselines: BaselineRule[],
+  requiredChecks: MetricRule[],
+  candidate: ReadonlyMap<string, number>,
+  production: ReadonlyMap<string, number> | null,
+): Validation {
+  const checks: Check[] = [];
+  for (const b of baselines) {
+    if (b.reference === 'FIXED') {
+      checks.push(check('BASELINE', b, candidate.get(b.metric), b.threshold, b.tolerance, 'the fixed threshold'));
+    } else if (production === null) {
+      const value = candidate.get(b.metric);
+      checks.push({
+        origin: 'BASELINE',
+        metric: b.metric,
+        comparator: b.comparator,
+        candidateValue: value ?? null,
+        baselineValue: null,
+        tolerance: b.tolerance,
+        passed: value !== undefined,
+        detail: value === undefined ? `no VALIDATION value for ${b.metric}: a missing metric fails` : 'no version in production yet: nothing to beat',
+      });
+    } else {
+      checks.push(check('BASELINE', b, candidate.get(b.metric), production.get(b.metric) ?? null, b.tolerance, 'the production version'));
+    }
+  }
+  for (const rule of requiredChecks) checks.push(check('POLICY', rule, candidate.get(rule.metric), rule.threshold, 0, 'the policy'));
+  if (checks.length === 0) {
+    return { passed: false, summary: 'nothing to validate: set a baseline or a policy check first', checks };
+  }
+  const failed = checks.filter((c) => !c.passed);
+  return {
+    passed: failed.length === 0,
+    summary: failed.length === 0 ? `all ${checks.length} checks passed` : `${failed.length} of ${checks.length} checks failed: ${failed.map((c) => c.metric).join(', ')}`,
+    checks,
+  };
+}

@@ -1,0 +1,56 @@
+import { DomainError, ErrorCode } from '../../common/errors';
+import { Role } from '../auth/role';
+import { Stage } from './model-version.enums';
+
+/**
+ * The lifecycle as a table of allowed moves. ARCHIVED → PRODUCTION exists only as a rollback:
+ * the version that was last in production may return.
+ *
+ *   DEVELOPMENT → STAGING → PRODUCTION → ARCHIVED → RETIRED
+ *                    ↘ REJECTED, DEVELOPMENT, ARCHIVED     ARCHIVED → STAGING
+ */
+export const ALLOWED_MOVES: Readonly<Record<Stage, readonly Stage[]>> = {
+  [Stage.DEVELOPMENT]: [Stage.STAGING],
+  [Stage.STAGING]: [Stage.PRODUCTION, Stage.DEVELOPMENT, Stage.REJECTED, Stage.ARCHIVED],
+  [Stage.PRODUCTION]: [Stage.ARCHIVED],
+  [Stage.ARCHIVED]: [Stage.STAGING, Stage.RETIRED, Stage.PRODUCTION],
+  [Stage.RETIRED]: [],
+  [Stage.REJECTED]: [],
+};
+
+export interface MoveContext {
+  /** True when the version is the one that was in production before the current one (or last, if none is). */
+  wasLastInProduction: boolean;
+}
+
+export function isRollback(from: Stage, to: Stage): boolean {
+  return from === Stage.ARCHIVED && to === Stage.PRODUCTION;
+}
+
+/**
+ * Throws INVALID_TRANSITION, listing the allowed moves, unless `from → to` is allowed.
+ * assertMove(Stage.DEVELOPMENT, Stage.PRODUCTION, ctx) throws: allowed from DEVELOPMENT is [STAGING].
+ */
+export function assertMove(from: Stage, to: Stage, context: MoveContext): void {
+  const allowed = ALLOWED_MOVES[from];
+  if (!allowed.includes(to)) {
+    throw new DomainError(
+      ErrorCode.INVALID_TRANSITION,
+      `${from} → ${to} is not a lifecycle move; from ${from} the allowed moves are: ${allowed.length ? allowed.join(', ') : 'none'}`,
+      { from, to, allowed: [...allowed] },
+    );
+  }
+  if (isRollback(from, to) && !context.wasLastInProduction) {
+    throw new DomainError(
+      ErrorCode.INVALID_TRANSITION,
+      `only the version that was last in production can return to PRODUCTION from ARCHIVED (a rollback)`,
+      { from, to, allowed: allowed.filter((s) => s !== Stage.PRODUCTION) },
+    );
+  }
+}
+
+/** Contributors move versions towards and back from staging; everything else needs an approver. */
+export function roleForMove(from: Stage, to: Stage): Role {
+  if (to === Stage.STAGING || (from === Stage.STAGING && to === Stage.DEVELOPMENT)) return Role.CONTRIBUTOR;
+  return Role.APPROVER;
+}
