@@ -7,10 +7,36 @@ import { AuditResolver } from '../modules/audit/audit.resolver';
 import { TokenResolver } from '../modules/auth/token.resolver';
 import { AliasHistoryResolver, ModelAliasResolver, ModelResolver } from '../modules/models/model.resolver';
 import { ModelVersionResolver } from '../modules/versions/model-version.resolver';
+import { DeploymentModelFields, DeploymentResolver, DeploymentVersionFields } from '../modules/deployments/deployment.resolver';
+import {
+  GovernanceModelFields,
+  GovernanceResolver,
+  GovernanceVersionFields,
+  ValidationReportResolver,
+} from '../modules/governance/governance.resolver';
+import { MetricResolver } from '../modules/metrics/metric.resolver';
+import { TransitionModelFields, TransitionResolver } from '../modules/versions/transition.resolver';
 import { authChecker } from './auth-checker';
 import type { GraphQLContext } from './context';
 
-export const resolvers = [ModelResolver, ModelAliasResolver, AliasHistoryResolver, ModelVersionResolver, AuditResolver, TokenResolver] as const;
+export const resolvers = [
+  ModelResolver,
+  ModelAliasResolver,
+  AliasHistoryResolver,
+  ModelVersionResolver,
+  AuditResolver,
+  TokenResolver,
+  MetricResolver,
+  GovernanceResolver,
+  ValidationReportResolver,
+  GovernanceModelFields,
+  GovernanceVersionFields,
+  TransitionResolver,
+  TransitionModelFields,
+  DeploymentResolver,
+  DeploymentVersionFields,
+  DeploymentModelFields,
+] as const;
 
 // Federation 2.4+ is needed once the subgraph has Subscription fields.
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])`;
@@ -23,6 +49,9 @@ const referenceResolvers = {
   },
   ModelVersion: {
     __resolveReference: (ref: { id: string }, ctx: GraphQLContext) => ctx.loaders.versionById.load(ref.id),
+  },
+  Deployment: {
+    __resolveReference: (ref: { id: string }, ctx: GraphQLContext) => ctx.loaders.deploymentById.load(ref.id),
   },
 };
 

@@ -142,19 +142,33 @@ export class GovernanceService {
 
   /** The policy in force for a model: its own, else its risk tier's, else the tier's default. */
   async effectivePolicy(m: EntityManager, model: RegisteredModelEntity): Promise<EffectivePolicy> {
-    const [row] = await m.query(
-      `SELECT * FROM policies WHERE (scope = 'MODEL' AND scope_key = $1) OR (scope = 'RISK_TIER' AND scope_key = $2)
-       ORDER BY (scope = 'MODEL') DESC, version DESC LIMIT 1`,
-      [model.id, model.riskTier],
-    );
-    if (!row) return { policy: defaultPolicy(model.riskTier), source: null };
-    const source = hydrate(m, PolicyEntity, row);
-    return { policy: parsePolicy(source.document, model.riskTier), source };
+    return (await this.effectivePolicies(m, [model])).get(model.id) as EffectivePolicy;
   }
 
-  async effectivePolicyOf(modelId: string): Promise<EffectivePolicy> {
-    const model = await this.model(this.db.manager, modelId);
-    return this.effectivePolicy(this.db.manager, model);
+  /** effectivePolicy for many models in one statement (RegisteredModel.effectivePolicy). */
+  async effectivePoliciesByIds(modelIds: readonly string[]): Promise<Map<string, EffectivePolicy>> {
+    const rows = await this.db.query('SELECT * FROM registered_models WHERE id = ANY($1)', [modelIds]);
+    const models = rows.map((r: Record<string, unknown>) => hydrate(this.db.manager, RegisteredModelEntity, r));
+    return this.effectivePolicies(this.db.manager, models);
+  }
+
+  private async effectivePolicies(m: EntityManager, models: RegisteredModelEntity[]): Promise<Map<string, EffectivePolicy>> {
+    const rows = await m.query(
+      `SELECT DISTINCT ON (scope, scope_key) * FROM policies
+       WHERE (scope = 'MODEL' AND scope_key = ANY($1::text[])) OR (scope = 'RISK_TIER' AND scope_key = ANY($2::text[]))
+       ORDER BY scope, scope_key, version DESC`,
+      [models.map((x) => x.id), [...new Set(models.map((x) => x.riskTier))]],
+    );
+    const latest = new Map<string, PolicyEntity>(
+      rows.map((r: Record<string, unknown>) => [`${r.scope}/${r.scope_key}`, hydrate(m, PolicyEntity, r)]),
+    );
+    return new Map(
+      models.map((model) => {
+        const source = latest.get(`MODEL/${model.id}`) ?? latest.get(`RISK_TIER/${model.riskTier}`) ?? null;
+        const policy = source ? parsePolicy(source.document, model.riskTier) : defaultPolicy(model.riskTier);
+        return [model.id, { policy, source }];
+      }),
+    );
   }
 
   /**

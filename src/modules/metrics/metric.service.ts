@@ -56,21 +56,22 @@ export class MetricService {
     });
   }
 
-  /** The latest value per (name, slice) of each version, for one source; optionally only some names. */
+  /** The latest value per (name, source, slice) of each version; optionally one source, some names. */
   async latestByVersions(
     versionIds: readonly string[],
-    args: { source: MetricSource; names?: string[] | null; page: PageArgs },
+    args: { source?: MetricSource | null; names?: string[] | null; page: PageArgs },
   ): Promise<Map<string, Page<MetricEntity>>> {
     const params = new SqlParams();
-    const names = args.names?.length ? `AND name = ANY(${params.p(args.names)})` : '';
-    const latest = `(SELECT DISTINCT ON (version_id, name, slice) * FROM metrics
-       WHERE version_id = ANY(${params.p(versionIds)}) AND source = ${params.p(args.source)} ${names}
-       ORDER BY version_id, name, slice, recorded_at DESC, step DESC, id DESC)`;
+    const filters = [`version_id = ANY(${params.p(versionIds)})`];
+    if (args.source) filters.push(`source = ${params.p(args.source)}`);
+    if (args.names?.length) filters.push(`name = ANY(${params.p(args.names)})`);
+    const latest = `(SELECT DISTINCT ON (version_id, name, source, slice) * FROM metrics WHERE ${filters.join(' AND ')}
+       ORDER BY version_id, name, source, slice, recorded_at DESC, step DESC, id DESC)`;
     const pages = await keysetPages(this.db.manager, {
       table: latest,
       where: [],
       params,
-      order: ['x.name', 'x.slice', 'x.id'],
+      order: ['x.name', 'x.source', 'x.slice', 'x.id'],
       direction: 'ASC',
       partitionBy: 'x.version_id',
       ...args.page,

@@ -1,0 +1,150 @@
+import type { DataSource } from 'typeorm';
+import type { Caller } from '../../common/caller';
+import { badInput, DomainError, ErrorCode, notFound } from '../../common/errors';
+import { isUuid } from '../../common/uuid';
+import { hydrate, hydratePages } from '../../db/data-source';
+import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
+import { appendAudit } from '../audit/audit.service';
+import { validateText } from '../models/model.rules';
+import { staleRevision } from '../models/model.service';
+import { Stage } from '../versions/model-version.enums';
+import { DeploymentEntity, DeploymentStatus, DeploymentStrategy } from './deployment.entity';
+
+const ENVIRONMENT = /^[a-z0-9]+([-_][a-z0-9]+)*$/;
+const DEPLOYABLE = [Stage.STAGING, Stage.PRODUCTION];
+/** Deployment statuses and where each may go next; ENDED and ROLLED_BACK are final. */
+const NEXT_STATUS: Record<DeploymentStatus, DeploymentStatus[]> = {
+  [DeploymentStatus.ACTIVE]: [DeploymentStatus.DRAINING, DeploymentStatus.ROLLED_BACK, DeploymentStatus.ENDED],
+  [DeploymentStatus.DRAINING]: [DeploymentStatus.ACTIVE, DeploymentStatus.ROLLED_BACK, DeploymentStatus.ENDED],
+  [DeploymentStatus.ROLLED_BACK]: [],
+  [DeploymentStatus.ENDED]: [],
+};
+const FINAL = [DeploymentStatus.ROLLED_BACK, DeploymentStatus.ENDED];
+
+export interface RecordDeploymentInput {
+  versionId: string;
+  environment: string;
+  endpoint: string;
+  strategy: DeploymentStrategy;
+  trafficPercent: number;
+  overrideReason?: string | null;
+}
+
+export interface UpdateDeploymentInput {
+  id: string;
+  expectedRevision?: number | null;
+  trafficPercent?: number | null;
+  status?: DeploymentStatus | null;
+}
+
+function validateTraffic(value: number | null | undefined): void {
+  if (value === undefined || value === null) return;
+  if (!Number.isFinite(value) || value < 0 || value > 100) throw badInput('trafficPercent', 'must be between 0 and 100');
+}
+
+/** Where versions run. Deploying a version outside STAGING or PRODUCTION needs a recorded override reason. */
+export class DeploymentService {
+  constructor(private readonly db: DataSource) {}
+
+  async record(caller: Caller, input: RecordDeploymentInput): Promise<DeploymentEntity> {
+    if (!ENVIRONMENT.test(input.environment) || input.environment.length > 100) {
+      throw badInput('environment', 'must be a lowercase name such as production or edge-eu');
+    }
+    validateText(input.endpoint, 'endpoint', { required: true, max: 2000 });
+    validateText(input.overrideReason, 'overrideReason', { max: 2000 });
+    validateTraffic(input.trafficPercent);
+    return this.db.transaction(async (m) => {
+      const [version] = await m.query('SELECT id, model_id, version, stage FROM model_versions WHERE id = $1 FOR SHARE', [input.versionId]);
+      if (!version) throw notFound('model version', input.versionId);
+      const override = input.overrideReason?.trim() || null;
+      if (!DEPLOYABLE.includes(version.stage) && !override) {
+        throw badInput('overrideReason', `version ${version.version} is ${version.stage}: deploying it needs an override reason`);
+      }
+      const [row] = await m.query(
+        `INSERT INTO deployments (version_id, model_id, environment, endpoint, strategy, traffic_percent, status, override_reason, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6, 'ACTIVE', $7, $8) RETURNING *`,
+        [version.id, version.model_id, input.environment, input.endpoint, input.strategy, input.trafficPercent, override, caller.subject],
+      );
+      const deployment = hydrate(m, DeploymentEntity, row);
+      await appendAudit(m, caller, {
+        action: 'deployment.recorded',
+        subjectType: 'Deployment',
+        subjectId: deployment.id,
+        modelId: deployment.modelId,
+        payload: { before: null, after: deployment, versionStage: version.stage, overrideReason: override },
+      });
+      return deployment;
+    });
+  }
+
+  /** Traffic shifts and status changes; ENDED and ROLLED_BACK are final. */
+  async update(caller: Caller, input: UpdateDeploymentInput): Promise<DeploymentEntity> {
+    validateTraffic(input.trafficPercent);
+    return this.db.transaction(async (m) => {
+      const [current] = await m.query('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [input.id]);
+      if (!current) throw notFound('deployment', input.id);
+      const before = hydrate(m, DeploymentEntity, current);
+      if (input.expectedRevision !== undefined && input.expectedRevision !== null && input.expectedRevision !== before.revision) {
+        throw staleRevision(before.revision, input.expectedRevision);
+      }
+      const status = input.status ?? before.status;
+      if (status !== before.status && !NEXT_STATUS[before.status].includes(status)) {
+        throw new DomainError(ErrorCode.INVALID_TRANSITION, `a deployment cannot go from ${before.status} to ${status}`, {
+          from: before.status,
+          to: status,
+          allowed: NEXT_STATUS[before.status],
+        });
+      }
+      if (status === before.status && FINAL.includes(status)) throw new DomainError(ErrorCode.INVALID_TRANSITION, `the deployment has ${status}`, { allowed: [] });
+      const [[row]] = await m.query(
+        `UPDATE deployments SET status = $2, traffic_percent = $3, updated_at = now(), revision = revision + 1,
+           ended_at = CASE WHEN $4 THEN now() ELSE ended_at END
+         WHERE id = $1 RETURNING *`,
+        [before.id, status, input.trafficPercent ?? before.trafficPercent, FINAL.includes(status)],
+      );
+      const after = hydrate(m, DeploymentEntity, row);
+      await appendAudit(m, caller, {
+        action: FINAL.includes(status) && status !== before.status ? `deployment.${status.toLowerCase()}` : 'deployment.updated',
+        subjectType: 'Deployment',
+        subjectId: after.id,
+        modelId: after.modelId,
+        payload: { before, after },
+      });
+      return after;
+    });
+  }
+
+  async end(caller: Caller, id: string): Promise<DeploymentEntity> {
+    return this.update(caller, { id, status: DeploymentStatus.ENDED });
+  }
+
+  // ---- reads (batched) ----
+
+  async byIds(ids: readonly string[]): Promise<Map<string, DeploymentEntity>> {
+    const rows = await this.db.query('SELECT * FROM deployments WHERE id = ANY($1)', [ids.filter(isUuid)]);
+    return new Map(rows.map((r: Record<string, unknown>) => [String(r.id), hydrate(this.db.manager, DeploymentEntity, r)]));
+  }
+
+  async byVersions(versionIds: readonly string[], page: PageArgs): Promise<Map<string, Page<DeploymentEntity>>> {
+    return this.pages('x.version_id', versionIds, [], page);
+  }
+
+  /** ACTIVE and DRAINING deployments of each model. */
+  async activeByModels(modelIds: readonly string[], page: PageArgs): Promise<Map<string, Page<DeploymentEntity>>> {
+    return this.pages('x.model_id', modelIds, [`x.status IN ('ACTIVE', 'DRAINING')`], page);
+  }
+
+  private async pages(column: string, keys: readonly string[], where: string[], page: PageArgs): Promise<Map<string, Page<DeploymentEntity>>> {
+    const params = new SqlParams();
+    const pages = await keysetPages(this.db.manager, {
+      table: 'deployments',
+      where: [`${column} = ANY(${params.p(keys)})`, ...where],
+      params,
+      order: ['x.created_at', 'x.id'],
+      direction: 'DESC',
+      partitionBy: column,
+      ...page,
+    });
+    return hydratePages(this.db.manager, DeploymentEntity, pages);
+  }
+}

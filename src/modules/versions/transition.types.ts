@@ -1,0 +1,86 @@
+import { DateTimeISOResolver, SafeIntResolver, UUIDResolver } from 'graphql-scalars';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Connection } from '../../graphql/connection';
+import { Stage } from './model-version.enums';
+import { ModelVersion } from './model-version.types';
+
+@ObjectType({ description: 'One move of a version through the lifecycle' })
+export class StageTransition {
+  @Field(() => ID)
+  id: string;
+
+  @Field(() => Stage)
+  fromStage: Stage;
+
+  @Field(() => Stage)
+  toStage: Stage;
+
+  @Field()
+  reason: string;
+
+  @Field()
+  actor: string;
+
+  @Field(() => DateTimeISOResolver)
+  changedAt: Date;
+
+  @Field(() => SafeIntResolver, { description: 'Sequence number of the audit event recording it' })
+  auditSeq: number;
+}
+
+@ObjectType()
+export class StageTransitionConnection extends Connection(StageTransition) {}
+
+@InputType()
+export class TransitionModelVersionInput {
+  @Field(() => UUIDResolver)
+  versionId: string;
+
+  @Field(() => Stage)
+  toStage: Stage;
+
+  @Field(() => Stage, { description: 'The stage you believe the version is in: a different one is a CONFLICT' })
+  expectedStage: Stage;
+
+  @Field(() => String, { nullable: true })
+  reason?: string;
+
+  @Field(() => String, { nullable: true, description: 'A retry with the same key and input returns the first result' })
+  idempotencyKey?: string;
+}
+
+@ObjectType()
+export class TransitionModelVersionPayload {
+  @Field(() => ModelVersion)
+  version: ModelVersion;
+
+  @Field(() => ModelVersion, { nullable: true, description: 'The version archived to make room in PRODUCTION' })
+  archivedVersion: ModelVersion | null;
+
+  @Field()
+  replayed: boolean;
+}
+
+@InputType()
+export class RollbackModelInput {
+  @Field(() => UUIDResolver)
+  modelId: string;
+
+  @Field(() => String, { nullable: true })
+  reason?: string;
+
+  @Field(() => String, { nullable: true })
+  idempotencyKey?: string;
+}
+
+@ObjectType()
+export class RollbackModelPayload {
+  @Field(() => ModelVersion, { description: 'The version back in PRODUCTION' })
+  restoredVersion: ModelVersion;
+
+  @Field(() => ModelVersion, { nullable: true, description: 'The version it replaced, now ARCHIVED' })
+  archivedVersion: ModelVersion | null;
+
+  @Field()
+  replayed: boolean;
+}
