@@ -1,0 +1,293 @@
+import { createServices, type Services } from '../../src/graphql/context';
+import { Role } from '../../src/modules/auth/role';
+import { MetricSource } from '../../src/modules/metrics/metric.entity';
+import { RiskTier } from '../../src/modules/models/model.enums';
+import { Stage } from '../../src/modules/versions/model-version.enums';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { modelName } from '../support/fixtures';
+import { caller, decide, newApprover, readyRegistration, signMessage, stagedVersion, type Approver } from '../support/lifecycle';
+
+let t: TestDatabase;
+let s: Services;
+const ci = caller('ci-pipeline', Role.CONTRIBUTOR);
+const admin = caller('root', Role.ADMIN);
+let alice: Approver;
+let bob: Approver;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  s = createServices(t.db);
+  alice = await newApprover(s, 'alice');
+  bob = await newApprover(s, 'bob');
+});
+afterAll(() => t.drop());
+
+async function modelWithBaseline(riskTier = RiskTier.MEDIUM) {
+  const model = await s.models.create(admin, { name: modelName('life'), owner: 'ml', riskTier });
+  await s.governance.setBaseline(admin, { modelId: model.id, metric: 'auc', comparator: 'GTE', reference: 'FIXED', threshold: 0.8 });
+  return model;
+}
+
+const count = async (sql: string, params: unknown[] = []): Promise<number> => (await t.db.query(sql, params))[0].n;
+const stageOf = async (id: string): Promise<Stage> => (await t.db.query('SELECT stage FROM model_versions WHERE id = $1', [id]))[0].stage;
+
+describe('promotion', () => {
+  test('promoting archives the previous production version in the same transaction', async () => {
+    const model = await modelWithBaseline();
+    const v1 = await stagedVersion(s, ci, model.id, [alice]);
+    const v2 = await stagedVersion(s, ci, model.id, [alice]);
+    await s.transitions.transition(alice.caller, { versionId: v1.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING });
+    const result = await s.transitions.transition(alice.caller, {
+      versionId: v2.id,
+      toStage: Stage.PRODUCTION,
+      expectedStage: Stage.STAGING,
+      reason: 'better auc',
+    });
+    expect(result.version.stage).toBe(Stage.PRODUCTION);
+    expect(result.archived?.id).toBe(v1.id);
+    expect(await stageOf(v1.id)).toBe(Stage.ARCHIVED);
+    const history = (await s.transitions.historyByVersions([v1.id], {})).get(v1.id);
+    expect(history?.rows.map((h) => [h.fromStage, h.toStage])).toEqual([
+      [Stage.PRODUCTION, Stage.ARCHIVED],
+      [Stage.STAGING, Stage.PRODUCTION],
+      [Stage.DEVELOPMENT, Stage.STAGING],
+    ]);
+    expect(history?.rows[0].reason).toBe(`replaced by version ${v2.version}`);
+  });
+
+  test('50 concurrent promotions of different versions of one model end with exactly one in PRODUCTION', async () => {
+    const model = await modelWithBaseline();
+    const versions = [];
+    for (let i = 0; i < 50; i += 1) versions.push(await stagedVersion(s, ci, model.id, [alice]));
+    const eventsBefore = await count(`SELECT count(*)::int AS n FROM audit_events WHERE model_id = $1 AND action = 'version.stage_changed'`, [model.id]);
+
+    const results = await Promise.allSettled(
+      versions.map((v) => s.transitions.transition(alice.caller, { versionId: v.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING })),
+    );
+    const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    for (const r of refused) expect(['CONFLICT', 'GATE_FAILED']).toContain(r.reason.code);
+    const promoted = results.length - refused.length;
+    expect(promoted).toBeGreaterThanOrEqual(1);
+
+    expect(await count(`SELECT count(*)::int AS n FROM model_versions WHERE model_id = $1 AND stage = 'PRODUCTION'`, [model.id])).toBe(1);
+    // One audit event per committed stage change: each promotion, plus an archive for each but the first.
+    const events = (await count(`SELECT count(*)::int AS n FROM audit_events WHERE model_id = $1 AND action = 'version.stage_changed'`, [model.id])) - eventsBefore;
+    expect(events).toBe(promoted + (promoted - 1));
+    expect(await count(`SELECT count(*)::int AS n FROM stage_transitions WHERE model_id = $1 AND to_stage IN ('PRODUCTION', 'ARCHIVED')`, [model.id])).toBe(events);
+    expect((await s.audit.verifyChain()).ok).toBe(true);
+  });
+
+  test('the same version promoted 10 times at once moves once; the rest are CONFLICT on expectedStage', async () => {
+    const model = await modelWithBaseline();
+    const v = await stagedVersion(s, ci, model.id, [alice]);
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, () => s.transitions.transition(alice.caller, { versionId: v.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
+      expect(r.reason).toMatchObject({ code: 'CONFLICT', details: { field: 'expectedStage', currentStage: 'PRODUCTION' } });
+    }
+  });
+
+  test('the same idempotencyKey 20 times at once transitions once and answers the same every time', async () => {
+    const model = await modelWithBaseline();
+    const v = await stagedVersion(s, ci, model.id, [alice]);
+    const input = { versionId: v.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING, reason: 'release', idempotencyKey: 'deploy-8812' };
+    const results = await Promise.all(Array.from({ length: 20 }, () => s.transitions.transition(alice.caller, input)));
+    expect(new Set(results.map((r) => `${r.version.id}/${r.version.stage}/${r.version.revision}`)).size).toBe(1);
+    expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+    expect(await count(`SELECT count(*)::int AS n FROM stage_transitions WHERE version_id = $1 AND to_stage = 'PRODUCTION'`, [v.id])).toBe(1);
+    await expect(s.transitions.transition(alice.caller, { ...input, reason: 'other' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      details: { field: 'idempotencyKey' },
+    });
+  });
+
+  test('the database itself allows one PRODUCTION version per model', async () => {
+    const model = await modelWithBaseline();
+    const a = await s.versions.register(ci, readyRegistration(model.id));
+    const b = await s.versions.register(ci, readyRegistration(model.id));
+    await t.db.query(`UPDATE model_versions SET stage = 'PRODUCTION' WHERE id = $1`, [a.version.id]);
+    await expect(t.db.query(`UPDATE model_versions SET stage = 'PRODUCTION' WHERE id = $1`, [b.version.id])).rejects.toThrow(
+      /model_versions_one_production_idx/,
+    );
+  });
+});
+
+describe('gates and moves', () => {
+  test('STAGING needs a READY artifact and a passing validation; GATE_FAILED lists every gate', async () => {
+    const model = await modelWithBaseline();
+    const { version } = await s.versions.register(ci, { ...readyRegistration(model.id), artifact: { format: 'ONNX' as never } });
+    const err = await s.transitions
+      .transition(ci, { versionId: version.id, toStage: Stage.STAGING, expectedStage: Stage.DEVELOPMENT })
+      .catch((e) => e);
+    expect(err.code).toBe('GATE_FAILED');
+    expect(err.details.gates.map((g: { gate: string; passed: boolean }) => [g.gate, g.passed])).toEqual([
+      ['ARTIFACT_READY', false],
+      ['VALIDATION', false],
+      ['VALIDATION_FRESH', false],
+    ]);
+    expect(await stageOf(version.id)).toBe(Stage.DEVELOPMENT);
+  });
+
+  test('a missing metric fails validation, and a failed validation blocks STAGING', async () => {
+    const model = await modelWithBaseline();
+    const { version } = await s.versions.register(ci, readyRegistration(model.id));
+    await s.metrics.log(ci, { versionId: version.id, metrics: [{ name: 'precision', value: 0.99, source: MetricSource.VALIDATION }] });
+    const report = await s.governance.validate(ci, version.id);
+    expect(report.passed).toBe(false);
+    const checks = (await s.governance.checksByReports([report.id])).get(report.id);
+    expect(checks).toMatchObject([{ metric: 'auc', candidateValue: null, passed: false }]);
+    await expect(
+      s.transitions.transition(ci, { versionId: version.id, toStage: Stage.STAGING, expectedStage: Stage.DEVELOPMENT }),
+    ).rejects.toMatchObject({ code: 'GATE_FAILED' });
+  });
+
+  test('PRODUCTION needs the approvals the policy asks for: default 1 for MEDIUM, 2 for HIGH, 0 for LOW', async () => {
+    for (const [tier, needed] of [[RiskTier.LOW, 0], [RiskTier.MEDIUM, 1], [RiskTier.HIGH, 2]] as const) {
+      const model = await modelWithBaseline(tier);
+      const v = await stagedVersion(s, ci, model.id, []);
+      const promote = () => s.transitions.transition(alice.caller, { versionId: v.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING });
+      const approvers = [alice, bob];
+      for (let i = 0; i < needed; i += 1) {
+        await expect(promote()).rejects.toMatchObject({ code: 'GATE_FAILED' });
+        await decide(s, approvers[i], v.id, Stage.PRODUCTION);
+      }
+      expect((await promote()).version.stage).toBe(Stage.PRODUCTION);
+    }
+  });
+
+  test('a rejection by an approver blocks promotion even with enough approvals', async () => {
+    const model = await modelWithBaseline();
+    const v = await stagedVersion(s, ci, model.id, [alice]);
+    await decide(s, bob, v.id, Stage.PRODUCTION, 'REJECTED');
+    const readiness = await s.governance.readiness(v.id, Stage.PRODUCTION);
+    expect(readiness.gates.find((g) => g.gate === 'APPROVALS')).toMatchObject({ passed: false, detail: 'rejected by bob' });
+  });
+
+  test('moves outside the lifecycle are INVALID_TRANSITION listing the allowed moves', async () => {
+    const model = await modelWithBaseline();
+    const { version } = await s.versions.register(ci, readyRegistration(model.id));
+    await expect(
+      s.transitions.transition(alice.caller, { versionId: version.id, toStage: Stage.PRODUCTION, expectedStage: Stage.DEVELOPMENT }),
+    ).rejects.toMatchObject({ code: 'INVALID_TRANSITION', details: { allowed: [Stage.STAGING] } });
+    await expect(
+      s.transitions.transition(ci, { versionId: version.id, toStage: Stage.STAGING, expectedStage: Stage.STAGING }),
+    ).rejects.toMatchObject({ code: 'CONFLICT', details: { currentStage: Stage.DEVELOPMENT } });
+  });
+
+  test('contributors may request STAGING but not PRODUCTION', async () => {
+    const model = await modelWithBaseline();
+    const v = await stagedVersion(s, ci, model.id, [alice]);
+    await expect(
+      s.transitions.transition(ci, { versionId: v.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN', details: { requiredRole: Role.APPROVER } });
+  });
+
+  test('a model policy adds required checks and changes the approvals; the policy is versioned', async () => {
+    const model = await modelWithBaseline();
+    const first = await s.governance.setPolicy(admin, { modelId: model.id, document: { requiredChecks: ['fairness >= 0.9'], approvals: { PRODUCTION: 0 } } });
+    const second = await s.governance.setPolicy(admin, { modelId: model.id, document: { requiredChecks: ['fairness >= 0.95'], approvals: { PRODUCTION: 0 } } });
+    expect([first.version, second.version]).toEqual([1, 2]);
+    const { version } = await s.versions.register(ci, readyRegistration(model.id));
+    await s.metrics.log(ci, {
+      versionId: version.id,
+      metrics: [
+        { name: 'auc', value: 0.9, source: MetricSource.VALIDATION },
+        { name: 'fairness', value: 0.93, source: MetricSource.VALIDATION },
+      ],
+    });
+    const report = await s.governance.validate(ci, version.id);
+    expect(report.passed).toBe(false);
+    expect(report.policyId).toBe(second.id);
+    expect(report.summary).toMatch(/fairness/);
+  });
+});
+
+describe('approvals', () => {
+  test('a bad signature, a second decision and the registrant deciding on its own version are refused', async () => {
+    const model = await modelWithBaseline();
+    const v = await stagedVersion(s, ci, model.id, []);
+    const { signedAt } = await s.governance.challenge(alice.caller, v.id, Stage.PRODUCTION, 'APPROVED');
+    await expect(
+      s.governance.decide(alice.caller, { versionId: v.id, targetStage: Stage.PRODUCTION, signedAt, signature: Buffer.alloc(64).toString('base64') }, 'APPROVED'),
+    ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'signature' } });
+    // Signed for APPROVED, sent as REJECTED: the message differs, so the signature does not verify.
+    const challenge = await s.governance.challenge(alice.caller, v.id, Stage.PRODUCTION, 'APPROVED');
+    await expect(
+      s.governance.decide(
+        alice.caller,
+        { versionId: v.id, targetStage: Stage.PRODUCTION, signedAt: challenge.signedAt, signature: signMessage(challenge.message, alice.privateKey) },
+        'REJECTED',
+      ),
+    ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'signature' } });
+
+    await decide(s, alice, v.id, Stage.PRODUCTION);
+    await expect(decide(s, alice, v.id, Stage.PRODUCTION)).rejects.toMatchObject({ code: 'CONFLICT' });
+
+    const carol = await newApprover(s, 'carol');
+    const own = await s.versions.register(carol.caller, readyRegistration(model.id));
+    await expect(decide(s, carol, own.version.id, Stage.PRODUCTION)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    expect(await count('SELECT count(*)::int AS n FROM approvals WHERE version_id = $1', [own.version.id])).toBe(0);
+  });
+});
+
+describe('rollback and history', () => {
+  test('rollback restores the version last in production; productionVersionsAt answers from the audit trail', async () => {
+    const model = await modelWithBaseline();
+    const v1 = await stagedVersion(s, ci, model.id, [alice]);
+    const v2 = await stagedVersion(s, ci, model.id, [alice]);
+    const before = new Date();
+    await s.transitions.transition(alice.caller, { versionId: v1.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING });
+    await new Promise((r) => setTimeout(r, 20));
+    const whileV1 = new Date();
+    await new Promise((r) => setTimeout(r, 20));
+    await s.transitions.transition(alice.caller, { versionId: v2.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING });
+    await new Promise((r) => setTimeout(r, 20));
+    const whileV2 = new Date();
+    await new Promise((r) => setTimeout(r, 20));
+
+    await expect(s.transitions.rollback(ci, { modelId: model.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const rolledBack = await s.transitions.rollback(alice.caller, { modelId: model.id, reason: 'latency regression' });
+    expect([rolledBack.version.id, rolledBack.archived?.id]).toEqual([v1.id, v2.id]);
+    expect(await stageOf(v1.id)).toBe(Stage.PRODUCTION);
+    expect(await stageOf(v2.id)).toBe(Stage.ARCHIVED);
+
+    const at = async (time: Date) => (await s.transitions.productionVersionsAt([model.id], time)).get(model.id) ?? null;
+    expect(await at(before)).toBeNull();
+    expect(await at(whileV1)).toBe(v1.id);
+    expect(await at(whileV2)).toBe(v2.id);
+    expect(await at(new Date())).toBe(v1.id);
+  });
+
+  test('rollback with nothing to go back to is INVALID_TRANSITION', async () => {
+    const model = await modelWithBaseline();
+    await expect(s.transitions.rollback(alice.caller, { modelId: model.id })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+  });
+});
+
+describe('metrics', () => {
+  test('10,000 points in one call are stored in one statement; a bad point refuses the whole batch', async () => {
+    const model = await modelWithBaseline();
+    const { version } = await s.versions.register(ci, readyRegistration(model.id));
+    const points = Array.from({ length: 10_000 }, (_, i) => ({ name: 'loss', value: 1 / (i + 1), step: i, source: MetricSource.TRAINING }));
+    const statements = t.queries();
+    expect(await s.metrics.log(ci, { versionId: version.id, metrics: points })).toEqual({ count: 10_000 });
+    // BEGIN, version check, one INSERT, the audit append (lock, last event, insert), COMMIT
+    expect(t.queries() - statements).toBeLessThanOrEqual(7);
+    expect(await count('SELECT count(*)::int AS n FROM metrics WHERE version_id = $1', [version.id])).toBe(10_000);
+
+    await expect(
+      s.metrics.log(ci, { versionId: version.id, metrics: [{ name: 'ok', value: 1, source: MetricSource.TRAINING }, { name: 'bad', value: NaN, source: MetricSource.TRAINING }] }),
+    ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'metrics[1].value' } });
+    await expect(
+      s.metrics.log(ci, { versionId: '00000000-0000-4000-8000-000000000000', metrics: [{ name: 'x', value: 1, source: MetricSource.TRAINING }] }),
+    ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'versionId' } });
+    expect(await count(`SELECT count(*)::int AS n FROM metrics WHERE name IN ('ok', 'x')`)).toBe(0);
+
+    const history = (await s.metrics.history([version.id], { name: 'loss', source: MetricSource.TRAINING, page: { first: 3 } })).get(version.id);
+    expect(history?.totalCount).toBe(10_000);
+    const latest = (await s.metrics.latestByVersions([version.id], { page: {} })).get(version.id);
+    expect(latest?.rows).toHaveLength(1);
+  });
+});
