@@ -34,7 +34,7 @@ export function isGated(stage: Stage): stage is Stage.STAGING | Stage.PRODUCTION
  * Every gate for moving a version to STAGING or PRODUCTION, each with passed/failed and why.
  * Both stages need a READY artifact and a passing, fresh validation; approvals are counted per
  * the policy: distinct approvers of sufficient role, never the registrant when duties are
- * separated, and any rejection by such an approver blocks.
+ * separated; a rejection by such an approver blocks, even where no approvals are required.
  */
 export function evaluateGates(input: GateInput): GateReport {
   const gates: GateResult[] = [];
@@ -62,11 +62,12 @@ export function evaluateGates(input: GateInput): GateReport {
   });
 
   const required = isGated(input.targetStage) ? policy.approvals[input.targetStage as GatedStage] : 0;
-  if (required > 0) {
-    const eligible = input.decisions.filter(
-      (d) => hasRole(d.approverRole, policy.approverRole) && !(policy.separationOfDuties && d.approver === input.registrant),
-    );
-    const rejections = eligible.filter((d) => d.decision === 'REJECTED');
+  const eligible = input.decisions.filter(
+    (d) => hasRole(d.approverRole, policy.approverRole) && !(policy.separationOfDuties && d.approver === input.registrant),
+  );
+  const rejections = eligible.filter((d) => d.decision === 'REJECTED');
+  // A recorded rejection always blocks, even where the policy asks for no approvals.
+  if (required > 0 || rejections.length > 0) {
     const approvers = new Set(eligible.filter((d) => d.decision === 'APPROVED').map((d) => d.approver));
     gates.push({
       gate: 'APPROVALS',
