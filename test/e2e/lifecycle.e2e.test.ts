@@ -57,12 +57,16 @@ async function register(modelId: string) {
   return ok(await t.request(RegisterModelVersionDocument, { input }, ci)).registerModelVersion.version;
 }
 
-async function approve(versionId: string, decision: 'APPROVED' | 'REJECTED' = 'APPROVED') {
+/** A decision input signed with the approver's key, from a fresh challenge. */
+async function signed(versionId: string, decision: 'APPROVED' | 'REJECTED') {
   const { message, signedAt } = ok(
     await t.request(ApprovalChallengeDocument, { input: { versionId, targetStage: 'PRODUCTION', decision } }, approver),
   ).approvalChallenge;
-  const input = { versionId, targetStage: 'PRODUCTION' as const, signedAt, signature: signMessage(message, approverKeys.privateKey), comment: 'looks good' };
-  return t.request(decision === 'APPROVED' ? ApproveModelVersionDocument : RejectModelVersionDocument, { input }, approver);
+  return { versionId, targetStage: 'PRODUCTION' as const, signedAt, signature: signMessage(message, approverKeys.privateKey), comment: 'looks good' };
+}
+
+async function approve(versionId: string) {
+  return t.request(ApproveModelVersionDocument, { input: await signed(versionId, 'APPROVED') }, approver);
 }
 
 /** register → metrics → validate → STAGING → approve: the path every version takes. */
@@ -193,7 +197,8 @@ describe('register → metrics → validate → approve → promote → rollback
     ok(await t.request(LogMetricsDocument, { input: { versionId: v.id, metrics: [{ name: 'auc', value: 0.95, source: 'VALIDATION' }] } }, ci));
     ok(await t.request(ValidateModelVersionDocument, { input: { versionId: v.id } }, ci));
     ok(await t.request(TransitionModelVersionDocument, { input: { versionId: v.id, toStage: 'STAGING', expectedStage: 'DEVELOPMENT' } }, ci));
-    expect(ok(await approve(v.id, 'REJECTED')).rejectModelVersion.approval.decision).toBe('REJECTED');
+    const rejected = await t.request(RejectModelVersionDocument, { input: await signed(v.id, 'REJECTED') }, approver);
+    expect(ok(rejected).rejectModelVersion.approval.decision).toBe('REJECTED');
     // LOW needs no approvals, but a recorded rejection is never ignored.
     expect(errorCode(await t.request(TransitionModelVersionDocument, { input: { versionId: v.id, toStage: 'PRODUCTION', expectedStage: 'STAGING' } }, approver))).toBe('GATE_FAILED');
   });
