@@ -1,0 +1,160 @@
+// `npm run bench:lifecycle`: promotions per second, with gates and audit on, for 1 and 8 concurrent
+// clients, and the p50/p99 latency of one promotion. Not a test: it prints figures.
+import 'reflect-metadata';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import type { Caller } from '../src/common/caller';
+import { loadConfig } from '../src/config';
+import { createDataSource } from '../src/db/data-source';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded';
+import type { Services } from '../src/graphql/context';
+import { createLogger } from '../src/logger';
+import { Role } from '../src/modules/auth/role';
+import { SYSTEM_CALLER } from '../src/modules/auth/token.service';
+import { MetricSource } from '../src/modules/metrics/metric.entity';
+import { RiskTier } from '../src/modules/models/model.enums';
+import { ArtifactFormat, Stage } from '../src/modules/versions/model-version.enums';
+import { startServer } from '../src/server/app';
+import { createMetrics } from '../src/server/metrics';
+
+const SHA = 'ab'.repeat(32);
+const PROMOTE = `mutation Promote($input: TransitionModelVersionInput!) {
+  transitionModelVersion(input: $input) { version { id stage } archivedVersion { id } }
+}`;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+const who = (subject: string, role: Role): Caller => ({ tokenId: subject, subject, role, requestId: 'bench' });
+
+/** A model with `count` versions waiting in STAGING, each validated and approved for PRODUCTION. */
+async function stagedVersions(s: Services, count: number, approver: { caller: Caller; sign: (m: string) => string }): Promise<string[]> {
+  const ci = who('ci-pipeline', Role.CONTRIBUTOR);
+  const admin = who('admin', Role.ADMIN);
+  const model = await s.models.create(admin, { name: `bench-${process.pid}-${Math.random().toString(36).slice(2, 8)}`, owner: 'bench', riskTier: RiskTier.MEDIUM });
+  await s.governance.setBaseline(admin, { modelId: model.id, metric: 'auc', comparator: 'GTE', reference: 'FIXED', threshold: 0.8 });
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const { version } = await s.versions.register(ci, {
+      modelId: model.id,
+      code: { repo: 'https://github.com/acme/bench', commit: 'c'.repeat(40) },
+      datasetVersions: ['s3://data@v1'],
+      environment: { imageDigest: `img@sha256:${SHA}` },
+      artifact: { format: ArtifactFormat.ONNX, uri: 's3://models/bench.onnx', sha256: SHA, sizeBytes: 1 },
+    });
+    await s.metrics.log(ci, { versionId: version.id, metrics: [{ name: 'auc', value: 0.9, source: MetricSource.VALIDATION }] });
+    await s.governance.validate(ci, version.id);
+    await s.transitions.transition(ci, { versionId: version.id, toStage: Stage.STAGING, expectedStage: Stage.DEVELOPMENT });
+    const { message, signedAt } = await s.governance.challenge(approver.caller, version.id, Stage.PRODUCTION, 'APPROVED');
+    await s.governance.decide(approver.caller, { versionId: version.id, targetStage: Stage.PRODUCTION, signedAt, signature: approver.sign(message) }, 'APPROVED');
+    ids.push(version.id);
+  }
+  return ids;
+}
+
+async function main(): Promise<void> {
+  const perClient = Number(process.env.BENCH_PROMOTIONS_PER_CLIENT ?? 60);
+  let embedded: EmbeddedDatabase | undefined;
+  let adminUrl = process.env.DATABASE_URL;
+  const dataDir = path.join(os.tmpdir(), `modelgraph-bench-${process.pid}`);
+  if (!adminUrl) {
+    fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
+    embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
+    adminUrl = embedded.adminUrl;
+  }
+  const database = `modelgraph_bench_${process.pid}`;
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+
+  const metrics = createMetrics();
+  const db = createDataSource({ url: url.toString(), onQuery: () => metrics.dbQueries.inc() });
+  await db.initialize();
+  await db.runMigrations({ transaction: 'each' });
+  const server = await startServer({ config: loadConfig({ LOG_LEVEL: 'silent' }), db, logger: createLogger('silent'), metrics }, { port: 0, host: '127.0.0.1' });
+  const s = server.services;
+  try {
+    const { secret: approverToken } = await s.tokens.create(SYSTEM_CALLER, { subject: 'alice', role: Role.APPROVER });
+    const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+    const approver = { caller: who('alice', Role.APPROVER), sign: (m: string) => sign(null, Buffer.from(m), privateKey).toString('base64') };
+    await s.governance.registerApproverKey(approver.caller, publicKey.export({ format: 'pem', type: 'spki' }).toString());
+
+    const promote = async (versionId: string): Promise<number> => {
+      const started = process.hrtime.bigint();
+      const res = await fetch(`${server.url}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${approverToken}` },
+        body: JSON.stringify({ query: PROMOTE, variables: { input: { versionId, toStage: 'PRODUCTION', expectedStage: 'STAGING' } } }),
+      });
+      const body = (await res.json()) as { errors?: unknown[] };
+      if (body.errors) throw new Error(`promotion failed: ${JSON.stringify(body.errors)}`);
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+
+    const scenarios = [
+      { label: '1 client', clients: 1, sharedModel: false },
+      { label: '8 clients, 8 models', clients: 8, sharedModel: false },
+      { label: '8 clients, 1 model', clients: 8, sharedModel: true },
+    ];
+    console.log(`modelgraph lifecycle benchmark: STAGING → PRODUCTION over HTTP, gates and audit on, ${perClient} promotions per client`);
+    console.log(`machine: ${os.cpus().length} cores, node ${process.version}, PostgreSQL ${embedded ? 'embedded' : 'from DATABASE_URL'}`);
+    console.log('scenario               promotions  seconds  promotions/s  p50 ms  p99 ms');
+    for (const scenario of scenarios) {
+      // Each client promotes its own queue of approved STAGING versions, one after another.
+      let queues: string[][];
+      if (scenario.sharedModel) {
+        const all = await stagedVersions(s, perClient * scenario.clients, approver);
+        queues = Array.from({ length: scenario.clients }, (_, c) => all.filter((_, i) => i % scenario.clients === c));
+      } else {
+        queues = [];
+        for (let c = 0; c < scenario.clients; c += 1) queues.push(await stagedVersions(s, perClient, approver));
+      }
+      const latencies: number[] = [];
+      const started = process.hrtime.bigint();
+      await Promise.all(
+        queues.map(async (queue) => {
+          for (const id of queue) latencies.push(await promote(id));
+        }),
+      );
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      latencies.sort((a, b) => a - b);
+      console.log(
+        `${scenario.label.padEnd(22)} ${String(latencies.length).padStart(10)}  ${seconds.toFixed(2).padStart(7)}  ${(latencies.length / seconds)
+          .toFixed(1)
+          .padStart(12)}  ${percentile(latencies, 50).toFixed(1).padStart(6)}  ${percentile(latencies, 99).toFixed(1).padStart(6)}`,
+      );
+    }
+    const verification = await s.audit.verifyChain();
+    console.log(`audit chain after the run: ok=${verification.ok}, ${verification.eventsChecked} events`);
+  } finally {
+    await server.close();
+    await db.destroy();
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin.end();
+    if (embedded) {
+      await embedded.stop();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
