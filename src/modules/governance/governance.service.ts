@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
-import { badInput, conflict, DomainError, ErrorCode, notFound } from '../../common/errors';
+import { badInput, conflict, DomainError, ErrorCode } from '../../common/errors';
 import { hydrate, hydratePages } from '../../db/data-source';
 import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
 import { isUniqueViolation } from '../../db/pg-errors';
@@ -9,9 +9,10 @@ import { hasRole } from '../auth/role';
 import { validationValues } from '../metrics/metric.service';
 import { RiskTier } from '../models/model.enums';
 import { validateText } from '../models/model.rules';
-import { lockModel } from '../models/model.service';
+import { lockModel, readModel } from '../models/model.service';
 import { RegisteredModelEntity } from '../models/registered-model.entity';
-import { ModelVersionEntity } from '../versions/model-version.entity';
+import type { ModelVersionEntity } from '../versions/model-version.entity';
+import { readVersion } from '../versions/model-version.service';
 import { Stage } from '../versions/model-version.enums';
 import { ALLOWED_MOVES } from '../versions/stage-machine';
 import { approvalMessage, parsePublicKey, verifySignature } from './approval.signature';
@@ -177,8 +178,8 @@ export class GovernanceService {
    */
   async validate(caller: Caller, versionId: string): Promise<ValidationReportEntity> {
     return this.db.transaction(async (m) => {
-      const version = await this.version(m, versionId);
-      const model = await this.model(m, version.modelId);
+      const version = await readVersion(m, versionId);
+      const model = await readModel(m, version.modelId);
       const { policy, source } = await this.effectivePolicy(m, model);
       const baselines = (await m.query('SELECT * FROM baselines WHERE model_id = $1 ORDER BY metric', [model.id])).map(
         (r: Record<string, unknown>) => hydrate(m, BaselineEntity, r),
@@ -255,7 +256,7 @@ export class GovernanceService {
 
   /** The canonical message an approver signs for a decision, with the time to sign it at. */
   async challenge(caller: Caller, versionId: string, targetStage: Stage, decision: Decision): Promise<{ message: string; signedAt: Date }> {
-    const version = await this.version(this.db.manager, versionId);
+    const version = await readVersion(this.db.manager, versionId);
     const signedAt = new Date();
     return { message: this.message(version, targetStage, decision, caller.subject, signedAt), signedAt };
   }
@@ -272,8 +273,8 @@ export class GovernanceService {
       throw badInput('signedAt', 'must be within 15 minutes of the server time: ask approvalChallenge for a fresh message');
     }
     return this.db.transaction(async (m) => {
-      const version = await this.version(m, input.versionId, 'FOR UPDATE');
-      const model = await this.model(m, version.modelId);
+      const version = await readVersion(m, input.versionId, 'FOR UPDATE');
+      const model = await readModel(m, version.modelId);
       const { policy } = await this.effectivePolicy(m, model);
       if (!hasRole(caller.role, policy.approverRole)) {
         throw new DomainError(ErrorCode.FORBIDDEN, `the policy needs the ${policy.approverRole} role to decide`, {
@@ -318,14 +319,14 @@ export class GovernanceService {
   /** Every gate for moving a version to `targetStage`, evaluated now, changing nothing. */
   async readiness(versionId: string, targetStage: Stage): Promise<Readiness> {
     const m = this.db.manager;
-    const version = await this.version(m, versionId);
+    const version = await readVersion(m, versionId);
     const report = await this.gateReport(m, version, targetStage);
     return { ...report, versionId, currentStage: version.stage, moveAllowed: ALLOWED_MOVES[version.stage].includes(targetStage) };
   }
 
   /** The gates for a move, read through `m` (inside a transition's transaction, so they see its locks). */
   async gateReport(m: EntityManager, version: ModelVersionEntity, targetStage: Stage): Promise<GateReport> {
-    const model = await this.model(m, version.modelId);
+    const model = await readModel(m, version.modelId);
     const { policy } = await this.effectivePolicy(m, model);
     const [latest] = await m.query(
       'SELECT passed, created_at FROM validation_reports WHERE version_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1',
@@ -408,17 +409,5 @@ export class GovernanceService {
       approver,
       signedAt: signedAt.toISOString(),
     });
-  }
-
-  private async version(m: EntityManager, id: string, lock = ''): Promise<ModelVersionEntity> {
-    const [row] = await m.query(`SELECT * FROM model_versions WHERE id = $1 ${lock}`, [id]);
-    if (!row) throw notFound('model version', id);
-    return hydrate(m, ModelVersionEntity, row);
-  }
-
-  private async model(m: EntityManager, id: string): Promise<RegisteredModelEntity> {
-    const [row] = await m.query('SELECT * FROM registered_models WHERE id = $1', [id]);
-    if (!row) throw notFound('model', id);
-    return hydrate(m, RegisteredModelEntity, row);
   }
 }

@@ -26,6 +26,13 @@ export interface VersionFilter {
   label?: string | null;
 }
 
+/** Reads one version, or throws NOT_FOUND; `lock` is a row-locking clause such as 'FOR UPDATE'. */
+export async function readVersion(m: EntityManager, id: string, lock: '' | 'FOR UPDATE' | 'FOR SHARE' = ''): Promise<ModelVersionEntity> {
+  const [row] = await m.query(`SELECT * FROM model_versions WHERE id = $1 ${lock}`, [id]);
+  if (!row) throw notFound('model version', id);
+  return hydrate(m, ModelVersionEntity, row);
+}
+
 export class ModelVersionService {
   constructor(private readonly db: DataSource) {}
 
@@ -44,8 +51,7 @@ export class ModelVersionService {
         const version = await this.insertVersion(m, caller, input);
         return { versionId: version.id };
       });
-      const [row] = await m.query('SELECT * FROM model_versions WHERE id = $1', [result.versionId]);
-      return { version: hydrate(m, ModelVersionEntity, row), replayed };
+      return { version: await readVersion(m, result.versionId), replayed };
     });
   }
 

@@ -13,6 +13,7 @@ import { runIdempotent } from '../idempotency/idempotency';
 import { validateText } from '../models/model.rules';
 import { lockModel } from '../models/model.service';
 import { ModelVersionEntity } from './model-version.entity';
+import { readVersion } from './model-version.service';
 import { ArtifactStatus, Stage } from './model-version.enums';
 import { assertMove, isRollback, roleForMove } from './stage-machine';
 import { StageTransitionEntity } from './stage-transition.entity';
@@ -63,7 +64,7 @@ export class TransitionService {
           const moved = await this.move(m, caller, input);
           return { versionId: moved.version.id, archivedId: moved.archived?.id ?? null };
         });
-        return { version: await this.read(m, result.versionId), archived: result.archivedId ? await this.read(m, result.archivedId) : null, replayed };
+        return { version: await readVersion(m, result.versionId), archived: result.archivedId ? await readVersion(m, result.archivedId) : null, replayed };
       }),
     );
   }
@@ -76,7 +77,7 @@ export class TransitionService {
       const { result, replayed } = await runIdempotent(m, caller, 'rollbackModel', idempotencyKey, request, async () => {
         await lockModel(m, input.modelId);
         const targetId = await this.lastInProduction(m, input.modelId);
-        const target = targetId ? await this.read(m, targetId) : null;
+        const target = targetId ? await readVersion(m, targetId) : null;
         if (!target || target.stage !== Stage.ARCHIVED) {
           throw new DomainError(ErrorCode.INVALID_TRANSITION, 'nothing to roll back to: no archived version was in production before', {
             allowed: [],
@@ -90,7 +91,7 @@ export class TransitionService {
         });
         return { versionId: moved.version.id, archivedId: moved.archived?.id ?? null };
       });
-      return { version: await this.read(m, result.versionId), archived: result.archivedId ? await this.read(m, result.archivedId) : null, replayed };
+      return { version: await readVersion(m, result.versionId), archived: result.archivedId ? await readVersion(m, result.archivedId) : null, replayed };
     }));
   }
 
@@ -98,7 +99,7 @@ export class TransitionService {
     const [ref] = await m.query('SELECT model_id FROM model_versions WHERE id = $1', [input.versionId]);
     if (!ref) throw notFound('model version', input.versionId);
     await lockModel(m, ref.model_id); // lock order everywhere: model, then version
-    const version = await this.read(m, input.versionId, 'FOR UPDATE');
+    const version = await readVersion(m, input.versionId, 'FOR UPDATE');
     const from = version.stage;
     if (from !== input.expectedStage) {
       throw conflict(`version ${version.version} is ${from}, not ${input.expectedStage}: reload and retry`, {
@@ -163,12 +164,6 @@ export class TransitionService {
       [modelId],
     );
     return row?.version_id ?? null;
-  }
-
-  private async read(m: EntityManager, id: string, lock = ''): Promise<ModelVersionEntity> {
-    const [row] = await m.query(`SELECT * FROM model_versions WHERE id = $1 ${lock}`, [id]);
-    if (!row) throw notFound('model version', id);
-    return hydrate(m, ModelVersionEntity, row);
   }
 
   /**
