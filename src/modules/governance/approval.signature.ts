@@ -24,6 +24,10 @@ export function approvalMessage(fields: ApprovalMessageFields): string {
 
 /** Accepts an Ed25519 public key as PEM (SPKI) or as the 32 raw bytes in base64. */
 export function parsePublicKey(text: string): { key: KeyObject; pem: string; fingerprint: string } {
+  // Node would quietly derive the public half of a private key: refuse it instead, loudly.
+  if (/PRIVATE KEY/.test(text)) {
+    throw badInput('publicKey', 'this is a private key: send only the public key, and replace this key pair, since the private half has left your hands');
+  }
   let key: KeyObject;
   try {
     const trimmed = text.trim();

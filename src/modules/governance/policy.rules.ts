@@ -49,7 +49,10 @@ const APPROVER_ROLES: string[] = [Role.APPROVER, Role.ADMIN];
 /** parseCheck('fairness_score >= 0.9') → { metric: 'fairness_score', comparator: 'GTE', threshold: 0.9 } */
 export function parseCheck(text: string, field: string): MetricRule {
   const match = typeof text === 'string' ? CHECK.exec(text) : null;
-  if (!match) throw badInput(field, `expected "<metric> >= <number>" or "<metric> <= <number>", got ${JSON.stringify(text)}`);
+  if (!match) {
+    const got = typeof text === 'string' ? JSON.stringify(text) : `a ${typeof text}`;
+    throw badInput(field, `expected "<metric> >= <number>" or "<metric> <= <number>", got ${got}`);
+  }
   return { metric: match[1], comparator: match[2] === '>=' ? 'GTE' : 'LTE', threshold: Number(match[3]) };
 }
 

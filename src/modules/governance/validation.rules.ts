@@ -29,15 +29,20 @@ export interface Validation {
 
 const SYMBOL: Record<Comparator, string> = { GTE: '>=', LTE: '<=' };
 
-/** GTE passes when candidate >= baseline - tolerance; LTE when candidate <= baseline + tolerance. */
+/**
+ * GTE passes when candidate >= baseline - tolerance; LTE when candidate <= baseline + tolerance.
+ * Bounds are inclusive in decimal terms: 0.07 <= 0.06 + 0.01 passes, although 0.06 + 0.01 is
+ * 0.06999999999999999 in binary floating point, so a tiny relative slack absorbs the rounding.
+ */
 export function compare(comparator: Comparator, candidate: number, baseline: number, tolerance: number): boolean {
-  return comparator === 'GTE' ? candidate >= baseline - tolerance : candidate <= baseline + tolerance;
+  const slack = 1e-9 * Math.max(1, Math.abs(baseline), Math.abs(candidate));
+  return comparator === 'GTE' ? candidate >= baseline - tolerance - slack : candidate <= baseline + tolerance + slack;
 }
 
 function check(origin: Check['origin'], rule: { metric: string; comparator: Comparator }, candidate: number | undefined, baseline: number | null, tolerance: number, source: string): Check {
   const base = { origin, metric: rule.metric, comparator: rule.comparator, candidateValue: candidate ?? null, baselineValue: baseline, tolerance };
   if (candidate === undefined) return { ...base, passed: false, detail: `no VALIDATION value for ${rule.metric}: a missing metric fails` };
-  if (baseline === null) return { ...base, passed: false, detail: `no ${source} value for ${rule.metric} to compare with` };
+  if (baseline === null) return { ...base, passed: false, detail: `nothing to compare ${rule.metric} with: ${source} has no value for it` };
   const passed = compare(rule.comparator, candidate, baseline, tolerance);
   const bound = tolerance ? ` (tolerance ${tolerance})` : '';
   return { ...base, passed, detail: `${candidate} ${SYMBOL[rule.comparator]} ${baseline}${bound} against ${source}: ${passed ? 'passed' : 'failed'}` };
