@@ -58,41 +58,56 @@ export class TransitionService {
   async transition(caller: Caller, input: TransitionInput): Promise<TransitionResult> {
     validateText(input.reason, 'reason', { max: 2000 });
     const { idempotencyKey, ...request } = input;
-    return this.uniqueRaceAsConflict(() =>
-      this.db.transaction(async (m) => {
-        const { result, replayed } = await runIdempotent(m, caller, 'transitionModelVersion', idempotencyKey, request, async () => {
-          const moved = await this.move(m, caller, input);
-          return { versionId: moved.version.id, archivedId: moved.archived?.id ?? null };
-        });
-        return { version: await readVersion(m, result.versionId), archived: result.archivedId ? await readVersion(m, result.archivedId) : null, replayed };
-      }),
-    );
+    return this.idempotentMove(caller, 'transitionModelVersion', idempotencyKey, request, (m) => this.move(m, caller, input));
   }
 
   /** Puts back the version that was last in production and archives the current one. */
   async rollback(caller: Caller, input: { modelId: string; reason?: string | null; idempotencyKey?: string | null }): Promise<TransitionResult> {
     validateText(input.reason, 'reason', { max: 2000 });
     const { idempotencyKey, ...request } = input;
-    return this.uniqueRaceAsConflict(() => this.db.transaction(async (m) => {
-      const { result, replayed } = await runIdempotent(m, caller, 'rollbackModel', idempotencyKey, request, async () => {
-        await lockModel(m, input.modelId);
-        const targetId = await this.lastInProduction(m, input.modelId);
-        const target = targetId ? await readVersion(m, targetId) : null;
-        if (!target || target.stage !== Stage.ARCHIVED) {
-          throw new DomainError(ErrorCode.INVALID_TRANSITION, 'nothing to roll back to: no archived version was in production before', {
-            allowed: [],
-          });
-        }
-        const moved = await this.move(m, caller, {
-          versionId: target.id,
-          toStage: Stage.PRODUCTION,
-          expectedStage: Stage.ARCHIVED,
-          reason: input.reason ? `rollback: ${input.reason}` : 'rollback',
+    return this.idempotentMove(caller, 'rollbackModel', idempotencyKey, request, async (m) => {
+      await lockModel(m, input.modelId);
+      const targetId = await this.lastInProduction(m, input.modelId);
+      const target = targetId ? await readVersion(m, targetId) : null;
+      if (!target || target.stage !== Stage.ARCHIVED) {
+        throw new DomainError(ErrorCode.INVALID_TRANSITION, 'nothing to roll back to: no archived version was in production before', {
+          allowed: [],
         });
-        return { versionId: moved.version.id, archivedId: moved.archived?.id ?? null };
+      }
+      return this.move(m, caller, {
+        versionId: target.id,
+        toStage: Stage.PRODUCTION,
+        expectedStage: Stage.ARCHIVED,
+        reason: input.reason ? `rollback: ${input.reason}` : 'rollback',
       });
-      return { version: await readVersion(m, result.versionId), archived: result.archivedId ? await readVersion(m, result.archivedId) : null, replayed };
-    }));
+    });
+  }
+
+  /**
+   * One transaction around a move, answered from the idempotency key on a retry. The
+   * one-production index is the last word: should two promotions ever slip past the model lock
+   * (they cannot today), the loser gets a CONFLICT, never an internal error.
+   */
+  private async idempotentMove(
+    caller: Caller,
+    scope: string,
+    key: string | null | undefined,
+    request: object,
+    work: (m: EntityManager) => Promise<{ version: ModelVersionEntity; archived: ModelVersionEntity | null }>,
+  ): Promise<TransitionResult> {
+    try {
+      return await this.db.transaction(async (m) => {
+        const { result, replayed } = await runIdempotent(m, caller, scope, key, request, async () => {
+          const moved = await work(m);
+          return { versionId: moved.version.id, archivedId: moved.archived?.id ?? null };
+        });
+        const archived = result.archivedId ? await readVersion(m, result.archivedId) : null;
+        return { version: await readVersion(m, result.versionId), archived, replayed };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err, 'model_versions_one_production_idx')) throw conflict('another version was promoted at the same moment: reload and retry');
+      throw err;
+    }
   }
 
   private async move(m: EntityManager, caller: Caller, input: TransitionInput): Promise<{ version: ModelVersionEntity; archived: ModelVersionEntity | null }> {
@@ -164,19 +179,6 @@ export class TransitionService {
       [modelId],
     );
     return row?.version_id ?? null;
-  }
-
-  /**
-   * The one-production index is the last word: should two promotions ever slip past the model
-   * lock (they cannot today), the loser gets a CONFLICT, never an internal error.
-   */
-  private async uniqueRaceAsConflict<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (err) {
-      if (isUniqueViolation(err, 'model_versions_one_production_idx')) throw conflict('another version was promoted at the same moment: reload and retry');
-      throw err;
-    }
   }
 
   // ---- reads (batched) ----
