@@ -18,7 +18,8 @@ async function main(): Promise<void> {
   let databaseUrl = config.databaseUrl;
   if (!databaseUrl) {
     logger.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'no DATABASE_URL: starting embedded PostgreSQL');
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, persistent: true });
+    // The shutdown below stops it, after the server has drained.
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, persistent: true, stopOnSignals: false });
     databaseUrl = embedded.url;
   }
 
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   } else if (adminToken) {
     logger.info('first admin token created from MODELGRAPH_BOOTSTRAP_ADMIN_TOKEN');
   }
-  logger.info({ url: server.url }, 'modelgraph is serving');
+  logger.info({ url: server.url, pid: process.pid }, 'modelgraph is serving');
   process.stdout.write(`modelgraph ready at ${server.url}\n`);
 
   let stopping = false;
@@ -55,7 +56,9 @@ async function main(): Promise<void> {
     logger.info({ signal }, 'shutting down');
     try {
       await server.close();
+      logger.info('server drained');
       await db.destroy();
+      logger.info('database connections closed');
       await embedded?.stop();
       logger.info('stopped cleanly');
       process.exit(0);

