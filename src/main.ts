@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { loadConfig } from './config';
-import { createDataSource } from './db/data-source';
+import { closeDataSource, createDataSource } from './db/data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
 import { createLogger } from './logger';
 import { startServer } from './server/app';
@@ -57,7 +57,7 @@ async function main(): Promise<void> {
     try {
       await server.close();
       logger.info('server drained');
-      await db.destroy();
+      await closeDataSource(db);
       logger.info('database connections closed');
       await embedded?.stop();
       logger.info('stopped cleanly');

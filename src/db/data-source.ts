@@ -92,3 +92,29 @@ export function hydratePages<T extends ObjectLiteral>(
 ): Map<string, Page<T>> {
   return new Map([...pages].map(([key, page]) => [key, hydratePage(manager, target, page)]));
 }
+
+interface PgPool {
+  totalCount: number;
+  on(event: 'remove', listener: () => void): void;
+}
+
+/**
+ * Closes the data source and waits until every connection has really gone: pg's pool.end()
+ * resolves once it has *asked* its clients to end, and stopping the database right then would
+ * cut connections still saying goodbye. Gives up waiting after `timeoutMs`.
+ */
+export async function closeDataSource(db: DataSource, timeoutMs = 5000): Promise<void> {
+  const pool = (db.driver as unknown as { master?: PgPool }).master;
+  const open = pool?.totalCount ?? 0;
+  const gone = new Promise<void>((resolve) => {
+    if (!pool || open === 0) return resolve();
+    let removed = 0;
+    pool.on('remove', () => {
+      removed += 1;
+      if (removed >= open) resolve();
+    });
+    setTimeout(resolve, timeoutMs).unref();
+  });
+  await db.destroy();
+  await gone;
+}
