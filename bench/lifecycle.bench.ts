@@ -114,6 +114,8 @@ async function main(): Promise<void> {
     ];
     console.log(`modelgraph lifecycle benchmark: STAGING → PRODUCTION over HTTP, gates and audit on, ${perClient} promotions per client`);
     console.log(`machine: ${os.cpus().length} cores, node ${process.version}, PostgreSQL ${embedded ? 'embedded' : 'from DATABASE_URL'}`);
+    // Warm-up, not measured: JIT, connection pool and PostgreSQL caches.
+    for (const id of await stagedVersions(s, 20, approver)) await promote(id);
     console.log('scenario               promotions  seconds  promotions/s  p50 ms  p99 ms');
     for (const scenario of scenarios) {
       // Each client promotes its own queue of approved STAGING versions, one after another.
