@@ -31,11 +31,7 @@ export interface RunningServer {
 }
 
 /** What one HTTP request carries from express into GraphQL and back out to the access log. */
-interface RequestMeta {
-  requestId: string;
-  operationName?: string;
-  outcome?: 'ok' | 'error';
-}
+type RequestMeta = GraphQLContext['request'];
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
