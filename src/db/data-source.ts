@@ -79,6 +79,16 @@ export function hydrate<T extends ObjectLiteral>(manager: EntityManager, target:
   return entity;
 }
 
+/** hydrate() for every row, keyed by `key(row)`: the answer of a batched loader. */
+export function hydrateByKey<T extends ObjectLiteral>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+  rows: Array<Record<string, unknown>>,
+  key: (row: Record<string, unknown>) => string,
+): Map<string, T> {
+  return new Map(rows.map((row) => [key(row), hydrate(manager, target, row)]));
+}
+
 /** hydrate() for every row of a page. */
 export function hydratePage<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, page: Page<Record<string, unknown>>): Page<T> {
   return { ...page, rows: page.rows.map((row) => hydrate(manager, target, row)) };

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { badInput, DomainError, ErrorCode, notFound } from '../../common/errors';
 import { isUuid } from '../../common/uuid';
-import { hydrate, hydratePages } from '../../db/data-source';
+import { hydrate, hydrateByKey, hydratePages } from '../../db/data-source';
 import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
 import { appendAudit } from '../audit/audit.service';
 import { validateText } from '../models/model.rules';
@@ -122,7 +122,7 @@ export class DeploymentService {
 
   async byIds(ids: readonly string[]): Promise<Map<string, DeploymentEntity>> {
     const rows = await this.db.query('SELECT * FROM deployments WHERE id = ANY($1)', [ids.filter(isUuid)]);
-    return new Map(rows.map((r: Record<string, unknown>) => [String(r.id), hydrate(this.db.manager, DeploymentEntity, r)]));
+    return hydrateByKey(this.db.manager, DeploymentEntity, rows, (r) => String(r.id));
   }
 
   async byVersions(versionIds: readonly string[], page: PageArgs): Promise<Map<string, Page<DeploymentEntity>>> {

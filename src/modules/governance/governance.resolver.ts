@@ -120,7 +120,7 @@ export class GovernanceModelFields {
 
   @FieldResolver(() => EffectivePolicy, { description: 'The policy in force: the model’s own, else its risk tier’s, else the default' })
   async effectivePolicy(@Root() model: RegisteredModelEntity, @Ctx() ctx: GraphQLContext) {
-    return toEffectivePolicy((await ctx.loaders.effectivePolicy.load(model.id)) as Effective);
+    return toEffectivePolicy(await ctx.loaders.effectivePolicy.load(model));
   }
 }
 

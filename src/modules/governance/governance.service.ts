@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { badInput, conflict, DomainError, ErrorCode } from '../../common/errors';
-import { hydrate, hydratePages } from '../../db/data-source';
+import { hydrate, hydrateByKey, hydratePages } from '../../db/data-source';
 import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
 import { isUniqueViolation } from '../../db/pg-errors';
 import { appendAudit } from '../audit/audit.service';
@@ -146,14 +146,12 @@ export class GovernanceService {
     return (await this.effectivePolicies(m, [model])).get(model.id) as EffectivePolicy;
   }
 
-  /** effectivePolicy for many models in one statement (RegisteredModel.effectivePolicy). */
-  async effectivePoliciesByIds(modelIds: readonly string[]): Promise<Map<string, EffectivePolicy>> {
-    const rows = await this.db.query('SELECT * FROM registered_models WHERE id = ANY($1)', [modelIds]);
-    const models = rows.map((r: Record<string, unknown>) => hydrate(this.db.manager, RegisteredModelEntity, r));
+  /** effectivePolicy for many models in one statement (RegisteredModel.effectivePolicy, whose models are loaded already). */
+  async effectivePoliciesOf(models: readonly RegisteredModelEntity[]): Promise<Map<string, EffectivePolicy>> {
     return this.effectivePolicies(this.db.manager, models);
   }
 
-  private async effectivePolicies(m: EntityManager, models: RegisteredModelEntity[]): Promise<Map<string, EffectivePolicy>> {
+  private async effectivePolicies(m: EntityManager, models: readonly RegisteredModelEntity[]): Promise<Map<string, EffectivePolicy>> {
     const rows = await m.query(
       `SELECT DISTINCT ON (scope, scope_key) * FROM policies
        WHERE (scope = 'MODEL' AND scope_key = ANY($1::text[])) OR (scope = 'RISK_TIER' AND scope_key = ANY($2::text[]))
@@ -372,7 +370,7 @@ export class GovernanceService {
       'SELECT DISTINCT ON (version_id) * FROM validation_reports WHERE version_id = ANY($1) ORDER BY version_id, created_at DESC, id DESC',
       [versionIds],
     );
-    return new Map(rows.map((r: Record<string, unknown>) => [String(r.version_id), hydrate(this.db.manager, ValidationReportEntity, r)]));
+    return hydrateByKey(this.db.manager, ValidationReportEntity, rows, (r) => String(r.version_id));
   }
 
   async checksByReports(reportIds: readonly string[]): Promise<Map<string, ValidationCheckEntity[]>> {

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { badInput, conflict, notFound } from '../../common/errors';
-import { hydrate, hydratePage, hydratePages } from '../../db/data-source';
+import { hydrate, hydrateByKey, hydratePage, hydratePages } from '../../db/data-source';
 import { isUniqueViolation } from '../../db/pg-errors';
 import { isUuid } from '../../common/uuid';
 import { emptyPage, keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
@@ -198,12 +198,12 @@ export class ModelService {
 
   async byIds(ids: readonly string[]): Promise<Map<string, RegisteredModelEntity>> {
     const rows = await this.db.query('SELECT * FROM registered_models WHERE id = ANY($1)', [ids.filter(isUuid)]);
-    return new Map(rows.map((r: Record<string, unknown>) => [r.id, hydrate(this.db.manager, RegisteredModelEntity, r)]));
+    return hydrateByKey(this.db.manager, RegisteredModelEntity, rows, (r) => String(r.id));
   }
 
   async byNames(names: readonly string[]): Promise<Map<string, RegisteredModelEntity>> {
     const rows = await this.db.query('SELECT * FROM registered_models WHERE name = ANY($1)', [names]);
-    return new Map(rows.map((r: Record<string, unknown>) => [r.name, hydrate(this.db.manager, RegisteredModelEntity, r)]));
+    return hydrateByKey(this.db.manager, RegisteredModelEntity, rows, (r) => String(r.name));
   }
 
   async list(filter: ModelFilter, order: ModelOrder, page: PageArgs): Promise<Page<RegisteredModelEntity>> {
@@ -247,7 +247,7 @@ export class ModelService {
          ON a.model_id = k.model_id AND a.name = k.name`,
       [pairs.map((p) => p[0]), pairs.map((p) => p[1])],
     );
-    return new Map(rows.map((r: Record<string, unknown>) => [`${r.model_id}/${r.name}`, hydrate(this.db.manager, ModelAliasEntity, r)]));
+    return hydrateByKey(this.db.manager, ModelAliasEntity, rows, (r) => `${r.model_id}/${r.name}`);
   }
 
   /**

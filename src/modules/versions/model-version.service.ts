@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { badInput, conflict, notFound } from '../../common/errors';
 import { isUuid } from '../../common/uuid';
-import { hydrate, hydratePages } from '../../db/data-source';
+import { hydrate, hydrateByKey, hydratePages } from '../../db/data-source';
 import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
 import { isUniqueViolation } from '../../db/pg-errors';
 import { appendAudit } from '../audit/audit.service';
@@ -122,7 +122,7 @@ export class ModelVersionService {
 
   async byIds(ids: readonly string[]): Promise<Map<string, ModelVersionEntity>> {
     const rows = await this.db.query('SELECT * FROM model_versions WHERE id = ANY($1)', [ids.filter(isUuid)]);
-    return this.byKey(rows, (r) => String(r.id));
+    return hydrateByKey(this.db.manager, ModelVersionEntity, rows, (r) => String(r.id));
   }
 
   /** The highest-numbered version of each model. */
@@ -131,7 +131,7 @@ export class ModelVersionService {
       'SELECT DISTINCT ON (model_id) * FROM model_versions WHERE model_id = ANY($1) ORDER BY model_id, version DESC',
       [modelIds],
     );
-    return this.byKey(rows, (r) => String(r.model_id));
+    return hydrateByKey(this.db.manager, ModelVersionEntity, rows, (r) => String(r.model_id));
   }
 
   /** Keys are `${modelId}/${version}`. */
@@ -142,7 +142,7 @@ export class ModelVersionService {
          ON v.model_id = k.model_id AND v.version = k.version`,
       [pairs.map((p) => p[0]), pairs.map((p) => Number(p[1]))],
     );
-    return this.byKey(rows, (r) => `${r.model_id}/${r.version}`);
+    return hydrateByKey(this.db.manager, ModelVersionEntity, rows, (r) => `${r.model_id}/${r.version}`);
   }
 
   /** Versions of many models, newest first (RegisteredModel.versions). */
@@ -163,9 +163,5 @@ export class ModelVersionService {
       after: page.after,
     });
     return hydratePages(this.db.manager, ModelVersionEntity, pages);
-  }
-
-  private byKey(rows: Array<Record<string, unknown>>, key: (row: Record<string, unknown>) => string): Map<string, ModelVersionEntity> {
-    return new Map(rows.map((r) => [key(r), hydrate(this.db.manager, ModelVersionEntity, r)]));
   }
 }
