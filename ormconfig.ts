@@ -1,8 +1,8 @@
 // The DataSource the typeorm CLI uses (`npm run typeorm -- migration:show`). Needs DATABASE_URL.
 import 'reflect-metadata';
-import { createDataSource } from './src/db/data-source';
+import { createModelgraphDataSource } from './src/composition';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('ormconfig: set DATABASE_URL to the PostgreSQL server whose migrations you manage');
 
-export default createDataSource({ url });
+export default createModelgraphDataSource({ url });

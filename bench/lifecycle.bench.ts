@@ -9,17 +9,17 @@ import path from 'node:path';
 import { Client } from 'pg';
 import type { Caller } from '../src/common/caller';
 import { loadConfig } from '../src/config';
-import { createDataSource } from '../src/db/data-source';
+import { createModelgraph, createModelgraphDataSource, type Services } from '../src/composition';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded';
-import type { Services } from '../src/graphql/context';
 import { createLogger } from '../src/logger';
-import { Role } from '../src/modules/auth/role';
+import { Role } from '../src/common/role';
 import { SYSTEM_CALLER } from '../src/modules/auth/token.service';
 import { MetricSource } from '../src/modules/metrics/metric.entity';
 import { RiskTier } from '../src/modules/models/model.enums';
 import { ArtifactFormat, Stage } from '../src/modules/versions/model-version.enums';
 import { startServer } from '../src/server/app';
 import { createMetrics } from '../src/server/metrics';
+import { BaselineReference, Comparator, Decision } from '../src/modules/governance/governance.enums';
 
 const SHA = 'ab'.repeat(32);
 const PROMOTE = `mutation Promote($input: TransitionModelVersionInput!) {
@@ -46,7 +46,7 @@ async function stagedVersions(s: Services, count: number, approver: { caller: Ca
   const ci = who('ci-pipeline', Role.CONTRIBUTOR);
   const admin = who('admin', Role.ADMIN);
   const model = await s.models.create(admin, { name: `bench-${process.pid}-${Math.random().toString(36).slice(2, 8)}`, owner: 'bench', riskTier: RiskTier.MEDIUM });
-  await s.governance.setBaseline(admin, { modelId: model.id, metric: 'auc', comparator: 'GTE', reference: 'FIXED', threshold: 0.8 });
+  await s.policy.setBaseline(admin, { modelId: model.id, metric: 'auc', comparator: Comparator.GTE, reference: BaselineReference.FIXED, threshold: 0.8 });
   const ids: string[] = [];
   for (let i = 0; i < count; i += 1) {
     const { version } = await s.versions.register(ci, {
@@ -57,10 +57,10 @@ async function stagedVersions(s: Services, count: number, approver: { caller: Ca
       artifact: { format: ArtifactFormat.ONNX, uri: 's3://models/bench.onnx', sha256: SHA, sizeBytes: 1 },
     });
     await s.metrics.log(ci, { versionId: version.id, metrics: [{ name: 'auc', value: 0.9, source: MetricSource.VALIDATION }] });
-    await s.governance.validate(ci, version.id);
+    await s.validation.validate(ci, version.id);
     await s.transitions.transition(ci, { versionId: version.id, toStage: Stage.STAGING, expectedStage: Stage.DEVELOPMENT });
-    const { message, signedAt } = await s.governance.challenge(approver.caller, version.id, Stage.PRODUCTION, 'APPROVED');
-    await s.governance.decide(approver.caller, { versionId: version.id, targetStage: Stage.PRODUCTION, signedAt, signature: approver.sign(message) }, 'APPROVED');
+    const { message, signedAt } = await s.approvals.challenge(approver.caller, version.id, Stage.PRODUCTION, Decision.APPROVED);
+    await s.approvals.decide(approver.caller, { versionId: version.id, targetStage: Stage.PRODUCTION, signedAt, signature: approver.sign(message) }, Decision.APPROVED);
     ids.push(version.id);
   }
   return ids;
@@ -84,16 +84,19 @@ async function main(): Promise<void> {
   url.pathname = `/${database}`;
 
   const metrics = createMetrics();
-  const db = createDataSource({ url: url.toString(), onQuery: () => metrics.dbQueries.inc() });
+  const db = createModelgraphDataSource({ url: url.toString(), onQuery: () => metrics.dbQueries.inc() });
   await db.initialize();
   await db.runMigrations({ transaction: 'each' });
-  const server = await startServer({ config: loadConfig({ LOG_LEVEL: 'silent' }), db, logger: createLogger('silent'), metrics }, { port: 0, host: '127.0.0.1' });
-  const s = server.services;
+  const { services: s, application } = await createModelgraph(db);
+  const server = await startServer(
+    { config: loadConfig({ LOG_LEVEL: 'silent' }), db, logger: createLogger('silent'), metrics, application },
+    { port: 0, host: '127.0.0.1' },
+  );
   try {
     const { secret: approverToken } = await s.tokens.create(SYSTEM_CALLER, { subject: 'alice', role: Role.APPROVER });
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
     const approver = { caller: who('alice', Role.APPROVER), sign: (m: string) => sign(null, Buffer.from(m), privateKey).toString('base64') };
-    await s.governance.registerApproverKey(approver.caller, publicKey.export({ format: 'pem', type: 'spki' }).toString());
+    await s.approvals.registerApproverKey(approver.caller, publicKey.export({ format: 'pem', type: 'spki' }).toString());
 
     const promote = async (versionId: string): Promise<number> => {
       const started = process.hrtime.bigint();

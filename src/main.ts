@@ -1,6 +1,7 @@
 import 'reflect-metadata';
+import { createModelgraph, createModelgraphDataSource } from './composition';
 import { loadConfig } from './config';
-import { closeDataSource, createDataSource } from './db/data-source';
+import { closeDataSource } from './db/data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './db/embedded';
 import { createLogger } from './logger';
 import { startServer } from './server/app';
@@ -23,9 +24,10 @@ async function main(): Promise<void> {
     databaseUrl = embedded.url;
   }
 
-  const db = createDataSource({ url: databaseUrl, logger, onQuery: () => metrics.dbQueries.inc() });
+  const db = createModelgraphDataSource({ url: databaseUrl, logger, onQuery: () => metrics.dbQueries.inc() });
   await db.initialize();
-  const server = await startServer({ config, db, logger, metrics }, { port: config.port });
+  const { services, application } = await createModelgraph(db);
+  const server = await startServer({ config, db, logger, metrics, application }, { port: config.port });
 
   // Instances starting together on one database take turns: migrations and the first token run once.
   const lock = db.createQueryRunner();
@@ -35,7 +37,7 @@ async function main(): Promise<void> {
     await lock.query('SELECT pg_advisory_lock($1)', [STARTUP_LOCK]);
     const applied = await db.runMigrations({ transaction: 'each' });
     logger.info({ applied: applied.map((m) => m.name) }, 'migrations up to date');
-    adminToken = await server.services.tokens.bootstrapAdmin(config.bootstrapAdminToken);
+    adminToken = await services.tokens.bootstrapAdmin(config.bootstrapAdminToken);
   } finally {
     await lock.query('SELECT pg_advisory_unlock($1)', [STARTUP_LOCK]);
     await lock.release();

@@ -1,4 +1,4 @@
-import type { Principal } from '../modules/auth/role';
+import type { Principal } from './role';
 
 /** Who asked and under which request id: what services record on every audit event. */
 export interface Caller extends Principal {

@@ -10,7 +10,6 @@ export enum ErrorCode {
   CONFLICT = 'CONFLICT',
   INVALID_TRANSITION = 'INVALID_TRANSITION',
   GATE_FAILED = 'GATE_FAILED',
-  RATE_LIMITED = 'RATE_LIMITED',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -34,3 +33,10 @@ export const notFound = (what: string, key: string): DomainError =>
 
 export const conflict = (message: string, details: Record<string, unknown> = {}): DomainError =>
   new DomainError(ErrorCode.CONFLICT, message, details);
+
+/** An optimistic-concurrency write lost: the row moved past the revision the caller read. */
+export const staleRevision = (what: string, current: number, expected: number): DomainError =>
+  conflict(`the ${what} changed since revision ${expected} (now at revision ${current}): reload and retry`, {
+    field: 'expectedRevision',
+    currentRevision: current,
+  });

@@ -1,10 +1,10 @@
 import type { AuthChecker } from 'type-graphql';
 import { DomainError, ErrorCode } from '../common/errors';
-import { hasRole, type Role } from '../modules/auth/role';
-import type { GraphQLContext } from './context';
+import { hasRole, type Role } from '../common/role';
+import type { RequestContext } from './context';
 
 /** `@Authorized(Role.X)`: the caller's role must rank at least X. */
-export const authChecker: AuthChecker<GraphQLContext, Role> = ({ context }, roles) => {
+export const authChecker: AuthChecker<RequestContext, Role> = ({ context }, roles) => {
   if (!context.caller) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'send an API token: Authorization: Bearer <token>');
   const required = roles[0];
   if (required && !hasRole(context.caller.role, required)) {

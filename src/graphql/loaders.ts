@@ -1,5 +1,6 @@
 import DataLoader from 'dataloader';
-import { canonicalJson } from '../modules/audit/audit.hash';
+import { canonicalJson } from '../common/canonical-json';
+import { emptyPage, type Page, type PageArgs } from '../db/pagination';
 
 type Batch<V> = (keys: readonly string[]) => Promise<Map<string, V>>;
 
@@ -38,4 +39,12 @@ export function loaderFamily<A, V>(batch: (keys: readonly string[], args: A) => 
     }
     return loader;
   };
+}
+
+/**
+ * A loaderFamily for a connection field: one batched page per parent, and an empty page for a
+ * parent with no rows. `args` must carry the page arguments as `page`, or be them.
+ */
+export function pageLoaders<A extends PageArgs | { page: PageArgs }, R>(batch: (keys: readonly string[], args: A) => Promise<Map<string, Page<R>>>) {
+  return loaderFamily(batch, (args: A) => emptyPage<R>('page' in args ? args.page.after : args.after));
 }

@@ -6,36 +6,44 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError } from 'graphql';
+import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
+import type { Caller } from '../common/caller';
 import { DomainError } from '../common/errors';
-import { createLoaders, createServices, type GraphQLContext, type Services } from '../graphql/context';
+import type { Principal } from '../common/role';
+import type { RequestContext, RequestMeta } from '../graphql/context';
 import { createErrorFormatter } from '../graphql/errors';
 import { enforceLimits, type QueryLimits } from '../graphql/limits';
-import { buildModelgraphSchema } from '../graphql/schema';
 import type { Logger } from '../logger';
 import type { Metrics } from './metrics';
+
+/** What the server serves, handed to it by the composition root (src/composition.ts). */
+export interface GraphQLApplication<C extends RequestContext = RequestContext> {
+  schema: GraphQLSchema;
+  /** Resolves `Authorization: Bearer <token>` to a principal, or throws UNAUTHENTICATED. */
+  authenticate(authorization: string | undefined): Promise<Principal>;
+  /** A fresh context for one operation: the caller, the services and new loaders. */
+  context(caller: Caller, request: RequestMeta): C;
+}
 
 export interface ServerDeps {
   config: Config;
   db: DataSource;
   logger: Logger;
   metrics: Metrics;
+  application: GraphQLApplication;
 }
 
 export interface RunningServer {
   url: string;
   port: number;
-  services: Services;
   close(): Promise<void>;
 }
 
-/** What one HTTP request carries from express into GraphQL and back out to the access log. */
-type RequestMeta = GraphQLContext['request'];
-
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-function observe(metrics: Metrics, limits: QueryLimits): ApolloServerPlugin<GraphQLContext> {
+function observe(metrics: Metrics, limits: QueryLimits): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart({ contextValue }) {
       const meta = contextValue.request;
@@ -56,14 +64,13 @@ function observe(metrics: Metrics, limits: QueryLimits): ApolloServerPlugin<Grap
 
 /** Starts express + Apollo on one HTTP server: /graphql, /healthz, /readyz, /metrics. */
 export async function startServer(deps: ServerDeps, listen: { port: number; host?: string }): Promise<RunningServer> {
-  const { config, db, logger, metrics } = deps;
-  const services = createServices(db);
+  const { config, db, logger, metrics, application } = deps;
   const app = express();
   const httpServer = http.createServer(app);
 
   const formatError = createErrorFormatter((err) => logger.error({ err }, 'internal error'));
-  const apollo = new ApolloServer<GraphQLContext>({
-    schema: await buildModelgraphSchema(),
+  const apollo = new ApolloServer<RequestContext>({
+    schema: application.schema,
     logger,
     introspection: !config.isProduction,
     includeStacktraceInErrorResponses: false,
@@ -138,11 +145,11 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
     '/graphql',
     express.json({ limit: '10mb' }),
     expressMiddleware(apollo, {
-      context: async ({ req, res }): Promise<GraphQLContext> => {
+      context: async ({ req, res }): Promise<RequestContext> => {
         const meta = res.locals.meta as RequestMeta;
         try {
-          const principal = await services.tokens.authenticate(req.get('authorization'));
-          return { caller: { ...principal, requestId: meta.requestId }, services, loaders: createLoaders(services), request: meta };
+          const principal = await application.authenticate(req.get('authorization'));
+          return application.context({ ...principal, requestId: meta.requestId }, meta);
         } catch (err) {
           if (err instanceof DomainError) {
             throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
@@ -158,7 +165,6 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
   return {
     url: `http://localhost:${port}/graphql`,
     port,
-    services,
     close: async () => {
       await apollo.stop(); // drains in-flight requests, then closes the HTTP server
     },

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { renderSchema } from '../../src/graphql/emit-schema';
+import { renderSchema } from '../../src/emit-schema';
 
 const root = path.resolve(__dirname, '../..');
 const GENERATED = 'test/generated/graphql.ts';

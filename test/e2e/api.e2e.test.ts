@@ -16,7 +16,7 @@ import {
   VerifyAuditChainDocument,
   ViewerDocument,
 } from '../generated/graphql';
-import { Role } from '../../src/modules/auth/role';
+import { Role } from '../../src/common/role';
 import { modelName, registration, SHA } from '../support/fixtures';
 import { errorCode, ok, startTestServer, type TestServer } from '../support/server';
 

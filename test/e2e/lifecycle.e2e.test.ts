@@ -22,7 +22,7 @@ import {
   VersionLifecycleDocument,
   VersionMetricsDocument,
 } from '../generated/graphql';
-import { Role } from '../../src/modules/auth/role';
+import { Role } from '../../src/common/role';
 import { modelName, registration, SHA } from '../support/fixtures';
 import { keyPair, signMessage } from '../support/lifecycle';
 import { errorCode, ok, startTestServer, type TestServer } from '../support/server';

@@ -8,12 +8,12 @@ let t: TestServer;
 
 beforeAll(async () => {
   t = await startTestServer();
-  const { models, versions } = t.server.services;
+  const { models, versions, aliases } = t.services;
   for (let i = 0; i < 100; i += 1) {
     const model = await models.create(SYSTEM_CALLER, { name: modelName('np1'), owner: 'team' });
     for (let v = 0; v < 2; v += 1) {
       const { version } = await versions.register(SYSTEM_CALLER, { ...registration(), modelId: model.id } as RegisterVersionInput);
-      if (v === 1) await models.setAlias(SYSTEM_CALLER, { modelId: model.id, alias: 'champion', versionId: version.id });
+      if (v === 1) await aliases.set(SYSTEM_CALLER, { modelId: model.id, alias: 'champion', versionId: version.id });
     }
   }
 });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { createServices, type Services } from '../../src/graphql/context';
-import { Role } from '../../src/modules/auth/role';
-import { appendAudit } from '../../src/modules/audit/audit.service';
+import { createServices, type Services } from '../../src/composition';
+import { Role } from '../../src/common/role';
+import { appendAudit } from '../../src/modules/audit/audit.store';
 import type { Caller } from '../../src/common/caller';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { modelName } from '../support/fixtures';

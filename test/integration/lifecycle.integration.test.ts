@@ -1,11 +1,12 @@
-import { createServices, type Services } from '../../src/graphql/context';
-import { Role } from '../../src/modules/auth/role';
+import { createServices, type Services } from '../../src/composition';
+import { Role } from '../../src/common/role';
 import { MetricSource } from '../../src/modules/metrics/metric.entity';
 import { RiskTier } from '../../src/modules/models/model.enums';
 import { Stage } from '../../src/modules/versions/model-version.enums';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { modelName } from '../support/fixtures';
 import { caller, decide, newApprover, readyRegistration, signMessage, stagedVersion, type Approver } from '../support/lifecycle';
+import { BaselineReference, Comparator, Decision } from '../../src/modules/governance/governance.enums';
 
 let t: TestDatabase;
 let s: Services;
@@ -24,7 +25,7 @@ afterAll(() => t.drop());
 
 async function modelWithBaseline(riskTier = RiskTier.MEDIUM) {
   const model = await s.models.create(admin, { name: modelName('life'), owner: 'ml', riskTier });
-  await s.governance.setBaseline(admin, { modelId: model.id, metric: 'auc', comparator: 'GTE', reference: 'FIXED', threshold: 0.8 });
+  await s.policy.setBaseline(admin, { modelId: model.id, metric: 'auc', comparator: Comparator.GTE, reference: BaselineReference.FIXED, threshold: 0.8 });
   return model;
 }
 
@@ -134,9 +135,9 @@ describe('gates and moves', () => {
     const model = await modelWithBaseline();
     const { version } = await s.versions.register(ci, readyRegistration(model.id));
     await s.metrics.log(ci, { versionId: version.id, metrics: [{ name: 'precision', value: 0.99, source: MetricSource.VALIDATION }] });
-    const report = await s.governance.validate(ci, version.id);
+    const report = await s.validation.validate(ci, version.id);
     expect(report.passed).toBe(false);
-    const checks = (await s.governance.checksByReports([report.id])).get(report.id);
+    const checks = (await s.validation.checksByReports([report.id])).get(report.id);
     expect(checks).toMatchObject([{ metric: 'auc', candidateValue: null, passed: false }]);
     await expect(
       s.transitions.transition(ci, { versionId: version.id, toStage: Stage.STAGING, expectedStage: Stage.DEVELOPMENT }),
@@ -160,8 +161,8 @@ describe('gates and moves', () => {
   test('a rejection by an approver blocks promotion even with enough approvals', async () => {
     const model = await modelWithBaseline();
     const v = await stagedVersion(s, ci, model.id, [alice]);
-    await decide(s, bob, v.id, Stage.PRODUCTION, 'REJECTED');
-    const readiness = await s.governance.readiness(v.id, Stage.PRODUCTION);
+    await decide(s, bob, v.id, Stage.PRODUCTION, Decision.REJECTED);
+    const readiness = await s.transitions.readiness(v.id, Stage.PRODUCTION);
     expect(readiness.gates.find((g) => g.gate === 'APPROVALS')).toMatchObject({ passed: false, detail: 'rejected by bob' });
   });
 
@@ -186,8 +187,8 @@ describe('gates and moves', () => {
 
   test('a model policy adds required checks and changes the approvals; the policy is versioned', async () => {
     const model = await modelWithBaseline();
-    const first = await s.governance.setPolicy(admin, { modelId: model.id, document: { requiredChecks: ['fairness >= 0.9'], approvals: { PRODUCTION: 0 } } });
-    const second = await s.governance.setPolicy(admin, { modelId: model.id, document: { requiredChecks: ['fairness >= 0.95'], approvals: { PRODUCTION: 0 } } });
+    const first = await s.policy.setPolicy(admin, { modelId: model.id, document: { requiredChecks: ['fairness >= 0.9'], approvals: { PRODUCTION: 0 } } });
+    const second = await s.policy.setPolicy(admin, { modelId: model.id, document: { requiredChecks: ['fairness >= 0.95'], approvals: { PRODUCTION: 0 } } });
     expect([first.version, second.version]).toEqual([1, 2]);
     const { version } = await s.versions.register(ci, readyRegistration(model.id));
     await s.metrics.log(ci, {
@@ -197,7 +198,7 @@ describe('gates and moves', () => {
         { name: 'fairness', value: 0.93, source: MetricSource.VALIDATION },
       ],
     });
-    const report = await s.governance.validate(ci, version.id);
+    const report = await s.validation.validate(ci, version.id);
     expect(report.passed).toBe(false);
     expect(report.policyId).toBe(second.id);
     expect(report.summary).toMatch(/fairness/);
@@ -208,17 +209,17 @@ describe('approvals', () => {
   test('a bad signature, a second decision and the registrant deciding on its own version are refused', async () => {
     const model = await modelWithBaseline();
     const v = await stagedVersion(s, ci, model.id, []);
-    const { signedAt } = await s.governance.challenge(alice.caller, v.id, Stage.PRODUCTION, 'APPROVED');
+    const { signedAt } = await s.approvals.challenge(alice.caller, v.id, Stage.PRODUCTION, Decision.APPROVED);
     await expect(
-      s.governance.decide(alice.caller, { versionId: v.id, targetStage: Stage.PRODUCTION, signedAt, signature: Buffer.alloc(64).toString('base64') }, 'APPROVED'),
+      s.approvals.decide(alice.caller, { versionId: v.id, targetStage: Stage.PRODUCTION, signedAt, signature: Buffer.alloc(64).toString('base64') }, Decision.APPROVED),
     ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'signature' } });
     // Signed for APPROVED, sent as REJECTED: the message differs, so the signature does not verify.
-    const challenge = await s.governance.challenge(alice.caller, v.id, Stage.PRODUCTION, 'APPROVED');
+    const challenge = await s.approvals.challenge(alice.caller, v.id, Stage.PRODUCTION, Decision.APPROVED);
     await expect(
-      s.governance.decide(
+      s.approvals.decide(
         alice.caller,
         { versionId: v.id, targetStage: Stage.PRODUCTION, signedAt: challenge.signedAt, signature: signMessage(challenge.message, alice.privateKey) },
-        'REJECTED',
+        Decision.REJECTED,
       ),
     ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'signature' } });
 

@@ -1,6 +1,6 @@
 import type { Caller } from '../../src/common/caller';
-import { createServices, type Services } from '../../src/graphql/context';
-import { Role } from '../../src/modules/auth/role';
+import { createServices, type Services } from '../../src/composition';
+import { Role } from '../../src/common/role';
 import { RiskTier } from '../../src/modules/models/model.enums';
 import { ArtifactFormat } from '../../src/modules/versions/model-version.enums';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -111,28 +111,28 @@ describe('aliases', () => {
     const v1 = await newVersion(model.id);
     const v2 = await newVersion(model.id);
 
-    await s.models.setAlias(alice, { modelId: model.id, alias: 'champion', versionId: v1.id });
+    await s.aliases.set(alice, { modelId: model.id, alias: 'champion', versionId: v1.id });
     await new Promise((r) => setTimeout(r, 20));
     const between = new Date();
     await new Promise((r) => setTimeout(r, 20));
-    const moved = await s.models.setAlias(alice, { modelId: model.id, alias: 'champion', versionId: v2.id });
+    const moved = await s.aliases.set(alice, { modelId: model.id, alias: 'champion', versionId: v2.id });
     expect(moved).toMatchObject({ versionId: v2.id, revision: 2 });
 
     const events = await auditCount();
-    const same = await s.models.setAlias(alice, { modelId: model.id, alias: 'champion', versionId: v2.id });
+    const same = await s.aliases.set(alice, { modelId: model.id, alias: 'champion', versionId: v2.id });
     expect(same.revision).toBe(2);
     expect(await auditCount()).toBe(events); // no change, no event
 
     const key = `${model.id}/champion`;
-    expect((await s.models.aliasTargetsAt([key], between)).get(key)).toBe(v1.id);
-    expect((await s.models.aliasTargetsAt([key], new Date())).get(key)).toBe(v2.id);
-    expect((await s.models.aliasTargetsAt([key], new Date(0))).has(key)).toBe(false);
+    expect((await s.aliases.targetsAt([key], between)).get(key)).toBe(v1.id);
+    expect((await s.aliases.targetsAt([key], new Date())).get(key)).toBe(v2.id);
+    expect((await s.aliases.targetsAt([key], new Date(0))).has(key)).toBe(false);
 
-    await s.models.deleteAlias(alice, { modelId: model.id, alias: 'champion' });
-    expect((await s.models.aliasesByName([key])).has(key)).toBe(false);
-    expect((await s.models.aliasTargetsAt([key], new Date())).get(key)).toBeNull();
+    await s.aliases.delete(alice, { modelId: model.id, alias: 'champion' });
+    expect((await s.aliases.byName([key])).has(key)).toBe(false);
+    expect((await s.aliases.targetsAt([key], new Date())).get(key)).toBeNull();
 
-    const history = (await s.models.aliasHistory([model.id], 'champion', {})).get(model.id);
+    const history = (await s.aliases.history([model.id], 'champion', {})).get(model.id);
     expect(history?.rows.map((h) => [h.previousVersionId, h.versionId])).toEqual([
       [v2.id, null],
       [v1.id, v2.id],
@@ -144,14 +144,14 @@ describe('aliases', () => {
     const a = await s.models.create(alice, { name: modelName('alias-a'), owner: 'a' });
     const b = await s.models.create(alice, { name: modelName('alias-b'), owner: 'a' });
     const vb = await newVersion(b.id);
-    await expect(s.models.setAlias(alice, { modelId: a.id, alias: 'champion', versionId: vb.id })).rejects.toMatchObject({
+    await expect(s.aliases.set(alice, { modelId: a.id, alias: 'champion', versionId: vb.id })).rejects.toMatchObject({
       code: 'BAD_USER_INPUT',
       details: { field: 'versionId' },
     });
-    await expect(s.models.setAlias(alice, { modelId: a.id, alias: 'Champion!', versionId: vb.id })).rejects.toMatchObject({
+    await expect(s.aliases.set(alice, { modelId: a.id, alias: 'Champion!', versionId: vb.id })).rejects.toMatchObject({
       code: 'BAD_USER_INPUT',
       details: { field: 'alias' },
     });
-    await expect(s.models.deleteAlias(alice, { modelId: a.id, alias: 'never-set' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(s.aliases.delete(alice, { modelId: a.id, alias: 'never-set' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 });

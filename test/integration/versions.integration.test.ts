@@ -1,6 +1,6 @@
 import type { Caller } from '../../src/common/caller';
-import { createServices, type Services } from '../../src/graphql/context';
-import { Role } from '../../src/modules/auth/role';
+import { createServices, type Services } from '../../src/composition';
+import { Role } from '../../src/common/role';
 import type { RegisterVersionInput } from '../../src/modules/versions/model-version.service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { modelName, registration, SHA } from '../support/fixtures';

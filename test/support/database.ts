@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
-import { createDataSource } from '../../src/db/data-source';
+import { createModelgraphDataSource } from '../../src/composition';
 import { withDatabase } from './global-setup';
 
 export interface TestDatabase {
@@ -29,7 +29,7 @@ export async function createTestDatabase(options: { onQuery?: () => void } = {})
 
   let count = 0;
   const url = withDatabase(adminUrl, name);
-  const db = createDataSource({
+  const db = createModelgraphDataSource({
     url,
     onQuery: () => {
       count += 1;

@@ -1,11 +1,12 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import type { Caller } from '../../src/common/caller';
-import type { Services } from '../../src/graphql/context';
-import { Role } from '../../src/modules/auth/role';
+import type { Services } from '../../src/composition';
+import { Role } from '../../src/common/role';
 import { MetricSource } from '../../src/modules/metrics/metric.entity';
 import { Stage } from '../../src/modules/versions/model-version.enums';
 import type { RegisterVersionInput } from '../../src/modules/versions/model-version.service';
 import { registration, SHA } from './fixtures';
+import { Decision } from '../../src/modules/governance/governance.enums';
 
 export interface Approver {
   caller: Caller;
@@ -30,14 +31,14 @@ export function signMessage(message: string, privateKey: KeyObject): string {
 export async function newApprover(s: Services, subject: string, role = Role.APPROVER): Promise<Approver> {
   const keys = keyPair();
   const who = caller(subject, role);
-  await s.governance.registerApproverKey(who, keys.publicKeyPem);
+  await s.approvals.registerApproverKey(who, keys.publicKeyPem);
   return { caller: who, ...keys };
 }
 
 /** A signed decision through the services, as the API does it. */
-export async function decide(s: Services, approver: Approver, versionId: string, targetStage: Stage, decision: 'APPROVED' | 'REJECTED' = 'APPROVED') {
-  const { message, signedAt } = await s.governance.challenge(approver.caller, versionId, targetStage, decision);
-  return s.governance.decide(approver.caller, { versionId, targetStage, signedAt, signature: signMessage(message, approver.privateKey) }, decision);
+export async function decide(s: Services, approver: Approver, versionId: string, targetStage: Stage, decision: Decision = Decision.APPROVED) {
+  const { message, signedAt } = await s.approvals.challenge(approver.caller, versionId, targetStage, decision);
+  return s.approvals.decide(approver.caller, { versionId, targetStage, signedAt, signature: signMessage(message, approver.privateKey) }, decision);
 }
 
 /** A registration whose artifact already exists (READY). */
@@ -57,7 +58,7 @@ export function readyRegistration(modelId: string, overrides: Partial<RegisterVe
 export async function stagedVersion(s: Services, registrant: Caller, modelId: string, approvers: Approver[], auc = 0.9) {
   const { version } = await s.versions.register(registrant, readyRegistration(modelId));
   await s.metrics.log(registrant, { versionId: version.id, metrics: [{ name: 'auc', value: auc, source: MetricSource.VALIDATION }] });
-  await s.governance.validate(registrant, version.id);
+  await s.validation.validate(registrant, version.id);
   await s.transitions.transition(registrant, { versionId: version.id, toStage: Stage.STAGING, expectedStage: Stage.DEVELOPMENT });
   for (const approver of approvers) await decide(s, approver, version.id, Stage.PRODUCTION);
   return version;

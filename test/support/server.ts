@@ -1,9 +1,10 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print } from 'graphql';
+import { createModelgraph, type Services } from '../../src/composition';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { SYSTEM_CALLER } from '../../src/modules/auth/token.service';
-import { Role } from '../../src/modules/auth/role';
+import { Role } from '../../src/common/role';
 import { startServer, type RunningServer } from '../../src/server/app';
 import { createMetrics, type Metrics } from '../../src/server/metrics';
 import { createTestDatabase, type TestDatabase } from './database';
@@ -17,6 +18,8 @@ export interface GraphQLResponse<T> {
 
 export interface TestServer {
   server: RunningServer;
+  /** The services behind the server, built by the same composition root. */
+  services: Services;
   database: TestDatabase;
   metrics: Metrics;
   baseUrl: string;
@@ -35,9 +38,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const metrics = createMetrics();
   const database = await createTestDatabase({ onQuery: () => metrics.dbQueries.inc() });
   const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
-  const server = await startServer({ config, db: database.db, logger: createLogger('silent'), metrics }, { port: 0, host: '127.0.0.1' });
+  const { services, application } = await createModelgraph(database.db);
+  const server = await startServer({ config, db: database.db, logger: createLogger('silent'), metrics, application }, { port: 0, host: '127.0.0.1' });
   const baseUrl = `http://127.0.0.1:${server.port}`;
-  const { secret: adminToken } = await server.services.tokens.create(SYSTEM_CALLER, { subject: 'admin', role: Role.ADMIN });
+  const { secret: adminToken } = await services.tokens.create(SYSTEM_CALLER, { subject: 'admin', role: Role.ADMIN });
 
   const post = async (body: unknown, token: string | null = adminToken, headers: Record<string, string> = {}) => {
     const res = await fetch(`${baseUrl}/graphql`, {
@@ -51,12 +55,13 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 
   return {
     server,
+    services,
     database,
     metrics,
     baseUrl,
     adminToken,
     tokenFor: async (role, subject = role.toLowerCase()) =>
-      (await server.services.tokens.create(SYSTEM_CALLER, { subject, role })).secret,
+      (await services.tokens.create(SYSTEM_CALLER, { subject, role })).secret,
     request: async <TData, TVars>(doc: TypedDocumentNode<TData, TVars>, variables?: TVars, token?: string | null) =>
       (await post({ query: print(doc), variables }, token === undefined ? adminToken : token)) as GraphQLResponse<TData>,
     post,

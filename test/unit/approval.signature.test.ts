@@ -6,6 +6,7 @@ import {
   type ApprovalMessageFields,
 } from '../../src/modules/governance/approval.signature';
 import { expectBadInput } from './bad-input';
+import { Decision } from '../../src/modules/governance/governance.enums';
 
 const { publicKey, privateKey } = generateKeyPairSync('ed25519');
 const PEM = publicKey.export({ format: 'pem', type: 'spki' }).toString();
@@ -16,7 +17,7 @@ const FIELDS: ApprovalMessageFields = {
   versionId: '6f1c2d3e-0000-4000-8000-000000000001',
   artifactSha256: 'a'.repeat(64),
   targetStage: 'PRODUCTION',
-  decision: 'APPROVED',
+  decision: Decision.APPROVED,
   approver: 'bob',
   signedAt: '2024-06-01T12:00:00.000Z',
 };

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../src/common/canonical-json';
 import {
-  canonicalJson,
   ChainVerifier,
   GENESIS_HASH,
   hashEvent,

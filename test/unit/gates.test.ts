@@ -1,6 +1,7 @@
-import { Role } from '../../src/modules/auth/role';
-import { evaluateGates, isGated, type GateInput, type GateReport, type GateResult } from '../../src/modules/governance/gates';
-import { defaultPolicy, type Policy } from '../../src/modules/governance/policy.rules';
+import { Role } from '../../src/common/role';
+import { Decision } from '../../src/modules/governance/governance.enums';
+import { defaultPolicy, isGated, type Policy } from '../../src/modules/governance/policy.rules';
+import { evaluateGates, type GateInput, type GateReport, type GateResult } from '../../src/modules/lifecycle/gates';
 import { RiskTier } from '../../src/modules/models/model.enums';
 import { ArtifactStatus, Stage } from '../../src/modules/versions/model-version.enums';
 
@@ -8,9 +9,9 @@ const NOW = new Date('2024-06-01T12:00:00Z');
 const HOUR = 3_600_000;
 const hoursAgo = (hours: number): Date => new Date(NOW.getTime() - hours * HOUR);
 
-type Decision = GateInput['decisions'][number];
-const approved = (approver: string, approverRole = Role.APPROVER): Decision => ({ approver, approverRole, decision: 'APPROVED' });
-const rejected = (approver: string, approverRole = Role.APPROVER): Decision => ({ approver, approverRole, decision: 'REJECTED' });
+type Recorded = GateInput['decisions'][number];
+const approved = (approver: string, approverRole = Role.APPROVER): Recorded => ({ approver, approverRole, decision: Decision.APPROVED });
+const rejected = (approver: string, approverRole = Role.APPROVER): Recorded => ({ approver, approverRole, decision: Decision.REJECTED });
 
 /** A version that passes every gate to PRODUCTION under a LOW tier's default policy. */
 function gateInput(overrides: Partial<GateInput> = {}): GateInput {

@@ -1,12 +1,7 @@
 import { DomainError, ErrorCode } from '../../src/common/errors';
-import {
-  mergeTags,
-  tagsToPairs,
-  validateAliasName,
-  validateModelName,
-  validateText,
-  type TagPair,
-} from '../../src/modules/models/model.rules';
+import { validateText } from '../../src/common/text';
+import { validateAliasName } from '../../src/modules/aliases/alias.rules';
+import { mergeTags, tagsToPairs, validateModelName, type TagPair } from '../../src/modules/models/model.rules';
 import { expectBadInput } from './bad-input';
 
 describe('validateModelName', () => {

@@ -1,7 +1,8 @@
-import { Role } from '../../src/modules/auth/role';
+import { Role } from '../../src/common/role';
 import { defaultPolicy, parseCheck, parsePolicy, type Policy } from '../../src/modules/governance/policy.rules';
 import { RiskTier } from '../../src/modules/models/model.enums';
 import { expectBadInput } from './bad-input';
+import { Comparator } from '../../src/modules/governance/governance.enums';
 
 describe('defaultPolicy', () => {
   it.each([
@@ -22,7 +23,7 @@ describe('defaultPolicy', () => {
   it('returns a fresh object each time, so one caller cannot change another one’s defaults', () => {
     const first = defaultPolicy(RiskTier.HIGH);
     first.approvals.PRODUCTION = 9;
-    first.requiredChecks.push({ metric: 'x', comparator: 'GTE', threshold: 1 });
+    first.requiredChecks.push({ metric: 'x', comparator: Comparator.GTE, threshold: 1 });
     expect(defaultPolicy(RiskTier.HIGH).approvals.PRODUCTION).toBe(2);
     expect(defaultPolicy(RiskTier.HIGH).requiredChecks).toEqual([]);
   });

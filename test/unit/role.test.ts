@@ -1,4 +1,4 @@
-import { hasRole, Role } from '../../src/modules/auth/role';
+import { hasRole, Role } from '../../src/common/role';
 
 const RANKED = [Role.VIEWER, Role.CONTRIBUTOR, Role.APPROVER, Role.ADMIN];
 

@@ -1,7 +1,7 @@
 import { DomainError, ErrorCode } from '../../src/common/errors';
-import { Role } from '../../src/modules/auth/role';
+import { Role } from '../../src/common/role';
 import { Stage } from '../../src/modules/versions/model-version.enums';
-import { ALLOWED_MOVES, assertMove, isRollback, roleForMove } from '../../src/modules/versions/stage-machine';
+import { ALLOWED_MOVES, assertMove, isRollback, roleForMove } from '../../src/modules/lifecycle/stage-machine';
 
 const STAGES = Object.values(Stage);
 

@@ -1,12 +1,13 @@
 import type { MetricRule } from '../../src/modules/governance/policy.rules';
 import { compare, validate, type BaselineRule } from '../../src/modules/governance/validation.rules';
+import { BaselineReference, Comparator } from '../../src/modules/governance/governance.enums';
 
 function fixed(metric: string, comparator: BaselineRule['comparator'], threshold: number, tolerance = 0): BaselineRule {
-  return { metric, comparator, reference: 'FIXED', threshold, tolerance };
+  return { metric, comparator, reference: BaselineReference.FIXED, threshold, tolerance };
 }
 
 function beatProduction(metric: string, comparator: BaselineRule['comparator'], tolerance = 0): BaselineRule {
-  return { metric, comparator, reference: 'PRODUCTION_VERSION', threshold: null, tolerance };
+  return { metric, comparator, reference: BaselineReference.PRODUCTION_VERSION, threshold: null, tolerance };
 }
 
 const values = (entries: Record<string, number>): Map<string, number> => new Map(Object.entries(entries));
@@ -14,17 +15,17 @@ const values = (entries: Record<string, number>): Map<string, number> => new Map
 describe('compare', () => {
   // Values are exact in binary floating point, so the boundaries are exact too.
   it.each([
-    ['GTE', 0.75, 0.75, 0, true],
-    ['GTE', 0.875, 0.75, 0, true],
-    ['GTE', 0.5, 0.75, 0, false],
-    ['GTE', 0.5, 0.75, 0.25, true],
-    ['GTE', 0.5, 0.75, 0.125, false],
-    ['GTE', -2, -1, 1, true],
-    ['LTE', 120, 120, 0, true],
-    ['LTE', 119, 120, 0, true],
-    ['LTE', 121, 120, 0, false],
-    ['LTE', 121, 120, 1, true],
-    ['LTE', 122, 120, 1, false],
+    [Comparator.GTE, 0.75, 0.75, 0, true],
+    [Comparator.GTE, 0.875, 0.75, 0, true],
+    [Comparator.GTE, 0.5, 0.75, 0, false],
+    [Comparator.GTE, 0.5, 0.75, 0.25, true],
+    [Comparator.GTE, 0.5, 0.75, 0.125, false],
+    [Comparator.GTE, -2, -1, 1, true],
+    [Comparator.LTE, 120, 120, 0, true],
+    [Comparator.LTE, 119, 120, 0, true],
+    [Comparator.LTE, 121, 120, 0, false],
+    [Comparator.LTE, 121, 120, 1, true],
+    [Comparator.LTE, 122, 120, 1, false],
   ] as const)('%s: candidate %p against baseline %p with tolerance %p → %p', (comparator, candidate, baseline, tolerance, expected) => {
     expect(compare(comparator, candidate, baseline, tolerance)).toBe(expected);
   });
@@ -33,7 +34,7 @@ describe('compare', () => {
 describe('validate', () => {
   describe('with a FIXED baseline', () => {
     it('passes a candidate that meets the threshold', () => {
-      const result = validate([fixed('auc', 'GTE', 0.75)], [], values({ auc: 0.8 }), null);
+      const result = validate([fixed('auc', Comparator.GTE, 0.75)], [], values({ auc: 0.8 }), null);
       expect(result.passed).toBe(true);
       expect(result.summary).toBe('all 1 checks passed');
       expect(result.checks).toEqual([
@@ -51,21 +52,21 @@ describe('validate', () => {
     });
 
     it('fails a candidate that misses the threshold', () => {
-      const result = validate([fixed('latency_ms', 'LTE', 100)], [], values({ latency_ms: 130 }), values({ latency_ms: 1 }));
+      const result = validate([fixed('latency_ms', Comparator.LTE, 100)], [], values({ latency_ms: 130 }), values({ latency_ms: 1 }));
       expect(result.passed).toBe(false);
       expect(result.checks[0]).toMatchObject({ passed: false, candidateValue: 130, baselineValue: 100 });
       expect(result.checks[0].detail).toMatch(/failed$/);
     });
 
     it('lets the tolerance rescue a near miss and reports it', () => {
-      const result = validate([fixed('auc', 'GTE', 0.75, 0.25)], [], values({ auc: 0.5 }), null);
+      const result = validate([fixed('auc', Comparator.GTE, 0.75, 0.25)], [], values({ auc: 0.5 }), null);
       expect(result.passed).toBe(true);
       expect(result.checks[0].tolerance).toBe(0.25);
       expect(result.checks[0].detail).toMatch(/tolerance 0\.25/);
     });
 
     it('ignores the production version', () => {
-      const result = validate([fixed('auc', 'GTE', 0.75)], [], values({ auc: 0.8 }), values({ auc: 0.99 }));
+      const result = validate([fixed('auc', Comparator.GTE, 0.75)], [], values({ auc: 0.8 }), values({ auc: 0.99 }));
       expect(result.passed).toBe(true);
       expect(result.checks[0].baselineValue).toBe(0.75);
     });
@@ -73,26 +74,26 @@ describe('validate', () => {
 
   describe('with a PRODUCTION_VERSION baseline', () => {
     it('passes a candidate that beats production', () => {
-      const result = validate([beatProduction('auc', 'GTE')], [], values({ auc: 0.9 }), values({ auc: 0.85 }));
+      const result = validate([beatProduction('auc', Comparator.GTE)], [], values({ auc: 0.9 }), values({ auc: 0.85 }));
       expect(result.passed).toBe(true);
       expect(result.checks[0]).toMatchObject({ origin: 'BASELINE', candidateValue: 0.9, baselineValue: 0.85, passed: true });
       expect(result.checks[0].detail).toMatch(/against the production version: passed/);
     });
 
     it('fails a candidate worse than production', () => {
-      const result = validate([beatProduction('latency_ms', 'LTE')], [], values({ latency_ms: 130 }), values({ latency_ms: 120 }));
+      const result = validate([beatProduction('latency_ms', Comparator.LTE)], [], values({ latency_ms: 130 }), values({ latency_ms: 120 }));
       expect(result.passed).toBe(false);
       expect(result.checks[0]).toMatchObject({ candidateValue: 130, baselineValue: 120, passed: false });
     });
 
     it('lets the tolerance rescue a candidate slightly worse than production', () => {
-      const baseline = beatProduction('latency_ms', 'LTE', 10);
+      const baseline = beatProduction('latency_ms', Comparator.LTE, 10);
       expect(validate([baseline], [], values({ latency_ms: 130 }), values({ latency_ms: 120 })).passed).toBe(true);
       expect(validate([baseline], [], values({ latency_ms: 131 }), values({ latency_ms: 120 })).passed).toBe(false);
     });
 
     it('passes when nothing is in production and the candidate has the metric', () => {
-      const result = validate([beatProduction('auc', 'GTE', 0.5)], [], values({ auc: 0.1 }), null);
+      const result = validate([beatProduction('auc', Comparator.GTE, 0.5)], [], values({ auc: 0.1 }), null);
       expect(result.passed).toBe(true);
       expect(result.checks[0]).toEqual({
         origin: 'BASELINE',
@@ -107,14 +108,14 @@ describe('validate', () => {
     });
 
     it('fails when nothing is in production and the candidate lacks the metric', () => {
-      const result = validate([beatProduction('auc', 'GTE')], [], values({ f1: 0.9 }), null);
+      const result = validate([beatProduction('auc', Comparator.GTE)], [], values({ f1: 0.9 }), null);
       expect(result.passed).toBe(false);
       expect(result.checks[0]).toMatchObject({ candidateValue: null, baselineValue: null, passed: false });
       expect(result.checks[0].detail).toMatch(/missing metric fails/);
     });
 
     it('fails when the production version lacks the metric', () => {
-      const result = validate([beatProduction('auc', 'GTE')], [], values({ auc: 0.9 }), values({ f1: 0.9 }));
+      const result = validate([beatProduction('auc', Comparator.GTE)], [], values({ auc: 0.9 }), values({ f1: 0.9 }));
       expect(result.passed).toBe(false);
       expect(result.checks[0]).toMatchObject({ candidateValue: 0.9, baselineValue: null, passed: false });
       expect(result.checks[0].detail).toMatch(/production version/);
@@ -123,9 +124,9 @@ describe('validate', () => {
 
   describe('a missing candidate metric', () => {
     it.each([
-      ['a FIXED baseline', [fixed('auc', 'GTE', 0)], []],
-      ['a FIXED baseline with a huge tolerance', [fixed('auc', 'GTE', 0.5, 1e9)], []],
-      ['a PRODUCTION_VERSION baseline', [beatProduction('auc', 'GTE')], []],
+      ['a FIXED baseline', [fixed('auc', Comparator.GTE, 0)], []],
+      ['a FIXED baseline with a huge tolerance', [fixed('auc', Comparator.GTE, 0.5, 1e9)], []],
+      ['a PRODUCTION_VERSION baseline', [beatProduction('auc', Comparator.GTE)], []],
       ['a policy check', [], [{ metric: 'auc', comparator: 'GTE', threshold: -1e9 }]],
     ] as Array<[string, BaselineRule[], MetricRule[]]>)('never passes %s', (_label, baselines, requiredChecks) => {
       const result = validate(baselines, requiredChecks, values({ other: 1 }), values({ auc: 0.5 }));
@@ -138,8 +139,8 @@ describe('validate', () => {
 
   describe('with policy required checks', () => {
     const rules: MetricRule[] = [
-      { metric: 'fairness_score', comparator: 'GTE', threshold: 0.9 },
-      { metric: 'latency_p99_ms', comparator: 'LTE', threshold: 120 },
+      { metric: 'fairness_score', comparator: Comparator.GTE, threshold: 0.9 },
+      { metric: 'latency_p99_ms', comparator: Comparator.LTE, threshold: 120 },
     ];
 
     it('checks each rule with origin POLICY and no tolerance', () => {
@@ -169,8 +170,8 @@ describe('validate', () => {
 
   it('lists the failed metrics in the summary, in check order', () => {
     const result = validate(
-      [fixed('auc', 'GTE', 0.9), fixed('f1', 'GTE', 0.5), beatProduction('latency_ms', 'LTE')],
-      [{ metric: 'fairness', comparator: 'GTE', threshold: 0.8 }],
+      [fixed('auc', Comparator.GTE, 0.9), fixed('f1', Comparator.GTE, 0.5), beatProduction('latency_ms', Comparator.LTE)],
+      [{ metric: 'fairness', comparator: Comparator.GTE, threshold: 0.8 }],
       values({ auc: 0.5, f1: 0.75, latency_ms: 200, fairness: 0.5 }),
       values({ latency_ms: 100 }),
     );
@@ -180,10 +181,10 @@ describe('validate', () => {
 
   it('orders the checks: baselines in their order, then policy checks in theirs', () => {
     const result = validate(
-      [beatProduction('b1', 'GTE'), fixed('b2', 'LTE', 1)],
+      [beatProduction('b1', Comparator.GTE), fixed('b2', Comparator.LTE, 1)],
       [
-        { metric: 'p1', comparator: 'GTE', threshold: 0 },
-        { metric: 'p2', comparator: 'LTE', threshold: 0 },
+        { metric: 'p1', comparator: Comparator.GTE, threshold: 0 },
+        { metric: 'p2', comparator: Comparator.LTE, threshold: 0 },
       ],
       values({ p2: 0, p1: 0, b2: 0, b1: 0 }),
       values({ b1: 0 }),
@@ -199,7 +200,7 @@ describe('validate', () => {
   });
 
   it('checks a metric covered by both a baseline and the policy twice', () => {
-    const result = validate([fixed('auc', 'GTE', 0.5)], [{ metric: 'auc', comparator: 'GTE', threshold: 0.75 }], values({ auc: 0.625 }), null);
+    const result = validate([fixed('auc', Comparator.GTE, 0.5)], [{ metric: 'auc', comparator: Comparator.GTE, threshold: 0.75 }], values({ auc: 0.625 }), null);
     expect(result.checks.map((c) => [c.origin, c.passed])).toEqual([
       ['BASELINE', true],
       ['POLICY', false],
@@ -210,15 +211,15 @@ describe('validate', () => {
 
 describe('compare: decimal boundaries are inclusive despite binary rounding', () => {
   it.each([
-    ['LTE', 0.07, 0.06, 0.01],
-    ['GTE', 0.01, 0.04, 0.03],
-    ['GTE', 0.7, 0.8, 0.1],
+    [Comparator.LTE, 0.07, 0.06, 0.01],
+    [Comparator.GTE, 0.01, 0.04, 0.03],
+    [Comparator.GTE, 0.7, 0.8, 0.1],
   ] as const)('%s %p against %p with tolerance %p passes', (comparator, candidate, baseline, tolerance) => {
     expect(compare(comparator, candidate, baseline, tolerance)).toBe(true);
   });
 
   it('still fails just past the boundary', () => {
-    expect(compare('LTE', 0.0701, 0.06, 0.01)).toBe(false);
-    expect(compare('GTE', 0.0099, 0.04, 0.03)).toBe(false);
+    expect(compare(Comparator.LTE, 0.0701, 0.06, 0.01)).toBe(false);
+    expect(compare(Comparator.GTE, 0.0099, 0.04, 0.03)).toBe(false);
   });
 });

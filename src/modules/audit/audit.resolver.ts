@@ -1,15 +1,17 @@
 import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
-import { PageArgs, toConnection } from '../../graphql/connection';
-import type { GraphQLContext } from '../../graphql/context';
-import { SortDirection } from '../models/model.types';
+import { PageArgs, SortDirection, toConnection } from '../../graphql/connection';
+import type { RequestContext } from '../../graphql/context';
 import type { AuditEventEntity } from './audit-event.entity';
+import type { AuditService } from './audit.service';
 import { AuditChainVerification, AuditEvent, AuditEventConnection, AuditEventFilter } from './audit.types';
+
+type Ctx = RequestContext<{ audit: AuditService }>;
 
 @Resolver(() => AuditEvent)
 export class AuditResolver {
   @Query(() => AuditEventConnection, { description: 'The audit trail, newest first unless direction is ASC' })
   async auditEvents(
-    @Ctx() ctx: GraphQLContext,
+    @Ctx() ctx: Ctx,
     @Args() page: PageArgs,
     @Arg('filter', () => AuditEventFilter, { nullable: true }) filter?: AuditEventFilter,
     @Arg('direction', () => SortDirection, { nullable: true }) direction?: SortDirection,
@@ -19,7 +21,7 @@ export class AuditResolver {
   }
 
   @Query(() => AuditChainVerification, { description: 'Re-hashes the whole chain and names the first broken link' })
-  verifyAuditChain(@Ctx() ctx: GraphQLContext) {
+  verifyAuditChain(@Ctx() ctx: Ctx) {
     return ctx.services.audit.verifyChain();
   }
 }

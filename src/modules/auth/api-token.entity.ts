@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { Role } from './role';
+import { Role } from '../../common/role';
 
 @Entity({ name: 'api_tokens' })
 export class ApiTokenEntity {

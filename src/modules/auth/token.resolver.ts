@@ -1,7 +1,8 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { PageArgs, toConnection } from '../../graphql/connection';
-import type { GraphQLContext } from '../../graphql/context';
-import { Role } from './role';
+import { Role } from '../../common/role';
+import type { RequestContext } from '../../graphql/context';
+import type { TokenService } from './token.service';
 import {
   ApiToken,
   ApiTokenConnection,
@@ -12,29 +13,31 @@ import {
   Viewer,
 } from './token.types';
 
+type Ctx = RequestContext<{ tokens: TokenService }>;
+
 @Resolver(() => ApiToken)
 export class TokenResolver {
   @Query(() => Viewer)
-  viewer(@Ctx() ctx: GraphQLContext): Viewer {
+  viewer(@Ctx() ctx: Ctx): Viewer {
     return { subject: ctx.caller.subject, role: ctx.caller.role, tokenId: ctx.caller.tokenId };
   }
 
   @Authorized(Role.ADMIN)
   @Query(() => ApiTokenConnection)
-  async apiTokens(@Ctx() ctx: GraphQLContext, @Args() page: PageArgs) {
+  async apiTokens(@Ctx() ctx: Ctx, @Args() page: PageArgs) {
     return toConnection(await ctx.services.tokens.list(page));
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => CreateApiTokenPayload)
-  async createApiToken(@Ctx() ctx: GraphQLContext, @Arg('input', () => CreateApiTokenInput) input: CreateApiTokenInput) {
+  async createApiToken(@Ctx() ctx: Ctx, @Arg('input', () => CreateApiTokenInput) input: CreateApiTokenInput) {
     const { token, secret } = await ctx.services.tokens.create(ctx.caller, input);
     return { apiToken: token, token: secret };
   }
 
   @Authorized(Role.ADMIN)
   @Mutation(() => RevokeApiTokenPayload)
-  async revokeApiToken(@Ctx() ctx: GraphQLContext, @Arg('input', () => RevokeApiTokenInput) input: RevokeApiTokenInput) {
+  async revokeApiToken(@Ctx() ctx: Ctx, @Arg('input', () => RevokeApiTokenInput) input: RevokeApiTokenInput) {
     return { apiToken: await ctx.services.tokens.revoke(ctx.caller, input.id) };
   }
 }

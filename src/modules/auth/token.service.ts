@@ -2,12 +2,13 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { badInput, DomainError, ErrorCode, notFound } from '../../common/errors';
-import { hydrate, hydratePage } from '../../db/data-source';
+import { Role, type Principal } from '../../common/role';
+import { validateText } from '../../common/text';
+import { hydrate, hydratePage } from '../../db/hydrate';
 import { emptyPage, keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
-import { appendAudit } from '../audit/audit.service';
-import { validateText } from '../models/model.rules';
+import { writeReturning } from '../../db/write';
+import { appendAudit } from '../audit/audit.store';
 import { ApiTokenEntity } from './api-token.entity';
-import { Role, type Principal } from './role';
 
 const TOKEN_PREFIX = 'mg_';
 
@@ -51,12 +52,13 @@ export class TokenService {
     validateText(input.description, 'description', { max: 1000 });
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw badInput('expiresAt', 'must be in the future');
     return this.db.transaction(async (m) => {
-      const [row] = await m.query(
+      const [token] = await writeReturning(
+        m,
+        ApiTokenEntity,
         `INSERT INTO api_tokens (subject, description, role, token_hash, token_prefix, created_by, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
         [input.subject, input.description ?? '', input.role, hashToken(secret), secret.slice(0, 10), caller.subject, input.expiresAt ?? null],
       );
-      const token = hydrate(m, ApiTokenEntity, row);
       await appendAudit(m, caller, {
         action: 'token.created',
         subjectType: 'ApiToken',
@@ -72,8 +74,7 @@ export class TokenService {
       const [before] = await m.query('SELECT * FROM api_tokens WHERE id = $1 FOR UPDATE', [id]);
       if (!before) throw notFound('API token', id);
       if (before.revoked_at) return hydrate(m, ApiTokenEntity, before); // already revoked: nothing changes
-      const [[row]] = await m.query('UPDATE api_tokens SET revoked_at = now() WHERE id = $1 RETURNING *', [id]);
-      const token = hydrate(m, ApiTokenEntity, row);
+      const [token] = await writeReturning(m, ApiTokenEntity, 'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 RETURNING *', [id]);
       await appendAudit(m, caller, {
         action: 'token.revoked',
         subjectType: 'ApiToken',

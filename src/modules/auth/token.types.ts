@@ -1,7 +1,7 @@
 import { DateTimeISOResolver, UUIDResolver } from 'graphql-scalars';
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../graphql/connection';
-import { Role } from './role';
+import { Role } from '../../common/role';
 
 registerEnumType(Role, { name: 'Role', description: 'Ranked: each role may do all that the ones before it may' });
 

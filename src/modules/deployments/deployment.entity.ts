@@ -1,19 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-
-export enum DeploymentStrategy {
-  DIRECT = 'DIRECT',
-  BLUE_GREEN = 'BLUE_GREEN',
-  CANARY = 'CANARY',
-  SHADOW = 'SHADOW',
-  AB_TEST = 'AB_TEST',
-}
-
-export enum DeploymentStatus {
-  ACTIVE = 'ACTIVE',
-  DRAINING = 'DRAINING',
-  ROLLED_BACK = 'ROLLED_BACK',
-  ENDED = 'ENDED',
-}
+import type { DeploymentStatus, DeploymentStrategy } from './deployment.enums';
 
 @Entity({ name: 'deployments' })
 export class DeploymentEntity {

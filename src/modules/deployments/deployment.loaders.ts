@@ -1,11 +1,13 @@
-import { emptyPage, type PageArgs } from '../../db/pagination';
-import { loaderFamily, lowerCase, mapLoader } from '../../graphql/loaders';
+import type { PageArgs } from '../../db/pagination';
+import { lowerCase, mapLoader, pageLoaders } from '../../graphql/loaders';
 import type { DeploymentService } from './deployment.service';
 
 export function createDeploymentLoaders(deployments: DeploymentService) {
   return {
-    deploymentById: mapLoader((ids) => deployments.byIds(ids), lowerCase),
-    deploymentsOfVersion: loaderFamily((ids, page: PageArgs) => deployments.byVersions(ids, page), (page) => emptyPage(page.after)),
-    activeDeploymentsOfModel: loaderFamily((ids, page: PageArgs) => deployments.activeByModels(ids, page), (page) => emptyPage(page.after)),
+    byId: mapLoader((ids) => deployments.byIds(ids), lowerCase),
+    ofVersion: pageLoaders((ids, page: PageArgs) => deployments.byVersions(ids, page)),
+    activeOfModel: pageLoaders((ids, page: PageArgs) => deployments.activeByModels(ids, page)),
   };
 }
+
+export type DeploymentLoaders = ReturnType<typeof createDeploymentLoaders>;

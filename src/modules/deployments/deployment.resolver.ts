@@ -1,57 +1,66 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Role } from '../../common/role';
 import { PageArgs, toConnection } from '../../graphql/connection';
-import type { GraphQLContext } from '../../graphql/context';
-import { Role } from '../auth/role';
+import type { RequestContext } from '../../graphql/context';
+import type { ModelLoaders } from '../models/model.loaders';
 import { RegisteredModel } from '../models/model.types';
 import type { RegisteredModelEntity } from '../models/registered-model.entity';
 import type { ModelVersionEntity } from '../versions/model-version.entity';
+import type { VersionLoaders } from '../versions/model-version.loaders';
 import { ModelVersion } from '../versions/model-version.types';
 import type { DeploymentEntity } from './deployment.entity';
+import type { DeploymentLoaders } from './deployment.loaders';
+import type { DeploymentService } from './deployment.service';
 import { Deployment, DeploymentConnection, DeploymentPayload, EndDeploymentInput, RecordDeploymentInput, UpdateDeploymentInput } from './deployment.types';
+
+type Ctx = RequestContext<
+  { deployments: DeploymentService },
+  { models: ModelLoaders; versions: VersionLoaders; deployments: DeploymentLoaders }
+>;
 
 @Resolver(() => Deployment)
 export class DeploymentResolver {
   @Authorized(Role.CONTRIBUTOR)
   @Mutation(() => DeploymentPayload)
-  async recordDeployment(@Ctx() ctx: GraphQLContext, @Arg('input', () => RecordDeploymentInput) input: RecordDeploymentInput) {
+  async recordDeployment(@Ctx() ctx: Ctx, @Arg('input', () => RecordDeploymentInput) input: RecordDeploymentInput) {
     return { deployment: await ctx.services.deployments.record(ctx.caller, input) };
   }
 
   @Authorized(Role.CONTRIBUTOR)
   @Mutation(() => DeploymentPayload, { description: 'Shifts traffic or changes status; ENDED and ROLLED_BACK are final' })
-  async updateDeployment(@Ctx() ctx: GraphQLContext, @Arg('input', () => UpdateDeploymentInput) input: UpdateDeploymentInput) {
+  async updateDeployment(@Ctx() ctx: Ctx, @Arg('input', () => UpdateDeploymentInput) input: UpdateDeploymentInput) {
     return { deployment: await ctx.services.deployments.update(ctx.caller, input) };
   }
 
   @Authorized(Role.CONTRIBUTOR)
   @Mutation(() => DeploymentPayload)
-  async endDeployment(@Ctx() ctx: GraphQLContext, @Arg('input', () => EndDeploymentInput) input: EndDeploymentInput) {
+  async endDeployment(@Ctx() ctx: Ctx, @Arg('input', () => EndDeploymentInput) input: EndDeploymentInput) {
     return { deployment: await ctx.services.deployments.end(ctx.caller, input.id) };
   }
 
   @FieldResolver(() => ModelVersion)
-  version(@Root() deployment: DeploymentEntity, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.versionById.load(deployment.versionId);
+  version(@Root() deployment: DeploymentEntity, @Ctx() ctx: Ctx) {
+    return ctx.loaders.versions.byId.load(deployment.versionId);
   }
 
   @FieldResolver(() => RegisteredModel)
-  model(@Root() deployment: DeploymentEntity, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.modelById.load(deployment.modelId);
+  model(@Root() deployment: DeploymentEntity, @Ctx() ctx: Ctx) {
+    return ctx.loaders.models.byId.load(deployment.modelId);
   }
 }
 
 @Resolver(() => ModelVersion)
 export class DeploymentVersionFields {
   @FieldResolver(() => DeploymentConnection, { description: 'Every deployment of this version, newest first' })
-  async deployments(@Root() version: ModelVersionEntity, @Ctx() ctx: GraphQLContext, @Args() page: PageArgs) {
-    return toConnection(await ctx.loaders.deploymentsOfVersion(page).load(version.id));
+  async deployments(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
+    return toConnection(await ctx.loaders.deployments.ofVersion(page).load(version.id));
   }
 }
 
 @Resolver(() => RegisteredModel)
 export class DeploymentModelFields {
   @FieldResolver(() => DeploymentConnection, { description: 'ACTIVE and DRAINING deployments of any version of this model' })
-  async activeDeployments(@Root() model: RegisteredModelEntity, @Ctx() ctx: GraphQLContext, @Args() page: PageArgs) {
-    return toConnection(await ctx.loaders.activeDeploymentsOfModel(page).load(model.id));
+  async activeDeployments(@Root() model: RegisteredModelEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
+    return toConnection(await ctx.loaders.deployments.activeOfModel(page).load(model.id));
   }
 }

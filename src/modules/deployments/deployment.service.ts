@@ -1,25 +1,16 @@
 import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
-import { badInput, DomainError, ErrorCode, notFound } from '../../common/errors';
+import { badInput, notFound, staleRevision } from '../../common/errors';
+import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
-import { hydrate, hydrateByKey, hydratePages } from '../../db/data-source';
+import { hydrate, hydrateByKey, hydratePages } from '../../db/hydrate';
 import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
-import { appendAudit } from '../audit/audit.service';
-import { validateText } from '../models/model.rules';
-import { staleRevision } from '../models/model.service';
-import { Stage } from '../versions/model-version.enums';
-import { DeploymentEntity, DeploymentStatus, DeploymentStrategy } from './deployment.entity';
-
-const ENVIRONMENT = /^[a-z0-9]+([-_][a-z0-9]+)*$/;
-const DEPLOYABLE = [Stage.STAGING, Stage.PRODUCTION];
-/** Deployment statuses and where each may go next; ENDED and ROLLED_BACK are final. */
-const NEXT_STATUS: Record<DeploymentStatus, DeploymentStatus[]> = {
-  [DeploymentStatus.ACTIVE]: [DeploymentStatus.DRAINING, DeploymentStatus.ROLLED_BACK, DeploymentStatus.ENDED],
-  [DeploymentStatus.DRAINING]: [DeploymentStatus.ACTIVE, DeploymentStatus.ROLLED_BACK, DeploymentStatus.ENDED],
-  [DeploymentStatus.ROLLED_BACK]: [],
-  [DeploymentStatus.ENDED]: [],
-};
-const FINAL = [DeploymentStatus.ROLLED_BACK, DeploymentStatus.ENDED];
+import { writeReturning } from '../../db/write';
+import { appendAudit } from '../audit/audit.store';
+import { DeploymentEntity } from './deployment.entity';
+import { DeploymentStatus, type DeploymentStrategy } from './deployment.enums';
+import { isFinal } from '../../common/transition-table';
+import { assertStatusChange, DEPLOYABLE_STAGES, DEPLOYMENT_STATUS, validateEnvironment, validateTraffic } from './deployment.rules';
 
 export interface RecordDeploymentInput {
   versionId: string;
@@ -37,19 +28,12 @@ export interface UpdateDeploymentInput {
   status?: DeploymentStatus | null;
 }
 
-function validateTraffic(value: number | null | undefined): void {
-  if (value === undefined || value === null) return;
-  if (!Number.isFinite(value) || value < 0 || value > 100) throw badInput('trafficPercent', 'must be between 0 and 100');
-}
-
 /** Where versions run. Deploying a version outside STAGING or PRODUCTION needs a recorded override reason. */
 export class DeploymentService {
   constructor(private readonly db: DataSource) {}
 
   async record(caller: Caller, input: RecordDeploymentInput): Promise<DeploymentEntity> {
-    if (!ENVIRONMENT.test(input.environment) || input.environment.length > 100) {
-      throw badInput('environment', 'must be a lowercase name such as production or edge-eu');
-    }
+    validateEnvironment(input.environment);
     validateText(input.endpoint, 'endpoint', { required: true, max: 2000 });
     validateText(input.overrideReason, 'overrideReason', { max: 2000 });
     validateTraffic(input.trafficPercent);
@@ -57,15 +41,16 @@ export class DeploymentService {
       const [version] = await m.query('SELECT id, model_id, version, stage FROM model_versions WHERE id = $1 FOR SHARE', [input.versionId]);
       if (!version) throw notFound('model version', input.versionId);
       const override = input.overrideReason?.trim() || null;
-      if (!DEPLOYABLE.includes(version.stage) && !override) {
+      if (!DEPLOYABLE_STAGES.includes(version.stage) && !override) {
         throw badInput('overrideReason', `version ${version.version} is ${version.stage}: deploying it needs an override reason`);
       }
-      const [row] = await m.query(
+      const [deployment] = await writeReturning(
+        m,
+        DeploymentEntity,
         `INSERT INTO deployments (version_id, model_id, environment, endpoint, strategy, traffic_percent, status, override_reason, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, 'ACTIVE', $7, $8) RETURNING *`,
         [version.id, version.model_id, input.environment, input.endpoint, input.strategy, input.trafficPercent, override, caller.subject],
       );
-      const deployment = hydrate(m, DeploymentEntity, row);
       await appendAudit(m, caller, {
         action: 'deployment.recorded',
         subjectType: 'Deployment',
@@ -85,26 +70,21 @@ export class DeploymentService {
       if (!current) throw notFound('deployment', input.id);
       const before = hydrate(m, DeploymentEntity, current);
       if (input.expectedRevision !== undefined && input.expectedRevision !== null && input.expectedRevision !== before.revision) {
-        throw staleRevision(before.revision, input.expectedRevision);
+        throw staleRevision('deployment', before.revision, input.expectedRevision);
       }
       const status = input.status ?? before.status;
-      if (status !== before.status && !NEXT_STATUS[before.status].includes(status)) {
-        throw new DomainError(ErrorCode.INVALID_TRANSITION, `a deployment cannot go from ${before.status} to ${status}`, {
-          from: before.status,
-          to: status,
-          allowed: NEXT_STATUS[before.status],
-        });
-      }
-      if (status === before.status && FINAL.includes(status)) throw new DomainError(ErrorCode.INVALID_TRANSITION, `the deployment has ${status}`, { allowed: [] });
-      const [[row]] = await m.query(
+      assertStatusChange(before.status, status);
+      const ending = isFinal(DEPLOYMENT_STATUS, status);
+      const [after] = await writeReturning(
+        m,
+        DeploymentEntity,
         `UPDATE deployments SET status = $2, traffic_percent = $3, updated_at = now(), revision = revision + 1,
            ended_at = CASE WHEN $4 THEN now() ELSE ended_at END
          WHERE id = $1 RETURNING *`,
-        [before.id, status, input.trafficPercent ?? before.trafficPercent, FINAL.includes(status)],
+        [before.id, status, input.trafficPercent ?? before.trafficPercent, ending],
       );
-      const after = hydrate(m, DeploymentEntity, row);
       await appendAudit(m, caller, {
-        action: FINAL.includes(status) && status !== before.status ? `deployment.${status.toLowerCase()}` : 'deployment.updated',
+        action: ending ? `deployment.${status.toLowerCase()}` : 'deployment.updated',
         subjectType: 'Deployment',
         subjectId: after.id,
         modelId: after.modelId,

@@ -1,7 +1,7 @@
 import { DateTimeISOResolver, UUIDResolver } from 'graphql-scalars';
 import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../graphql/connection';
-import { DeploymentStatus, DeploymentStrategy } from './deployment.entity';
+import { DeploymentStatus, DeploymentStrategy } from './deployment.enums';
 
 registerEnumType(DeploymentStrategy, { name: 'DeploymentStrategy' });
 registerEnumType(DeploymentStatus, { name: 'DeploymentStatus' });

@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { badInput } from '../../common/errors';
-import { canonicalJson } from '../audit/audit.hash';
+import { canonicalJson } from '../../common/canonical-json';
+import type { Decision } from './governance.enums';
 
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo; the 32 raw key bytes follow it. */
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -9,7 +10,7 @@ export interface ApprovalMessageFields {
   versionId: string;
   artifactSha256: string;
   targetStage: string;
-  decision: 'APPROVED' | 'REJECTED';
+  decision: Decision;
   approver: string;
   signedAt: string;
 }

@@ -1,7 +1,7 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Role } from '../auth/role';
-import type { Comparator, PolicyDocument } from './policy.rules';
-import type { BaselineReference } from './validation.rules';
+import type { Role } from '../../common/role';
+import type { BaselineReference, Comparator, Decision } from './governance.enums';
+import type { PolicyDocument } from './policy.rules';
 
 @Entity({ name: 'baselines' })
 export class BaselineEntity {
@@ -154,7 +154,7 @@ export class ApprovalEntity {
   targetStage: string;
 
   @Column('text')
-  decision: 'APPROVED' | 'REJECTED';
+  decision: Decision;
 
   @Column('text')
   approver: string;

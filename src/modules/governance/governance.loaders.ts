@@ -1,22 +1,28 @@
 import DataLoader from 'dataloader';
-import { emptyPage, type PageArgs } from '../../db/pagination';
-import { loaderFamily, mapLoader } from '../../graphql/loaders';
+import type { PageArgs } from '../../db/pagination';
+import { mapLoader, pageLoaders } from '../../graphql/loaders';
 import type { RegisteredModelEntity } from '../models/registered-model.entity';
-import type { EffectivePolicy, GovernanceService } from './governance.service';
+import type { ApprovalService } from './approval.service';
+import type { PolicyService } from './policy.service';
+import type { EffectivePolicy } from './policy.store';
+import type { ValidationService } from './validation.service';
 
-export function createGovernanceLoaders(governance: GovernanceService) {
+export function createGovernanceLoaders(services: { policy: PolicyService; validation: ValidationService; approvals: ApprovalService }) {
+  const { policy, validation, approvals } = services;
   return {
-    baselinesOfModel: loaderFamily((ids, page: PageArgs) => governance.baselinesByModels(ids, page), (page) => emptyPage(page.after)),
+    baselinesOfModel: pageLoaders((ids, page: PageArgs) => policy.baselinesByModels(ids, page)),
     /** Keyed by the model itself (the field's root), so the model is not read again. */
     effectivePolicy: new DataLoader<RegisteredModelEntity, EffectivePolicy, string>(
       async (models) => {
-        const policies = await governance.effectivePoliciesOf(models);
+        const policies = await policy.effectivePoliciesOf(models);
         return models.map((model) => policies.get(model.id) as EffectivePolicy);
       },
       { cacheKeyFn: (model) => model.id },
     ),
-    latestValidation: mapLoader((ids) => governance.latestReportsByVersions(ids)),
-    checksOfReport: mapLoader((ids) => governance.checksByReports(ids)),
-    approvalsOfVersion: loaderFamily((ids, page: PageArgs) => governance.approvalsByVersions(ids, page), (page) => emptyPage(page.after)),
+    latestValidation: mapLoader((ids) => validation.latestReportsByVersions(ids)),
+    checksOfReport: mapLoader((ids) => validation.checksByReports(ids)),
+    approvalsOfVersion: pageLoaders((ids, page: PageArgs) => approvals.approvalsByVersions(ids, page)),
   };
 }
+
+export type GovernanceLoaders = ReturnType<typeof createGovernanceLoaders>;

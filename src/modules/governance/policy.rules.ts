@@ -1,8 +1,8 @@
 import { badInput } from '../../common/errors';
-import { Role } from '../auth/role';
+import { Role } from '../../common/role';
 import { RiskTier } from '../models/model.enums';
-
-export type Comparator = 'GTE' | 'LTE';
+import { Stage } from '../versions/model-version.enums';
+import { Comparator } from './governance.enums';
 
 export interface MetricRule {
   metric: string;
@@ -11,7 +11,12 @@ export interface MetricRule {
 }
 
 /** Gated target stages: approvals can be required for either. */
-export type GatedStage = 'STAGING' | 'PRODUCTION';
+export type GatedStage = Stage.STAGING | Stage.PRODUCTION;
+
+/** Only STAGING and PRODUCTION are gated; other moves have no gates. */
+export function isGated(stage: Stage): stage is GatedStage {
+  return stage === Stage.STAGING || stage === Stage.PRODUCTION;
+}
 
 /** A policy, fully resolved: what the document said, with the tier's defaults for what it did not. */
 export interface Policy {
@@ -53,7 +58,7 @@ export function parseCheck(text: string, field: string): MetricRule {
     const got = typeof text === 'string' ? JSON.stringify(text) : `a ${typeof text}`;
     throw badInput(field, `expected "<metric> >= <number>" or "<metric> <= <number>", got ${got}`);
   }
-  return { metric: match[1], comparator: match[2] === '>=' ? 'GTE' : 'LTE', threshold: Number(match[3]) };
+  return { metric: match[1], comparator: match[2] === '>=' ? Comparator.GTE : Comparator.LTE, threshold: Number(match[3]) };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
@@ -97,8 +102,8 @@ export function parsePolicy(document: unknown, tier: RiskTier): Policy {
   if (doc.approvals !== undefined) {
     if (!isObject(doc.approvals)) throw badInput('document.approvals', 'must be an object such as { "PRODUCTION": 2 }');
     for (const [stage, count] of Object.entries(doc.approvals)) {
-      if (stage !== 'STAGING' && stage !== 'PRODUCTION') throw badInput(`document.approvals.${stage}`, 'only STAGING and PRODUCTION take approvals');
-      policy.approvals[stage] = wholeNumber(count, `document.approvals.${stage}`, 10);
+      if (!isGated(stage as Stage)) throw badInput(`document.approvals.${stage}`, 'only STAGING and PRODUCTION take approvals');
+      policy.approvals[stage as GatedStage] = wholeNumber(count, `document.approvals.${stage}`, 10);
     }
   }
   return policy;

@@ -1,6 +1,5 @@
-import type { Comparator, MetricRule } from './policy.rules';
-
-export type BaselineReference = 'FIXED' | 'PRODUCTION_VERSION';
+import { BaselineReference, Comparator } from './governance.enums';
+import type { MetricRule } from './policy.rules';
 
 export interface BaselineRule {
   metric: string;
@@ -36,7 +35,7 @@ const SYMBOL: Record<Comparator, string> = { GTE: '>=', LTE: '<=' };
  */
 export function compare(comparator: Comparator, candidate: number, baseline: number, tolerance: number): boolean {
   const slack = 1e-9 * Math.max(1, Math.abs(baseline), Math.abs(candidate));
-  return comparator === 'GTE' ? candidate >= baseline - tolerance - slack : candidate <= baseline + tolerance + slack;
+  return comparator === Comparator.GTE ? candidate >= baseline - tolerance - slack : candidate <= baseline + tolerance + slack;
 }
 
 function check(origin: Check['origin'], rule: { metric: string; comparator: Comparator }, candidate: number | undefined, baseline: number | null, tolerance: number, source: string): Check {
@@ -61,7 +60,7 @@ export function validate(
 ): Validation {
   const checks: Check[] = [];
   for (const b of baselines) {
-    if (b.reference === 'FIXED') {
+    if (b.reference === BaselineReference.FIXED) {
       checks.push(check('BASELINE', b, candidate.get(b.metric), b.threshold, b.tolerance, 'the fixed threshold'));
     } else if (production === null) {
       const value = candidate.get(b.metric);

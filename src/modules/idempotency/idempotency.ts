@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
+import { canonicalJson } from '../../common/canonical-json';
 import { conflict } from '../../common/errors';
-import { canonicalJson } from '../audit/audit.hash';
 
 export interface Idempotent<R> {
   result: R;
@@ -10,19 +10,27 @@ export interface Idempotent<R> {
   replayed: boolean;
 }
 
+/** How a result is kept for retries: ids rather than whole rows, read back only when a retry comes. */
+export interface Replay<R, Stored> {
+  save(result: R): Stored;
+  load(stored: Stored): Promise<R>;
+}
+
 /**
- * Runs `work` at most once per (operation, caller, key), inside the caller's transaction.
+ * Runs `work` at most once per (operation, caller, key), inside the caller's transaction, and answers
+ * with what it returned; a retry gets `replay.load` of what the first call saved.
  * The key row is inserted first: a concurrent retry blocks on it until the first transaction
  * ends, then reads its stored result; if the first rolled back, the retry does the work itself.
  * The same key with a different input is a CONFLICT.
  */
-export async function runIdempotent<R extends object>(
+export async function runIdempotent<R, Stored>(
   manager: EntityManager,
   caller: Caller,
   scope: string,
   key: string | null | undefined,
   input: unknown,
   work: () => Promise<R>,
+  replay: Replay<R, Stored>,
 ): Promise<Idempotent<R>> {
   if (!key) return { result: await work(), replayed: false };
   const requestHash = createHash('sha256').update(canonicalJson(input)).digest('hex');
@@ -35,18 +43,18 @@ export async function runIdempotent<R extends object>(
     const [stored] = (await manager.query(
       'SELECT request_hash, result FROM idempotency_keys WHERE scope = $1 AND actor = $2 AND key = $3',
       [scope, caller.subject, key],
-    )) as Array<{ request_hash: string; result: R }>;
+    )) as Array<{ request_hash: string; result: Stored }>;
     if (stored.request_hash !== requestHash) {
       throw conflict(`idempotencyKey "${key}" was already used with a different input`, { field: 'idempotencyKey' });
     }
-    return { result: stored.result, replayed: true };
+    return { result: await replay.load(stored.result), replayed: true };
   }
   const result = await work();
   await manager.query('UPDATE idempotency_keys SET result = $4 WHERE scope = $1 AND actor = $2 AND key = $3', [
     scope,
     caller.subject,
     key,
-    JSON.stringify(result),
+    JSON.stringify(replay.save(result)),
   ]);
   return { result, replayed: false };
 }

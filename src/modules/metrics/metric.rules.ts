@@ -1,5 +1,5 @@
 import { badInput } from '../../common/errors';
-import { validateText } from '../models/model.rules';
+import { validateText } from '../../common/text';
 import { MetricSource } from './metric.entity';
 
 export const MAX_POINTS_PER_CALL = 10_000;

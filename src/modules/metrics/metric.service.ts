@@ -1,9 +1,9 @@
-import type { DataSource, EntityManager } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { badInput } from '../../common/errors';
-import { hydratePages } from '../../db/data-source';
+import { hydratePages } from '../../db/hydrate';
 import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
-import { appendAudit } from '../audit/audit.service';
+import { appendAudit } from '../audit/audit.store';
 import { MetricEntity, MetricSource } from './metric.entity';
 import { validatePoints, type MetricPointShape } from './metric.rules';
 
@@ -12,6 +12,7 @@ export interface LogMetricsInput {
   metrics: MetricPointShape[];
 }
 
+/** Metric points of versions, logged in batches. */
 export class MetricService {
   constructor(private readonly db: DataSource) {}
 
@@ -101,15 +102,4 @@ export class MetricService {
     });
     return hydratePages(this.db.manager, MetricEntity, pages);
   }
-}
-
-/** Latest whole-population (slice '') VALIDATION value of each metric of a version: what validation compares. */
-export async function validationValues(m: EntityManager, versionId: string): Promise<Map<string, number>> {
-  const rows = (await m.query(
-    `SELECT DISTINCT ON (name) name, value FROM metrics
-     WHERE version_id = $1 AND source = 'VALIDATION' AND slice = ''
-     ORDER BY name, recorded_at DESC, step DESC, id DESC`,
-    [versionId],
-  )) as Array<{ name: string; value: number }>;
-  return new Map(rows.map((r) => [r.name, r.value]));
 }

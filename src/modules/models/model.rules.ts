@@ -1,11 +1,10 @@
 import { badInput } from '../../common/errors';
+import { validateText } from '../../common/text';
 
 // Slugs: lowercase letters and digits in words joined by single hyphens ("fraud-detector-v2").
 const SLUG = /^[a-z0-9]+(-[a-z0-9]+)*$/;
-const ALIAS = /^[a-z][a-z0-9_-]{0,62}$/;
 const TAG_KEY = /^[A-Za-z0-9_.:/-]{1,64}$/;
 const MAX_NAME = 100;
-const MAX_TEXT = 10_000;
 const MAX_TAGS = 64;
 const MAX_TAG_VALUE = 256;
 
@@ -13,23 +12,6 @@ export function validateModelName(name: string, field = 'name'): void {
   if (!name) throw badInput(field, 'must not be empty');
   if (name.length > MAX_NAME) throw badInput(field, `must be at most ${MAX_NAME} characters`);
   if (!SLUG.test(name)) throw badInput(field, 'must be a slug: lowercase letters and digits, words joined by single hyphens');
-}
-
-export function validateText(value: string | null | undefined, field: string, { required = false, max = MAX_TEXT } = {}): void {
-  if (value === undefined || value === null) {
-    if (required) throw badInput(field, 'is required');
-    return;
-  }
-  if (required && value.trim() === '') throw badInput(field, 'must not be empty');
-  if (value.length > max) throw badInput(field, `must be at most ${max} characters`);
-  // PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
-  if (value.includes('\u0000')) throw badInput(field, 'must not contain NUL characters');
-}
-
-export function validateAliasName(name: string, field = 'alias'): void {
-  if (!ALIAS.test(name)) {
-    throw badInput(field, 'must start with a lowercase letter and use only lowercase letters, digits, "-" and "_" (at most 63)');
-  }
 }
 
 export interface TagPair {

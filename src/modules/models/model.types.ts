@@ -1,6 +1,6 @@
 import { DateTimeISOResolver, UUIDResolver } from 'graphql-scalars';
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Connection } from '../../graphql/connection';
+import { Connection, SortDirection } from '../../graphql/connection';
 import { ModelStatus, RiskTier } from './model.enums';
 
 registerEnumType(RiskTier, { name: 'RiskTier', description: 'Decides which policy gates apply to the model' });
@@ -11,12 +11,7 @@ export enum ModelOrderField {
   CREATED_AT = 'CREATED_AT',
   UPDATED_AT = 'UPDATED_AT',
 }
-export enum SortDirection {
-  ASC = 'ASC',
-  DESC = 'DESC',
-}
 registerEnumType(ModelOrderField, { name: 'ModelOrderField' });
-registerEnumType(SortDirection, { name: 'SortDirection' });
 
 @ObjectType()
 export class Tag {
@@ -71,47 +66,8 @@ export class RegisteredModel {
   revision: number;
 }
 
-@ObjectType({ description: 'A named pointer (champion, challenger, …) to one version of a model' })
-export class ModelAlias {
-  @Field(() => ID)
-  id: string;
-
-  @Field()
-  name: string;
-
-  @Field()
-  updatedBy: string;
-
-  @Field(() => DateTimeISOResolver)
-  updatedAt: Date;
-
-  @Field(() => Int)
-  revision: number;
-}
-
-@ObjectType({ description: 'One move of an alias; version is null when the alias was deleted' })
-export class AliasHistoryEntry {
-  @Field(() => ID)
-  id: string;
-
-  @Field()
-  alias: string;
-
-  @Field()
-  actor: string;
-
-  @Field(() => DateTimeISOResolver)
-  changedAt: Date;
-}
-
 @ObjectType()
 export class RegisteredModelConnection extends Connection(RegisteredModel) {}
-
-@ObjectType()
-export class ModelAliasConnection extends Connection(ModelAlias) {}
-
-@ObjectType()
-export class AliasHistoryEntryConnection extends Connection(AliasHistoryEntry) {}
 
 @InputType()
 export class ModelFilter {
@@ -188,35 +144,8 @@ export class SetModelTagsInput {
   removeKeys?: string[];
 }
 
-@InputType()
-export class SetModelAliasInput {
-  @Field(() => UUIDResolver)
-  modelId: string;
-
-  @Field({ description: 'e.g. champion' })
-  alias: string;
-
-  @Field(() => UUIDResolver)
-  versionId: string;
-}
-
-@InputType()
-export class DeleteModelAliasInput {
-  @Field(() => UUIDResolver)
-  modelId: string;
-
-  @Field()
-  alias: string;
-}
-
 @ObjectType()
 export class ModelPayload {
   @Field(() => RegisteredModel)
   model: RegisteredModel;
-}
-
-@ObjectType()
-export class ModelAliasPayload {
-  @Field(() => ModelAlias)
-  alias: ModelAlias;
 }

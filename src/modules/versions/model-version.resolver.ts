@@ -1,29 +1,37 @@
 import { UUIDResolver } from 'graphql-scalars';
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { PageArgs, toConnection } from '../../graphql/connection';
-import type { GraphQLContext } from '../../graphql/context';
-import { Role } from '../auth/role';
-import { ModelAliasConnection, RegisteredModel } from '../models/model.types';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Role } from '../../common/role';
+import { PageArgs, toConnection, type ConnectionShape } from '../../graphql/connection';
+import type { RequestContext } from '../../graphql/context';
+import type { ModelLoaders } from '../models/model.loaders';
+import { RegisteredModel } from '../models/model.types';
+import type { RegisteredModelEntity } from '../models/registered-model.entity';
 import type { ModelVersionEntity } from './model-version.entity';
+import type { VersionLoaders } from './model-version.loaders';
+import type { ModelVersionService } from './model-version.service';
 import {
   Artifact,
   ModelVersion,
+  ModelVersionConnection,
+  ModelVersionFilter,
   RegisterModelVersionInput,
   RegisterModelVersionPayload,
   Reproducibility,
 } from './model-version.types';
 
+type Ctx = RequestContext<{ versions: ModelVersionService }, { models: ModelLoaders; versions: VersionLoaders }>;
+
 @Resolver(() => ModelVersion)
 export class ModelVersionResolver {
   @Query(() => ModelVersion, { nullable: true })
-  modelVersion(@Ctx() ctx: GraphQLContext, @Arg('id', () => UUIDResolver) id: string) {
-    return ctx.loaders.versionById.load(id);
+  modelVersion(@Ctx() ctx: Ctx, @Arg('id', () => UUIDResolver) id: string) {
+    return ctx.loaders.versions.byId.load(id);
   }
 
   @Authorized(Role.CONTRIBUTOR)
   @Mutation(() => RegisterModelVersionPayload, { description: 'Registers the next version of a model with its reproducibility tuple' })
   async registerModelVersion(
-    @Ctx() ctx: GraphQLContext,
+    @Ctx() ctx: Ctx,
     @Arg('input', () => RegisterModelVersionInput) input: RegisterModelVersionInput,
   ) {
     const { version, replayed } = await ctx.services.versions.register(ctx.caller, input);
@@ -31,13 +39,8 @@ export class ModelVersionResolver {
   }
 
   @FieldResolver(() => RegisteredModel)
-  model(@Root() version: ModelVersionEntity, @Ctx() ctx: GraphQLContext) {
-    return ctx.loaders.modelById.load(version.modelId);
-  }
-
-  @FieldResolver(() => ModelAliasConnection, { description: 'Aliases pointing at this version' })
-  async aliases(@Root() version: ModelVersionEntity, @Ctx() ctx: GraphQLContext, @Args() page: PageArgs) {
-    return toConnection(await ctx.loaders.aliasesOfVersion(page).load(version.id));
+  model(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx) {
+    return ctx.loaders.models.byId.load(version.modelId);
   }
 
   @FieldResolver(() => Reproducibility)
@@ -63,5 +66,28 @@ export class ModelVersionResolver {
       signature: v.artifactSignature,
       status: v.artifactStatus,
     };
+  }
+}
+
+@Resolver(() => RegisteredModel)
+export class VersionModelFields {
+  @FieldResolver(() => ModelVersionConnection, { description: 'Newest first' })
+  async versions(
+    @Root() model: RegisteredModelEntity,
+    @Ctx() ctx: Ctx,
+    @Args() page: PageArgs,
+    @Arg('filter', () => ModelVersionFilter, { nullable: true }) filter?: ModelVersionFilter,
+  ): Promise<ConnectionShape<ModelVersionEntity>> {
+    return toConnection(await ctx.loaders.versions.ofModel({ filter: filter ?? {}, page }).load(model.id));
+  }
+
+  @FieldResolver(() => ModelVersion, { nullable: true })
+  version(@Root() model: RegisteredModelEntity, @Ctx() ctx: Ctx, @Arg('number', () => Int) number: number) {
+    return ctx.loaders.versions.byNumber.load(`${model.id}/${number}`);
+  }
+
+  @FieldResolver(() => ModelVersion, { nullable: true, description: 'The highest-numbered version' })
+  latestVersion(@Root() model: RegisteredModelEntity, @Ctx() ctx: Ctx) {
+    return ctx.loaders.versions.latestOfModel.load(model.id);
   }
 }

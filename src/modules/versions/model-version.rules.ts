@@ -1,5 +1,5 @@
 import { badInput } from '../../common/errors';
-import { validateText } from '../models/model.rules';
+import { validateText } from '../../common/text';
 import { ArtifactStatus } from './model-version.enums';
 
 const SHA256 = /^[0-9a-f]{64}$/;

@@ -2,16 +2,17 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { badInput, conflict, notFound } from '../../common/errors';
 import { isUuid } from '../../common/uuid';
-import { hydrate, hydrateByKey, hydratePages } from '../../db/data-source';
+import { hydrateByKey, hydratePages } from '../../db/hydrate';
 import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
-import { isUniqueViolation } from '../../db/pg-errors';
-import { appendAudit } from '../audit/audit.service';
+import { writeReturning } from '../../db/write';
+import { appendAudit } from '../audit/audit.store';
 import { runIdempotent } from '../idempotency/idempotency';
 import { ModelStatus } from '../models/model.enums';
 import { RegisteredModelEntity } from '../models/registered-model.entity';
 import { ModelVersionEntity } from './model-version.entity';
 import { ArtifactFormat, ArtifactStatus, Stage } from './model-version.enums';
 import { initialArtifactStatus, storagePath, validateRegistration, type RegistrationShape } from './model-version.rules';
+import { readVersion } from './model-version.store';
 
 export interface RegisterVersionInput extends RegistrationShape {
   modelId?: string | null;
@@ -26,13 +27,7 @@ export interface VersionFilter {
   label?: string | null;
 }
 
-/** Reads one version, or throws NOT_FOUND; `lock` is a row-locking clause such as 'FOR UPDATE'. */
-export async function readVersion(m: EntityManager, id: string, lock: '' | 'FOR UPDATE' | 'FOR SHARE' = ''): Promise<ModelVersionEntity> {
-  const [row] = await m.query(`SELECT * FROM model_versions WHERE id = $1 ${lock}`, [id]);
-  if (!row) throw notFound('model version', id);
-  return hydrate(m, ModelVersionEntity, row);
-}
-
+/** Model versions and their reproducibility tuple: registration, and the batched reads behind the API. */
 export class ModelVersionService {
   constructor(private readonly db: DataSource) {}
 
@@ -47,31 +42,32 @@ export class ModelVersionService {
     validateRegistration(input);
     const { idempotencyKey, ...request } = input;
     return this.db.transaction(async (m) => {
-      const { result, replayed } = await runIdempotent(m, caller, 'registerModelVersion', idempotencyKey, request, async () => {
-        const version = await this.insertVersion(m, caller, input);
-        return { versionId: version.id };
+      const { result, replayed } = await runIdempotent(m, caller, 'registerModelVersion', idempotencyKey, request, () => this.insertVersion(m, caller, input), {
+        save: (version) => ({ versionId: version.id }),
+        load: (stored) => readVersion(m, stored.versionId),
       });
-      return { version: await readVersion(m, result.versionId), replayed };
+      return { version: result, replayed };
     });
   }
 
   private async insertVersion(m: EntityManager, caller: Caller, input: RegisterVersionInput): Promise<ModelVersionEntity> {
     // Taking the next number locks the model row: concurrent registrations of one model queue here,
     // and numbers are never reused because the counter only grows.
-    const [modelRow] = (await m.query(
+    const [model] = await writeReturning(
+      m,
+      RegisteredModelEntity,
       `UPDATE registered_models SET version_counter = version_counter + 1
        WHERE ${input.modelId ? 'id' : 'name'} = $1 RETURNING *`,
       [input.modelId ?? input.modelName],
-    ))[0] as Array<Record<string, unknown>>;
-    if (!modelRow) throw notFound('model', String(input.modelId ?? input.modelName));
-    const model = hydrate(m, RegisteredModelEntity, modelRow);
+    );
+    if (!model) throw notFound('model', String(input.modelId ?? input.modelName));
     if (model.status === ModelStatus.RETIRED) throw conflict(`model "${model.name}" is retired: it takes no new versions`);
 
     const artifactStatus = initialArtifactStatus(input.artifact);
-    let row: Record<string, unknown>;
-    try {
-      [row] = await m.query(
-        `INSERT INTO model_versions (model_id, version, label, description, stage, code_repo, code_commit, dataset_versions,
+    const [version] = await writeReturning(
+      m,
+      ModelVersionEntity,
+      `INSERT INTO model_versions (model_id, version, label, description, stage, code_repo, code_commit, dataset_versions,
            hyperparameters, environment_image_digest, environment_package_lock, random_seed, training_run_id,
            artifact_format, artifact_storage_path, artifact_source_uri, artifact_size_bytes, artifact_sha256,
            artifact_signature, artifact_status, created_by)
@@ -100,14 +96,11 @@ export class ModelVersionService {
           artifactStatus,
           caller.subject,
         ],
-      );
-    } catch (err) {
-      if (isUniqueViolation(err, 'model_versions_label_idx')) {
-        throw conflict(`model "${model.name}" already has a version labelled "${input.label}"`, { field: 'label' });
-      }
-      throw err;
-    }
-    const version = hydrate(m, ModelVersionEntity, row);
+      {
+        constraint: 'model_versions_label_idx',
+        error: () => conflict(`model "${model.name}" already has a version labelled "${input.label}"`, { field: 'label' }),
+      },
+    );
     await appendAudit(m, caller, {
       action: 'version.registered',
       subjectType: 'ModelVersion',

@@ -3,13 +3,15 @@ import 'reflect-metadata';
 import fs from 'node:fs';
 import path from 'node:path';
 import { printSubgraphSchema } from '@apollo/subgraph';
-import { buildModelgraphSchema } from './schema';
+import { lexicographicSortSchema } from 'graphql';
+import { buildSchema } from './composition';
 
 // npm runs scripts from the package root.
 export const SCHEMA_FILE = path.join(process.cwd(), 'schema', 'schema.graphql');
 
 export async function renderSchema(): Promise<string> {
-  return `${printSubgraphSchema(await buildModelgraphSchema()).trim()}\n`;
+  // Sorted, so that the file does not reshuffle when modules or fields are added in another order.
+  return `${printSubgraphSchema(lexicographicSortSchema(await buildSchema())).trim()}\n`;
 }
 
 if (require.main === module) {

@@ -1,8 +1,8 @@
 import { DateTimeISOResolver, SafeIntResolver, UUIDResolver } from 'graphql-scalars';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { Connection } from '../../graphql/connection';
-import { Stage } from './model-version.enums';
-import { ModelVersion } from './model-version.types';
+import { Stage } from '../versions/model-version.enums';
+import { ModelVersion } from '../versions/model-version.types';
 
 @ObjectType({ description: 'One move of a version through the lifecycle' })
 export class StageTransition {
@@ -83,4 +83,37 @@ export class RollbackModelPayload {
 
   @Field()
   replayed: boolean;
+}
+
+@ObjectType()
+export class Gate {
+  @Field({ description: 'ARTIFACT_READY, VALIDATION, VALIDATION_FRESH or APPROVALS' })
+  gate: string;
+
+  @Field()
+  passed: boolean;
+
+  @Field()
+  detail: string;
+}
+
+@ObjectType({ description: 'Gate by gate, whether a version can move to a stage now, and why' })
+export class PromotionReadiness {
+  @Field(() => ID)
+  versionId: string;
+
+  @Field(() => Stage)
+  currentStage: Stage;
+
+  @Field(() => Stage)
+  targetStage: Stage;
+
+  @Field({ description: 'Whether currentStage → targetStage is a lifecycle move at all' })
+  moveAllowed: boolean;
+
+  @Field({ description: 'Move allowed and every gate passed' })
+  ready: boolean;
+
+  @Field(() => [Gate])
+  gates: Gate[];
 }

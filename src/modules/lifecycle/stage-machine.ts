@@ -1,6 +1,7 @@
 import { DomainError, ErrorCode } from '../../common/errors';
-import { Role } from '../auth/role';
-import { Stage } from './model-version.enums';
+import { Role } from '../../common/role';
+import { assertTransition, type TransitionTable } from '../../common/transition-table';
+import { Stage } from '../versions/model-version.enums';
 
 /**
  * The lifecycle as a table of allowed moves. ARCHIVED → PRODUCTION exists only as a rollback:
@@ -9,7 +10,7 @@ import { Stage } from './model-version.enums';
  *   DEVELOPMENT → STAGING → PRODUCTION → ARCHIVED → RETIRED
  *                    ↘ REJECTED, DEVELOPMENT, ARCHIVED     ARCHIVED → STAGING
  */
-export const ALLOWED_MOVES: Readonly<Record<Stage, readonly Stage[]>> = {
+export const ALLOWED_MOVES: TransitionTable<Stage> = {
   [Stage.DEVELOPMENT]: [Stage.STAGING],
   [Stage.STAGING]: [Stage.PRODUCTION, Stage.DEVELOPMENT, Stage.REJECTED, Stage.ARCHIVED],
   [Stage.PRODUCTION]: [Stage.ARCHIVED],
@@ -32,19 +33,12 @@ export function isRollback(from: Stage, to: Stage): boolean {
  * assertMove(Stage.DEVELOPMENT, Stage.PRODUCTION, ctx) throws: allowed from DEVELOPMENT is [STAGING].
  */
 export function assertMove(from: Stage, to: Stage, context: MoveContext): void {
-  const allowed = ALLOWED_MOVES[from];
-  if (!allowed.includes(to)) {
-    throw new DomainError(
-      ErrorCode.INVALID_TRANSITION,
-      `${from} → ${to} is not a lifecycle move; from ${from} the allowed moves are: ${allowed.length ? allowed.join(', ') : 'none'}`,
-      { from, to, allowed: [...allowed] },
-    );
-  }
+  assertTransition(ALLOWED_MOVES, from, to, 'lifecycle');
   if (isRollback(from, to) && !context.wasLastInProduction) {
     throw new DomainError(
       ErrorCode.INVALID_TRANSITION,
       `only the version that was last in production can return to PRODUCTION from ARCHIVED (a rollback)`,
-      { from, to, allowed: allowed.filter((s) => s !== Stage.PRODUCTION) },
+      { from, to, allowed: ALLOWED_MOVES[from].filter((s) => s !== Stage.PRODUCTION) },
     );
   }
 }

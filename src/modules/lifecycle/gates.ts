@@ -1,6 +1,7 @@
-import { hasRole, type Role } from '../auth/role';
-import { ArtifactStatus, Stage } from '../versions/model-version.enums';
-import type { GatedStage, Policy } from './policy.rules';
+import { hasRole, type Role } from '../../common/role';
+import { Decision } from '../governance/governance.enums';
+import { isGated, type Policy } from '../governance/policy.rules';
+import { ArtifactStatus, type Stage } from '../versions/model-version.enums';
 
 export interface GateResult {
   gate: 'ARTIFACT_READY' | 'VALIDATION' | 'VALIDATION_FRESH' | 'APPROVALS';
@@ -20,14 +21,9 @@ export interface GateInput {
   registrant: string;
   latestValidation: { passed: boolean; createdAt: Date } | null;
   /** Decisions recorded for this version and target stage. */
-  decisions: Array<{ approver: string; approverRole: Role; decision: 'APPROVED' | 'REJECTED' }>;
+  decisions: Array<{ approver: string; approverRole: Role; decision: Decision }>;
   policy: Policy;
   now: Date;
-}
-
-/** Only STAGING and PRODUCTION are gated; other moves have no gates. */
-export function isGated(stage: Stage): stage is Stage.STAGING | Stage.PRODUCTION {
-  return stage === Stage.STAGING || stage === Stage.PRODUCTION;
 }
 
 /**
@@ -61,14 +57,14 @@ export function evaluateGates(input: GateInput): GateReport {
         : `latest validation is ${ageHours.toFixed(1)} h old; the policy accepts up to ${policy.maxValidationAgeHours} h`,
   });
 
-  const required = isGated(input.targetStage) ? policy.approvals[input.targetStage as GatedStage] : 0;
+  const required = isGated(input.targetStage) ? policy.approvals[input.targetStage] : 0;
   const eligible = input.decisions.filter(
     (d) => hasRole(d.approverRole, policy.approverRole) && !(policy.separationOfDuties && d.approver === input.registrant),
   );
-  const rejections = eligible.filter((d) => d.decision === 'REJECTED');
+  const rejections = eligible.filter((d) => d.decision === Decision.REJECTED);
   // A recorded rejection always blocks, even where the policy asks for no approvals.
   if (required > 0 || rejections.length > 0) {
-    const approvers = new Set(eligible.filter((d) => d.decision === 'APPROVED').map((d) => d.approver));
+    const approvers = new Set(eligible.filter((d) => d.decision === Decision.APPROVED).map((d) => d.approver));
     gates.push({
       gate: 'APPROVALS',
       passed: rejections.length === 0 && approvers.size >= required,

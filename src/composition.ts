@@ -1,0 +1,72 @@
+// The composition root: the one place that knows every module. It takes the list in
+// src/modules/index.ts and wires it into the layers below, which never import a module themselves.
+import type { GraphQLSchema } from 'graphql';
+import type { DataSource } from 'typeorm';
+import type { Caller } from './common/caller';
+import type { ModuleDefinition, ReferenceResolver } from './common/module';
+import { createDataSource, type DataSourceOptions } from './db/data-source';
+import type { RequestContext, RequestMeta } from './graphql/context';
+import { buildModelgraphSchema } from './graphql/schema';
+import { modules } from './modules';
+import type { GraphQLApplication } from './server/app';
+
+type AnyModule = (typeof modules)[number];
+// A module without services contributes nothing (not `unknown`, which would swallow the whole union).
+type ServicesOf<M> = M extends ModuleDefinition<string, unknown, infer S, unknown> ? (unknown extends S ? object : S) : never;
+type LoadersOf<M> = M extends ModuleDefinition<string, unknown, unknown, infer L> ? L : never;
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/** Every module's services, side by side: `services.models`, `services.transitions`, … */
+export type Services = Intersection<ServicesOf<AnyModule>>;
+/** Loaders grouped per module, so two modules cannot overwrite each other's: `loaders.versions.byId`. */
+export type Loaders = { [M in AnyModule as M['name']]: LoadersOf<M> };
+export type Context = RequestContext<Services, Loaders>;
+
+const names = modules.map((m) => m.name);
+if (new Set(names).size !== names.length) throw new Error(`module names must be unique: ${names.join(', ')}`);
+
+/** Every module's entities: what the data source maps. */
+export const entities = modules.flatMap((m) => m.entities ?? []);
+
+/** The data source over the modules' entities and the migrations. */
+export function createModelgraphDataSource(options: Omit<DataSourceOptions, 'entities'>): DataSource {
+  return createDataSource({ ...options, entities });
+}
+
+/** Built once per application, in module order: each factory receives the services of the modules before it. */
+export function createServices(db: DataSource): Services {
+  const built: Record<string, unknown> = {};
+  for (const module of modules) Object.assign(built, module.services?.(db, built as never));
+  return built as Services;
+}
+
+/** Fresh for every request and every subscription operation: loaders cache per request only, never across callers. */
+export function createLoaders(services: Services): Loaders {
+  return Object.fromEntries(modules.map((m) => [m.name, m.loaders?.(services as never) ?? {}])) as Loaders;
+}
+
+/** The subgraph schema from every module's resolvers and federation reference resolvers. */
+export function buildSchema(): Promise<GraphQLSchema> {
+  const references: Record<string, ReferenceResolver> = {};
+  for (const module of modules) Object.assign(references, module.references);
+  return buildModelgraphSchema({ resolvers: modules.flatMap((m) => m.resolvers ?? []), references });
+}
+
+export interface Modelgraph {
+  services: Services;
+  /** What the HTTP server serves. */
+  application: GraphQLApplication<Context>;
+}
+
+/** The whole application over one data source: services, schema, and how a request gets its context. */
+export async function createModelgraph(db: DataSource): Promise<Modelgraph> {
+  const services = createServices(db);
+  return {
+    services,
+    application: {
+      schema: await buildSchema(),
+      authenticate: (authorization) => services.tokens.authenticate(authorization),
+      context: (caller: Caller, request: RequestMeta): Context => ({ caller, services, loaders: createLoaders(services), request }),
+    },
+  };
+}

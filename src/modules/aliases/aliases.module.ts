@@ -1,0 +1,14 @@
+import { defineModule } from '../../common/module';
+import { createAliasLoaders } from './alias.loaders';
+import { AliasHistoryResolver, AliasModelFields, AliasVersionFields, ModelAliasResolver } from './alias.resolver';
+import { AliasService } from './alias.service';
+import { ModelAliasEntity, ModelAliasHistoryEntity } from './model-alias.entity';
+
+/** Aliases (champion, challenger, …): named pointers to versions, with the history of every move. */
+export const aliasesModule = defineModule({
+  name: 'aliases',
+  entities: [ModelAliasEntity, ModelAliasHistoryEntity],
+  resolvers: [ModelAliasResolver, AliasHistoryResolver, AliasModelFields, AliasVersionFields],
+  services: (db) => ({ aliases: new AliasService(db) }),
+  loaders: ({ aliases }) => createAliasLoaders(aliases),
+});

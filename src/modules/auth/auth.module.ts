@@ -1,0 +1,12 @@
+import { defineModule } from '../../common/module';
+import { ApiTokenEntity } from './api-token.entity';
+import { TokenResolver } from './token.resolver';
+import { TokenService } from './token.service';
+
+/** API tokens: who is calling, with which role. */
+export const authModule = defineModule({
+  name: 'auth',
+  entities: [ApiTokenEntity],
+  resolvers: [TokenResolver],
+  services: (db) => ({ tokens: new TokenService(db) }),
+});

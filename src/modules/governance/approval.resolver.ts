@@ -1,0 +1,61 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Role } from '../../common/role';
+import { PageArgs, toConnection } from '../../graphql/connection';
+import type { RequestContext } from '../../graphql/context';
+import type { ModelVersionEntity } from '../versions/model-version.entity';
+import type { VersionLoaders } from '../versions/model-version.loaders';
+import { ModelVersion } from '../versions/model-version.types';
+import type { ApprovalService } from './approval.service';
+import {
+  ApprovalChallengeInput,
+  ApprovalChallengePayload,
+  ApprovalConnection,
+  ApprovalPayload,
+  DecideModelVersionInput,
+  RegisterApproverKeyInput,
+  RegisterApproverKeyPayload,
+} from './approval.types';
+import { Decision } from './governance.enums';
+import type { GovernanceLoaders } from './governance.loaders';
+
+type Ctx = RequestContext<{ approvals: ApprovalService }, { versions: VersionLoaders; governance: GovernanceLoaders }>;
+
+@Resolver()
+export class ApprovalResolver {
+  @Authorized(Role.APPROVER)
+  @Mutation(() => RegisterApproverKeyPayload, { description: "Registers (or replaces) the caller's Ed25519 public key" })
+  async registerApproverKey(@Ctx() ctx: Ctx, @Arg('input', () => RegisterApproverKeyInput) input: RegisterApproverKeyInput) {
+    return { key: await ctx.services.approvals.registerApproverKey(ctx.caller, input.publicKey) };
+  }
+
+  @Authorized(Role.APPROVER)
+  @Mutation(() => ApprovalChallengePayload, { description: 'The canonical message to sign for a decision; changes nothing' })
+  approvalChallenge(@Ctx() ctx: Ctx, @Arg('input', () => ApprovalChallengeInput) input: ApprovalChallengeInput) {
+    return ctx.services.approvals.challenge(ctx.caller, input.versionId, input.targetStage, input.decision);
+  }
+
+  @Authorized(Role.APPROVER)
+  @Mutation(() => ApprovalPayload)
+  approveModelVersion(@Ctx() ctx: Ctx, @Arg('input', () => DecideModelVersionInput) input: DecideModelVersionInput) {
+    return this.decide(ctx, input, Decision.APPROVED);
+  }
+
+  @Authorized(Role.APPROVER)
+  @Mutation(() => ApprovalPayload)
+  rejectModelVersion(@Ctx() ctx: Ctx, @Arg('input', () => DecideModelVersionInput) input: DecideModelVersionInput) {
+    return this.decide(ctx, input, Decision.REJECTED);
+  }
+
+  private async decide(ctx: Ctx, input: DecideModelVersionInput, decision: Decision) {
+    const approval = await ctx.services.approvals.decide(ctx.caller, input, decision);
+    return { approval, version: await ctx.loaders.versions.byId.load(input.versionId) };
+  }
+}
+
+@Resolver(() => ModelVersion)
+export class ApprovalVersionFields {
+  @FieldResolver(() => ApprovalConnection, { description: 'Signed decisions on this version, oldest first' })
+  async approvals(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
+    return toConnection(await ctx.loaders.governance.approvalsOfVersion(page).load(version.id));
+  }
+}

@@ -1,0 +1,143 @@
+import type { DataSource } from 'typeorm';
+import type { Caller } from '../../common/caller';
+import { badInput, conflict, DomainError, ErrorCode } from '../../common/errors';
+import { hasRole } from '../../common/role';
+import { validateText } from '../../common/text';
+import { hydratePages } from '../../db/hydrate';
+import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
+import { writeReturning } from '../../db/write';
+import { appendAudit } from '../audit/audit.store';
+import { readModel } from '../models/model.store';
+import type { ModelVersionEntity } from '../versions/model-version.entity';
+import { Stage } from '../versions/model-version.enums';
+import { readVersion } from '../versions/model-version.store';
+import { approvalMessage, parsePublicKey, verifySignature } from './approval.signature';
+import { ApprovalEntity, ApproverKeyEntity } from './governance.entities';
+import { Decision } from './governance.enums';
+import { isGated } from './policy.rules';
+import { effectivePolicy } from './policy.store';
+
+/** How far the time in a signed approval may be from the server's clock. */
+const SIGNATURE_WINDOW_MS = 15 * 60 * 1000;
+
+export interface DecisionInput {
+  versionId: string;
+  targetStage: Stage;
+  signedAt: Date;
+  signature: string;
+  comment?: string | null;
+}
+
+/** Approvers' keys and their Ed25519-signed decisions on versions. */
+export class ApprovalService {
+  constructor(private readonly db: DataSource) {}
+
+  /** An approver's Ed25519 public key; a new one replaces the approver's previous key. */
+  async registerApproverKey(caller: Caller, publicKey: string): Promise<ApproverKeyEntity> {
+    const parsed = parsePublicKey(publicKey);
+    return this.db.transaction(async (m) => {
+      const [[previous]] = await m.query(
+        'UPDATE approver_keys SET revoked_at = now() WHERE subject = $1 AND revoked_at IS NULL RETURNING fingerprint',
+        [caller.subject],
+      );
+      const [key] = await writeReturning(m, ApproverKeyEntity, 'INSERT INTO approver_keys (subject, public_key_pem, fingerprint) VALUES ($1, $2, $3) RETURNING *', [
+        caller.subject,
+        parsed.pem,
+        parsed.fingerprint,
+      ]);
+      await appendAudit(m, caller, {
+        action: 'approver_key.registered',
+        subjectType: 'ApproverKey',
+        subjectId: key.id,
+        payload: { subject: caller.subject, fingerprint: key.fingerprint, replaced: previous?.fingerprint ?? null },
+      });
+      return key;
+    });
+  }
+
+  /** The canonical message an approver signs for a decision, with the time to sign it at. */
+  async challenge(caller: Caller, versionId: string, targetStage: Stage, decision: Decision): Promise<{ message: string; signedAt: Date }> {
+    const version = await readVersion(this.db.manager, versionId);
+    const signedAt = new Date();
+    return { message: this.message(version, targetStage, decision, caller.subject, signedAt), signedAt };
+  }
+
+  /**
+   * Records a signed decision. Refused: a target that is not gated, a version without an artifact
+   * digest, a role below the policy's, the registrant when duties are separated, a time outside
+   * the signing window, a signature that does not verify, a second decision by the same approver.
+   */
+  async decide(caller: Caller, input: DecisionInput, decision: Decision): Promise<ApprovalEntity> {
+    if (!isGated(input.targetStage)) throw badInput('targetStage', 'approvals are for STAGING or PRODUCTION');
+    validateText(input.comment, 'comment', { max: 5000 });
+    if (Math.abs(Date.now() - input.signedAt.getTime()) > SIGNATURE_WINDOW_MS) {
+      throw badInput('signedAt', 'must be within 15 minutes of the server time: ask approvalChallenge for a fresh message');
+    }
+    return this.db.transaction(async (m) => {
+      const version = await readVersion(m, input.versionId, 'FOR UPDATE');
+      const model = await readModel(m, version.modelId);
+      const { policy } = await effectivePolicy(m, model);
+      if (!hasRole(caller.role, policy.approverRole)) {
+        throw new DomainError(ErrorCode.FORBIDDEN, `the policy needs the ${policy.approverRole} role to decide`, {
+          requiredRole: policy.approverRole,
+        });
+      }
+      if (policy.separationOfDuties && caller.subject === version.createdBy) {
+        throw new DomainError(ErrorCode.FORBIDDEN, 'separation of duties: the registrant of a version cannot decide on it');
+      }
+      if ([Stage.RETIRED, Stage.REJECTED].includes(version.stage) || version.stage === input.targetStage) {
+        throw conflict(`version ${version.version} is ${version.stage}: there is no decision to take on moving it to ${input.targetStage}`);
+      }
+      const [key] = await m.query('SELECT * FROM approver_keys WHERE subject = $1 AND revoked_at IS NULL', [caller.subject]);
+      if (!key) throw badInput('signature', 'register your public key first (registerApproverKey)');
+      const message = this.message(version, input.targetStage, decision, caller.subject, input.signedAt);
+      if (!verifySignature(key.public_key_pem, message, input.signature)) {
+        throw badInput('signature', 'does not verify against your registered key for this version, stage, decision and time');
+      }
+      const [approval] = await writeReturning(
+        m,
+        ApprovalEntity,
+        `INSERT INTO approvals (version_id, target_stage, decision, approver, approver_role, key_id, message, signature, comment, signed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+        [version.id, input.targetStage, decision, caller.subject, caller.role, key.id, message, input.signature, input.comment ?? '', input.signedAt],
+        { error: () => conflict(`${caller.subject} has already decided on this version for ${input.targetStage}`) },
+      );
+      await appendAudit(m, caller, {
+        action: decision === Decision.APPROVED ? 'version.approved' : 'version.rejected',
+        subjectType: 'ModelVersion',
+        subjectId: version.id,
+        modelId: model.id,
+        payload: { approvalId: approval.id, targetStage: input.targetStage, comment: approval.comment, keyFingerprint: key.fingerprint, signature: input.signature },
+      });
+      return approval;
+    });
+  }
+
+  // ---- reads (batched) ----
+
+  async approvalsByVersions(versionIds: readonly string[], page: PageArgs): Promise<Map<string, Page<ApprovalEntity>>> {
+    const params = new SqlParams();
+    const pages = await keysetPages(this.db.manager, {
+      table: 'approvals',
+      where: [`x.version_id = ANY(${params.p(versionIds)})`],
+      params,
+      order: ['x.created_at', 'x.id'],
+      direction: 'ASC',
+      partitionBy: 'x.version_id',
+      ...page,
+    });
+    return hydratePages(this.db.manager, ApprovalEntity, pages);
+  }
+
+  private message(version: ModelVersionEntity, targetStage: Stage, decision: Decision, approver: string, signedAt: Date): string {
+    if (!version.artifactSha256) throw badInput('versionId', 'the version has no artifact digest yet: there is nothing to sign');
+    return approvalMessage({
+      versionId: version.id,
+      artifactSha256: version.artifactSha256,
+      targetStage,
+      decision,
+      approver,
+      signedAt: signedAt.toISOString(),
+    });
+  }
+}

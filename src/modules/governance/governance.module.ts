@@ -1,0 +1,25 @@
+import { defineModule } from '../../common/module';
+import { ApprovalResolver, ApprovalVersionFields } from './approval.resolver';
+import { ApprovalService } from './approval.service';
+import {
+  ApprovalEntity,
+  ApproverKeyEntity,
+  BaselineEntity,
+  PolicyEntity,
+  ValidationCheckEntity,
+  ValidationReportEntity,
+} from './governance.entities';
+import { createGovernanceLoaders } from './governance.loaders';
+import { PolicyModelFields, PolicyResolver } from './policy.resolver';
+import { PolicyService } from './policy.service';
+import { ValidationResolver, ValidationVersionFields } from './validation.resolver';
+import { ValidationService } from './validation.service';
+
+/** What the lifecycle gates read: policies and baselines, validation reports, signed approvals. */
+export const governanceModule = defineModule({
+  name: 'governance',
+  entities: [BaselineEntity, PolicyEntity, ValidationReportEntity, ValidationCheckEntity, ApproverKeyEntity, ApprovalEntity],
+  resolvers: [PolicyResolver, PolicyModelFields, ValidationResolver, ValidationVersionFields, ApprovalResolver, ApprovalVersionFields],
+  services: (db) => ({ policy: new PolicyService(db), validation: new ValidationService(db), approvals: new ApprovalService(db) }),
+  loaders: (services) => createGovernanceLoaders(services),
+});

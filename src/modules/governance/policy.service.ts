@@ -1,0 +1,128 @@
+import type { DataSource } from 'typeorm';
+import type { Caller } from '../../common/caller';
+import { badInput, conflict } from '../../common/errors';
+import { validateText } from '../../common/text';
+import { hydrate, hydratePages } from '../../db/hydrate';
+import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
+import { writeReturning } from '../../db/write';
+import { appendAudit } from '../audit/audit.store';
+import type { RiskTier } from '../models/model.enums';
+import { lockModel } from '../models/model.store';
+import type { RegisteredModelEntity } from '../models/registered-model.entity';
+import { BaselineReference, type Comparator } from './governance.enums';
+import { BaselineEntity, PolicyEntity } from './governance.entities';
+import { parsePolicy } from './policy.rules';
+import { effectivePolicies, type EffectivePolicy } from './policy.store';
+
+export interface SetBaselineInput {
+  modelId: string;
+  metric: string;
+  comparator: Comparator;
+  reference: BaselineReference;
+  threshold?: number | null;
+  tolerance?: number | null;
+}
+
+export interface SetPolicyInput {
+  modelId?: string | null;
+  riskTier?: RiskTier | null;
+  document: unknown;
+}
+
+/** Baselines and policies: the rules a version is validated and promoted against. */
+export class PolicyService {
+  constructor(private readonly db: DataSource) {}
+
+  /** Creates or replaces the baseline of one metric of a model. */
+  async setBaseline(caller: Caller, input: SetBaselineInput): Promise<BaselineEntity> {
+    validateText(input.metric, 'metric', { required: true, max: 200 });
+    const tolerance = input.tolerance ?? 0;
+    if (!Number.isFinite(tolerance) || tolerance < 0) throw badInput('tolerance', 'must be a finite number of at least 0');
+    if (input.reference === BaselineReference.FIXED) {
+      if (input.threshold === undefined || input.threshold === null || !Number.isFinite(input.threshold)) {
+        throw badInput('threshold', 'a FIXED baseline needs a finite threshold');
+      }
+    } else if (input.threshold !== undefined && input.threshold !== null) {
+      throw badInput('threshold', 'a PRODUCTION_VERSION baseline compares with the production version, not a threshold');
+    }
+    return this.db.transaction(async (m) => {
+      await lockModel(m, input.modelId);
+      const [current] = await m.query('SELECT * FROM baselines WHERE model_id = $1 AND metric = $2', [input.modelId, input.metric]);
+      const [after] = await writeReturning(
+        m,
+        BaselineEntity,
+        `INSERT INTO baselines (model_id, metric, comparator, reference, threshold, tolerance, updated_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (model_id, metric) DO UPDATE SET comparator = EXCLUDED.comparator, reference = EXCLUDED.reference,
+           threshold = EXCLUDED.threshold, tolerance = EXCLUDED.tolerance, updated_by = EXCLUDED.updated_by,
+           updated_at = now(), revision = baselines.revision + 1
+         RETURNING *`,
+        [input.modelId, input.metric, input.comparator, input.reference, input.threshold ?? null, tolerance, caller.subject],
+      );
+      await appendAudit(m, caller, {
+        action: 'baseline.set',
+        subjectType: 'Baseline',
+        subjectId: after.id,
+        modelId: input.modelId,
+        payload: { before: current ? hydrate(m, BaselineEntity, current) : null, after },
+      });
+      return after;
+    });
+  }
+
+  /** Stores a new version of the policy for a model or for a risk tier; a bad document is refused, pointing at the bad part. */
+  async setPolicy(caller: Caller, input: SetPolicyInput): Promise<PolicyEntity> {
+    if (Boolean(input.modelId) === Boolean(input.riskTier)) throw badInput('modelId', 'give exactly one of modelId and riskTier');
+    return this.db.transaction(async (m) => {
+      let scope: 'MODEL' | 'RISK_TIER';
+      let scopeKey: string;
+      let modelId: string | null = null;
+      if (input.modelId) {
+        const model = await lockModel(m, input.modelId);
+        parsePolicy(input.document, model.riskTier);
+        [scope, scopeKey, modelId] = ['MODEL', model.id, model.id];
+      } else {
+        parsePolicy(input.document, input.riskTier as RiskTier);
+        [scope, scopeKey] = ['RISK_TIER', input.riskTier as RiskTier];
+      }
+      const [policy] = await writeReturning(
+        m,
+        PolicyEntity,
+        `INSERT INTO policies (scope, scope_key, version, document, created_by)
+         SELECT $1, $2, COALESCE(max(version), 0) + 1, $3, $4 FROM policies WHERE scope = $1 AND scope_key = $2
+         RETURNING *`,
+        [scope, scopeKey, JSON.stringify(input.document), caller.subject],
+        { error: () => conflict('another policy version was stored at the same moment: retry') },
+      );
+      await appendAudit(m, caller, {
+        action: 'policy.set',
+        subjectType: 'Policy',
+        subjectId: policy.id,
+        modelId,
+        payload: { scope, scopeKey, version: policy.version, document: policy.document },
+      });
+      return policy;
+    });
+  }
+
+  // ---- reads (batched) ----
+
+  /** RegisteredModel.effectivePolicy, for models the request has loaded already. */
+  effectivePoliciesOf(models: readonly RegisteredModelEntity[]): Promise<Map<string, EffectivePolicy>> {
+    return effectivePolicies(this.db.manager, models);
+  }
+
+  async baselinesByModels(modelIds: readonly string[], page: PageArgs): Promise<Map<string, Page<BaselineEntity>>> {
+    const params = new SqlParams();
+    const pages = await keysetPages(this.db.manager, {
+      table: 'baselines',
+      where: [`x.model_id = ANY(${params.p(modelIds)})`],
+      params,
+      order: ['x.metric', 'x.id'],
+      direction: 'ASC',
+      partitionBy: 'x.model_id',
+      ...page,
+    });
+    return hydratePages(this.db.manager, BaselineEntity, pages);
+  }
+}

@@ -1,0 +1,8 @@
+import { defineModule } from '../../common/module';
+import { IdempotencyKeyEntity } from './idempotency-key.entity';
+
+/** Idempotency keys of retried mutations; other modules call runIdempotent inside their transactions. */
+export const idempotencyModule = defineModule({
+  name: 'idempotency',
+  entities: [IdempotencyKeyEntity],
+});

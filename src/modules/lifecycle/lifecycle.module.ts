@@ -1,0 +1,14 @@
+import { defineModule } from '../../common/module';
+import { createLifecycleLoaders } from './lifecycle.loaders';
+import { StageTransitionEntity } from './stage-transition.entity';
+import { TransitionModelFields, TransitionResolver } from './transition.resolver';
+import { TransitionService } from './transition.service';
+
+/** The stage machine and the moves through it: gates, promotion, rollback, stage history, readiness. */
+export const lifecycleModule = defineModule({
+  name: 'lifecycle',
+  entities: [StageTransitionEntity],
+  resolvers: [TransitionResolver, TransitionModelFields],
+  services: (db) => ({ transitions: new TransitionService(db) }),
+  loaders: ({ transitions }) => createLifecycleLoaders(transitions),
+});

@@ -1,0 +1,80 @@
+import { DateTimeISOResolver, UUIDResolver } from 'graphql-scalars';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Role } from '../../common/role';
+import { PageArgs, toConnection } from '../../graphql/connection';
+import type { RequestContext } from '../../graphql/context';
+import { RegisteredModel } from '../models/model.types';
+import type { RegisteredModelEntity } from '../models/registered-model.entity';
+import type { ModelVersionEntity } from '../versions/model-version.entity';
+import { Stage } from '../versions/model-version.enums';
+import type { VersionLoaders } from '../versions/model-version.loaders';
+import { ModelVersion } from '../versions/model-version.types';
+import type { LifecycleLoaders } from './lifecycle.loaders';
+import type { StageTransitionEntity } from './stage-transition.entity';
+import type { TransitionService } from './transition.service';
+import {
+  PromotionReadiness,
+  RollbackModelInput,
+  RollbackModelPayload,
+  StageTransitionConnection,
+  TransitionModelVersionInput,
+  TransitionModelVersionPayload,
+} from './transition.types';
+
+type Ctx = RequestContext<{ transitions: TransitionService }, { versions: VersionLoaders; lifecycle: LifecycleLoaders }>;
+
+@Resolver(() => ModelVersion)
+export class TransitionResolver {
+  @Authorized(Role.CONTRIBUTOR)
+  @Mutation(() => TransitionModelVersionPayload, {
+    description: 'Moves a version to another stage behind its gates; PRODUCTION and other moves beyond staging need APPROVER',
+  })
+  async transitionModelVersion(@Ctx() ctx: Ctx, @Arg('input', () => TransitionModelVersionInput) input: TransitionModelVersionInput) {
+    const { version, archived, replayed } = await ctx.services.transitions.transition(ctx.caller, input);
+    return { version, archivedVersion: archived, replayed };
+  }
+
+  @Authorized(Role.APPROVER)
+  @Mutation(() => RollbackModelPayload, { description: 'Puts back the version that was last in production and archives the current one' })
+  async rollbackModel(@Ctx() ctx: Ctx, @Arg('input', () => RollbackModelInput) input: RollbackModelInput) {
+    const { version, archived, replayed } = await ctx.services.transitions.rollback(ctx.caller, input);
+    return { restoredVersion: version, archivedVersion: archived, replayed };
+  }
+
+  @Query(() => PromotionReadiness, { description: 'Every gate for moving a version to a stage, with why; changes nothing' })
+  async promotionReadiness(
+    @Ctx() ctx: Ctx,
+    @Arg('versionId', () => UUIDResolver) versionId: string,
+    @Arg('targetStage', () => Stage) targetStage: Stage,
+  ): Promise<PromotionReadiness> {
+    const r = await ctx.services.transitions.readiness(versionId, targetStage);
+    return { ...r, ready: r.moveAllowed && r.passed };
+  }
+
+  @FieldResolver(() => StageTransitionConnection, { description: 'Every stage change of this version, newest first' })
+  async stageHistory(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
+    return toConnection(await ctx.loaders.lifecycle.stageHistory(page).load(version.id), (t: StageTransitionEntity) => ({
+      ...t,
+      auditSeq: Number(t.auditSeq),
+    }));
+  }
+}
+
+@Resolver(() => RegisteredModel)
+export class TransitionModelFields {
+  @FieldResolver(() => ModelVersion, { nullable: true, description: 'The version in PRODUCTION now' })
+  async productionVersion(@Root() model: RegisteredModelEntity, @Ctx() ctx: Ctx): Promise<ModelVersionEntity | null> {
+    const page = await ctx.loaders.versions.ofModel({ filter: { stage: Stage.PRODUCTION }, page: { first: 1 } }).load(model.id);
+    return page.rows[0] ?? null;
+  }
+
+  @FieldResolver(() => ModelVersion, { nullable: true, description: 'The version that was in PRODUCTION at `time`, from the audit trail' })
+  async productionVersionAt(
+    @Root() model: RegisteredModelEntity,
+    @Ctx() ctx: Ctx,
+    @Arg('time', () => DateTimeISOResolver) time: Date,
+  ): Promise<ModelVersionEntity | null> {
+    const versionId = await ctx.loaders.lifecycle.productionVersionAt(time).load(model.id);
+    return versionId ? ctx.loaders.versions.byId.load(versionId) : null;
+  }
+}

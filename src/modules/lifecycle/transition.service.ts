@@ -1,0 +1,268 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Caller } from '../../common/caller';
+import { conflict, DomainError, ErrorCode } from '../../common/errors';
+import { hasRole } from '../../common/role';
+import { validateText } from '../../common/text';
+import { hydrate, hydratePages } from '../../db/hydrate';
+import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
+import { isUniqueViolation } from '../../db/pg-errors';
+import { writeReturning } from '../../db/write';
+import { appendAudit } from '../audit/audit.store';
+import { decisionsOn } from '../governance/approval.store';
+import { isGated } from '../governance/policy.rules';
+import { effectivePolicy } from '../governance/policy.store';
+import { latestVerdict } from '../governance/validation.store';
+import { runIdempotent } from '../idempotency/idempotency';
+import { lockModel, readModel } from '../models/model.store';
+import type { RegisteredModelEntity } from '../models/registered-model.entity';
+import { ModelVersionEntity } from '../versions/model-version.entity';
+import { ArtifactStatus, Stage } from '../versions/model-version.enums';
+import { lockModelOfVersion, readVersion } from '../versions/model-version.store';
+import { evaluateGates, type GateReport } from './gates';
+import { ALLOWED_MOVES, assertMove, isRollback, roleForMove } from './stage-machine';
+import { StageTransitionEntity } from './stage-transition.entity';
+
+export interface TransitionInput {
+  versionId: string;
+  toStage: Stage;
+  expectedStage: Stage;
+  reason?: string | null;
+  idempotencyKey?: string | null;
+}
+
+export interface RollbackInput {
+  modelId: string;
+  reason?: string | null;
+  idempotencyKey?: string | null;
+}
+
+interface Moved {
+  version: ModelVersionEntity;
+  /** The version that left PRODUCTION to make room, if any. */
+  archived: ModelVersionEntity | null;
+}
+
+export interface TransitionResult extends Moved {
+  replayed: boolean;
+}
+
+export interface Readiness extends GateReport {
+  versionId: string;
+  currentStage: Stage;
+  /** Whether currentStage → targetStage is a lifecycle move at all. */
+  moveAllowed: boolean;
+}
+
+/** GATE_FAILED, carrying the whole gate report so the caller sees every reason at once. */
+export function gateFailed(report: GateReport): DomainError {
+  const failed = report.gates.filter((g) => !g.passed);
+  return new DomainError(ErrorCode.GATE_FAILED, `gates failed for ${report.targetStage}: ${failed.map((g) => `${g.gate} (${g.detail})`).join('; ')}`, {
+    targetStage: report.targetStage,
+    gates: report.gates,
+  });
+}
+
+/**
+ * Moves versions through the lifecycle. Each move is one transaction that locks the model row
+ * (so promotions of one model are serialised), checks the expected stage, the move, the role and
+ * the gates, archives the previous production version when promoting, and writes an audit event
+ * and a stage-history row per version moved.
+ */
+export class TransitionService {
+  constructor(private readonly db: DataSource) {}
+
+  /** transitionModelVersion({ versionId, toStage: PRODUCTION, expectedStage: STAGING, reason: 'beats champion' }) */
+  async transition(caller: Caller, input: TransitionInput): Promise<TransitionResult> {
+    validateText(input.reason, 'reason', { max: 2000 });
+    const { idempotencyKey, ...request } = input;
+    return this.idempotentMove(caller, 'transitionModelVersion', idempotencyKey, request, async (m) => {
+      const model = await lockModelOfVersion(m, input.versionId); // lock order everywhere: model, then version
+      const version = await readVersion(m, input.versionId, 'FOR UPDATE');
+      return this.move(m, caller, model, version, input);
+    });
+  }
+
+  /** Puts back the version that was last in production and archives the current one. */
+  async rollback(caller: Caller, input: RollbackInput): Promise<TransitionResult> {
+    validateText(input.reason, 'reason', { max: 2000 });
+    const { idempotencyKey, ...request } = input;
+    return this.idempotentMove(caller, 'rollbackModel', idempotencyKey, request, async (m) => {
+      const model = await lockModel(m, input.modelId);
+      const targetId = await lastInProduction(m, model.id);
+      const target = targetId ? await readVersion(m, targetId, 'FOR UPDATE') : null;
+      if (!target || target.stage !== Stage.ARCHIVED) {
+        throw new DomainError(ErrorCode.INVALID_TRANSITION, 'nothing to roll back to: no archived version was in production before', {
+          allowed: [],
+        });
+      }
+      const rollback = { versionId: target.id, toStage: Stage.PRODUCTION, expectedStage: Stage.ARCHIVED };
+      return this.move(m, caller, model, target, { ...rollback, reason: input.reason ? `rollback: ${input.reason}` : 'rollback' }, targetId);
+    });
+  }
+
+  /** Every gate for moving a version to `targetStage`, evaluated now, changing nothing. */
+  async readiness(versionId: string, targetStage: Stage): Promise<Readiness> {
+    const m = this.db.manager;
+    const version = await readVersion(m, versionId);
+    const report = await gateReport(m, await readModel(m, version.modelId), version, targetStage);
+    return { ...report, versionId, currentStage: version.stage, moveAllowed: ALLOWED_MOVES[version.stage].includes(targetStage) };
+  }
+
+  /**
+   * One transaction around a move. A first run answers with the rows it wrote; only a retry with the
+   * same idempotency key reads them back by id. The one-production index is the last word: should two
+   * promotions ever slip past the model lock (they cannot today), the loser gets a CONFLICT, never an
+   * internal error.
+   */
+  private async idempotentMove(
+    caller: Caller,
+    scope: string,
+    key: string | null | undefined,
+    request: object,
+    work: (m: EntityManager) => Promise<Moved>,
+  ): Promise<TransitionResult> {
+    try {
+      return await this.db.transaction(async (m) => {
+        const { result, replayed } = await runIdempotent(m, caller, scope, key, request, () => work(m), {
+          save: (moved) => ({ versionId: moved.version.id, archivedId: moved.archived?.id ?? null }),
+          load: async (stored) => ({
+            version: await readVersion(m, stored.versionId),
+            archived: stored.archivedId ? await readVersion(m, stored.archivedId) : null,
+          }),
+        });
+        return { ...result, replayed };
+      });
+    } catch (err) {
+      if (isUniqueViolation(err, 'model_versions_one_production_idx')) throw conflict('another version was promoted at the same moment: reload and retry');
+      throw err;
+    }
+  }
+
+  /**
+   * The move itself, with the model and the version already locked. `lastInProductionId`: the version
+   * a rollback restores, when the caller has read it already.
+   */
+  private async move(
+    m: EntityManager,
+    caller: Caller,
+    model: RegisteredModelEntity,
+    version: ModelVersionEntity,
+    input: TransitionInput,
+    lastInProductionId?: string | null,
+  ): Promise<Moved> {
+    const from = version.stage;
+    if (from !== input.expectedStage) {
+      throw conflict(`version ${version.version} is ${from}, not ${input.expectedStage}: reload and retry`, {
+        field: 'expectedStage',
+        currentStage: from,
+      });
+    }
+    const to = input.toStage;
+    const rollback = isRollback(from, to);
+    const last = rollback ? (lastInProductionId !== undefined ? lastInProductionId : await lastInProduction(m, model.id)) : null;
+    assertMove(from, to, { wasLastInProduction: rollback && last === version.id });
+    const role = roleForMove(from, to);
+    if (!hasRole(caller.role, role)) {
+      throw new DomainError(ErrorCode.FORBIDDEN, `moving a version ${from} → ${to} needs the ${role} role`, { requiredRole: role });
+    }
+    if (rollback) {
+      // A rollback restores what was already approved; it only needs the artifact to still be there.
+      if (version.artifactStatus !== ArtifactStatus.READY) {
+        throw gateFailed({
+          targetStage: to,
+          passed: false,
+          gates: [{ gate: 'ARTIFACT_READY', passed: false, detail: `artifact is ${version.artifactStatus}; it must be READY` }],
+        });
+      }
+    } else if (isGated(to)) {
+      const report = await gateReport(m, model, version, to);
+      if (!report.passed) throw gateFailed(report);
+    }
+    let archived: ModelVersionEntity | null = null;
+    if (to === Stage.PRODUCTION) {
+      const [current] = await m.query(`SELECT * FROM model_versions WHERE model_id = $1 AND stage = 'PRODUCTION' FOR UPDATE`, [model.id]);
+      if (current) {
+        archived = await setStage(m, caller, hydrate(m, ModelVersionEntity, current), Stage.ARCHIVED, `replaced by version ${version.version}`);
+      }
+    }
+    return { version: await setStage(m, caller, version, to, input.reason ?? ''), archived };
+  }
+
+  // ---- reads (batched) ----
+
+  async historyByVersions(versionIds: readonly string[], page: PageArgs): Promise<Map<string, Page<StageTransitionEntity>>> {
+    const params = new SqlParams();
+    const pages = await keysetPages(this.db.manager, {
+      table: 'stage_transitions',
+      where: [`x.version_id = ANY(${params.p(versionIds)})`],
+      params,
+      order: ['x.audit_seq', 'x.id'],
+      direction: 'DESC',
+      partitionBy: 'x.version_id',
+      ...page,
+    });
+    return hydratePages(this.db.manager, StageTransitionEntity, pages);
+  }
+
+  /**
+   * Which version each model had in PRODUCTION at `at`, read from the audit trail: the latest
+   * stage change into or out of PRODUCTION at or before that time.
+   */
+  async productionVersionsAt(modelIds: readonly string[], at: Date): Promise<Map<string, string | null>> {
+    const rows = (await this.db.query(
+      `SELECT DISTINCT ON (model_id) model_id, subject_id, payload->>'toStage' AS to_stage
+       FROM audit_events
+       WHERE model_id = ANY($1) AND action = 'version.stage_changed' AND occurred_at <= $2
+         AND (payload->>'toStage' = 'PRODUCTION' OR payload->>'fromStage' = 'PRODUCTION')
+       ORDER BY model_id, seq DESC`,
+      [modelIds, at],
+    )) as Array<{ model_id: string; subject_id: string; to_stage: string }>;
+    return new Map(rows.map((r) => [r.model_id, r.to_stage === 'PRODUCTION' ? r.subject_id : null]));
+  }
+}
+
+/** The gates for a move, read through `m` (inside a transition's transaction, so they see its locks). */
+async function gateReport(m: EntityManager, model: RegisteredModelEntity, version: ModelVersionEntity, targetStage: Stage): Promise<GateReport> {
+  const { policy } = await effectivePolicy(m, model);
+  return evaluateGates({
+    targetStage,
+    artifactStatus: version.artifactStatus,
+    registrant: version.createdBy,
+    latestValidation: await latestVerdict(m, version.id),
+    decisions: await decisionsOn(m, version.id, targetStage),
+    policy,
+    now: new Date(),
+  });
+}
+
+/** Writes a version's new stage, its audit event and its stage-history row; answers with the row as written. */
+async function setStage(m: EntityManager, caller: Caller, version: ModelVersionEntity, to: Stage, reason: string): Promise<ModelVersionEntity> {
+  const [moved] = await writeReturning(
+    m,
+    ModelVersionEntity,
+    `UPDATE model_versions SET stage = $2, revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING *`,
+    [version.id, to],
+  );
+  const event = await appendAudit(m, caller, {
+    action: 'version.stage_changed',
+    subjectType: 'ModelVersion',
+    subjectId: version.id,
+    modelId: version.modelId,
+    payload: { version: version.version, fromStage: version.stage, toStage: to, reason },
+  });
+  await m.query(
+    `INSERT INTO stage_transitions (version_id, model_id, from_stage, to_stage, reason, actor, audit_seq, changed_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [version.id, version.modelId, version.stage, to, reason, caller.subject, event.seq, event.occurredAt],
+  );
+  return moved;
+}
+
+/** The version most recently moved out of PRODUCTION: the one a rollback restores. */
+async function lastInProduction(m: EntityManager, modelId: string): Promise<string | null> {
+  const [row] = await m.query(
+    `SELECT version_id FROM stage_transitions WHERE model_id = $1 AND from_stage = 'PRODUCTION' ORDER BY audit_seq DESC LIMIT 1`,
+    [modelId],
+  );
+  return row?.version_id ?? null;
+}

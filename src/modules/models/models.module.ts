@@ -1,0 +1,19 @@
+import { defineModule } from '../../common/module';
+import type { RequestContext } from '../../graphql/context';
+import { createModelLoaders, type ModelLoaders } from './model.loaders';
+import { ModelResolver } from './model.resolver';
+import { ModelService } from './model.service';
+import { RegisteredModelEntity } from './registered-model.entity';
+
+/** Registered models: names, owners, risk tiers, tags. */
+export const modelsModule = defineModule({
+  name: 'models',
+  entities: [RegisteredModelEntity],
+  resolvers: [ModelResolver],
+  services: (db) => ({ models: new ModelService(db) }),
+  loaders: ({ models }) => createModelLoaders(models),
+  references: {
+    RegisteredModel: (ref: { id?: string; name?: string }, ctx: RequestContext<unknown, { models: ModelLoaders }>) =>
+      ref.id ? ctx.loaders.models.byId.load(ref.id) : ref.name ? ctx.loaders.models.byName.load(ref.name) : null,
+  },
+});

@@ -1,0 +1,25 @@
+import type { EntityManager } from 'typeorm';
+import { notFound } from '../../common/errors';
+import { hydrate } from '../../db/hydrate';
+import { RegisteredModelEntity } from '../models/registered-model.entity';
+import { ModelVersionEntity } from './model-version.entity';
+
+/** Reads one version, or throws NOT_FOUND; `lock` is a row-locking clause such as 'FOR UPDATE'. */
+export async function readVersion(m: EntityManager, id: string, lock: '' | 'FOR UPDATE' | 'FOR SHARE' = ''): Promise<ModelVersionEntity> {
+  const [row] = await m.query(`SELECT * FROM model_versions WHERE id = $1 ${lock}`, [id]);
+  if (!row) throw notFound('model version', id);
+  return hydrate(m, ModelVersionEntity, row);
+}
+
+/**
+ * Locks and reads the model a version belongs to, in one statement: the first step of anything that
+ * changes a version, since the lock order everywhere is the model first, then its versions.
+ */
+export async function lockModelOfVersion(m: EntityManager, versionId: string): Promise<RegisteredModelEntity> {
+  const [row] = await m.query(
+    'SELECT r.* FROM registered_models r WHERE r.id = (SELECT model_id FROM model_versions WHERE id = $1) FOR UPDATE',
+    [versionId],
+  );
+  if (!row) throw notFound('model version', versionId);
+  return hydrate(m, RegisteredModelEntity, row);
+}

@@ -1,0 +1,18 @@
+import { defineModule } from '../../common/module';
+import type { RequestContext } from '../../graphql/context';
+import { ModelVersionEntity } from './model-version.entity';
+import { createVersionLoaders, type VersionLoaders } from './model-version.loaders';
+import { ModelVersionResolver, VersionModelFields } from './model-version.resolver';
+import { ModelVersionService } from './model-version.service';
+
+/** Model versions: registration with the reproducibility tuple and the artifact's metadata. */
+export const versionsModule = defineModule({
+  name: 'versions',
+  entities: [ModelVersionEntity],
+  resolvers: [ModelVersionResolver, VersionModelFields],
+  services: (db) => ({ versions: new ModelVersionService(db) }),
+  loaders: ({ versions }) => createVersionLoaders(versions),
+  references: {
+    ModelVersion: (ref: { id: string }, ctx: RequestContext<unknown, { versions: VersionLoaders }>) => ctx.loaders.versions.byId.load(ref.id),
+  },
+});
