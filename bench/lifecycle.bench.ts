@@ -14,7 +14,7 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded
 import { createLogger } from '../src/logger';
 import { Role } from '../src/common/role';
 import { SYSTEM_CALLER } from '../src/modules/auth/token.service';
-import { MetricSource } from '../src/modules/metrics/metric.entity';
+import { MetricSource } from '../src/modules/metrics/metric.enums';
 import { RiskTier } from '../src/modules/models/model.enums';
 import { ArtifactFormat, Stage } from '../src/modules/versions/model-version.enums';
 import { startServer } from '../src/server/app';
@@ -45,8 +45,18 @@ const who = (subject: string, role: Role): Caller => ({ tokenId: subject, subjec
 async function stagedVersions(s: Services, count: number, approver: { caller: Caller; sign: (m: string) => string }): Promise<string[]> {
   const ci = who('ci-pipeline', Role.CONTRIBUTOR);
   const admin = who('admin', Role.ADMIN);
-  const model = await s.models.create(admin, { name: `bench-${process.pid}-${Math.random().toString(36).slice(2, 8)}`, owner: 'bench', riskTier: RiskTier.MEDIUM });
-  await s.policy.setBaseline(admin, { modelId: model.id, metric: 'auc', comparator: Comparator.GTE, reference: BaselineReference.FIXED, threshold: 0.8 });
+  const model = await s.models.create(admin, {
+    name: `bench-${process.pid}-${Math.random().toString(36).slice(2, 8)}`,
+    owner: 'bench',
+    riskTier: RiskTier.MEDIUM,
+  });
+  await s.policy.setBaseline(admin, {
+    modelId: model.id,
+    metric: 'auc',
+    comparator: Comparator.GTE,
+    reference: BaselineReference.FIXED,
+    threshold: 0.8,
+  });
   const ids: string[] = [];
   for (let i = 0; i < count; i += 1) {
     const { version } = await s.versions.register(ci, {
@@ -60,7 +70,11 @@ async function stagedVersions(s: Services, count: number, approver: { caller: Ca
     await s.validation.validate(ci, version.id);
     await s.transitions.transition(ci, { versionId: version.id, toStage: Stage.STAGING, expectedStage: Stage.DEVELOPMENT });
     const { message, signedAt } = await s.approvals.challenge(approver.caller, version.id, Stage.PRODUCTION, Decision.APPROVED);
-    await s.approvals.decide(approver.caller, { versionId: version.id, targetStage: Stage.PRODUCTION, signedAt, signature: approver.sign(message) }, Decision.APPROVED);
+    await s.approvals.decide(
+      approver.caller,
+      { versionId: version.id, targetStage: Stage.PRODUCTION, signedAt, signature: approver.sign(message) },
+      Decision.APPROVED,
+    );
     ids.push(version.id);
   }
   return ids;
@@ -95,7 +109,10 @@ async function main(): Promise<void> {
   try {
     const { secret: approverToken } = await s.tokens.create(SYSTEM_CALLER, { subject: 'alice', role: Role.APPROVER });
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-    const approver = { caller: who('alice', Role.APPROVER), sign: (m: string) => sign(null, Buffer.from(m), privateKey).toString('base64') };
+    const approver = {
+      caller: who('alice', Role.APPROVER),
+      sign: (m: string) => sign(null, Buffer.from(m), privateKey).toString('base64'),
+    };
     await s.approvals.registerApproverKey(approver.caller, publicKey.export({ format: 'pem', type: 'spki' }).toString());
 
     const promote = async (versionId: string): Promise<number> => {
@@ -140,7 +157,9 @@ async function main(): Promise<void> {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       latencies.sort((a, b) => a - b);
       console.log(
-        `${scenario.label.padEnd(22)} ${String(latencies.length).padStart(10)}  ${seconds.toFixed(2).padStart(7)}  ${(latencies.length / seconds)
+        `${scenario.label.padEnd(22)} ${String(latencies.length).padStart(10)}  ${seconds.toFixed(2).padStart(7)}  ${(
+          latencies.length / seconds
+        )
           .toFixed(1)
           .padStart(12)}  ${percentile(latencies, 50).toFixed(1).padStart(6)}  ${percentile(latencies, 99).toFixed(1).padStart(6)}`,
       );

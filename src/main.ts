@@ -20,7 +20,12 @@ async function main(): Promise<void> {
   if (!databaseUrl) {
     logger.info({ dataDir: config.dataDir, port: config.embeddedPgPort }, 'no DATABASE_URL: starting embedded PostgreSQL');
     // The shutdown below stops it, after the server has drained.
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, persistent: true, stopOnSignals: false });
+    embedded = await startEmbeddedPostgres({
+      dataDir: config.dataDir,
+      port: config.embeddedPgPort,
+      persistent: true,
+      stopOnSignals: false,
+    });
     databaseUrl = embedded.url;
   }
 

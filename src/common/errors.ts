@@ -28,8 +28,7 @@ export class DomainError extends Error {
 export const badInput = (field: string, message: string): DomainError =>
   new DomainError(ErrorCode.BAD_USER_INPUT, `${field}: ${message}`, { field });
 
-export const notFound = (what: string, key: string): DomainError =>
-  new DomainError(ErrorCode.NOT_FOUND, `${what} ${key} not found`);
+export const notFound = (what: string, key: string): DomainError => new DomainError(ErrorCode.NOT_FOUND, `${what} ${key} not found`);
 
 export const conflict = (message: string, details: Record<string, unknown> = {}): DomainError =>
   new DomainError(ErrorCode.CONFLICT, message, details);

@@ -71,10 +71,7 @@ const EMPTY_PARTITION = '';
  * field costs two statements whether it is resolved for one parent or five hundred.
  * Returns pages keyed by the parent column's text value ('' when not partitioned).
  */
-export async function keysetPages(
-  manager: EntityManager,
-  query: KeysetQuery,
-): Promise<Map<string, Page<Record<string, unknown>>>> {
+export async function keysetPages(manager: EntityManager, query: KeysetQuery): Promise<Map<string, Page<Record<string, unknown>>>> {
   const first = pageSize(query.first);
   const { params, order, direction } = query;
   const where = [...query.where];

@@ -45,6 +45,8 @@ export function loaderFamily<A, V>(batch: (keys: readonly string[], args: A) => 
  * A loaderFamily for a connection field: one batched page per parent, and an empty page for a
  * parent with no rows. `args` must carry the page arguments as `page`, or be them.
  */
-export function pageLoaders<A extends PageArgs | { page: PageArgs }, R>(batch: (keys: readonly string[], args: A) => Promise<Map<string, Page<R>>>) {
+export function pageLoaders<A extends PageArgs | { page: PageArgs }, R>(
+  batch: (keys: readonly string[], args: A) => Promise<Map<string, Page<R>>>,
+) {
   return loaderFamily(batch, (args: A) => emptyPage<R>('page' in args ? args.page.after : args.after));
 }

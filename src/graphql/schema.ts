@@ -32,7 +32,10 @@ export async function buildModelgraphSchema({ resolvers, references }: SchemaPar
     resolverMap[type] = { ...resolverMap[type], __resolveReference: resolveReference };
   }
   return buildSubgraphSchema({
-    typeDefs: gql`${FEDERATION_LINK}\n${printSchemaWithDirectives(typeSchema)}`,
+    typeDefs: gql`
+      ${FEDERATION_LINK}
+      ${printSchemaWithDirectives(typeSchema)}
+    `,
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     resolvers: resolverMap as any,
   });

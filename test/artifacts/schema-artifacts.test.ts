@@ -21,10 +21,14 @@ test(`${GENERATED} is what codegen makes of schema/operations (run \`npm run cod
     const config = fs.readFileSync(path.join(root, 'codegen.yml'), 'utf8');
     expect(config).toContain(`${GENERATED}:`);
     fs.writeFileSync(path.join(dir, 'codegen.yml'), config.replace(`${GENERATED}:`, `${JSON.stringify(out)}:`));
-    execFileSync(process.execPath, [path.join(root, 'node_modules/@graphql-codegen/cli/cjs/bin.js'), '--config', path.join(dir, 'codegen.yml')], {
-      cwd: root,
-      stdio: 'pipe',
-    });
+    execFileSync(
+      process.execPath,
+      [path.join(root, 'node_modules/@graphql-codegen/cli/cjs/bin.js'), '--config', path.join(dir, 'codegen.yml')],
+      {
+        cwd: root,
+        stdio: 'pipe',
+      },
+    );
     expect(fs.readFileSync(out, 'utf8')).toBe(fs.readFileSync(path.join(root, GENERATED), 'utf8'));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

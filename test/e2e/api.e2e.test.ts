@@ -79,7 +79,9 @@ describe('a first session over HTTP', () => {
     const model = await createModel();
     const ids = [];
     for (let i = 0; i < 2; i += 1) {
-      ids.push(ok(await t.request(RegisterModelVersionDocument, { input: registration({ modelId: model.id }) })).registerModelVersion.version.id);
+      ids.push(
+        ok(await t.request(RegisterModelVersionDocument, { input: registration({ modelId: model.id }) })).registerModelVersion.version.id,
+      );
     }
     ok(await t.request(SetModelAliasDocument, { input: { modelId: model.id, alias: 'champion', versionId: ids[0] } }));
     await new Promise((r) => setTimeout(r, 25));

@@ -163,19 +163,24 @@ describe('through a gateway, composed with a second subgraph', () => {
     );
     expect(res.errors).toBeUndefined();
     expect(res.data).toEqual({
-      model: { id: model.id, name: model.name, latestVersion: { id: versionId, version: 1, monitoringDashboardUrl: dashboardUrl(versionId) } },
+      model: {
+        id: model.id,
+        name: model.name,
+        latestVersion: { id: versionId, version: 1, monitoringDashboardUrl: dashboardUrl(versionId) },
+      },
     });
     const latest = (res.data?.model as { latestVersion: { monitoringDashboardUrl: string } }).latestVersion;
     expect(latest.monitoringDashboardUrl).toContain(versionId);
   });
 
   test('a version fetched by id, with fields from both subgraphs', async () => {
-    const res = await viaGateway(
-      `query Version($id: UUID!) { modelVersion(id: $id) { version monitoringDashboardUrl model { name } } }`,
-      { id: versionId },
-    );
+    const res = await viaGateway(`query Version($id: UUID!) { modelVersion(id: $id) { version monitoringDashboardUrl model { name } } }`, {
+      id: versionId,
+    });
     expect(res.errors).toBeUndefined();
-    expect(res.data).toEqual({ modelVersion: { version: 1, monitoringDashboardUrl: dashboardUrl(versionId), model: { name: model.name } } });
+    expect(res.data).toEqual({
+      modelVersion: { version: 1, monitoringDashboardUrl: dashboardUrl(versionId), model: { name: model.name } },
+    });
   });
 
   test('a model that does not exist is null, not an error', async () => {
@@ -218,7 +223,13 @@ describe('_entities straight to the subgraph', () => {
         ],
       },
     });
-    expect(ok(res)._entities).toEqual([null, null, null, null, { __typename: 'ModelVersion', id: versionId, version: 1, model: { name: model.name } }]);
+    expect(ok(res)._entities).toEqual([
+      null,
+      null,
+      null,
+      null,
+      { __typename: 'ModelVersion', id: versionId, version: 1, model: { name: model.name } },
+    ]);
   });
 
   test('needs a token', async () => {

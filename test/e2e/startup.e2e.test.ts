@@ -61,7 +61,9 @@ async function stoppedCleanly(s: Started): Promise<void> {
     if (Date.now() > deadline) throw new Error(`no clean stop:\n${s.output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-  const order = ['"msg":"server drained"', '"msg":"database connections closed"', '"msg":"stopped cleanly"'].map((m) => s.output().indexOf(m));
+  const order = ['"msg":"server drained"', '"msg":"database connections closed"', '"msg":"stopped cleanly"'].map((m) =>
+    s.output().indexOf(m),
+  );
   expect(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1]))).toBe(true);
 }
 

@@ -1,6 +1,6 @@
 import { createServices, type Services } from '../../src/composition';
 import { Role } from '../../src/common/role';
-import { MetricSource } from '../../src/modules/metrics/metric.entity';
+import { MetricSource } from '../../src/modules/metrics/metric.enums';
 import { RiskTier } from '../../src/modules/models/model.enums';
 import { Stage } from '../../src/modules/versions/model-version.enums';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -25,7 +25,13 @@ afterAll(() => t.drop());
 
 async function modelWithBaseline(riskTier = RiskTier.MEDIUM) {
   const model = await s.models.create(admin, { name: modelName('life'), owner: 'ml', riskTier });
-  await s.policy.setBaseline(admin, { modelId: model.id, metric: 'auc', comparator: Comparator.GTE, reference: BaselineReference.FIXED, threshold: 0.8 });
+  await s.policy.setBaseline(admin, {
+    modelId: model.id,
+    metric: 'auc',
+    comparator: Comparator.GTE,
+    reference: BaselineReference.FIXED,
+    threshold: 0.8,
+  });
   return model;
 }
 
@@ -60,10 +66,15 @@ describe('promotion', () => {
     const model = await modelWithBaseline();
     const versions = [];
     for (let i = 0; i < 50; i += 1) versions.push(await stagedVersion(s, ci, model.id, [alice]));
-    const eventsBefore = await count(`SELECT count(*)::int AS n FROM audit_events WHERE model_id = $1 AND action = 'version.stage_changed'`, [model.id]);
+    const eventsBefore = await count(
+      `SELECT count(*)::int AS n FROM audit_events WHERE model_id = $1 AND action = 'version.stage_changed'`,
+      [model.id],
+    );
 
     const results = await Promise.allSettled(
-      versions.map((v) => s.transitions.transition(alice.caller, { versionId: v.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING })),
+      versions.map((v) =>
+        s.transitions.transition(alice.caller, { versionId: v.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING }),
+      ),
     );
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     for (const r of refused) expect(['CONFLICT', 'GATE_FAILED']).toContain(r.reason.code);
@@ -72,9 +83,15 @@ describe('promotion', () => {
 
     expect(await count(`SELECT count(*)::int AS n FROM model_versions WHERE model_id = $1 AND stage = 'PRODUCTION'`, [model.id])).toBe(1);
     // One audit event per committed stage change: each promotion, plus an archive for each but the first.
-    const events = (await count(`SELECT count(*)::int AS n FROM audit_events WHERE model_id = $1 AND action = 'version.stage_changed'`, [model.id])) - eventsBefore;
+    const events =
+      (await count(`SELECT count(*)::int AS n FROM audit_events WHERE model_id = $1 AND action = 'version.stage_changed'`, [model.id])) -
+      eventsBefore;
     expect(events).toBe(promoted + (promoted - 1));
-    expect(await count(`SELECT count(*)::int AS n FROM stage_transitions WHERE model_id = $1 AND to_stage IN ('PRODUCTION', 'ARCHIVED')`, [model.id])).toBe(events);
+    expect(
+      await count(`SELECT count(*)::int AS n FROM stage_transitions WHERE model_id = $1 AND to_stage IN ('PRODUCTION', 'ARCHIVED')`, [
+        model.id,
+      ]),
+    ).toBe(events);
     expect((await s.audit.verifyChain()).ok).toBe(true);
   });
 
@@ -82,7 +99,9 @@ describe('promotion', () => {
     const model = await modelWithBaseline();
     const v = await stagedVersion(s, ci, model.id, [alice]);
     const results = await Promise.allSettled(
-      Array.from({ length: 10 }, () => s.transitions.transition(alice.caller, { versionId: v.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING })),
+      Array.from({ length: 10 }, () =>
+        s.transitions.transition(alice.caller, { versionId: v.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING }),
+      ),
     );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     for (const r of results.filter((x): x is PromiseRejectedResult => x.status === 'rejected')) {
@@ -93,11 +112,19 @@ describe('promotion', () => {
   test('the same idempotencyKey 20 times at once transitions once and answers the same every time', async () => {
     const model = await modelWithBaseline();
     const v = await stagedVersion(s, ci, model.id, [alice]);
-    const input = { versionId: v.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING, reason: 'release', idempotencyKey: 'deploy-8812' };
+    const input = {
+      versionId: v.id,
+      toStage: Stage.PRODUCTION,
+      expectedStage: Stage.STAGING,
+      reason: 'release',
+      idempotencyKey: 'deploy-8812',
+    };
     const results = await Promise.all(Array.from({ length: 20 }, () => s.transitions.transition(alice.caller, input)));
     expect(new Set(results.map((r) => `${r.version.id}/${r.version.stage}/${r.version.revision}`)).size).toBe(1);
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
-    expect(await count(`SELECT count(*)::int AS n FROM stage_transitions WHERE version_id = $1 AND to_stage = 'PRODUCTION'`, [v.id])).toBe(1);
+    expect(await count(`SELECT count(*)::int AS n FROM stage_transitions WHERE version_id = $1 AND to_stage = 'PRODUCTION'`, [v.id])).toBe(
+      1,
+    );
     await expect(s.transitions.transition(alice.caller, { ...input, reason: 'other' })).rejects.toMatchObject({
       code: 'CONFLICT',
       details: { field: 'idempotencyKey' },
@@ -145,10 +172,15 @@ describe('gates and moves', () => {
   });
 
   test('PRODUCTION needs the approvals the policy asks for: default 1 for MEDIUM, 2 for HIGH, 0 for LOW', async () => {
-    for (const [tier, needed] of [[RiskTier.LOW, 0], [RiskTier.MEDIUM, 1], [RiskTier.HIGH, 2]] as const) {
+    for (const [tier, needed] of [
+      [RiskTier.LOW, 0],
+      [RiskTier.MEDIUM, 1],
+      [RiskTier.HIGH, 2],
+    ] as const) {
       const model = await modelWithBaseline(tier);
       const v = await stagedVersion(s, ci, model.id, []);
-      const promote = () => s.transitions.transition(alice.caller, { versionId: v.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING });
+      const promote = () =>
+        s.transitions.transition(alice.caller, { versionId: v.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING });
       const approvers = [alice, bob];
       for (let i = 0; i < needed; i += 1) {
         await expect(promote()).rejects.toMatchObject({ code: 'GATE_FAILED' });
@@ -187,8 +219,14 @@ describe('gates and moves', () => {
 
   test('a model policy adds required checks and changes the approvals; the policy is versioned', async () => {
     const model = await modelWithBaseline();
-    const first = await s.policy.setPolicy(admin, { modelId: model.id, document: { requiredChecks: ['fairness >= 0.9'], approvals: { PRODUCTION: 0 } } });
-    const second = await s.policy.setPolicy(admin, { modelId: model.id, document: { requiredChecks: ['fairness >= 0.95'], approvals: { PRODUCTION: 0 } } });
+    const first = await s.policy.setPolicy(admin, {
+      modelId: model.id,
+      document: { requiredChecks: ['fairness >= 0.9'], approvals: { PRODUCTION: 0 } },
+    });
+    const second = await s.policy.setPolicy(admin, {
+      modelId: model.id,
+      document: { requiredChecks: ['fairness >= 0.95'], approvals: { PRODUCTION: 0 } },
+    });
     expect([first.version, second.version]).toEqual([1, 2]);
     const { version } = await s.versions.register(ci, readyRegistration(model.id));
     await s.metrics.log(ci, {
@@ -211,14 +249,23 @@ describe('approvals', () => {
     const v = await stagedVersion(s, ci, model.id, []);
     const { signedAt } = await s.approvals.challenge(alice.caller, v.id, Stage.PRODUCTION, Decision.APPROVED);
     await expect(
-      s.approvals.decide(alice.caller, { versionId: v.id, targetStage: Stage.PRODUCTION, signedAt, signature: Buffer.alloc(64).toString('base64') }, Decision.APPROVED),
+      s.approvals.decide(
+        alice.caller,
+        { versionId: v.id, targetStage: Stage.PRODUCTION, signedAt, signature: Buffer.alloc(64).toString('base64') },
+        Decision.APPROVED,
+      ),
     ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'signature' } });
     // Signed for APPROVED, sent as REJECTED: the message differs, so the signature does not verify.
     const challenge = await s.approvals.challenge(alice.caller, v.id, Stage.PRODUCTION, Decision.APPROVED);
     await expect(
       s.approvals.decide(
         alice.caller,
-        { versionId: v.id, targetStage: Stage.PRODUCTION, signedAt: challenge.signedAt, signature: signMessage(challenge.message, alice.privateKey) },
+        {
+          versionId: v.id,
+          targetStage: Stage.PRODUCTION,
+          signedAt: challenge.signedAt,
+          signature: signMessage(challenge.message, alice.privateKey),
+        },
         Decision.REJECTED,
       ),
     ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'signature' } });
@@ -279,14 +326,25 @@ describe('metrics', () => {
     expect(await count('SELECT count(*)::int AS n FROM metrics WHERE version_id = $1', [version.id])).toBe(10_000);
 
     await expect(
-      s.metrics.log(ci, { versionId: version.id, metrics: [{ name: 'ok', value: 1, source: MetricSource.TRAINING }, { name: 'bad', value: NaN, source: MetricSource.TRAINING }] }),
+      s.metrics.log(ci, {
+        versionId: version.id,
+        metrics: [
+          { name: 'ok', value: 1, source: MetricSource.TRAINING },
+          { name: 'bad', value: NaN, source: MetricSource.TRAINING },
+        ],
+      }),
     ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'metrics[1].value' } });
     await expect(
-      s.metrics.log(ci, { versionId: '00000000-0000-4000-8000-000000000000', metrics: [{ name: 'x', value: 1, source: MetricSource.TRAINING }] }),
+      s.metrics.log(ci, {
+        versionId: '00000000-0000-4000-8000-000000000000',
+        metrics: [{ name: 'x', value: 1, source: MetricSource.TRAINING }],
+      }),
     ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'versionId' } });
     expect(await count(`SELECT count(*)::int AS n FROM metrics WHERE name IN ('ok', 'x')`)).toBe(0);
 
-    const history = (await s.metrics.history([version.id], { name: 'loss', source: MetricSource.TRAINING, page: { first: 3 } })).get(version.id);
+    const history = (await s.metrics.history([version.id], { name: 'loss', source: MetricSource.TRAINING, page: { first: 3 } })).get(
+      version.id,
+    );
     expect(history?.totalCount).toBe(10_000);
     const latest = (await s.metrics.latestByVersions([version.id], { page: {} })).get(version.id);
     expect(latest?.rows).toHaveLength(1);

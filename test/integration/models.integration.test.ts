@@ -65,7 +65,13 @@ describe('models', () => {
     const owner = `owner-${Date.now()}`;
     const a = await s.models.create(alice, { name: modelName('tagged-a'), owner, tags: [{ key: 'domain', value: 'payments' }] });
     const b = await s.models.create(alice, { name: modelName('tagged-b'), owner, riskTier: RiskTier.HIGH });
-    const tagged = await s.models.setTags(alice, { modelId: b.id, tags: [{ key: 'domain', value: 'payments' }, { key: 'pii', value: 'yes' }] });
+    const tagged = await s.models.setTags(alice, {
+      modelId: b.id,
+      tags: [
+        { key: 'domain', value: 'payments' },
+        { key: 'pii', value: 'yes' },
+      ],
+    });
     expect(tagged.tags).toEqual({ domain: 'payments', pii: 'yes' });
     const untagged = await s.models.setTags(alice, { modelId: b.id, tags: [], removeKeys: ['pii'] });
     expect(untagged.tags).toEqual({ domain: 'payments' });

@@ -80,7 +80,10 @@ describe('registerModelVersion', () => {
       s.versions.register(ci, input({ modelId: model.id, idempotencyKey: 'build-7781', label: 'different' })),
     ).rejects.toMatchObject({ code: 'CONFLICT', details: { field: 'idempotencyKey' } });
     // Keys belong to their caller: another caller's identical key is a separate request.
-    const other = await s.versions.register({ ...ci, subject: 'other-pipeline' }, input({ modelId: model.id, idempotencyKey: 'build-7781' }));
+    const other = await s.versions.register(
+      { ...ci, subject: 'other-pipeline' },
+      input({ modelId: model.id, idempotencyKey: 'build-7781' }),
+    );
     expect(other.replayed).toBe(false);
     expect(other.version.version).toBe(2);
   });

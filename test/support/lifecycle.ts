@@ -2,7 +2,7 @@ import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import type { Caller } from '../../src/common/caller';
 import type { Services } from '../../src/composition';
 import { Role } from '../../src/common/role';
-import { MetricSource } from '../../src/modules/metrics/metric.entity';
+import { MetricSource } from '../../src/modules/metrics/metric.enums';
 import { Stage } from '../../src/modules/versions/model-version.enums';
 import type { RegisterVersionInput } from '../../src/modules/versions/model-version.service';
 import { registration, SHA } from './fixtures';
@@ -36,9 +36,19 @@ export async function newApprover(s: Services, subject: string, role = Role.APPR
 }
 
 /** A signed decision through the services, as the API does it. */
-export async function decide(s: Services, approver: Approver, versionId: string, targetStage: Stage, decision: Decision = Decision.APPROVED) {
+export async function decide(
+  s: Services,
+  approver: Approver,
+  versionId: string,
+  targetStage: Stage,
+  decision: Decision = Decision.APPROVED,
+) {
   const { message, signedAt } = await s.approvals.challenge(approver.caller, versionId, targetStage, decision);
-  return s.approvals.decide(approver.caller, { versionId, targetStage, signedAt, signature: signMessage(message, approver.privateKey) }, decision);
+  return s.approvals.decide(
+    approver.caller,
+    { versionId, targetStage, signedAt, signature: signMessage(message, approver.privateKey) },
+    decision,
+  );
 }
 
 /** A registration whose artifact already exists (READY). */

@@ -39,7 +39,10 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const database = await createTestDatabase({ onQuery: () => metrics.dbQueries.inc() });
   const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
   const { services, application } = await createModelgraph(database.db);
-  const server = await startServer({ config, db: database.db, logger: createLogger('silent'), metrics, application }, { port: 0, host: '127.0.0.1' });
+  const server = await startServer(
+    { config, db: database.db, logger: createLogger('silent'), metrics, application },
+    { port: 0, host: '127.0.0.1' },
+  );
   const baseUrl = `http://127.0.0.1:${server.port}`;
   const { secret: adminToken } = await services.tokens.create(SYSTEM_CALLER, { subject: 'admin', role: Role.ADMIN });
 
@@ -60,8 +63,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     metrics,
     baseUrl,
     adminToken,
-    tokenFor: async (role, subject = role.toLowerCase()) =>
-      (await services.tokens.create(SYSTEM_CALLER, { subject, role })).secret,
+    tokenFor: async (role, subject = role.toLowerCase()) => (await services.tokens.create(SYSTEM_CALLER, { subject, role })).secret,
     request: async <TData, TVars>(doc: TypedDocumentNode<TData, TVars>, variables?: TVars, token?: string | null) =>
       (await post({ query: print(doc), variables }, token === undefined ? adminToken : token)) as GraphQLResponse<TData>,
     post,

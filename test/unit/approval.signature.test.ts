@@ -128,11 +128,14 @@ describe('verifySignature', () => {
     ['garbage', 'not-a-signature'],
     ['empty', ''],
     ['64 zero bytes', Buffer.alloc(64).toString('base64')],
-    ['one bit flipped', (() => {
-      const bytes = Buffer.from(signature, 'base64');
-      bytes[10] ^= 1;
-      return bytes.toString('base64');
-    })()],
+    [
+      'one bit flipped',
+      (() => {
+        const bytes = Buffer.from(signature, 'base64');
+        bytes[10] ^= 1;
+        return bytes.toString('base64');
+      })(),
+    ],
   ])('is false for a %s signature', (_label, bad) => {
     expect(verifySignature(PEM, message, bad)).toBe(false);
   });

@@ -53,7 +53,11 @@ describe('evaluateGates', () => {
       'fails for a %s artifact',
       (artifactStatus) => {
         const report = evaluateGates(gateInput({ artifactStatus }));
-        expect(gate(report, 'ARTIFACT_READY')).toEqual({ gate: 'ARTIFACT_READY', passed: false, detail: `artifact is ${artifactStatus}; it must be READY` });
+        expect(gate(report, 'ARTIFACT_READY')).toEqual({
+          gate: 'ARTIFACT_READY',
+          passed: false,
+          detail: `artifact is ${artifactStatus}; it must be READY`,
+        });
         expect(report.passed).toBe(false);
       },
     );
@@ -141,7 +145,9 @@ describe('evaluateGates', () => {
     });
 
     it('passes with enough distinct approvers', () => {
-      const report = evaluateGates(gateInput({ policy: defaultPolicy(RiskTier.HIGH), decisions: [approved('bob'), approved('carol', Role.ADMIN)] }));
+      const report = evaluateGates(
+        gateInput({ policy: defaultPolicy(RiskTier.HIGH), decisions: [approved('bob'), approved('carol', Role.ADMIN)] }),
+      );
       expect(gate(report, 'APPROVALS')).toEqual({
         gate: 'APPROVALS',
         passed: true,
@@ -197,7 +203,9 @@ describe('evaluateGates', () => {
     });
 
     it('ignores a rejection by someone below the approver role', () => {
-      const report = evaluateGates(gateInput({ policy: defaultPolicy(RiskTier.MEDIUM), decisions: [approved('bob'), rejected('eve', Role.CONTRIBUTOR)] }));
+      const report = evaluateGates(
+        gateInput({ policy: defaultPolicy(RiskTier.MEDIUM), decisions: [approved('bob'), rejected('eve', Role.CONTRIBUTOR)] }),
+      );
       expect(gate(report, 'APPROVALS').passed).toBe(true);
       expect(report.passed).toBe(true);
     });

@@ -1,4 +1,12 @@
-import { buildSchema, GraphQLError, Kind, parse, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
+import {
+  buildSchema,
+  GraphQLError,
+  Kind,
+  parse,
+  type DocumentNode,
+  type FragmentDefinitionNode,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { aliasCount, enforceLimits, selectionDepth, type QueryLimits } from '../../src/graphql/limits';
 
 function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {

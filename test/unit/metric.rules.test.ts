@@ -1,7 +1,12 @@
 import { MAX_POINTS_PER_CALL, validatePoints, type MetricPointShape } from '../../src/modules/metrics/metric.rules';
 import { expectBadInput } from './bad-input';
 
-const point = (overrides: Partial<MetricPointShape> = {}): MetricPointShape => ({ name: 'auc', value: 0.9, source: 'VALIDATION', ...overrides });
+const point = (overrides: Partial<MetricPointShape> = {}): MetricPointShape => ({
+  name: 'auc',
+  value: 0.9,
+  source: 'VALIDATION',
+  ...overrides,
+});
 const points = (count: number): MetricPointShape[] => Array.from({ length: count }, (_, i) => point({ step: i }));
 
 /** A batch of three good points with `overrides` applied to the one at index 2. */

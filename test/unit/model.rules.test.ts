@@ -59,9 +59,7 @@ describe('validateText', () => {
 
   it('refuses blank text only when required', () => {
     expect(() => validateText('  ', 'description')).not.toThrow();
-    expect(expectBadInput(() => validateText(' \t ', 'description', { required: true }), 'description').message).toMatch(
-      /empty/,
-    );
+    expect(expectBadInput(() => validateText(' \t ', 'description', { required: true }), 'description').message).toMatch(/empty/);
   });
 
   it('enforces the maximum length, inclusive', () => {
@@ -112,7 +110,14 @@ describe('mergeTags', () => {
   });
 
   it.each(['', 'has space', 'ü', 'a'.repeat(65), 'a=b'])('refuses the bad key %p', (key) => {
-    expectBadInput(() => mergeTags({}, [{ key: 'ok', value: 'x' }, { key, value: 'x' }]), 'tags[1].key');
+    expectBadInput(
+      () =>
+        mergeTags({}, [
+          { key: 'ok', value: 'x' },
+          { key, value: 'x' },
+        ]),
+      'tags[1].key',
+    );
   });
 
   it('accepts a 64-character key', () => {

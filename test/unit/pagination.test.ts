@@ -1,12 +1,4 @@
-import {
-  decodeCursor,
-  DEFAULT_PAGE_SIZE,
-  emptyPage,
-  encodeCursor,
-  MAX_PAGE_SIZE,
-  pageSize,
-  SqlParams,
-} from '../../src/db/pagination';
+import { decodeCursor, DEFAULT_PAGE_SIZE, emptyPage, encodeCursor, MAX_PAGE_SIZE, pageSize, SqlParams } from '../../src/db/pagination';
 import { expectBadInput } from './bad-input';
 
 // keysetPages runs SQL against a database and is covered by the integration tests.

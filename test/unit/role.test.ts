@@ -7,9 +7,7 @@ describe('hasRole', () => {
     expect([...RANKED].sort()).toEqual(Object.values(Role).sort());
   });
 
-  const pairs = RANKED.flatMap((role, i) =>
-    RANKED.map((required, j) => [role, required, i >= j] as [Role, Role, boolean]),
-  );
+  const pairs = RANKED.flatMap((role, i) => RANKED.map((required, j) => [role, required, i >= j] as [Role, Role, boolean]));
 
   it.each(pairs)('hasRole(%s, %s) is %s', (role, required, expected) => {
     expect(hasRole(role, required)).toBe(expected);

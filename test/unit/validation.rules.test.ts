@@ -147,8 +147,24 @@ describe('validate', () => {
       const result = validate([], rules, values({ fairness_score: 0.9, latency_p99_ms: 120 }), null);
       expect(result.passed).toBe(true);
       expect(result.checks).toEqual([
-        expect.objectContaining({ origin: 'POLICY', metric: 'fairness_score', comparator: 'GTE', candidateValue: 0.9, baselineValue: 0.9, tolerance: 0, passed: true }),
-        expect.objectContaining({ origin: 'POLICY', metric: 'latency_p99_ms', comparator: 'LTE', candidateValue: 120, baselineValue: 120, tolerance: 0, passed: true }),
+        expect.objectContaining({
+          origin: 'POLICY',
+          metric: 'fairness_score',
+          comparator: 'GTE',
+          candidateValue: 0.9,
+          baselineValue: 0.9,
+          tolerance: 0,
+          passed: true,
+        }),
+        expect.objectContaining({
+          origin: 'POLICY',
+          metric: 'latency_p99_ms',
+          comparator: 'LTE',
+          candidateValue: 120,
+          baselineValue: 120,
+          tolerance: 0,
+          passed: true,
+        }),
       ]);
       expect(result.checks[0].detail).toMatch(/against the policy: passed/);
     });
@@ -200,7 +216,12 @@ describe('validate', () => {
   });
 
   it('checks a metric covered by both a baseline and the policy twice', () => {
-    const result = validate([fixed('auc', Comparator.GTE, 0.5)], [{ metric: 'auc', comparator: Comparator.GTE, threshold: 0.75 }], values({ auc: 0.625 }), null);
+    const result = validate(
+      [fixed('auc', Comparator.GTE, 0.5)],
+      [{ metric: 'auc', comparator: Comparator.GTE, threshold: 0.75 }],
+      values({ auc: 0.625 }),
+      null,
+    );
     expect(result.checks.map((c) => [c.origin, c.passed])).toEqual([
       ['BASELINE', true],
       ['POLICY', false],

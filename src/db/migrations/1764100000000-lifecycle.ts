@@ -139,7 +139,9 @@ export class Lifecycle1764100000000 implements MigrationInterface {
         revision integer NOT NULL DEFAULT 1
       )`);
     await q.query(`CREATE INDEX deployments_version_idx ON deployments (version_id, created_at DESC, id)`);
-    await q.query(`CREATE INDEX deployments_model_active_idx ON deployments (model_id, created_at DESC, id) WHERE status IN ('ACTIVE', 'DRAINING')`);
+    await q.query(
+      `CREATE INDEX deployments_model_active_idx ON deployments (model_id, created_at DESC, id) WHERE status IN ('ACTIVE', 'DRAINING')`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

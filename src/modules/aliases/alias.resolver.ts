@@ -85,7 +85,12 @@ export class AliasModelFields {
   }
 
   @FieldResolver(() => AliasHistoryEntryConnection, { description: 'Every move of one alias, newest first' })
-  async aliasHistory(@Root() model: RegisteredModelEntity, @Ctx() ctx: Ctx, @Arg('name', () => String) name: string, @Args() page: PageArgs) {
+  async aliasHistory(
+    @Root() model: RegisteredModelEntity,
+    @Ctx() ctx: Ctx,
+    @Arg('name', () => String) name: string,
+    @Args() page: PageArgs,
+  ) {
     return toConnection(await ctx.loaders.aliases.history({ alias: name, page }).load(model.id));
   }
 }

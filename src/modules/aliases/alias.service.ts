@@ -26,7 +26,9 @@ export class AliasService {
     return this.db.transaction(async (m) => {
       // Locking the model serialises alias moves per model, so history rows never interleave.
       await lockModel(m, input.modelId);
-      const [version] = (await m.query('SELECT model_id AS "modelId", stage FROM model_versions WHERE id = $1', [input.versionId])) as Array<{
+      const [version] = (await m.query('SELECT model_id AS "modelId", stage FROM model_versions WHERE id = $1', [
+        input.versionId,
+      ])) as Array<{
         modelId: string;
         stage: Stage;
       }>;
@@ -61,10 +63,12 @@ export class AliasService {
     validateAliasName(input.alias);
     return this.db.transaction(async (m) => {
       await lockModel(m, input.modelId);
-      const [before] = await writeReturning(m, ModelAliasEntity, 'DELETE FROM model_aliases WHERE model_id = $1 AND name = $2 RETURNING *', [
-        input.modelId,
-        input.alias,
-      ]);
+      const [before] = await writeReturning(
+        m,
+        ModelAliasEntity,
+        'DELETE FROM model_aliases WHERE model_id = $1 AND name = $2 RETURNING *',
+        [input.modelId, input.alias],
+      );
       if (!before) throw notFound('alias', `"${input.alias}"`);
       await recordMove(m, caller, input.modelId, input.alias, before.versionId, null);
       await appendAudit(m, caller, {

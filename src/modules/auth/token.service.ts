@@ -57,7 +57,15 @@ export class TokenService {
         ApiTokenEntity,
         `INSERT INTO api_tokens (subject, description, role, token_hash, token_prefix, created_by, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *`,
-        [input.subject, input.description ?? '', input.role, hashToken(secret), secret.slice(0, 10), caller.subject, input.expiresAt ?? null],
+        [
+          input.subject,
+          input.description ?? '',
+          input.role,
+          hashToken(secret),
+          secret.slice(0, 10),
+          caller.subject,
+          input.expiresAt ?? null,
+        ],
       );
       await appendAudit(m, caller, {
         action: 'token.created',

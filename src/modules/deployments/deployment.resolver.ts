@@ -11,7 +11,14 @@ import { ModelVersion } from '../versions/model-version.types';
 import type { DeploymentEntity } from './deployment.entity';
 import type { DeploymentLoaders } from './deployment.loaders';
 import type { DeploymentService } from './deployment.service';
-import { Deployment, DeploymentConnection, DeploymentPayload, EndDeploymentInput, RecordDeploymentInput, UpdateDeploymentInput } from './deployment.types';
+import {
+  Deployment,
+  DeploymentConnection,
+  DeploymentPayload,
+  EndDeploymentInput,
+  RecordDeploymentInput,
+  UpdateDeploymentInput,
+} from './deployment.types';
 
 type Ctx = RequestContext<
   { deployments: DeploymentService },

@@ -33,5 +33,6 @@ export function validateTraffic(value: number | null | undefined): void {
  */
 export function assertStatusChange(from: DeploymentStatus, to: DeploymentStatus): void {
   if (to !== from) assertTransition(DEPLOYMENT_STATUS, from, to, 'deployment status');
-  else if (isFinal(DEPLOYMENT_STATUS, from)) throw new DomainError(ErrorCode.INVALID_TRANSITION, `the deployment has ${from}`, { allowed: [] });
+  else if (isFinal(DEPLOYMENT_STATUS, from))
+    throw new DomainError(ErrorCode.INVALID_TRANSITION, `the deployment has ${from}`, { allowed: [] });
 }

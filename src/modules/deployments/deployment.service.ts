@@ -114,7 +114,12 @@ export class DeploymentService {
     return this.pages('x.model_id', modelIds, [`x.status IN ('ACTIVE', 'DRAINING')`], page);
   }
 
-  private async pages(column: string, keys: readonly string[], where: string[], page: PageArgs): Promise<Map<string, Page<DeploymentEntity>>> {
+  private async pages(
+    column: string,
+    keys: readonly string[],
+    where: string[],
+    page: PageArgs,
+  ): Promise<Map<string, Page<DeploymentEntity>>> {
     const params = new SqlParams();
     const pages = await keysetPages(this.db.manager, {
       table: 'deployments',

@@ -13,6 +13,7 @@ export const deploymentsModule = defineModule({
   services: (db) => ({ deployments: new DeploymentService(db) }),
   loaders: ({ deployments }) => createDeploymentLoaders(deployments),
   references: {
-    Deployment: (ref: { id: string }, ctx: RequestContext<unknown, { deployments: DeploymentLoaders }>) => ctx.loaders.deployments.byId.load(ref.id),
+    Deployment: (ref: { id: string }, ctx: RequestContext<unknown, { deployments: DeploymentLoaders }>) =>
+      ctx.loaders.deployments.byId.load(ref.id),
   },
 });

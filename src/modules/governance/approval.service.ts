@@ -40,11 +40,12 @@ export class ApprovalService {
         'UPDATE approver_keys SET revoked_at = now() WHERE subject = $1 AND revoked_at IS NULL RETURNING fingerprint',
         [caller.subject],
       );
-      const [key] = await writeReturning(m, ApproverKeyEntity, 'INSERT INTO approver_keys (subject, public_key_pem, fingerprint) VALUES ($1, $2, $3) RETURNING *', [
-        caller.subject,
-        parsed.pem,
-        parsed.fingerprint,
-      ]);
+      const [key] = await writeReturning(
+        m,
+        ApproverKeyEntity,
+        'INSERT INTO approver_keys (subject, public_key_pem, fingerprint) VALUES ($1, $2, $3) RETURNING *',
+        [caller.subject, parsed.pem, parsed.fingerprint],
+      );
       await appendAudit(m, caller, {
         action: 'approver_key.registered',
         subjectType: 'ApproverKey',
@@ -99,7 +100,18 @@ export class ApprovalService {
         ApprovalEntity,
         `INSERT INTO approvals (version_id, target_stage, decision, approver, approver_role, key_id, message, signature, comment, signed_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
-        [version.id, input.targetStage, decision, caller.subject, caller.role, key.id, message, input.signature, input.comment ?? '', input.signedAt],
+        [
+          version.id,
+          input.targetStage,
+          decision,
+          caller.subject,
+          caller.role,
+          key.id,
+          message,
+          input.signature,
+          input.comment ?? '',
+          input.signedAt,
+        ],
         { error: () => conflict(`${caller.subject} has already decided on this version for ${input.targetStage}`) },
       );
       await appendAudit(m, caller, {
@@ -107,7 +119,13 @@ export class ApprovalService {
         subjectType: 'ModelVersion',
         subjectId: version.id,
         modelId: model.id,
-        payload: { approvalId: approval.id, targetStage: input.targetStage, comment: approval.comment, keyFingerprint: key.fingerprint, signature: input.signature },
+        payload: {
+          approvalId: approval.id,
+          targetStage: input.targetStage,
+          comment: approval.comment,
+          keyFingerprint: key.fingerprint,
+          signature: input.signature,
+        },
       });
       return approval;
     });

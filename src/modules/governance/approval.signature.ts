@@ -27,7 +27,10 @@ export function approvalMessage(fields: ApprovalMessageFields): string {
 export function parsePublicKey(text: string): { key: KeyObject; pem: string; fingerprint: string } {
   // Node would quietly derive the public half of a private key: refuse it instead, loudly.
   if (/PRIVATE KEY/.test(text)) {
-    throw badInput('publicKey', 'this is a private key: send only the public key, and replace this key pair, since the private half has left your hands');
+    throw badInput(
+      'publicKey',
+      'this is a private key: send only the public key, and replace this key pair, since the private half has left your hands',
+    );
   }
   let key: KeyObject;
   try {

@@ -10,8 +10,8 @@ export interface RecordedDecision {
 
 /** Every decision recorded on a version for a target stage: what the APPROVALS gate counts. */
 export async function decisionsOn(m: EntityManager, versionId: string, targetStage: string): Promise<RecordedDecision[]> {
-  return m.query(
-    'SELECT approver, approver_role AS "approverRole", decision FROM approvals WHERE version_id = $1 AND target_stage = $2',
-    [versionId, targetStage],
-  );
+  return m.query('SELECT approver, approver_role AS "approverRole", decision FROM approvals WHERE version_id = $1 AND target_stage = $2', [
+    versionId,
+    targetStage,
+  ]);
 }

@@ -8,7 +8,14 @@ import { Comparator } from './governance.enums';
 import type { GovernanceLoaders } from './governance.loaders';
 import type { PolicyService } from './policy.service';
 import type { EffectivePolicy as Effective } from './policy.store';
-import { BaselineConnection, EffectivePolicy, SetBaselineInput, SetBaselinePayload, SetPolicyInput, SetPolicyPayload } from './policy.types';
+import {
+  BaselineConnection,
+  EffectivePolicy,
+  SetBaselineInput,
+  SetBaselinePayload,
+  SetPolicyInput,
+  SetPolicyPayload,
+} from './policy.types';
 
 type Ctx = RequestContext<{ policy: PolicyService }, { governance: GovernanceLoaders }>;
 

@@ -21,7 +21,9 @@ export async function effectivePolicies(m: EntityManager, models: readonly Regis
      ORDER BY scope, scope_key, version DESC`,
     [models.map((x) => x.id), [...new Set(models.map((x) => x.riskTier))]],
   );
-  const latest = new Map<string, PolicyEntity>(rows.map((r: Record<string, unknown>) => [`${r.scope}/${r.scope_key}`, hydrate(m, PolicyEntity, r)]));
+  const latest = new Map<string, PolicyEntity>(
+    rows.map((r: Record<string, unknown>) => [`${r.scope}/${r.scope_key}`, hydrate(m, PolicyEntity, r)]),
+  );
   return new Map(
     models.map((model) => {
       const source = latest.get(`MODEL/${model.id}`) ?? latest.get(`RISK_TIER/${model.riskTier}`) ?? null;

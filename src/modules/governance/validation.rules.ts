@@ -38,13 +38,31 @@ export function compare(comparator: Comparator, candidate: number, baseline: num
   return comparator === Comparator.GTE ? candidate >= baseline - tolerance - slack : candidate <= baseline + tolerance + slack;
 }
 
-function check(origin: Check['origin'], rule: { metric: string; comparator: Comparator }, candidate: number | undefined, baseline: number | null, tolerance: number, source: string): Check {
-  const base = { origin, metric: rule.metric, comparator: rule.comparator, candidateValue: candidate ?? null, baselineValue: baseline, tolerance };
+function check(
+  origin: Check['origin'],
+  rule: { metric: string; comparator: Comparator },
+  candidate: number | undefined,
+  baseline: number | null,
+  tolerance: number,
+  source: string,
+): Check {
+  const base = {
+    origin,
+    metric: rule.metric,
+    comparator: rule.comparator,
+    candidateValue: candidate ?? null,
+    baselineValue: baseline,
+    tolerance,
+  };
   if (candidate === undefined) return { ...base, passed: false, detail: `no VALIDATION value for ${rule.metric}: a missing metric fails` };
   if (baseline === null) return { ...base, passed: false, detail: `nothing to compare ${rule.metric} with: ${source} has no value for it` };
   const passed = compare(rule.comparator, candidate, baseline, tolerance);
   const bound = tolerance ? ` (tolerance ${tolerance})` : '';
-  return { ...base, passed, detail: `${candidate} ${SYMBOL[rule.comparator]} ${baseline}${bound} against ${source}: ${passed ? 'passed' : 'failed'}` };
+  return {
+    ...base,
+    passed,
+    detail: `${candidate} ${SYMBOL[rule.comparator]} ${baseline}${bound} against ${source}: ${passed ? 'passed' : 'failed'}`,
+  };
 }
 
 /**
@@ -72,7 +90,10 @@ export function validate(
         baselineValue: null,
         tolerance: b.tolerance,
         passed: value !== undefined,
-        detail: value === undefined ? `no VALIDATION value for ${b.metric}: a missing metric fails` : 'no version in production yet: nothing to beat',
+        detail:
+          value === undefined
+            ? `no VALIDATION value for ${b.metric}: a missing metric fails`
+            : 'no version in production yet: nothing to beat',
       });
     } else {
       checks.push(check('BASELINE', b, candidate.get(b.metric), production.get(b.metric) ?? null, b.tolerance, 'the production version'));
@@ -85,7 +106,10 @@ export function validate(
   const failed = checks.filter((c) => !c.passed);
   return {
     passed: failed.length === 0,
-    summary: failed.length === 0 ? `all ${checks.length} checks passed` : `${failed.length} of ${checks.length} checks failed: ${failed.map((c) => c.metric).join(', ')}`,
+    summary:
+      failed.length === 0
+        ? `all ${checks.length} checks passed`
+        : `${failed.length} of ${checks.length} checks failed: ${failed.map((c) => c.metric).join(', ')}`,
     checks,
   };
 }

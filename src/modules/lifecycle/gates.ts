@@ -45,7 +45,11 @@ export function evaluateGates(input: GateInput): GateReport {
   gates.push({
     gate: 'VALIDATION',
     passed: Boolean(validation?.passed),
-    detail: !validation ? 'no validation report: run validateModelVersion' : validation.passed ? 'latest validation passed' : 'latest validation failed',
+    detail: !validation
+      ? 'no validation report: run validateModelVersion'
+      : validation.passed
+        ? 'latest validation passed'
+        : 'latest validation failed',
   });
   const ageHours = validation ? (input.now.getTime() - validation.createdAt.getTime()) / 3_600_000 : null;
   gates.push({

@@ -6,7 +6,10 @@ export function createLifecycleLoaders(transitions: TransitionService) {
   return {
     stageHistory: pageLoaders((ids, page: PageArgs) => transitions.historyByVersions(ids, page)),
     /** The id of the version each model had in PRODUCTION at the given time. */
-    productionVersionAt: loaderFamily((ids, at: Date) => transitions.productionVersionsAt(ids, at), () => null),
+    productionVersionAt: loaderFamily(
+      (ids, at: Date) => transitions.productionVersionsAt(ids, at),
+      () => null,
+    ),
   };
 }
 

@@ -56,10 +56,14 @@ export interface Readiness extends GateReport {
 /** GATE_FAILED, carrying the whole gate report so the caller sees every reason at once. */
 export function gateFailed(report: GateReport): DomainError {
   const failed = report.gates.filter((g) => !g.passed);
-  return new DomainError(ErrorCode.GATE_FAILED, `gates failed for ${report.targetStage}: ${failed.map((g) => `${g.gate} (${g.detail})`).join('; ')}`, {
-    targetStage: report.targetStage,
-    gates: report.gates,
-  });
+  return new DomainError(
+    ErrorCode.GATE_FAILED,
+    `gates failed for ${report.targetStage}: ${failed.map((g) => `${g.gate} (${g.detail})`).join('; ')}`,
+    {
+      targetStage: report.targetStage,
+      gates: report.gates,
+    },
+  );
 }
 
 /**
@@ -96,7 +100,14 @@ export class TransitionService {
         });
       }
       const rollback = { versionId: target.id, toStage: Stage.PRODUCTION, expectedStage: Stage.ARCHIVED };
-      return this.move(m, caller, model, target, { ...rollback, reason: input.reason ? `rollback: ${input.reason}` : 'rollback' }, targetId);
+      return this.move(
+        m,
+        caller,
+        model,
+        target,
+        { ...rollback, reason: input.reason ? `rollback: ${input.reason}` : 'rollback' },
+        targetId,
+      );
     });
   }
 
@@ -133,7 +144,8 @@ export class TransitionService {
         return { ...result, replayed };
       });
     } catch (err) {
-      if (isUniqueViolation(err, 'model_versions_one_production_idx')) throw conflict('another version was promoted at the same moment: reload and retry');
+      if (isUniqueViolation(err, 'model_versions_one_production_idx'))
+        throw conflict('another version was promoted at the same moment: reload and retry');
       throw err;
     }
   }
@@ -182,7 +194,13 @@ export class TransitionService {
     if (to === Stage.PRODUCTION) {
       const [current] = await m.query(`SELECT * FROM model_versions WHERE model_id = $1 AND stage = 'PRODUCTION' FOR UPDATE`, [model.id]);
       if (current) {
-        archived = await setStage(m, caller, hydrate(m, ModelVersionEntity, current), Stage.ARCHIVED, `replaced by version ${version.version}`);
+        archived = await setStage(
+          m,
+          caller,
+          hydrate(m, ModelVersionEntity, current),
+          Stage.ARCHIVED,
+          `replaced by version ${version.version}`,
+        );
       }
     }
     return { version: await setStage(m, caller, version, to, input.reason ?? ''), archived };
@@ -222,7 +240,12 @@ export class TransitionService {
 }
 
 /** The gates for a move, read through `m` (inside a transition's transaction, so they see its locks). */
-async function gateReport(m: EntityManager, model: RegisteredModelEntity, version: ModelVersionEntity, targetStage: Stage): Promise<GateReport> {
+async function gateReport(
+  m: EntityManager,
+  model: RegisteredModelEntity,
+  version: ModelVersionEntity,
+  targetStage: Stage,
+): Promise<GateReport> {
   const { policy } = await effectivePolicy(m, model);
   return evaluateGates({
     targetStage,
@@ -236,7 +259,13 @@ async function gateReport(m: EntityManager, model: RegisteredModelEntity, versio
 }
 
 /** Writes a version's new stage, its audit event and its stage-history row; answers with the row as written. */
-async function setStage(m: EntityManager, caller: Caller, version: ModelVersionEntity, to: Stage, reason: string): Promise<ModelVersionEntity> {
+async function setStage(
+  m: EntityManager,
+  caller: Caller,
+  version: ModelVersionEntity,
+  to: Stage,
+  reason: string,
+): Promise<ModelVersionEntity> {
   const [moved] = await writeReturning(
     m,
     ModelVersionEntity,

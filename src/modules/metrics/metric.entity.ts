@@ -1,11 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-
-export enum MetricSource {
-  TRAINING = 'TRAINING',
-  VALIDATION = 'VALIDATION',
-  TEST = 'TEST',
-  PRODUCTION = 'PRODUCTION',
-}
+import type { MetricSource } from './metric.enums';
 
 @Entity({ name: 'metrics' })
 export class MetricEntity {

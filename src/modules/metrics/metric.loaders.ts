@@ -1,6 +1,6 @@
 import type { PageArgs } from '../../db/pagination';
 import { pageLoaders } from '../../graphql/loaders';
-import type { MetricSource } from './metric.entity';
+import type { MetricSource } from './metric.enums';
 import type { MetricService } from './metric.service';
 
 export function createMetricLoaders(metrics: MetricService) {

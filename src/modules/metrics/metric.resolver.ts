@@ -5,7 +5,7 @@ import type { RequestContext } from '../../graphql/context';
 import type { ModelVersionEntity } from '../versions/model-version.entity';
 import type { VersionLoaders } from '../versions/model-version.loaders';
 import { ModelVersion } from '../versions/model-version.types';
-import { MetricSource } from './metric.entity';
+import { MetricSource } from './metric.enums';
 import type { MetricLoaders } from './metric.loaders';
 import type { MetricService } from './metric.service';
 import { LogMetricsInput, LogMetricsPayload, MetricPointConnection } from './metric.types';

@@ -1,6 +1,6 @@
 import { badInput } from '../../common/errors';
 import { validateText } from '../../common/text';
-import { MetricSource } from './metric.entity';
+import { MetricSource } from './metric.enums';
 
 export const MAX_POINTS_PER_CALL = 10_000;
 
@@ -16,10 +16,12 @@ export interface MetricPointShape {
 /** Refuses the whole batch at the first bad point, naming it: metrics[12].value. */
 export function validatePoints(points: MetricPointShape[]): void {
   if (points.length === 0) throw badInput('metrics', 'give at least one point');
-  if (points.length > MAX_POINTS_PER_CALL) throw badInput('metrics', `at most ${MAX_POINTS_PER_CALL} points per call, got ${points.length}`);
+  if (points.length > MAX_POINTS_PER_CALL)
+    throw badInput('metrics', `at most ${MAX_POINTS_PER_CALL} points per call, got ${points.length}`);
   points.forEach((p, i) => {
     validateText(p.name, `metrics[${i}].name`, { required: true, max: 200 });
-    if (typeof p.value !== 'number' || !Number.isFinite(p.value)) throw badInput(`metrics[${i}].value`, 'must be a finite number (not NaN or Infinity)');
+    if (typeof p.value !== 'number' || !Number.isFinite(p.value))
+      throw badInput(`metrics[${i}].value`, 'must be a finite number (not NaN or Infinity)');
     if (!Object.values(MetricSource).includes(p.source as MetricSource)) {
       throw badInput(`metrics[${i}].source`, `must be one of ${Object.values(MetricSource).join(', ')}`);
     }

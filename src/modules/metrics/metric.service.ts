@@ -4,7 +4,8 @@ import { badInput } from '../../common/errors';
 import { hydratePages } from '../../db/hydrate';
 import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
 import { appendAudit } from '../audit/audit.store';
-import { MetricEntity, MetricSource } from './metric.entity';
+import { MetricEntity } from './metric.entity';
+import type { MetricSource } from './metric.enums';
 import { validatePoints, type MetricPointShape } from './metric.rules';
 
 export interface LogMetricsInput {

@@ -8,7 +8,9 @@ export function createVersionLoaders(versions: ModelVersionService) {
     latestOfModel: mapLoader((modelIds) => versions.latestByModels(modelIds)),
     /** Keys: `${modelId}/${versionNumber}`. */
     byNumber: mapLoader((keys) => versions.byModelAndNumber(keys)),
-    ofModel: pageLoaders((modelIds, args: { filter: VersionFilter; page: PageArgs }) => versions.byModels(modelIds, args.filter, args.page)),
+    ofModel: pageLoaders((modelIds, args: { filter: VersionFilter; page: PageArgs }) =>
+      versions.byModels(modelIds, args.filter, args.page),
+    ),
   };
 }
 

@@ -30,10 +30,7 @@ export class ModelVersionResolver {
 
   @Authorized(Role.CONTRIBUTOR)
   @Mutation(() => RegisterModelVersionPayload, { description: 'Registers the next version of a model with its reproducibility tuple' })
-  async registerModelVersion(
-    @Ctx() ctx: Ctx,
-    @Arg('input', () => RegisterModelVersionInput) input: RegisterModelVersionInput,
-  ) {
+  async registerModelVersion(@Ctx() ctx: Ctx, @Arg('input', () => RegisterModelVersionInput) input: RegisterModelVersionInput) {
     const { version, replayed } = await ctx.services.versions.register(ctx.caller, input);
     return { version, versionNumber: version.version, storagePath: version.artifactStoragePath, replayed };
   }

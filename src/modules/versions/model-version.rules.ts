@@ -71,7 +71,8 @@ function validateArtifact(artifact: ArtifactInputShape): void {
   }
   if (artifact.uri !== undefined && artifact.uri !== null) {
     validateText(artifact.uri, 'artifact.uri', { required: true, max: 2000 });
-    if (!/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(artifact.uri)) throw badInput('artifact.uri', 'must be an absolute URI (s3://…, https://…, file://…)');
+    if (!/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(artifact.uri))
+      throw badInput('artifact.uri', 'must be an absolute URI (s3://…, https://…, file://…)');
     if (!artifact.sha256) throw badInput('artifact.sha256', 'is required when the artifact is registered by reference');
     if (artifact.sizeBytes === undefined || artifact.sizeBytes === null) {
       throw badInput('artifact.sizeBytes', 'is required when the artifact is registered by reference');

@@ -42,10 +42,18 @@ export class ModelVersionService {
     validateRegistration(input);
     const { idempotencyKey, ...request } = input;
     return this.db.transaction(async (m) => {
-      const { result, replayed } = await runIdempotent(m, caller, 'registerModelVersion', idempotencyKey, request, () => this.insertVersion(m, caller, input), {
-        save: (version) => ({ versionId: version.id }),
-        load: (stored) => readVersion(m, stored.versionId),
-      });
+      const { result, replayed } = await runIdempotent(
+        m,
+        caller,
+        'registerModelVersion',
+        idempotencyKey,
+        request,
+        () => this.insertVersion(m, caller, input),
+        {
+          save: (version) => ({ versionId: version.id }),
+          load: (stored) => readVersion(m, stored.versionId),
+        },
+      );
       return { version: result, replayed };
     });
   }
@@ -73,29 +81,29 @@ export class ModelVersionService {
            artifact_signature, artifact_status, created_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
          RETURNING *`,
-        [
-          model.id,
-          model.versionCounter,
-          input.label ?? null,
-          input.description ?? '',
-          Stage.DEVELOPMENT,
-          input.code.repo,
-          input.code.commit,
-          JSON.stringify(input.datasetVersions),
-          JSON.stringify(input.hyperparameters ?? {}),
-          input.environment.imageDigest ?? null,
-          input.environment.packageLock ?? null,
-          input.randomSeed ?? null,
-          input.trainingRunId ?? null,
-          input.artifact.format,
-          storagePath(model.name, model.versionCounter),
-          input.artifact.uri ?? null,
-          input.artifact.sizeBytes ?? null,
-          input.artifact.sha256 ?? null,
-          input.artifact.signature ? JSON.stringify(input.artifact.signature) : null,
-          artifactStatus,
-          caller.subject,
-        ],
+      [
+        model.id,
+        model.versionCounter,
+        input.label ?? null,
+        input.description ?? '',
+        Stage.DEVELOPMENT,
+        input.code.repo,
+        input.code.commit,
+        JSON.stringify(input.datasetVersions),
+        JSON.stringify(input.hyperparameters ?? {}),
+        input.environment.imageDigest ?? null,
+        input.environment.packageLock ?? null,
+        input.randomSeed ?? null,
+        input.trainingRunId ?? null,
+        input.artifact.format,
+        storagePath(model.name, model.versionCounter),
+        input.artifact.uri ?? null,
+        input.artifact.sizeBytes ?? null,
+        input.artifact.sha256 ?? null,
+        input.artifact.signature ? JSON.stringify(input.artifact.signature) : null,
+        artifactStatus,
+        caller.subject,
+      ],
       {
         constraint: 'model_versions_label_idx',
         error: () => conflict(`model "${model.name}" already has a version labelled "${input.label}"`, { field: 'label' }),

@@ -139,7 +139,10 @@ export class ArtifactInput {
   @Field(() => ArtifactFormat)
   format: ArtifactFormat;
 
-  @Field(() => String, { nullable: true, description: 'An existing artifact, registered by reference: then sha256 and sizeBytes are required' })
+  @Field(() => String, {
+    nullable: true,
+    description: 'An existing artifact, registered by reference: then sha256 and sizeBytes are required',
+  })
   uri?: string;
 
   @Field(() => String, { nullable: true })

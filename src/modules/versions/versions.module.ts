@@ -13,6 +13,7 @@ export const versionsModule = defineModule({
   services: (db) => ({ versions: new ModelVersionService(db) }),
   loaders: ({ versions }) => createVersionLoaders(versions),
   references: {
-    ModelVersion: (ref: { id: string }, ctx: RequestContext<unknown, { versions: VersionLoaders }>) => ctx.loaders.versions.byId.load(ref.id),
+    ModelVersion: (ref: { id: string }, ctx: RequestContext<unknown, { versions: VersionLoaders }>) =>
+      ctx.loaders.versions.byId.load(ref.id),
   },
 });

@@ -1,0 +1,85 @@
+// `npm run lint` runs this: the direction of every import in src/, checked.
+// Layers: main.ts and composition.ts (the composition root) → modules/ → db/, graphql/, server/, common/.
+const fs = require('node:fs');
+const path = require('node:path');
+
+/** The module folders in dependency order, read from src/modules/index.ts: that list is the one source of truth. */
+function moduleOrder() {
+  const source = fs.readFileSync(path.join(__dirname, 'src/modules/index.ts'), 'utf8');
+  const folderOf = new Map([...source.matchAll(/import \{ (\w+) \} from '\.\/([\w-]+)\/[\w.-]+';/g)].map((m) => [m[1], m[2]]));
+  const list = /export const modules = \[([^\]]*)\]/.exec(source)?.[1];
+  if (!list) throw new Error('.dependency-cruiser.cjs: no `export const modules = [...]` in src/modules/index.ts');
+  return list
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean)
+    .map((name) => {
+      const folder = folderOf.get(name);
+      if (!folder) throw new Error(`.dependency-cruiser.cjs: ${name} is not imported from a module folder in src/modules/index.ts`);
+      return folder;
+    });
+}
+
+const order = moduleOrder();
+const downwardOnly = order.slice(0, -1).map((name, i) => ({
+  name: `module-${name}-imports-downward`,
+  severity: 'error',
+  comment: `${name} may import only the modules listed before it in src/modules/index.ts (${order.slice(0, i).join(', ') || 'none'})`,
+  from: { path: `^src/modules/${name}/` },
+  to: { path: `^src/modules/(${order.slice(i + 1).join('|')})/` },
+}));
+
+// Pure rules: the stage machine, policy evaluation, validation, gates, drift statistics, hashing,
+// signatures, enums, and the shared helpers in common/ that rules use. They are unit-tested alone.
+const PURE = [
+  '^src/modules/[^/]+/[^/]+\\.(rules|hash|signature|enums)\\.ts$',
+  '^src/modules/lifecycle/(stage-machine|gates)\\.ts$',
+  '^src/common/(canonical-json|errors|role|text|transition-table|uuid)\\.ts$',
+];
+
+/** @type {import('dependency-cruiser').IConfiguration} */
+module.exports = {
+  forbidden: [
+    {
+      name: 'no-circular',
+      severity: 'error',
+      comment: 'No import cycles, at any level (type-only imports count too).',
+      from: {},
+      to: { circular: true },
+    },
+    {
+      name: 'infrastructure-imports-no-module',
+      severity: 'error',
+      comment: 'db/, graphql/, server/ and common/ receive the modules from the composition root; they never import one.',
+      from: { path: '^src/(db|graphql|server|common)/' },
+      to: { path: '^src/(modules/|composition\\.ts$|main\\.ts$)' },
+    },
+    {
+      name: 'modules-do-not-import-the-root',
+      severity: 'error',
+      comment: 'Only main.ts, emit-schema.ts and tests use the composition root.',
+      from: { path: '^src/modules/' },
+      to: { path: '^src/(composition|main|emit-schema)\\.ts$' },
+    },
+    {
+      name: 'pure-rules-stay-pure',
+      severity: 'error',
+      comment: 'Pure rules import nothing from the database or GraphQL layers, and no entity, service, store, resolver or schema type.',
+      from: { path: PURE },
+      to: {
+        path: [
+          '^src/(db|graphql|server)/',
+          '\\.(entity|entities|service|store|resolver|types|loaders|module)\\.ts$',
+          'node_modules/(typeorm|type-graphql|graphql|graphql-scalars|pg|@apollo|dataloader)/',
+        ],
+      },
+    },
+    ...downwardOnly,
+  ],
+  options: {
+    doNotFollow: { path: 'node_modules' },
+    tsPreCompilationDeps: true,
+    tsConfig: { fileName: 'tsconfig.json' },
+    exclude: { path: '^(dist|node_modules|coverage)/' },
+  },
+};

@@ -1,0 +1,6 @@
+export enum MetricSource {
+  TRAINING = 'TRAINING',
+  VALIDATION = 'VALIDATION',
+  TEST = 'TEST',
+  PRODUCTION = 'PRODUCTION',
+}
