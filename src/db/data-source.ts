@@ -9,7 +9,8 @@ export interface DataSourceOptions {
   /** The modules' entities; the composition root passes them (migrations alone need none). */
   entities?: Class[];
   logger?: Logger;
-  onQuery?: () => void;
+  /** Called with every SQL statement sent (metrics count them; tests may read them). */
+  onQuery?: (sql: string) => void;
   poolSize?: number;
 }
 

@@ -131,6 +131,30 @@ describe('promotion', () => {
     });
   });
 
+  test('a promotion reads the model and each version once, and answers with the rows it wrote; only a replay reads back', async () => {
+    const model = await modelWithBaseline();
+    const v1 = await stagedVersion(s, ci, model.id, [alice]);
+    const v2 = await stagedVersion(s, ci, model.id, [alice]);
+    await s.transitions.transition(alice.caller, { versionId: v1.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING });
+    const input = { versionId: v2.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING, idempotencyKey: `reads-${v2.id}` };
+    const reads = (sql: string[], pattern: RegExp) => sql.filter((q) => pattern.test(q)).length;
+
+    const first = await t.capture(() => s.transitions.transition(alice.caller, input));
+    expect(reads(first.sql, /FROM registered_models/)).toBe(1); // locked and read in one statement
+    expect(reads(first.sql, /SELECT \* FROM model_versions WHERE id = \$1/)).toBe(1); // the version, FOR UPDATE
+    expect(reads(first.sql, /FROM model_versions WHERE model_id = \$1 AND stage = 'PRODUCTION'/)).toBe(1); // the one it archives
+    expect(first.result.replayed).toBe(false);
+    expect([first.result.version.stage, first.result.version.revision]).toEqual([Stage.PRODUCTION, v2.revision + 2]);
+    expect([first.result.archived?.id, first.result.archived?.stage]).toEqual([v1.id, Stage.ARCHIVED]);
+
+    const replay = await t.capture(() => s.transitions.transition(alice.caller, input));
+    expect(replay.result.replayed).toBe(true);
+    expect(reads(replay.sql, /SELECT \* FROM model_versions WHERE id = \$1/)).toBe(2); // the promoted and the archived version, by id
+    expect(reads(replay.sql, /FROM registered_models/)).toBe(0);
+    expect(replay.result.version).toEqual(first.result.version);
+    expect(replay.result.archived).toEqual(first.result.archived);
+  });
+
   test('the database itself allows one PRODUCTION version per model', async () => {
     const model = await modelWithBaseline();
     const a = await s.versions.register(ci, readyRegistration(model.id));

@@ -9,6 +9,8 @@ export interface TestDatabase {
   db: DataSource;
   /** SQL statements this data source has sent so far. */
   queries(): number;
+  /** Runs `work` and answers with what it returned and every SQL statement sent meanwhile. */
+  capture<T>(work: () => Promise<T>): Promise<{ result: T; sql: string[] }>;
   drop(): Promise<void>;
 }
 
@@ -28,11 +30,13 @@ export async function createTestDatabase(options: { onQuery?: () => void } = {})
   await admin.end();
 
   let count = 0;
+  let captured: string[] | null = null;
   const url = withDatabase(adminUrl, name);
   const db = createModelgraphDataSource({
     url,
-    onQuery: () => {
+    onQuery: (sql) => {
       count += 1;
+      captured?.push(sql);
       options.onQuery?.();
     },
     poolSize: 60,
@@ -42,6 +46,15 @@ export async function createTestDatabase(options: { onQuery?: () => void } = {})
     url,
     db,
     queries: () => count,
+    capture: async (work) => {
+      captured = [];
+      try {
+        const result = await work();
+        return { result, sql: captured };
+      } finally {
+        captured = null;
+      }
+    },
     drop: async () => {
       await db.destroy();
       const client = new Client({ connectionString: adminUrl });

@@ -1,0 +1,53 @@
+import { createLoaders, createServices, entities } from '../../src/composition';
+import { modules } from '../../src/modules';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.drop());
+
+describe('the composition root', () => {
+  test('every module is listed once, under a unique name', () => {
+    const names = modules.map((m) => m.name);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  test('loaders are grouped per module, so modules with the same loader names keep their own', () => {
+    const loaders = createLoaders(createServices(t.db));
+    expect(Object.keys(loaders).sort()).toEqual(modules.map((m) => m.name).sort());
+    expect(loaders.versions.byId).not.toBe(loaders.deployments.byId);
+    expect(loaders.models.byId).not.toBe(loaders.versions.byId);
+  });
+
+  test('loaders are fresh for every request; services are built once', () => {
+    const services = createServices(t.db);
+    expect(createLoaders(services).models.byId).not.toBe(createLoaders(services).models.byId);
+    expect(createLoaders(services).models).not.toBe(createLoaders(services).models);
+  });
+
+  test('the data source maps every entity the modules declare, each once', () => {
+    const mapped = t.db.entityMetadatas.map((e) => e.target);
+    expect(new Set(entities).size).toBe(entities.length);
+    for (const entity of entities) expect(mapped).toContain(entity);
+  });
+
+  test('the services of every module sit side by side', () => {
+    expect(Object.keys(createServices(t.db)).sort()).toEqual(
+      [
+        'aliases',
+        'approvals',
+        'audit',
+        'deployments',
+        'metrics',
+        'models',
+        'policy',
+        'tokens',
+        'transitions',
+        'validation',
+        'versions',
+      ].sort(),
+    );
+  });
+});
