@@ -11,9 +11,12 @@ import { modules } from './modules';
 import type { GraphQLApplication } from './server/app';
 
 type AnyModule = (typeof modules)[number];
+// `any` where a position is not asked about: a module's own types sit in both co- and contravariant places.
 // A module without services contributes nothing (not `unknown`, which would swallow the whole union).
-type ServicesOf<M> = M extends ModuleDefinition<string, unknown, infer S, unknown> ? (unknown extends S ? object : S) : never;
-type LoadersOf<M> = M extends ModuleDefinition<string, unknown, unknown, infer L> ? L : never;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type ServicesOf<M> = M extends ModuleDefinition<string, any, infer S, any> ? (unknown extends S ? object : S) : never;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type LoadersOf<M> = M extends ModuleDefinition<string, any, any, infer L> ? L : never;
 type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
 
 /** Every module's services, side by side: `services.models`, `services.transitions`, … */
