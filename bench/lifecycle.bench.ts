@@ -2,42 +2,25 @@
 // clients, and the p50/p99 latency of one promotion. Not a test: it prints figures.
 import 'reflect-metadata';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
-import path from 'node:path';
-import { Client } from 'pg';
 import type { Caller } from '../src/common/caller';
+import { Role } from '../src/common/role';
 import { loadConfig } from '../src/config';
 import { createModelgraph, createModelgraphDataSource, type Services } from '../src/composition';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded';
 import { createLogger } from '../src/logger';
-import { Role } from '../src/common/role';
 import { SYSTEM_CALLER } from '../src/modules/auth/token.service';
+import { BaselineReference, Comparator, Decision } from '../src/modules/governance/governance.enums';
 import { MetricSource } from '../src/modules/metrics/metric.enums';
 import { RiskTier } from '../src/modules/models/model.enums';
 import { ArtifactFormat, Stage } from '../src/modules/versions/model-version.enums';
 import { startServer } from '../src/server/app';
 import { createMetrics } from '../src/server/metrics';
-import { BaselineReference, Comparator, Decision } from '../src/modules/governance/governance.enums';
+import { openBenchDatabase, percentile } from './bench-support';
 
 const SHA = 'ab'.repeat(32);
 const PROMOTE = `mutation Promote($input: TransitionModelVersionInput!) {
   transitionModelVersion(input: $input) { version { id stage } archivedVersion { id } }
 }`;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 const who = (subject: string, role: Role): Caller => ({ tokenId: subject, subject, role, requestId: 'bench' });
 
@@ -82,23 +65,10 @@ async function stagedVersions(s: Services, count: number, approver: { caller: Ca
 
 async function main(): Promise<void> {
   const perClient = Number(process.env.BENCH_PROMOTIONS_PER_CLIENT ?? 60);
-  let embedded: EmbeddedDatabase | undefined;
-  let adminUrl = process.env.DATABASE_URL;
-  const dataDir = path.join(os.tmpdir(), `modelgraph-bench-${process.pid}`);
-  if (!adminUrl) {
-    fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
-    embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
-    adminUrl = embedded.adminUrl;
-  }
-  const database = `modelgraph_bench_${process.pid}`;
-  const admin = new Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${database}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${database}`;
+  const bench = await openBenchDatabase('lifecycle');
 
   const metrics = createMetrics();
-  const db = createModelgraphDataSource({ url: url.toString(), onQuery: () => metrics.dbQueries.inc() });
+  const db = createModelgraphDataSource({ url: bench.url, onQuery: () => metrics.dbQueries.inc() });
   await db.initialize();
   await db.runMigrations({ transaction: 'each' });
   const { services: s, application } = await createModelgraph(db);
@@ -133,7 +103,7 @@ async function main(): Promise<void> {
       { label: '8 clients, 1 model', clients: 8, sharedModel: true },
     ];
     console.log(`modelgraph lifecycle benchmark: STAGING → PRODUCTION over HTTP, gates and audit on, ${perClient} promotions per client`);
-    console.log(`machine: ${os.cpus().length} cores, node ${process.version}, PostgreSQL ${embedded ? 'embedded' : 'from DATABASE_URL'}`);
+    console.log(`machine: ${os.cpus().length} cores, node ${process.version}, PostgreSQL ${bench.origin}`);
     // Warm-up, not measured: JIT, connection pool and PostgreSQL caches.
     for (const id of await stagedVersions(s, 20, approver)) await promote(id);
     console.log('scenario               promotions  seconds  promotions/s  p50 ms  p99 ms');
@@ -169,12 +139,7 @@ async function main(): Promise<void> {
   } finally {
     await server.close();
     await db.destroy();
-    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-    await admin.end();
-    if (embedded) {
-      await embedded.stop();
-      fs.rmSync(dataDir, { recursive: true, force: true });
-    }
+    await bench.close();
   }
 }
 

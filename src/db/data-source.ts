@@ -10,7 +10,7 @@ export interface DataSourceOptions {
   entities?: Class[];
   logger?: Logger;
   /** Called with every SQL statement sent (metrics count them; tests may read them). */
-  onQuery?: (sql: string) => void;
+  onQuery?: (sql: string, parameters?: unknown[]) => void;
   poolSize?: number;
 }
 

@@ -1,6 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import { badInput } from '../common/errors';
 
+type Row = Record<string, unknown>;
+
 export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_PAGE_SIZE = 500;
 
@@ -23,7 +25,6 @@ export interface Page<Row> {
   cursors: string[];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
-  totalCount: number;
 }
 
 export function pageSize(first: number | null | undefined): number {
@@ -48,83 +49,96 @@ export function decodeCursor(cursor: string, length: number): string[] {
   throw badInput('after', 'is not a cursor of this list');
 }
 
-export interface KeysetQuery {
-  /** Table (aliased `x`) the rows come from. */
-  table: string;
-  /** Conditions on `x`, with parameters taken from `params`. */
-  where: string[];
-  params: SqlParams;
+/** A list of rows, ordered by a keyset: what a connection pages through and counts. */
+export interface ListQuery {
+  /** Where the rows come from, aliased `x`: a table, or a subquery in parentheses. */
+  from: string;
+  /** What to read of each row: only what the list's fields need (default: every column). */
+  columns?: string;
+  /** Conditions on `x`, with their parameters in `params`. */
+  where?: string[];
+  params?: SqlParams;
+  /** For a relation field batched over many parents: the uuid column of `x` naming the parent, and the parents. */
+  parent?: { column: string; keys: readonly string[] };
   /** Sort columns of `x`; the last one must be unique (the id) so that the order is total. */
   order: string[];
   direction: 'ASC' | 'DESC';
-  /** For a relation field batched over many parents: the column naming the parent. */
-  partitionBy?: string;
-  first?: number | null;
-  after?: string | null;
 }
 
-const EMPTY_PARTITION = '';
+const NO_PARENT = '';
 
 /**
- * Keyset (cursor) pagination, optionally for many parents in one statement: a page of rows
- * per parent via row_number() over the parent column, plus one grouped count. So a connection
- * field costs two statements whether it is resolved for one parent or five hundred.
- * Returns pages keyed by the parent column's text value ('' when not partitioned).
+ * Keyset (cursor) pagination in one statement, for one list or for many parents at once. For many
+ * parents each page is a LATERAL subquery that walks the parent's index from the cursor and stops
+ * after `first + 1` rows, so a page costs the same whether the parent has five children or a
+ * hundred thousand. Pages are keyed by the parent's id ('' when the list has no parent); a parent
+ * with no rows has no entry.
  */
-export async function keysetPages(manager: EntityManager, query: KeysetQuery): Promise<Map<string, Page<Record<string, unknown>>>> {
-  const first = pageSize(query.first);
-  const { params, order, direction } = query;
-  const where = [...query.where];
-  const countWhere = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  // The count sees the filter but not the cursor, whose parameters are appended after this point.
-  const filterParamCount = params.values.length;
-  if (query.after) {
-    const values = decodeCursor(query.after, order.length);
-    const op = direction === 'ASC' ? '>' : '<';
-    where.push(`(${order.join(', ')}) ${op} (${values.map((v) => params.p(v)).join(', ')})`);
+export async function keysetPages(manager: EntityManager, list: ListQuery, page: PageArgs): Promise<Map<string, Page<Row>>> {
+  const first = pageSize(page.first);
+  const params = list.params ?? new SqlParams();
+  const where = [...(list.where ?? [])];
+  const { order, direction } = list;
+  if (page.after) {
+    const values = decodeCursor(page.after, order.length);
+    where.push(`(${order.join(', ')}) ${direction === 'ASC' ? '>' : '<'} (${values.map((v) => params.p(v)).join(', ')})`);
   }
-  const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const orderSql = order.map((c) => `${c} ${direction}`).join(', ');
-  const cursorCols = order.map((c, i) => `${c}::text AS __c${i}`).join(', ');
-  const partition = query.partitionBy ? `${query.partitionBy}::text` : `''`;
-
-  const pageSql = query.partitionBy
-    ? `SELECT * FROM (
-         SELECT x.*, ${cursorCols}, ${partition} AS __p,
-                row_number() OVER (PARTITION BY ${query.partitionBy} ORDER BY ${orderSql}) AS __rn
-         FROM ${query.table} x ${whereSql}
-       ) s WHERE s.__rn <= ${first + 1} ORDER BY s.__p, s.__rn`
-    : `SELECT x.*, ${cursorCols}, '' AS __p FROM ${query.table} x ${whereSql} ORDER BY ${orderSql} LIMIT ${first + 1}`;
-  const countSql = `SELECT ${partition} AS __p, count(*)::int AS n FROM ${query.table} x ${countWhere} GROUP BY 1`;
-
-  const [rows, counts] = await Promise.all([
-    manager.query(pageSql, params.values),
-    manager.query(countSql, params.values.slice(0, filterParamCount)),
-  ]);
-
-  const pages = new Map<string, Page<Record<string, unknown>>>();
-  const pageOf = (key: string): Page<Record<string, unknown>> => {
-    let page = pages.get(key);
-    if (!page) {
-      page = { rows: [], cursors: [], hasNextPage: false, hasPreviousPage: Boolean(query.after), totalCount: 0 };
-      pages.set(key, page);
-    }
-    return page;
-  };
-  for (const count of counts as Array<{ __p: string; n: number }>) pageOf(count.__p ?? EMPTY_PARTITION).totalCount = count.n;
-  for (const row of rows as Array<Record<string, unknown>>) {
-    const page = pageOf(String(row.__p ?? EMPTY_PARTITION));
-    if (page.rows.length === first) {
-      page.hasNextPage = true;
+  const columns = [
+    list.columns ?? 'x.*',
+    ...order.map((c, i) => `${c}::text AS __c${i}`), // cursors: text keeps every digit of a timestamp
+    ...order.map((c, i) => `${c} AS __s${i}`), // sort keys, in their own type
+  ].join(', ');
+  const orderSql = (prefix: string) => order.map((c, i) => `${prefix ? `${prefix}.__s${i}` : c} ${direction}`).join(', ');
+  let sql: string;
+  if (list.parent) {
+    where.unshift(`${list.parent.column} = k.key`);
+    sql = `SELECT k.key::text AS __p, x.* FROM unnest(${params.p(list.parent.keys)}::uuid[]) WITH ORDINALITY AS k(key, ord)
+      CROSS JOIN LATERAL (SELECT ${columns} FROM ${list.from} x WHERE ${where.join(' AND ')} ORDER BY ${orderSql('')} LIMIT ${first + 1}) x
+      ORDER BY k.ord, ${orderSql('x')}`;
+  } else {
+    sql = `SELECT ${columns}, '' AS __p FROM ${list.from} x ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+      ORDER BY ${orderSql('')} LIMIT ${first + 1}`;
+  }
+  const pages = new Map<string, Page<Row>>();
+  for (const row of (await manager.query(sql, params.values)) as Row[]) {
+    const key = String(row.__p ?? NO_PARENT);
+    let current = pages.get(key);
+    if (!current) pages.set(key, (current = emptyPage(page.after)));
+    if (current.rows.length === first) {
+      current.hasNextPage = true;
       continue;
     }
-    page.rows.push(row);
-    page.cursors.push(encodeCursor(order.map((_, i) => String(row[`__c${i}`]))));
+    // The __ columns stay on the row: hydration copies only the entity's own columns.
+    current.cursors.push(encodeCursor(order.map((_, i) => String(row[`__c${i}`]))));
+    current.rows.push(row);
   }
   return pages;
 }
 
+/** How many rows the list has, per parent ('' when it has none); a parent with no rows has no entry. */
+export async function keysetCounts(manager: EntityManager, list: ListQuery): Promise<Map<string, number>> {
+  const params = list.params ?? new SqlParams();
+  const where = [...(list.where ?? [])];
+  if (list.parent) where.unshift(`${list.parent.column} = ANY(${params.p(list.parent.keys)}::uuid[])`);
+  const key = list.parent ? `${list.parent.column}::text` : `''`;
+  const rows = (await manager.query(
+    `SELECT ${key} AS __p, count(*)::int AS n FROM ${list.from} x ${where.length ? `WHERE ${where.join(' AND ')}` : ''} GROUP BY 1`,
+    params.values,
+  )) as Array<{ __p: string; n: number }>;
+  return new Map(rows.map((r) => [r.__p, r.n]));
+}
+
 /** An empty page, for parents that have no rows at all. */
-export function emptyPage<Row>(after?: string | null): Page<Row> {
-  return { rows: [], cursors: [], hasNextPage: false, hasPreviousPage: Boolean(after), totalCount: 0 };
+export function emptyPage<R>(after?: string | null): Page<R> {
+  return { rows: [], cursors: [], hasNextPage: false, hasPreviousPage: Boolean(after) };
+}
+
+/** keysetPages for a list without parents: its one page. */
+export async function keysetPage(manager: EntityManager, list: ListQuery, page: PageArgs): Promise<Page<Row>> {
+  return (await keysetPages(manager, list, page)).get(NO_PARENT) ?? emptyPage(page.after);
+}
+
+/** keysetCounts for a list without parents. */
+export async function keysetCount(manager: EntityManager, list: ListQuery): Promise<number> {
+  return (await keysetCounts(manager, list)).get(NO_PARENT) ?? 0;
 }

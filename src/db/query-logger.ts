@@ -7,12 +7,12 @@ import type { Logger } from '../logger';
  */
 export class QueryCountingLogger implements TypeOrmLogger {
   constructor(
-    private readonly onQuery: (sql: string) => void,
+    private readonly onQuery: (sql: string, parameters?: unknown[]) => void,
     private readonly out: Logger,
   ) {}
 
-  logQuery(query: string): void {
-    this.onQuery(query);
+  logQuery(query: string, parameters?: unknown[]): void {
+    this.onQuery(query, parameters);
     if (this.out.isLevelEnabled('trace')) this.out.trace({ sql: query }, 'sql');
   }
   logQueryError(error: string | Error, query: string): void {

@@ -34,7 +34,8 @@ export class PageArgs {
 export interface ConnectionShape<T> {
   edges: Array<{ node: T; cursor: string }>;
   pageInfo: PageInfo;
-  totalCount: number;
+  /** Counted only when a client selects totalCount: GraphQL's default resolver calls the function then. */
+  totalCount: () => Promise<number>;
 }
 
 /** Builds `<Node>Connection` and `<Node>Edge` types for a node type. */
@@ -56,13 +57,19 @@ export function Connection<T extends object>(nodeType: ClassType<T>) {
     @Field(() => PageInfo)
     pageInfo: PageInfo;
 
-    @Field(() => Int)
-    totalCount: number;
+    // `simple`: the default resolver, which calls the function a connection carries.
+    @Field(() => Int, { simple: true })
+    totalCount: () => Promise<number>;
   }
   return ConnectionType;
 }
 
-export function toConnection<R, T = R>(page: Page<R>, map: (row: R) => T = (row) => row as unknown as T): ConnectionShape<T> {
+/** A page as a Relay connection; `count` runs only if the client selects totalCount. */
+export function toConnection<R, T = R>(
+  page: Page<R>,
+  count: () => Promise<number>,
+  map: (row: R) => T = (row) => row as unknown as T,
+): ConnectionShape<T> {
   return {
     edges: page.rows.map((row, i) => ({ node: map(row), cursor: page.cursors[i] })),
     pageInfo: {
@@ -71,6 +78,6 @@ export function toConnection<R, T = R>(page: Page<R>, map: (row: R) => T = (row)
       startCursor: page.cursors[0] ?? null,
       endCursor: page.cursors[page.cursors.length - 1] ?? null,
     },
-    totalCount: page.totalCount,
+    totalCount: count,
   };
 }

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { canonicalJson } from '../common/canonical-json';
 import { emptyPage, type Page, type PageArgs } from '../db/pagination';
+import { toConnection, type ConnectionShape } from './connection';
 
 type Batch<V> = (keys: readonly string[]) => Promise<Map<string, V>>;
 
@@ -41,12 +42,26 @@ export function loaderFamily<A, V>(batch: (keys: readonly string[], args: A) => 
   };
 }
 
+/** Where one connection field's rows come from, for many parents at once. */
+export interface ListSource<F, R> {
+  pages(parents: readonly string[], filter: F, page: PageArgs): Promise<Map<string, Page<R>>>;
+  counts(parents: readonly string[], filter: F): Promise<Map<string, number>>;
+}
+
 /**
- * A loaderFamily for a connection field: one batched page per parent, and an empty page for a
- * parent with no rows. `args` must carry the page arguments as `page`, or be them.
+ * The loaders behind one connection field: every parent asking the same page of the same filter
+ * shares one statement, and totalCount, only when a client selects it, shares another.
+ * connection(model.id, { stage: 'STAGING' }, { first: 5 }) → { edges, pageInfo, totalCount }
  */
-export function pageLoaders<A extends PageArgs | { page: PageArgs }, R>(
-  batch: (keys: readonly string[], args: A) => Promise<Map<string, Page<R>>>,
-) {
-  return loaderFamily(batch, (args: A) => emptyPage<R>('page' in args ? args.page.after : args.after));
+export function connectionLoader<F, R>(source: ListSource<F, R>) {
+  const pages = loaderFamily(
+    (parents, args: { filter: F; page: PageArgs }) => source.pages(parents, args.filter, args.page),
+    (args) => emptyPage<R>(args.page.after),
+  );
+  const counts = loaderFamily(
+    (parents, filter: F) => source.counts(parents, filter),
+    () => 0,
+  );
+  return async <T = R>(parent: string, filter: F, page: PageArgs, map?: (row: R) => T): Promise<ConnectionShape<T>> =>
+    toConnection(await pages({ filter, page }).load(parent), () => counts(filter).load(parent), map);
 }

@@ -43,6 +43,20 @@ test('models(first: N) { versions { aliases } } runs as many SQL statements for 
   const forTen = await statementsFor(10);
   const forHundred = await statementsFor(100);
   expect(forHundred).toBe(forTen);
-  // token lookup + models page and count + versions page and count + aliases page and count
-  expect(forTen).toBe(7);
+  // token lookup + models page and count + versions page and count + aliases page (its totalCount is not selected)
+  expect(forTen).toBe(6);
+});
+
+test('totalCount is counted only when selected: one statement per list that selects it', async () => {
+  const pages = `query($first: Int) { models(first: $first) { edges { node { versions { edges { node { aliases { edges { node { name } } } } } } } } } }`;
+  const counted = `query($first: Int) { models(first: $first) { totalCount edges { node { versions { totalCount edges { node {
+    aliases { totalCount edges { node { name } } } } } } } } } }`;
+  const statements = async (query: string): Promise<number> => {
+    const before = await statementsSoFar();
+    ok(await t.post({ query, variables: { first: 20 } }));
+    return (await statementsSoFar()) - before;
+  };
+  // token lookup + one page per list
+  expect(await statements(pages)).toBe(4);
+  expect(await statements(counted)).toBe(7);
 });

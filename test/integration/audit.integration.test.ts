@@ -49,7 +49,7 @@ describe('audit chain', () => {
   test('each event records actor, action, subject, model, before/after and request id', async () => {
     const model = await s.models.create({ ...caller, requestId: 'req-xyz' }, { name: modelName('rec'), owner: 'team' });
     const page = await s.audit.list({ modelId: model.id }, { first: 10 });
-    expect(page.totalCount).toBe(1);
+    expect(await s.audit.count({ modelId: model.id })).toBe(1);
     const [event] = page.rows;
     expect(event).toMatchObject({
       actor: 'alice',

@@ -53,7 +53,7 @@ describe('promotion', () => {
     expect(result.version.stage).toBe(Stage.PRODUCTION);
     expect(result.archived?.id).toBe(v1.id);
     expect(await stageOf(v1.id)).toBe(Stage.ARCHIVED);
-    const history = (await s.transitions.historyByVersions([v1.id], {})).get(v1.id);
+    const history = (await s.transitions.historyPages([v1.id], {})).get(v1.id);
     expect(history?.rows.map((h) => [h.fromStage, h.toStage])).toEqual([
       [Stage.PRODUCTION, Stage.ARCHIVED],
       [Stage.STAGING, Stage.PRODUCTION],
@@ -366,11 +366,10 @@ describe('metrics', () => {
     ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'versionId' } });
     expect(await count(`SELECT count(*)::int AS n FROM metrics WHERE name IN ('ok', 'x')`)).toBe(0);
 
-    const history = (await s.metrics.history([version.id], { name: 'loss', source: MetricSource.TRAINING, page: { first: 3 } })).get(
-      version.id,
-    );
-    expect(history?.totalCount).toBe(10_000);
-    const latest = (await s.metrics.latestByVersions([version.id], { page: {} })).get(version.id);
+    const loss = { name: 'loss', source: MetricSource.TRAINING };
+    expect((await s.metrics.historyPages([version.id], loss, { first: 3 })).get(version.id)?.rows).toHaveLength(3);
+    expect((await s.metrics.historyCounts([version.id], loss)).get(version.id)).toBe(10_000);
+    const latest = (await s.metrics.latestPages([version.id], {}, {})).get(version.id);
     expect(latest?.rows).toHaveLength(1);
   });
 });

@@ -1,3 +1,4 @@
+import { Stage } from '../../src/modules/versions/model-version.enums';
 import type { Caller } from '../../src/common/caller';
 import { createServices, type Services } from '../../src/composition';
 import { Role } from '../../src/common/role';
@@ -117,12 +118,15 @@ describe('registerModelVersion', () => {
     const byNumber = await s.versions.byModelAndNumber([`${a.id}/2`, `${b.id}/9`]);
     expect(byNumber.get(`${a.id}/2`)?.version).toBe(2);
     expect(byNumber.has(`${b.id}/9`)).toBe(false);
-    const pages = await s.versions.byModels([a.id, b.id], {}, { first: 2 });
-    expect(pages.get(a.id)).toMatchObject({ totalCount: 3, hasNextPage: true });
+    const pages = await s.versions.pagesByModels([a.id, b.id], {}, { first: 2 });
+    const counts = await s.versions.countsByModels([a.id, b.id], {});
+    expect([counts.get(a.id), pages.get(a.id)?.hasNextPage]).toEqual([3, true]);
     expect(pages.get(a.id)?.rows.map((v) => v.version)).toEqual([3, 2]);
-    expect(pages.get(b.id)).toMatchObject({ totalCount: 1, hasNextPage: false });
-    const next = await s.versions.byModels([a.id], {}, { first: 2, after: pages.get(a.id)?.cursors[1] });
+    expect([counts.get(b.id), pages.get(b.id)?.hasNextPage]).toEqual([1, false]);
+    const next = await s.versions.pagesByModels([a.id], {}, { first: 2, after: pages.get(a.id)?.cursors[1] });
     expect(next.get(a.id)?.rows.map((v) => v.version)).toEqual([1]);
-    expect(next.get(a.id)?.totalCount).toBe(3);
+    // The version counter and a count of the rows agree, with and without a filter.
+    expect((await s.versions.countsByModels([a.id], { stage: Stage.DEVELOPMENT })).get(a.id)).toBe(3);
+    expect(counts.get(a.id)).toBe((await t.db.query('SELECT count(*)::int AS n FROM model_versions WHERE model_id = $1', [a.id]))[0].n);
   });
 });

@@ -1,8 +1,13 @@
-import type { PageArgs } from '../../db/pagination';
-import { loaderFamily, mapLoader, pageLoaders } from '../../graphql/loaders';
-import type { AliasService } from './alias.service';
+import { connectionLoader, loaderFamily, mapLoader } from '../../graphql/loaders';
+import type { ModelAliasEntity, ModelAliasHistoryEntity } from './model-alias.entity';
+import type { AliasParent, AliasService } from './alias.service';
 
 export function createAliasLoaders(aliases: AliasService) {
+  const of = (parent: AliasParent) =>
+    connectionLoader<null, ModelAliasEntity>({
+      pages: (ids, _, page) => aliases.pages(ids, parent, page),
+      counts: (ids) => aliases.counts(ids, parent),
+    });
   return {
     /** Keys: `${modelId}/${alias}`. */
     byName: mapLoader((keys) => aliases.byName(keys)),
@@ -11,9 +16,13 @@ export function createAliasLoaders(aliases: AliasService) {
       (keys, at: Date) => aliases.targetsAt(keys, at),
       () => null,
     ),
-    ofModel: pageLoaders((ids, page: PageArgs) => aliases.byModels(ids, page)),
-    ofVersion: pageLoaders((ids, page: PageArgs) => aliases.byVersions(ids, page)),
-    history: pageLoaders((ids, args: { alias: string; page: PageArgs }) => aliases.history(ids, args.alias, args.page)),
+    ofModel: of('model'),
+    ofVersion: of('version'),
+    /** Filter: the alias's name. */
+    history: connectionLoader<string, ModelAliasHistoryEntity>({
+      pages: (ids, alias, page) => aliases.historyPages(ids, alias, page),
+      counts: (ids, alias) => aliases.historyCounts(ids, alias),
+    }),
   };
 }
 

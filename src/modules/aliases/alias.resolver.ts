@@ -1,7 +1,7 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { Role } from '../../common/role';
-import { PageArgs, toConnection } from '../../graphql/connection';
+import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import type { ModelLoaders } from '../models/model.loaders';
 import { RegisteredModel } from '../models/model.types';
@@ -66,7 +66,7 @@ export class AliasHistoryResolver {
 export class AliasModelFields {
   @FieldResolver(() => ModelAliasConnection)
   async aliases(@Root() model: RegisteredModelEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
-    return toConnection(await ctx.loaders.aliases.ofModel(page).load(model.id));
+    return ctx.loaders.aliases.ofModel(model.id, null, page);
   }
 
   @FieldResolver(() => ModelVersion, {
@@ -91,7 +91,7 @@ export class AliasModelFields {
     @Arg('name', () => String) name: string,
     @Args() page: PageArgs,
   ) {
-    return toConnection(await ctx.loaders.aliases.history({ alias: name, page }).load(model.id));
+    return ctx.loaders.aliases.history(model.id, name, page);
   }
 }
 
@@ -99,6 +99,6 @@ export class AliasModelFields {
 export class AliasVersionFields {
   @FieldResolver(() => ModelAliasConnection, { description: 'Aliases pointing at this version' })
   async aliases(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
-    return toConnection(await ctx.loaders.aliases.ofVersion(page).load(version.id));
+    return ctx.loaders.aliases.ofVersion(version.id, null, page);
   }
 }

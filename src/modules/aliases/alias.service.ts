@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { notFound } from '../../common/errors';
 import { hydrate, hydrateByKey, hydratePages } from '../../db/hydrate';
-import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
+import { keysetCounts, keysetPages, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
 import { appendAudit } from '../audit/audit.store';
 import { lockModel } from '../models/model.store';
@@ -84,14 +84,13 @@ export class AliasService {
 
   // ---- reads (batched: each takes many keys and costs one statement) ----
 
-  /** Aliases of many models at once (RegisteredModel.aliases). */
-  async byModels(modelIds: readonly string[], page: PageArgs): Promise<Map<string, Page<ModelAliasEntity>>> {
-    return this.pages('x.model_id', modelIds, page);
+  /** Aliases of many models (RegisteredModel.aliases) or held by many versions (ModelVersion.aliases). */
+  async pages(parents: readonly string[], of: AliasParent, page: PageArgs): Promise<Map<string, Page<ModelAliasEntity>>> {
+    return hydratePages(this.db.manager, ModelAliasEntity, await keysetPages(this.db.manager, aliasList(parents, of), page));
   }
 
-  /** Aliases held by many versions at once (ModelVersion.aliases). */
-  async byVersions(versionIds: readonly string[], page: PageArgs): Promise<Map<string, Page<ModelAliasEntity>>> {
-    return this.pages('x.version_id', versionIds, page);
+  counts(parents: readonly string[], of: AliasParent): Promise<Map<string, number>> {
+    return keysetCounts(this.db.manager, aliasList(parents, of));
   }
 
   /** Keys are `${modelId}/${alias}`. */
@@ -123,35 +122,31 @@ export class AliasService {
   }
 
   /** History of one alias of many models (RegisteredModel.aliasHistory); keys are model ids. */
-  async history(modelIds: readonly string[], alias: string, page: PageArgs): Promise<Map<string, Page<ModelAliasHistoryEntity>>> {
-    const params = new SqlParams();
-    const pages = await keysetPages(this.db.manager, {
-      table: 'model_alias_history',
-      where: [`x.model_id = ANY(${params.p(modelIds)})`, `x.alias = ${params.p(alias)}`],
-      params,
-      order: ['x.changed_at', 'x.id'],
-      direction: 'DESC',
-      partitionBy: 'x.model_id',
-      first: page.first,
-      after: page.after,
-    });
-    return hydratePages(this.db.manager, ModelAliasHistoryEntity, pages);
+  async historyPages(modelIds: readonly string[], alias: string, page: PageArgs): Promise<Map<string, Page<ModelAliasHistoryEntity>>> {
+    return hydratePages(this.db.manager, ModelAliasHistoryEntity, await keysetPages(this.db.manager, historyList(modelIds, alias), page));
   }
 
-  private async pages(column: string, keys: readonly string[], page: PageArgs): Promise<Map<string, Page<ModelAliasEntity>>> {
-    const params = new SqlParams();
-    const pages = await keysetPages(this.db.manager, {
-      table: 'model_aliases',
-      where: [`${column} = ANY(${params.p(keys)})`],
-      params,
-      order: ['x.name', 'x.id'],
-      direction: 'ASC',
-      partitionBy: column,
-      first: page.first,
-      after: page.after,
-    });
-    return hydratePages(this.db.manager, ModelAliasEntity, pages);
+  historyCounts(modelIds: readonly string[], alias: string): Promise<Map<string, number>> {
+    return keysetCounts(this.db.manager, historyList(modelIds, alias));
   }
+}
+
+export type AliasParent = 'model' | 'version';
+
+function aliasList(parents: readonly string[], of: AliasParent): ListQuery {
+  return { from: 'model_aliases', parent: { column: `x.${of}_id`, keys: parents }, order: ['x.name', 'x.id'], direction: 'ASC' };
+}
+
+function historyList(modelIds: readonly string[], alias: string): ListQuery {
+  const params = new SqlParams();
+  return {
+    from: 'model_alias_history',
+    where: [`x.alias = ${params.p(alias)}`],
+    params,
+    parent: { column: 'x.model_id', keys: modelIds },
+    order: ['x.changed_at', 'x.id'],
+    direction: 'DESC',
+  };
 }
 
 /** One history row per move: where the alias pointed before and after (null after: deleted). */

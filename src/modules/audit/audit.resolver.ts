@@ -17,7 +17,11 @@ export class AuditResolver {
     @Arg('direction', () => SortDirection, { nullable: true }) direction?: SortDirection,
   ) {
     const result = await ctx.services.audit.list(filter ?? {}, { ...page, direction: direction ?? SortDirection.DESC });
-    return toConnection(result, (e: AuditEventEntity) => ({ ...e, seq: Number(e.seq) }));
+    return toConnection(
+      result,
+      () => ctx.services.audit.count(filter ?? {}),
+      (e: AuditEventEntity) => ({ ...e, seq: Number(e.seq) }),
+    );
   }
 
   @Query(() => AuditChainVerification, { description: 'Re-hashes the whole chain and names the first broken link' })

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { hydratePage } from '../../db/hydrate';
-import { emptyPage, keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
+import { keysetCount, keysetPage, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { AuditEventEntity } from './audit-event.entity';
 import { ChainVerifier, type StoredEvent } from './audit.hash';
 
@@ -11,6 +11,18 @@ export interface AuditFilter {
   actor?: string | null;
   since?: Date | null;
   until?: Date | null;
+}
+
+function auditList(filter: AuditFilter, direction: 'ASC' | 'DESC'): ListQuery {
+  const params = new SqlParams();
+  const where: string[] = [];
+  if (filter.modelId) where.push(`x.model_id = ${params.p(filter.modelId)}`);
+  if (filter.subjectId) where.push(`x.subject_id = ${params.p(filter.subjectId)}`);
+  if (filter.action) where.push(`x.action = ${params.p(filter.action)}`);
+  if (filter.actor) where.push(`x.actor = ${params.p(filter.actor)}`);
+  if (filter.since) where.push(`x.occurred_at >= ${params.p(filter.since)}`);
+  if (filter.until) where.push(`x.occurred_at < ${params.p(filter.until)}`);
+  return { from: 'audit_events', where, params, order: ['x.seq'], direction };
 }
 
 export interface ChainVerification {
@@ -25,24 +37,17 @@ export class AuditService {
   constructor(private readonly db: DataSource) {}
 
   async list(filter: AuditFilter, page: PageArgs & { direction?: 'ASC' | 'DESC' | null }): Promise<Page<AuditEventEntity>> {
-    const params = new SqlParams();
-    const where: string[] = [];
-    if (filter.modelId) where.push(`x.model_id = ${params.p(filter.modelId)}`);
-    if (filter.subjectId) where.push(`x.subject_id = ${params.p(filter.subjectId)}`);
-    if (filter.action) where.push(`x.action = ${params.p(filter.action)}`);
-    if (filter.actor) where.push(`x.actor = ${params.p(filter.actor)}`);
-    if (filter.since) where.push(`x.occurred_at >= ${params.p(filter.since)}`);
-    if (filter.until) where.push(`x.occurred_at < ${params.p(filter.until)}`);
-    const pages = await keysetPages(this.db.manager, {
-      table: 'audit_events',
-      where,
-      params,
-      order: ['x.seq'],
-      direction: page.direction ?? 'DESC',
-      first: page.first,
-      after: page.after,
-    });
-    return hydratePage(this.db.manager, AuditEventEntity, pages.get('') ?? emptyPage(page.after));
+    const events = auditList(filter, page.direction ?? 'DESC');
+    return hydratePage(this.db.manager, AuditEventEntity, await keysetPage(this.db.manager, events, page));
+  }
+
+  /** With no filter, the last sequence number: the chain is gap-free, so that is the count, without counting. */
+  async count(filter: AuditFilter): Promise<number> {
+    if (Object.values(filter).every((v) => v === undefined || v === null)) {
+      const [{ n }] = await this.db.query('SELECT COALESCE(max(seq), 0)::bigint::text AS n FROM audit_events');
+      return Number(n);
+    }
+    return keysetCount(this.db.manager, auditList(filter, 'DESC'));
   }
 
   /** Re-hashes the whole chain in sequence order, streaming it in batches; names the first broken link. */

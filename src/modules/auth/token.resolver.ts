@@ -25,7 +25,7 @@ export class TokenResolver {
   @Authorized(Role.ADMIN)
   @Query(() => ApiTokenConnection)
   async apiTokens(@Ctx() ctx: Ctx, @Args() page: PageArgs) {
-    return toConnection(await ctx.services.tokens.list(page));
+    return toConnection(await ctx.services.tokens.list(page), () => ctx.services.tokens.count());
   }
 
   @Authorized(Role.ADMIN)

@@ -5,12 +5,13 @@ import { badInput, DomainError, ErrorCode, notFound } from '../../common/errors'
 import { Role, type Principal } from '../../common/role';
 import { validateText } from '../../common/text';
 import { hydrate, hydratePage } from '../../db/hydrate';
-import { emptyPage, keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
+import { keysetCount, keysetPage, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
 import { appendAudit } from '../audit/audit.store';
 import { ApiTokenEntity } from './api-token.entity';
 
 const TOKEN_PREFIX = 'mg_';
+const TOKENS: ListQuery = { from: 'api_tokens', order: ['x.created_at', 'x.id'], direction: 'DESC' };
 
 export function hashToken(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
@@ -94,16 +95,11 @@ export class TokenService {
   }
 
   async list(page: PageArgs): Promise<Page<ApiTokenEntity>> {
-    const pages = await keysetPages(this.db.manager, {
-      table: 'api_tokens',
-      where: [],
-      params: new SqlParams(),
-      order: ['x.created_at', 'x.id'],
-      direction: 'DESC',
-      first: page.first,
-      after: page.after,
-    });
-    return hydratePage(this.db.manager, ApiTokenEntity, pages.get('') ?? emptyPage(page.after));
+    return hydratePage(this.db.manager, ApiTokenEntity, await keysetPage(this.db.manager, TOKENS, page));
+  }
+
+  count(): Promise<number> {
+    return keysetCount(this.db.manager, TOKENS);
   }
 
   /**

@@ -1,12 +1,17 @@
-import type { PageArgs } from '../../db/pagination';
-import { lowerCase, mapLoader, pageLoaders } from '../../graphql/loaders';
-import type { DeploymentService } from './deployment.service';
+import { connectionLoader, lowerCase, mapLoader } from '../../graphql/loaders';
+import type { DeploymentEntity } from './deployment.entity';
+import type { DeploymentParent, DeploymentService } from './deployment.service';
 
 export function createDeploymentLoaders(deployments: DeploymentService) {
+  const of = (parent: DeploymentParent) =>
+    connectionLoader<null, DeploymentEntity>({
+      pages: (ids, _, page) => deployments.pages(ids, parent, page),
+      counts: (ids) => deployments.counts(ids, parent),
+    });
   return {
     byId: mapLoader((ids) => deployments.byIds(ids), lowerCase),
-    ofVersion: pageLoaders((ids, page: PageArgs) => deployments.byVersions(ids, page)),
-    activeOfModel: pageLoaders((ids, page: PageArgs) => deployments.activeByModels(ids, page)),
+    ofVersion: of('version'),
+    activeOfModel: of('activeOfModel'),
   };
 }
 

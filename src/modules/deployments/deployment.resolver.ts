@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { Role } from '../../common/role';
-import { PageArgs, toConnection } from '../../graphql/connection';
+import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import type { ModelLoaders } from '../models/model.loaders';
 import { RegisteredModel } from '../models/model.types';
@@ -60,7 +60,7 @@ export class DeploymentResolver {
 export class DeploymentVersionFields {
   @FieldResolver(() => DeploymentConnection, { description: 'Every deployment of this version, newest first' })
   async deployments(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
-    return toConnection(await ctx.loaders.deployments.ofVersion(page).load(version.id));
+    return ctx.loaders.deployments.ofVersion(version.id, null, page);
   }
 }
 
@@ -68,6 +68,6 @@ export class DeploymentVersionFields {
 export class DeploymentModelFields {
   @FieldResolver(() => DeploymentConnection, { description: 'ACTIVE and DRAINING deployments of any version of this model' })
   async activeDeployments(@Root() model: RegisteredModelEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
-    return toConnection(await ctx.loaders.deployments.activeOfModel(page).load(model.id));
+    return ctx.loaders.deployments.activeOfModel(model.id, null, page);
   }
 }

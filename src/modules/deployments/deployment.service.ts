@@ -4,7 +4,7 @@ import { badInput, notFound, staleRevision } from '../../common/errors';
 import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
 import { hydrate, hydrateByKey, hydratePages } from '../../db/hydrate';
-import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
+import { keysetCounts, keysetPages, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
 import { appendAudit } from '../audit/audit.store';
 import { DeploymentEntity } from './deployment.entity';
@@ -105,31 +105,25 @@ export class DeploymentService {
     return hydrateByKey(this.db.manager, DeploymentEntity, rows, (r) => String(r.id));
   }
 
-  async byVersions(versionIds: readonly string[], page: PageArgs): Promise<Map<string, Page<DeploymentEntity>>> {
-    return this.pages('x.version_id', versionIds, [], page);
+  /** Every deployment of each version, or the ACTIVE and DRAINING ones of each model, newest first. */
+  async pages(parents: readonly string[], of: DeploymentParent, page: PageArgs): Promise<Map<string, Page<DeploymentEntity>>> {
+    return hydratePages(this.db.manager, DeploymentEntity, await keysetPages(this.db.manager, deploymentList(parents, of), page));
   }
 
-  /** ACTIVE and DRAINING deployments of each model. */
-  async activeByModels(modelIds: readonly string[], page: PageArgs): Promise<Map<string, Page<DeploymentEntity>>> {
-    return this.pages('x.model_id', modelIds, [`x.status IN ('ACTIVE', 'DRAINING')`], page);
+  counts(parents: readonly string[], of: DeploymentParent): Promise<Map<string, number>> {
+    return keysetCounts(this.db.manager, deploymentList(parents, of));
   }
+}
 
-  private async pages(
-    column: string,
-    keys: readonly string[],
-    where: string[],
-    page: PageArgs,
-  ): Promise<Map<string, Page<DeploymentEntity>>> {
-    const params = new SqlParams();
-    const pages = await keysetPages(this.db.manager, {
-      table: 'deployments',
-      where: [`${column} = ANY(${params.p(keys)})`, ...where],
-      params,
-      order: ['x.created_at', 'x.id'],
-      direction: 'DESC',
-      partitionBy: column,
-      ...page,
-    });
-    return hydratePages(this.db.manager, DeploymentEntity, pages);
-  }
+/** 'version': all deployments of a version; 'activeOfModel': the ACTIVE and DRAINING ones of a model. */
+export type DeploymentParent = 'version' | 'activeOfModel';
+
+function deploymentList(parents: readonly string[], of: DeploymentParent): ListQuery {
+  return {
+    from: 'deployments',
+    where: of === 'activeOfModel' ? [`x.status IN ('ACTIVE', 'DRAINING')`] : [],
+    parent: { column: of === 'version' ? 'x.version_id' : 'x.model_id', keys: parents },
+    order: ['x.created_at', 'x.id'],
+    direction: 'DESC',
+  };
 }

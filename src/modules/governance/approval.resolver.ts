@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { Role } from '../../common/role';
-import { PageArgs, toConnection } from '../../graphql/connection';
+import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import type { ModelVersionEntity } from '../versions/model-version.entity';
 import type { VersionLoaders } from '../versions/model-version.loaders';
@@ -56,6 +56,6 @@ export class ApprovalResolver {
 export class ApprovalVersionFields {
   @FieldResolver(() => ApprovalConnection, { description: 'Signed decisions on this version, oldest first' })
   async approvals(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
-    return toConnection(await ctx.loaders.governance.approvalsOfVersion(page).load(version.id));
+    return ctx.loaders.governance.approvalsOfVersion(version.id, null, page);
   }
 }

@@ -4,7 +4,7 @@ import { badInput, conflict, DomainError, ErrorCode } from '../../common/errors'
 import { hasRole } from '../../common/role';
 import { validateText } from '../../common/text';
 import { hydratePages } from '../../db/hydrate';
-import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
+import { keysetCounts, keysetPages, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
 import { appendAudit } from '../audit/audit.store';
 import { readModel } from '../models/model.store';
@@ -133,18 +133,12 @@ export class ApprovalService {
 
   // ---- reads (batched) ----
 
-  async approvalsByVersions(versionIds: readonly string[], page: PageArgs): Promise<Map<string, Page<ApprovalEntity>>> {
-    const params = new SqlParams();
-    const pages = await keysetPages(this.db.manager, {
-      table: 'approvals',
-      where: [`x.version_id = ANY(${params.p(versionIds)})`],
-      params,
-      order: ['x.created_at', 'x.id'],
-      direction: 'ASC',
-      partitionBy: 'x.version_id',
-      ...page,
-    });
-    return hydratePages(this.db.manager, ApprovalEntity, pages);
+  async approvalPages(versionIds: readonly string[], page: PageArgs): Promise<Map<string, Page<ApprovalEntity>>> {
+    return hydratePages(this.db.manager, ApprovalEntity, await keysetPages(this.db.manager, approvalList(versionIds), page));
+  }
+
+  approvalCounts(versionIds: readonly string[]): Promise<Map<string, number>> {
+    return keysetCounts(this.db.manager, approvalList(versionIds));
   }
 
   private message(version: ModelVersionEntity, targetStage: Stage, decision: Decision, approver: string, signedAt: Date): string {
@@ -158,4 +152,8 @@ export class ApprovalService {
       signedAt: signedAt.toISOString(),
     });
   }
+}
+
+function approvalList(versionIds: readonly string[]): ListQuery {
+  return { from: 'approvals', parent: { column: 'x.version_id', keys: versionIds }, order: ['x.created_at', 'x.id'], direction: 'ASC' };
 }

@@ -1,8 +1,8 @@
 import DataLoader from 'dataloader';
-import type { PageArgs } from '../../db/pagination';
-import { mapLoader, pageLoaders } from '../../graphql/loaders';
+import { connectionLoader, mapLoader } from '../../graphql/loaders';
 import type { RegisteredModelEntity } from '../models/registered-model.entity';
 import type { ApprovalService } from './approval.service';
+import type { ApprovalEntity, BaselineEntity } from './governance.entities';
 import type { PolicyService } from './policy.service';
 import type { EffectivePolicy } from './policy.store';
 import type { ValidationService } from './validation.service';
@@ -10,7 +10,10 @@ import type { ValidationService } from './validation.service';
 export function createGovernanceLoaders(services: { policy: PolicyService; validation: ValidationService; approvals: ApprovalService }) {
   const { policy, validation, approvals } = services;
   return {
-    baselinesOfModel: pageLoaders((ids, page: PageArgs) => policy.baselinesByModels(ids, page)),
+    baselinesOfModel: connectionLoader<null, BaselineEntity>({
+      pages: (ids, _, page) => policy.baselinePages(ids, page),
+      counts: (ids) => policy.baselineCounts(ids),
+    }),
     /** Keyed by the model itself (the field's root), so the model is not read again. */
     effectivePolicy: new DataLoader<RegisteredModelEntity, EffectivePolicy, string>(
       async (models) => {
@@ -21,7 +24,10 @@ export function createGovernanceLoaders(services: { policy: PolicyService; valid
     ),
     latestValidation: mapLoader((ids) => validation.latestReportsByVersions(ids)),
     checksOfReport: mapLoader((ids) => validation.checksByReports(ids)),
-    approvalsOfVersion: pageLoaders((ids, page: PageArgs) => approvals.approvalsByVersions(ids, page)),
+    approvalsOfVersion: connectionLoader<null, ApprovalEntity>({
+      pages: (ids, _, page) => approvals.approvalPages(ids, page),
+      counts: (ids) => approvals.approvalCounts(ids),
+    }),
   };
 }
 

@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { Role } from '../../common/role';
-import { PageArgs, toConnection } from '../../graphql/connection';
+import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import { RegisteredModel } from '../models/model.types';
 import type { RegisteredModelEntity } from '../models/registered-model.entity';
@@ -50,7 +50,7 @@ export class PolicyResolver {
 export class PolicyModelFields {
   @FieldResolver(() => BaselineConnection)
   async baselines(@Root() model: RegisteredModelEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
-    return toConnection(await ctx.loaders.governance.baselinesOfModel(page).load(model.id));
+    return ctx.loaders.governance.baselinesOfModel(model.id, null, page);
   }
 
   @FieldResolver(() => EffectivePolicy, { description: 'The policy in force: the model’s own, else its risk tier’s, else the default' })

@@ -3,7 +3,7 @@ import type { Caller } from '../../common/caller';
 import { badInput, conflict } from '../../common/errors';
 import { validateText } from '../../common/text';
 import { hydrate, hydratePages } from '../../db/hydrate';
-import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
+import { keysetCounts, keysetPages, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
 import { appendAudit } from '../audit/audit.store';
 import type { RiskTier } from '../models/model.enums';
@@ -112,17 +112,15 @@ export class PolicyService {
     return effectivePolicies(this.db.manager, models);
   }
 
-  async baselinesByModels(modelIds: readonly string[], page: PageArgs): Promise<Map<string, Page<BaselineEntity>>> {
-    const params = new SqlParams();
-    const pages = await keysetPages(this.db.manager, {
-      table: 'baselines',
-      where: [`x.model_id = ANY(${params.p(modelIds)})`],
-      params,
-      order: ['x.metric', 'x.id'],
-      direction: 'ASC',
-      partitionBy: 'x.model_id',
-      ...page,
-    });
-    return hydratePages(this.db.manager, BaselineEntity, pages);
+  async baselinePages(modelIds: readonly string[], page: PageArgs): Promise<Map<string, Page<BaselineEntity>>> {
+    return hydratePages(this.db.manager, BaselineEntity, await keysetPages(this.db.manager, baselineList(modelIds), page));
   }
+
+  baselineCounts(modelIds: readonly string[]): Promise<Map<string, number>> {
+    return keysetCounts(this.db.manager, baselineList(modelIds));
+  }
+}
+
+function baselineList(modelIds: readonly string[]): ListQuery {
+  return { from: 'baselines', parent: { column: 'x.model_id', keys: modelIds }, order: ['x.metric', 'x.id'], direction: 'ASC' };
 }

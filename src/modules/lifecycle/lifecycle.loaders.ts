@@ -1,10 +1,13 @@
-import type { PageArgs } from '../../db/pagination';
-import { loaderFamily, pageLoaders } from '../../graphql/loaders';
+import { connectionLoader, loaderFamily } from '../../graphql/loaders';
+import type { StageTransitionEntity } from './stage-transition.entity';
 import type { TransitionService } from './transition.service';
 
 export function createLifecycleLoaders(transitions: TransitionService) {
   return {
-    stageHistory: pageLoaders((ids, page: PageArgs) => transitions.historyByVersions(ids, page)),
+    stageHistory: connectionLoader<null, StageTransitionEntity>({
+      pages: (ids, _, page) => transitions.historyPages(ids, page),
+      counts: (ids) => transitions.historyCounts(ids),
+    }),
     /** The id of the version each model had in PRODUCTION at the given time. */
     productionVersionAt: loaderFamily(
       (ids, at: Date) => transitions.productionVersionsAt(ids, at),

@@ -1,7 +1,7 @@
 import { DateTimeISOResolver, UUIDResolver } from 'graphql-scalars';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Role } from '../../common/role';
-import { PageArgs, toConnection } from '../../graphql/connection';
+import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import { RegisteredModel } from '../models/model.types';
 import type { RegisteredModelEntity } from '../models/registered-model.entity';
@@ -53,7 +53,7 @@ export class TransitionResolver {
 
   @FieldResolver(() => StageTransitionConnection, { description: 'Every stage change of this version, newest first' })
   async stageHistory(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
-    return toConnection(await ctx.loaders.lifecycle.stageHistory(page).load(version.id), (t: StageTransitionEntity) => ({
+    return ctx.loaders.lifecycle.stageHistory(version.id, null, page, (t: StageTransitionEntity) => ({
       ...t,
       auditSeq: Number(t.auditSeq),
     }));
@@ -64,8 +64,8 @@ export class TransitionResolver {
 export class TransitionModelFields {
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'The version in PRODUCTION now' })
   async productionVersion(@Root() model: RegisteredModelEntity, @Ctx() ctx: Ctx): Promise<ModelVersionEntity | null> {
-    const page = await ctx.loaders.versions.ofModel({ filter: { stage: Stage.PRODUCTION }, page: { first: 1 } }).load(model.id);
-    return page.rows[0] ?? null;
+    const production = await ctx.loaders.versions.ofModel(model.id, { stage: Stage.PRODUCTION }, { first: 1 });
+    return production.edges[0]?.node ?? null;
   }
 
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'The version that was in PRODUCTION at `time`, from the audit trail' })

@@ -4,7 +4,7 @@ import { conflict, DomainError, ErrorCode } from '../../common/errors';
 import { hasRole } from '../../common/role';
 import { validateText } from '../../common/text';
 import { hydrate, hydratePages } from '../../db/hydrate';
-import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
+import { keysetCounts, keysetPages, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { isUniqueViolation } from '../../db/pg-errors';
 import { writeReturning } from '../../db/write';
 import { appendAudit } from '../audit/audit.store';
@@ -208,18 +208,12 @@ export class TransitionService {
 
   // ---- reads (batched) ----
 
-  async historyByVersions(versionIds: readonly string[], page: PageArgs): Promise<Map<string, Page<StageTransitionEntity>>> {
-    const params = new SqlParams();
-    const pages = await keysetPages(this.db.manager, {
-      table: 'stage_transitions',
-      where: [`x.version_id = ANY(${params.p(versionIds)})`],
-      params,
-      order: ['x.audit_seq', 'x.id'],
-      direction: 'DESC',
-      partitionBy: 'x.version_id',
-      ...page,
-    });
-    return hydratePages(this.db.manager, StageTransitionEntity, pages);
+  async historyPages(versionIds: readonly string[], page: PageArgs): Promise<Map<string, Page<StageTransitionEntity>>> {
+    return hydratePages(this.db.manager, StageTransitionEntity, await keysetPages(this.db.manager, historyList(versionIds), page));
+  }
+
+  historyCounts(versionIds: readonly string[]): Promise<Map<string, number>> {
+    return keysetCounts(this.db.manager, historyList(versionIds));
   }
 
   /**
@@ -237,6 +231,15 @@ export class TransitionService {
     )) as Array<{ model_id: string; subject_id: string; to_stage: string }>;
     return new Map(rows.map((r) => [r.model_id, r.to_stage === 'PRODUCTION' ? r.subject_id : null]));
   }
+}
+
+function historyList(versionIds: readonly string[]): ListQuery {
+  return {
+    from: 'stage_transitions',
+    parent: { column: 'x.version_id', keys: versionIds },
+    order: ['x.audit_seq', 'x.id'],
+    direction: 'DESC',
+  };
 }
 
 /** The gates for a move, read through `m` (inside a transition's transaction, so they see its locks). */

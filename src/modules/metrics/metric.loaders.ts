@@ -1,12 +1,17 @@
-import type { PageArgs } from '../../db/pagination';
-import { pageLoaders } from '../../graphql/loaders';
-import type { MetricSource } from './metric.enums';
-import type { MetricService } from './metric.service';
+import { connectionLoader } from '../../graphql/loaders';
+import type { MetricEntity } from './metric.entity';
+import type { LatestFilter, MetricService, Series } from './metric.service';
 
 export function createMetricLoaders(metrics: MetricService) {
   return {
-    latest: pageLoaders((ids, args: { names?: string[]; source?: MetricSource; page: PageArgs }) => metrics.latestByVersions(ids, args)),
-    history: pageLoaders((ids, args: { name: string; source: MetricSource; slice?: string; page: PageArgs }) => metrics.history(ids, args)),
+    latest: connectionLoader<LatestFilter, MetricEntity>({
+      pages: (ids, filter, page) => metrics.latestPages(ids, filter, page),
+      counts: (ids, filter) => metrics.latestCounts(ids, filter),
+    }),
+    history: connectionLoader<Series, MetricEntity>({
+      pages: (ids, series, page) => metrics.historyPages(ids, series, page),
+      counts: (ids, series) => metrics.historyCounts(ids, series),
+    }),
   };
 }
 

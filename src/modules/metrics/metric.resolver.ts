@@ -1,6 +1,6 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { Role } from '../../common/role';
-import { PageArgs, toConnection } from '../../graphql/connection';
+import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import type { ModelVersionEntity } from '../versions/model-version.entity';
 import type { VersionLoaders } from '../versions/model-version.loaders';
@@ -29,7 +29,7 @@ export class MetricResolver {
     @Arg('names', () => [String], { nullable: true }) names?: string[],
     @Arg('source', () => MetricSource, { nullable: true }) source?: MetricSource,
   ) {
-    return toConnection(await ctx.loaders.metrics.latest({ names, source, page }).load(version.id));
+    return ctx.loaders.metrics.latest(version.id, { names, source }, page);
   }
 
   @FieldResolver(() => MetricPointConnection, { description: 'Every point of one metric, newest first' })
@@ -41,6 +41,6 @@ export class MetricResolver {
     @Arg('source', () => MetricSource) source: MetricSource,
     @Arg('slice', () => String, { nullable: true }) slice?: string,
   ) {
-    return toConnection(await ctx.loaders.metrics.history({ name, source, slice, page }).load(version.id));
+    return ctx.loaders.metrics.history(version.id, { name, source, slice }, page);
   }
 }

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { badInput } from '../../common/errors';
 import { hydratePages } from '../../db/hydrate';
-import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
+import { keysetCounts, keysetPages, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { appendAudit } from '../audit/audit.store';
 import { MetricEntity } from './metric.entity';
 import type { MetricSource } from './metric.enums';
@@ -59,48 +59,59 @@ export class MetricService {
   }
 
   /** The latest value per (name, source, slice) of each version; optionally one source, some names. */
-  async latestByVersions(
-    versionIds: readonly string[],
-    args: { source?: MetricSource | null; names?: string[] | null; page: PageArgs },
-  ): Promise<Map<string, Page<MetricEntity>>> {
-    const params = new SqlParams();
-    const filters = [`version_id = ANY(${params.p(versionIds)})`];
-    if (args.source) filters.push(`source = ${params.p(args.source)}`);
-    if (args.names?.length) filters.push(`name = ANY(${params.p(args.names)})`);
-    const latest = `(SELECT DISTINCT ON (version_id, name, source, slice) * FROM metrics WHERE ${filters.join(' AND ')}
-       ORDER BY version_id, name, source, slice, recorded_at DESC, step DESC, id DESC)`;
-    const pages = await keysetPages(this.db.manager, {
-      table: latest,
-      where: [],
-      params,
-      order: ['x.name', 'x.source', 'x.slice', 'x.id'],
-      direction: 'ASC',
-      partitionBy: 'x.version_id',
-      ...args.page,
-    });
-    return hydratePages(this.db.manager, MetricEntity, pages);
+  async latestPages(versionIds: readonly string[], filter: LatestFilter, page: PageArgs): Promise<Map<string, Page<MetricEntity>>> {
+    return hydratePages(this.db.manager, MetricEntity, await keysetPages(this.db.manager, latestList(versionIds, filter), page));
   }
 
-  /** Every point of one metric of each version, newest first. */
-  async history(
-    versionIds: readonly string[],
-    args: { name: string; source: MetricSource; slice?: string | null; page: PageArgs },
-  ): Promise<Map<string, Page<MetricEntity>>> {
-    const params = new SqlParams();
-    const pages = await keysetPages(this.db.manager, {
-      table: 'metrics',
-      where: [
-        `x.version_id = ANY(${params.p(versionIds)})`,
-        `x.name = ${params.p(args.name)}`,
-        `x.source = ${params.p(args.source)}`,
-        `x.slice = ${params.p(args.slice ?? '')}`,
-      ],
-      params,
-      order: ['x.recorded_at', 'x.step', 'x.id'],
-      direction: 'DESC',
-      partitionBy: 'x.version_id',
-      ...args.page,
-    });
-    return hydratePages(this.db.manager, MetricEntity, pages);
+  latestCounts(versionIds: readonly string[], filter: LatestFilter): Promise<Map<string, number>> {
+    return keysetCounts(this.db.manager, latestList(versionIds, filter));
   }
+
+  /** Every point of one series of each version, newest first. */
+  async historyPages(versionIds: readonly string[], series: Series, page: PageArgs): Promise<Map<string, Page<MetricEntity>>> {
+    return hydratePages(this.db.manager, MetricEntity, await keysetPages(this.db.manager, historyList(versionIds, series), page));
+  }
+
+  historyCounts(versionIds: readonly string[], series: Series): Promise<Map<string, number>> {
+    return keysetCounts(this.db.manager, historyList(versionIds, series));
+  }
+}
+
+export interface LatestFilter {
+  source?: MetricSource | null;
+  names?: string[] | null;
+}
+
+/** One metric of a version: its points, over steps and time. */
+export interface Series {
+  name: string;
+  source: MetricSource;
+  slice?: string | null;
+}
+
+function latestList(versionIds: readonly string[], filter: LatestFilter): ListQuery {
+  const params = new SqlParams();
+  const filters: string[] = [];
+  if (filter.source) filters.push(`source = ${params.p(filter.source)}`);
+  if (filter.names?.length) filters.push(`name = ANY(${params.p(filter.names)})`);
+  return {
+    from: `(SELECT DISTINCT ON (version_id, name, source, slice) * FROM metrics ${filters.length ? `WHERE ${filters.join(' AND ')}` : ''}
+       ORDER BY version_id, name, source, slice, recorded_at DESC, step DESC, id DESC)`,
+    params,
+    parent: { column: 'x.version_id', keys: versionIds },
+    order: ['x.name', 'x.source', 'x.slice', 'x.id'],
+    direction: 'ASC',
+  };
+}
+
+function historyList(versionIds: readonly string[], series: Series): ListQuery {
+  const params = new SqlParams();
+  return {
+    from: 'metrics',
+    where: [`x.name = ${params.p(series.name)}`, `x.source = ${params.p(series.source)}`, `x.slice = ${params.p(series.slice ?? '')}`],
+    params,
+    parent: { column: 'x.version_id', keys: versionIds },
+    order: ['x.recorded_at', 'x.step', 'x.id'],
+    direction: 'DESC',
+  };
 }

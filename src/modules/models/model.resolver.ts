@@ -45,7 +45,7 @@ export class ModelResolver {
     const order = orderBy ?? { field: ModelOrderField.CREATED_AT, direction: SortDirection.ASC };
     const result = await ctx.services.models.list(filter ?? {}, order, page);
     for (const model of result.rows) ctx.loaders.models.byId.prime(model.id, model);
-    return toConnection(result);
+    return toConnection(result, () => ctx.services.models.count(filter ?? {}));
   }
 
   @Authorized(Role.CONTRIBUTOR)

@@ -4,7 +4,7 @@ import { badInput, conflict, staleRevision } from '../../common/errors';
 import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
 import { hydrateByKey, hydratePage } from '../../db/hydrate';
-import { emptyPage, keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
+import { keysetCount, keysetPage, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
 import { appendAudit } from '../audit/audit.store';
 import { ModelStatus, RiskTier } from './model.enums';
@@ -142,27 +142,26 @@ export class ModelService {
   }
 
   async list(filter: ModelFilter, order: ModelOrder, page: PageArgs): Promise<Page<RegisteredModelEntity>> {
-    const params = new SqlParams();
-    const where: string[] = [];
-    if (filter.nameContains) where.push(`x.name LIKE ${params.p(`%${escapeLike(filter.nameContains.toLowerCase())}%`)}`);
-    if (filter.tags?.length) {
-      const wanted = Object.fromEntries(filter.tags.map((t) => [t.key, t.value]));
-      where.push(`x.tags @> ${params.p(JSON.stringify(wanted))}::jsonb`);
-    }
-    if (filter.riskTier) where.push(`x.risk_tier = ${params.p(filter.riskTier)}`);
-    if (filter.status) where.push(`x.status = ${params.p(filter.status)}`);
-    if (filter.owner) where.push(`x.owner = ${params.p(filter.owner)}`);
-    const pages = await keysetPages(this.db.manager, {
-      table: 'registered_models',
-      where,
-      params,
-      order: [ORDER_COLUMN[order.field], 'x.id'],
-      direction: order.direction,
-      first: page.first,
-      after: page.after,
-    });
-    return hydratePage(this.db.manager, RegisteredModelEntity, pages.get('') ?? emptyPage(page.after));
+    return hydratePage(this.db.manager, RegisteredModelEntity, await keysetPage(this.db.manager, modelList(filter, order), page));
   }
+
+  count(filter: ModelFilter): Promise<number> {
+    return keysetCount(this.db.manager, modelList(filter, { field: 'CREATED_AT', direction: 'ASC' }));
+  }
+}
+
+function modelList(filter: ModelFilter, order: ModelOrder): ListQuery {
+  const params = new SqlParams();
+  const where: string[] = [];
+  if (filter.nameContains) where.push(`x.name LIKE ${params.p(`%${escapeLike(filter.nameContains.toLowerCase())}%`)}`);
+  if (filter.tags?.length) {
+    const wanted = Object.fromEntries(filter.tags.map((t) => [t.key, t.value]));
+    where.push(`x.tags @> ${params.p(JSON.stringify(wanted))}::jsonb`);
+  }
+  if (filter.riskTier) where.push(`x.risk_tier = ${params.p(filter.riskTier)}`);
+  if (filter.status) where.push(`x.status = ${params.p(filter.status)}`);
+  if (filter.owner) where.push(`x.owner = ${params.p(filter.owner)}`);
+  return { from: 'registered_models', where, params, order: [ORDER_COLUMN[order.field], 'x.id'], direction: order.direction };
 }
 
 function escapeLike(value: string): string {

@@ -1,16 +1,18 @@
-import type { PageArgs } from '../../db/pagination';
-import { lowerCase, mapLoader, pageLoaders } from '../../graphql/loaders';
+import { connectionLoader, lowerCase, mapLoader } from '../../graphql/loaders';
+import type { ModelVersionEntity } from './model-version.entity';
 import type { ModelVersionService, VersionFilter } from './model-version.service';
 
 export function createVersionLoaders(versions: ModelVersionService) {
   return {
+    /** Whole rows, with the reproducibility tuple; every other loader reads summaries. */
     byId: mapLoader((ids) => versions.byIds(ids), lowerCase),
     latestOfModel: mapLoader((modelIds) => versions.latestByModels(modelIds)),
     /** Keys: `${modelId}/${versionNumber}`. */
     byNumber: mapLoader((keys) => versions.byModelAndNumber(keys)),
-    ofModel: pageLoaders((modelIds, args: { filter: VersionFilter; page: PageArgs }) =>
-      versions.byModels(modelIds, args.filter, args.page),
-    ),
+    ofModel: connectionLoader<VersionFilter, ModelVersionEntity>({
+      pages: (modelIds, filter, page) => versions.pagesByModels(modelIds, filter, page),
+      counts: (modelIds, filter) => versions.countsByModels(modelIds, filter),
+    }),
   };
 }
 

@@ -1,7 +1,7 @@
 import { UUIDResolver } from 'graphql-scalars';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { Role } from '../../common/role';
-import { PageArgs, toConnection, type ConnectionShape } from '../../graphql/connection';
+import { PageArgs, type ConnectionShape } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import type { ModelLoaders } from '../models/model.loaders';
 import { RegisteredModel } from '../models/model.types';
@@ -18,6 +18,11 @@ import {
   RegisterModelVersionPayload,
   Reproducibility,
 } from './model-version.types';
+
+/** Lists read version summaries (VERSION_SUMMARY); the tuple and the artifact's signature need the whole row. */
+async function whole(version: ModelVersionEntity, ctx: Ctx): Promise<ModelVersionEntity> {
+  return version.hyperparameters !== undefined ? version : ((await ctx.loaders.versions.byId.load(version.id)) ?? version);
+}
 
 type Ctx = RequestContext<{ versions: ModelVersionService }, { models: ModelLoaders; versions: VersionLoaders }>;
 
@@ -41,7 +46,8 @@ export class ModelVersionResolver {
   }
 
   @FieldResolver(() => Reproducibility)
-  reproducibility(@Root() v: ModelVersionEntity): Reproducibility {
+  async reproducibility(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx): Promise<Reproducibility> {
+    const v = await whole(version, ctx);
     return {
       code: { repo: v.codeRepo, commit: v.codeCommit },
       datasetVersions: v.datasetVersions,
@@ -53,7 +59,8 @@ export class ModelVersionResolver {
   }
 
   @FieldResolver(() => Artifact)
-  artifact(@Root() v: ModelVersionEntity): Artifact {
+  async artifact(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx): Promise<Artifact> {
+    const v = await whole(version, ctx);
     return {
       format: v.artifactFormat,
       storagePath: v.artifactStoragePath,
@@ -75,7 +82,7 @@ export class VersionModelFields {
     @Args() page: PageArgs,
     @Arg('filter', () => ModelVersionFilter, { nullable: true }) filter?: ModelVersionFilter,
   ): Promise<ConnectionShape<ModelVersionEntity>> {
-    return toConnection(await ctx.loaders.versions.ofModel({ filter: filter ?? {}, page }).load(model.id));
+    return ctx.loaders.versions.ofModel(model.id, filter ?? {}, page);
   }
 
   @FieldResolver(() => ModelVersion, { nullable: true })

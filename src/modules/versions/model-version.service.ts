@@ -3,7 +3,7 @@ import type { Caller } from '../../common/caller';
 import { badInput, conflict, notFound } from '../../common/errors';
 import { isUuid } from '../../common/uuid';
 import { hydrateByKey, hydratePages } from '../../db/hydrate';
-import { keysetPages, SqlParams, type Page, type PageArgs } from '../../db/pagination';
+import { keysetCounts, keysetPages, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
 import { appendAudit } from '../audit/audit.store';
 import { runIdempotent } from '../idempotency/idempotency';
@@ -126,10 +126,11 @@ export class ModelVersionService {
     return hydrateByKey(this.db.manager, ModelVersionEntity, rows, (r) => String(r.id));
   }
 
-  /** The highest-numbered version of each model. */
+  /** The highest-numbered version of each model: one index probe per model, however many versions it has. */
   async latestByModels(modelIds: readonly string[]): Promise<Map<string, ModelVersionEntity>> {
     const rows = await this.db.query(
-      'SELECT DISTINCT ON (model_id) * FROM model_versions WHERE model_id = ANY($1) ORDER BY model_id, version DESC',
+      `SELECT x.* FROM unnest($1::uuid[]) AS k(id)
+       CROSS JOIN LATERAL (SELECT ${VERSION_SUMMARY} FROM model_versions x WHERE x.model_id = k.id ORDER BY x.version DESC LIMIT 1) x`,
       [modelIds],
     );
     return hydrateByKey(this.db.manager, ModelVersionEntity, rows, (r) => String(r.model_id));
@@ -139,30 +140,55 @@ export class ModelVersionService {
   async byModelAndNumber(keys: readonly string[]): Promise<Map<string, ModelVersionEntity>> {
     const pairs = keys.map((k) => k.split('/'));
     const rows = await this.db.query(
-      `SELECT v.* FROM model_versions v JOIN unnest($1::uuid[], $2::int[]) AS k(model_id, version)
-         ON v.model_id = k.model_id AND v.version = k.version`,
+      `SELECT ${VERSION_SUMMARY} FROM model_versions x JOIN unnest($1::uuid[], $2::int[]) AS k(model_id, version)
+         ON x.model_id = k.model_id AND x.version = k.version`,
       [pairs.map((p) => p[0]), pairs.map((p) => Number(p[1]))],
     );
     return hydrateByKey(this.db.manager, ModelVersionEntity, rows, (r) => `${r.model_id}/${r.version}`);
   }
 
   /** Versions of many models, newest first (RegisteredModel.versions). */
-  async byModels(modelIds: readonly string[], filter: VersionFilter, page: PageArgs): Promise<Map<string, Page<ModelVersionEntity>>> {
-    const params = new SqlParams();
-    const where = [`x.model_id = ANY(${params.p(modelIds)})`];
-    if (filter.stage) where.push(`x.stage = ${params.p(filter.stage)}`);
-    if (filter.artifactStatus) where.push(`x.artifact_status = ${params.p(filter.artifactStatus)}`);
-    if (filter.label) where.push(`x.label = ${params.p(filter.label)}`);
-    const pages = await keysetPages(this.db.manager, {
-      table: 'model_versions',
-      where,
-      params,
-      order: ['x.version', 'x.id'],
-      direction: 'DESC',
-      partitionBy: 'x.model_id',
-      first: page.first,
-      after: page.after,
-    });
-    return hydratePages(this.db.manager, ModelVersionEntity, pages);
+  async pagesByModels(modelIds: readonly string[], filter: VersionFilter, page: PageArgs): Promise<Map<string, Page<ModelVersionEntity>>> {
+    return hydratePages(this.db.manager, ModelVersionEntity, await keysetPages(this.db.manager, versionList(modelIds, filter), page));
   }
+
+  /**
+   * How many versions each model has. Unfiltered, that is the model's version counter: versions are
+   * never deleted and the counter moves in the same transaction as the insert, so it is exact, and
+   * reading it costs the same for five versions or a hundred thousand.
+   */
+  async countsByModels(modelIds: readonly string[], filter: VersionFilter): Promise<Map<string, number>> {
+    if (filter.stage || filter.artifactStatus || filter.label) return keysetCounts(this.db.manager, versionList(modelIds, filter));
+    const rows = (await this.db.query('SELECT id, version_counter FROM registered_models WHERE id = ANY($1)', [modelIds])) as Array<{
+      id: string;
+      version_counter: number;
+    }>;
+    return new Map(rows.map((r) => [r.id, r.version_counter]));
+  }
+}
+
+/**
+ * What lists of versions read: every column but the reproducibility tuple's bulky JSON and text
+ * (dataset versions, hyperparameters, package lock) and the artifact's signature. The fields that
+ * show those load the whole row by id (see ModelVersion.reproducibility).
+ */
+export const VERSION_SUMMARY = `x.id, x.model_id, x.version, x.label, x.description, x.stage, x.code_repo, x.code_commit,
+  x.environment_image_digest, x.random_seed, x.training_run_id, x.artifact_format, x.artifact_storage_path, x.artifact_source_uri,
+  x.artifact_size_bytes, x.artifact_sha256, x.artifact_status, x.created_by, x.created_at, x.updated_at, x.revision`;
+
+function versionList(modelIds: readonly string[], filter: VersionFilter): ListQuery {
+  const params = new SqlParams();
+  const where: string[] = [];
+  if (filter.stage) where.push(`x.stage = ${params.p(filter.stage)}`);
+  if (filter.artifactStatus) where.push(`x.artifact_status = ${params.p(filter.artifactStatus)}`);
+  if (filter.label) where.push(`x.label = ${params.p(filter.label)}`);
+  return {
+    from: 'model_versions',
+    columns: VERSION_SUMMARY,
+    where,
+    params,
+    parent: { column: 'x.model_id', keys: modelIds },
+    order: ['x.version', 'x.id'],
+    direction: 'DESC',
+  };
 }

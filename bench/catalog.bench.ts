@@ -1,0 +1,330 @@
+// `npm run bench:catalog [-- --models 1000 --big 100000 --seconds 5]`: the catalog page through
+// modelgraph over HTTP, side by side with the same answer from one hand-written SQL statement
+// behind a minimal HTTP server, on the same data in the same run. Not a test: it prints figures.
+import 'reflect-metadata';
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { isDeepStrictEqual, parseArgs } from 'node:util';
+import { Client } from 'pg';
+import { createDataSource } from '../src/db/data-source';
+import { openBenchDatabase, percentile } from './bench-support';
+import { CATALOG_QUERY, PARENT_PROBES } from './catalog.queries';
+import type { ParentMessage, ServerMessage } from './catalog.server';
+
+const { values: options } = parseArgs({
+  options: {
+    models: { type: 'string', default: '1000' },
+    big: { type: 'string', default: '100000' },
+    seconds: { type: 'string', default: '5' },
+    clients: { type: 'string', default: '1,10' },
+  },
+});
+const MODELS = Number(options.models);
+const BIG = Number(options.big);
+const SECONDS = Number(options.seconds);
+const CLIENTS = options.clients.split(',').map(Number);
+
+/** One server under test, forked, talked to over IPC and HTTP. */
+class Target {
+  private constructor(
+    readonly name: string,
+    private readonly child: ChildProcess,
+    readonly port: number,
+    readonly token: string | null,
+    private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 }),
+  ) {}
+
+  static async start(name: string, kind: 'modelgraph' | 'sql', url: string): Promise<Target> {
+    const child = fork(path.join(__dirname, 'catalog.server.js'), [kind, url], { stdio: 'inherit' });
+    const ready = await Target.next<Extract<ServerMessage, { type: 'ready' }>>(child, 'ready');
+    return new Target(name, child, ready.port, ready.token);
+  }
+
+  private static next<M extends ServerMessage>(child: ChildProcess, type: M['type']): Promise<M> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: ServerMessage) => {
+        if (message.type !== type) return;
+        child.off('message', onMessage);
+        resolve(message as M);
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code) => reject(new Error(`${type}: the server exited with ${code}`)));
+    });
+  }
+
+  async ask<M extends ServerMessage>(message: ParentMessage, reply: M['type']): Promise<M> {
+    const answer = Target.next<M>(this.child, reply);
+    this.child.send(message);
+    return answer;
+  }
+
+  tell(message: ParentMessage): void {
+    this.child.send(message);
+  }
+
+  /** POSTs a GraphQL request; answers with the raw body and the time it took in ms. */
+  post(body: string): Promise<{ text: string; ms: number }> {
+    const started = process.hrtime.bigint();
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        {
+          agent: this.agent,
+          host: '127.0.0.1',
+          port: this.port,
+          path: '/graphql',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...(this.token ? { authorization: `Bearer ${this.token}` } : {}) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            if (res.statusCode !== 200) reject(new Error(`${this.name}: HTTP ${res.statusCode}: ${text.slice(0, 300)}`));
+            else resolve({ text, ms: Number(process.hrtime.bigint() - started) / 1e6 });
+          });
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  async graphql(query: string, variables: Record<string, unknown> = {}): Promise<{ data: Record<string, unknown>; ms: number }> {
+    const { text, ms } = await this.post(JSON.stringify({ query, variables }));
+    const json = JSON.parse(text) as { data: Record<string, unknown>; errors?: unknown[] };
+    if (json.errors) throw new Error(`${this.name}: ${JSON.stringify(json.errors)}`);
+    return { data: json.data, ms };
+  }
+
+  async metric(name: string): Promise<number> {
+    const text = await new Promise<string>((resolve, reject) => {
+      http
+        .get({ agent: this.agent, host: '127.0.0.1', port: this.port, path: '/metrics' }, (res) => {
+          let body = '';
+          res.on('data', (c) => (body += c));
+          res.on('end', () => resolve(body));
+        })
+        .on('error', reject);
+    });
+    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
+    return Number(line?.split(' ')[1] ?? NaN);
+  }
+
+  async stop(): Promise<void> {
+    this.agent.destroy();
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.tell({ type: 'stop' });
+    await exited;
+  }
+}
+
+interface Run {
+  requests: number;
+  seconds: number;
+  latencies: number[];
+  stats: Extract<ServerMessage, { type: 'stats' }>;
+}
+
+/** `clients` loops sending the same request for SECONDS, after one second of unmeasured warm-up. */
+async function load(target: Target, body: string, clients: number): Promise<Run> {
+  const loop = async (until: number, latencies: number[] | null) => {
+    while (Date.now() < until) {
+      const { ms } = await target.post(body);
+      latencies?.push(ms);
+    }
+  };
+  await Promise.all(Array.from({ length: clients }, () => loop(Date.now() + 1000, null)));
+  target.tell({ type: 'reset' });
+  const latencies: number[] = [];
+  const started = process.hrtime.bigint();
+  const until = Date.now() + SECONDS * 1000;
+  await Promise.all(Array.from({ length: clients }, () => loop(until, latencies)));
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const stats = await target.ask<Extract<ServerMessage, { type: 'stats' }>>({ type: 'stats' }, 'stats');
+  latencies.sort((a, b) => a - b);
+  return { requests: latencies.length, seconds, latencies, stats };
+}
+
+/** N models with versions 1–5 (v5 in PRODUCTION, alias champion), and one model with BIG versions and BIG metric points. */
+async function seed(db: Client): Promise<{ bigModelId: string; smallModelId: string }> {
+  await db.query(
+    `INSERT INTO registered_models (name, description, owner, tags, risk_tier, version_counter, created_by, created_at)
+     SELECT 'catalog-' || lpad(i::text, 6, '0'), 'catalog model ' || i, 'team-' || (i % 20), jsonb_build_object('domain', 'd' || (i % 7)),
+            'MEDIUM', 5, 'bench', now() - interval '30 days' + i * interval '1 second'
+     FROM generate_series(1, $1::int) i`,
+    [MODELS],
+  );
+  await db.query(
+    `INSERT INTO registered_models (name, owner, risk_tier, version_counter, created_by, created_at)
+     VALUES ('catalog-big', 'team-big', 'HIGH', $1, 'bench', now())`,
+    [BIG],
+  );
+  // Realistic rows: the reproducibility tuple's JSON columns are what a list should not drag along.
+  const versionColumns = `(model_id, version, stage, code_repo, code_commit, dataset_versions, hyperparameters, environment_image_digest,
+     environment_package_lock, random_seed, training_run_id, artifact_format, artifact_storage_path, artifact_size_bytes, artifact_sha256,
+     artifact_signature, artifact_status, created_by, created_at)`;
+  const versionValues = (stage: string) => `m.id, n, ${stage}, 'https://github.com/acme/' || m.name, md5(m.name || n) || md5(n::text),
+     jsonb_build_array('s3://datasets/' || m.name || '@v' || n, 's3://datasets/holdout@v3'),
+     (SELECT jsonb_object_agg('param_' || k, k * n) FROM generate_series(1, 20) k),
+     'ghcr.io/acme/train@sha256:' || md5(m.name) || md5(m.name), repeat('package==1.0.0 ', 40), n::text, 'run-' || n, 'ONNX',
+     'models/' || m.name || '/' || n || '/', 1048576, md5(m.name || n) || md5(n || m.name),
+     jsonb_build_object('inputs', jsonb_build_array(jsonb_build_object('name', 'features', 'dtype', 'float32', 'shape', jsonb_build_array(-1, 64)))),
+     'READY', 'bench', m.created_at + n * interval '1 ms'`;
+  await db.query(
+    `INSERT INTO model_versions ${versionColumns}
+     SELECT ${versionValues(`CASE n WHEN 5 THEN 'PRODUCTION' WHEN 4 THEN 'STAGING' ELSE 'ARCHIVED' END`)}
+     FROM registered_models m CROSS JOIN generate_series(1, 5) n WHERE m.name <> 'catalog-big'`,
+  );
+  await db.query(
+    `INSERT INTO model_versions ${versionColumns}
+     SELECT ${versionValues(`CASE WHEN n = $1 THEN 'PRODUCTION' ELSE 'ARCHIVED' END`)}
+     FROM registered_models m CROSS JOIN generate_series(1, $1::int) n WHERE m.name = 'catalog-big'`,
+    [BIG],
+  );
+  await db.query(
+    `INSERT INTO model_aliases (model_id, name, version_id, updated_by)
+     SELECT v.model_id, 'champion', v.id, 'bench' FROM model_versions v
+     JOIN registered_models m ON m.id = v.model_id AND v.version = m.version_counter`,
+  );
+  const [big] = (await db.query(`SELECT id FROM registered_models WHERE name = 'catalog-big'`)).rows;
+  const [small] = (await db.query(`SELECT id FROM registered_models WHERE name = 'catalog-000001'`)).rows;
+  // A long metric history on the big model's version 1, a short one on the small model's.
+  for (const [modelId, points] of [
+    [big.id, BIG],
+    [small.id, 5],
+  ] as const) {
+    await db.query(
+      `INSERT INTO metrics (version_id, source, name, value, step, slice, recorded_at)
+       SELECT v.id, 'TRAINING', 'loss', 1.0 / s, s, '', now() - interval '1 day' + s * interval '1 ms'
+       FROM model_versions v CROSS JOIN generate_series(1, $2::int) s WHERE v.model_id = $1 AND v.version = 1`,
+      [modelId, points],
+    );
+  }
+  await db.query('VACUUM ANALYZE');
+  return { bigModelId: big.id, smallModelId: small.id };
+}
+
+const row = (cells: Array<string | number>, widths: number[]): string =>
+  cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i]) : String(c).padStart(widths[i]))).join('  ');
+
+/** EXPLAIN ANALYZE of every statement one catalog request sends: a sequential scan on a hot statement is a finding. */
+async function plans(db: Client, target: Target): Promise<string[]> {
+  target.tell({ type: 'capture' });
+  await target.post(JSON.stringify({ query: CATALOG_QUERY }));
+  const { statements } = await target.ask<Extract<ServerMessage, { type: 'captured' }>>({ type: 'captured' }, 'captured');
+  const lines: string[] = [];
+  for (const { sql, parameters } of statements) {
+    const { rows } = await db.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT TEXT) ${sql}`, parameters);
+    const text = rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
+    const seq = /Seq Scan on (\w+)/.exec(text);
+    const time = /Execution Time: ([\d.]+) ms/.exec(text)?.[1];
+    lines.push(`${seq ? `SEQ SCAN on ${seq[1]}` : 'index only  '}  ${time?.padStart(7)} ms  ${sql.replace(/\s+/g, ' ').slice(0, 110)}`);
+    fs.appendFileSync(
+      PLANS_FILE,
+      `-- ${sql.replace(/\s+/g, ' ')}\n-- parameters: ${JSON.stringify(parameters).slice(0, 300)}\n${text}\n\n`,
+    );
+  }
+  return lines;
+}
+
+const PLANS_FILE = path.join(os.tmpdir(), `modelgraph-catalog-plans-${process.pid}.txt`);
+
+async function main(): Promise<void> {
+  const bench = await openBenchDatabase('catalog');
+  const migrator = createDataSource({ url: bench.url });
+  await migrator.initialize();
+  await migrator.runMigrations({ transaction: 'each' });
+  await migrator.destroy();
+  const db = new Client({ connectionString: bench.url });
+  await db.connect();
+  const targets: Target[] = [];
+  try {
+    const seeding = Date.now();
+    const { bigModelId, smallModelId } = await seed(db);
+    console.log(`modelgraph catalog benchmark: ${MODELS} models × 5 versions, one more model with ${BIG} versions; ${SECONDS} s per run`);
+    console.log(
+      `machine: ${os.cpus().length} cores, node ${process.version}, PostgreSQL ${bench.origin}; seeded in ${((Date.now() - seeding) / 1000).toFixed(1)} s`,
+    );
+    const hand = await Target.start('hand-written SQL', 'sql', bench.url);
+    const graph = await Target.start('modelgraph', 'modelgraph', bench.url);
+    targets.push(hand, graph);
+
+    const body = JSON.stringify({ query: CATALOG_QUERY });
+    const [expected, actual] = [JSON.parse((await hand.post(body)).text), JSON.parse((await graph.post(body)).text)];
+    console.log(
+      `answer: ${(Buffer.byteLength(JSON.stringify(actual)) / 1024).toFixed(0)} KB; identical from both servers: ${isDeepStrictEqual(expected, actual) ? 'yes' : 'NO'}`,
+    );
+
+    const widths = [18, 7, 11, 7, 7, 9, 8, 7];
+    console.log(row(['target', 'clients', 'requests/s', 'p50 ms', 'p99 ms', 'heap MB', 'GC busy', 'SQL/req'], widths));
+    const throughput = new Map<string, number>();
+    for (const target of [hand, graph]) {
+      for (const clients of CLIENTS) {
+        const before = target === graph ? await graph.metric('modelgraph_db_queries_total') : 0;
+        const run = await load(target, body, clients);
+        const statements = target === graph ? ((await graph.metric('modelgraph_db_queries_total')) - before) / run.requests : 1;
+        const rate = run.requests / run.seconds;
+        throughput.set(`${target.name}/${clients}`, rate);
+        console.log(
+          row(
+            [
+              target.name,
+              clients,
+              rate.toFixed(1),
+              percentile(run.latencies, 50).toFixed(1),
+              percentile(run.latencies, 99).toFixed(1),
+              run.stats.heapPeakMb.toFixed(0),
+              `${((100 * run.stats.gcMs) / Math.max(run.stats.cpuMs, 1)).toFixed(0)}%`,
+              statements.toFixed(1),
+            ],
+            widths,
+          ),
+        );
+      }
+    }
+    for (const clients of CLIENTS) {
+      const ratio = (throughput.get(`modelgraph/${clients}`) ?? 0) / (throughput.get(`hand-written SQL/${clients}`) ?? 1);
+      console.log(`ratio modelgraph / hand-written at ${clients} client${clients === 1 ? '' : 's'}: ${ratio.toFixed(2)}×`);
+    }
+
+    console.log(`\none request at a time through modelgraph, median of 30 (ms): a parent with 5 children and one with ${BIG}`);
+    console.log(row(['field', '5 children', `${BIG} children`], [36, 10, 16]));
+    for (const probe of PARENT_PROBES) {
+      const medians: string[] = [];
+      for (const id of [smallModelId, bigModelId]) {
+        let after: string | null = null;
+        if (probe.query.includes('$after')) {
+          const page = await graph.graphql('query($id: UUID!) { model(id: $id) { versions(first: 50) { pageInfo { endCursor } } } }', {
+            id,
+          });
+          after = (page.data.model as { versions: { pageInfo: { endCursor: string } } }).versions.pageInfo.endCursor;
+        }
+        const times: number[] = [];
+        for (let i = 0; i < 35; i += 1) times.push((await graph.graphql(probe.query, { id, after })).ms);
+        medians.push(
+          percentile(
+            times.slice(5).sort((a, b) => a - b),
+            50,
+          ).toFixed(1),
+        );
+      }
+      console.log(row([probe.label, ...medians], [36, 10, 16]));
+    }
+
+    console.log(`\nstatements of one catalog request, EXPLAIN ANALYZE (full plans in ${PLANS_FILE}):`);
+    for (const line of await plans(db, graph)) console.log(`  ${line}`);
+  } finally {
+    for (const target of targets) await target.stop();
+    await db.end();
+    await bench.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
