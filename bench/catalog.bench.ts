@@ -38,7 +38,9 @@ class Target {
   ) {}
 
   static async start(name: string, kind: 'modelgraph' | 'sql', url: string): Promise<Target> {
-    const child = fork(path.join(__dirname, 'catalog.server.js'), [kind, url], { stdio: 'inherit' });
+    // As deployed (docker/Dockerfile): graphql-js, among others, takes its fast paths only in production.
+    const env = { ...process.env, NODE_ENV: 'production' };
+    const child = fork(path.join(__dirname, 'catalog.server.js'), [kind, url], { stdio: 'inherit', env });
     const ready = await Target.next<Extract<ServerMessage, { type: 'ready' }>>(child, 'ready');
     return new Target(name, child, ready.port, ready.token);
   }
@@ -139,11 +141,16 @@ async function load(target: Target, body: string, clients: number): Promise<Run>
   };
   await Promise.all(Array.from({ length: clients }, () => loop(Date.now() + 1000, null)));
   target.tell({ type: 'reset' });
+  // BENCH_PROFILE=<folder>: each server writes a V8 CPU profile of each measured run there (bench/profile-summary.js reads it).
+  const profileDir = process.env.BENCH_PROFILE;
+  if (profileDir)
+    target.tell({ type: 'profile', file: path.join(profileDir, `${target.name.replace(/\W+/g, '-')}-${clients}.cpuprofile`) });
   const latencies: number[] = [];
   const started = process.hrtime.bigint();
   const until = Date.now() + SECONDS * 1000;
   await Promise.all(Array.from({ length: clients }, () => loop(until, latencies)));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (profileDir) target.tell({ type: 'profile', file: null });
   const stats = await target.ask<Extract<ServerMessage, { type: 'stats' }>>({ type: 'stats' }, 'stats');
   latencies.sort((a, b) => a - b);
   return { requests: latencies.length, seconds, latencies, stats };

@@ -3,7 +3,9 @@
 //   node dist/bench/catalog.server.js modelgraph <database url>
 //   node dist/bench/catalog.server.js sql <database url>
 import 'reflect-metadata';
+import fs from 'node:fs';
 import http from 'node:http';
+import { Session } from 'node:inspector';
 import type { AddressInfo } from 'node:net';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Pool } from 'pg';
@@ -20,7 +22,13 @@ export type ServerMessage =
   | { type: 'ready'; port: number; token: string | null }
   | { type: 'stats'; cpuMs: number; gcMs: number; heapUsedMb: number; heapPeakMb: number }
   | { type: 'captured'; statements: Array<{ sql: string; parameters: unknown[] }> };
-export type ParentMessage = { type: 'reset' } | { type: 'stats' } | { type: 'capture' } | { type: 'captured' } | { type: 'stop' };
+export type ParentMessage =
+  | { type: 'reset' }
+  | { type: 'stats' }
+  | { type: 'capture' }
+  | { type: 'captured' }
+  | { type: 'profile'; file: string | null }
+  | { type: 'stop' };
 
 const [kind, url] = process.argv.slice(2);
 const send = (message: ServerMessage): void => void process.send?.(message);
@@ -37,6 +45,29 @@ setInterval(() => {
 }, 20).unref();
 
 let capturing: Array<{ sql: string; parameters: unknown[] }> | null = null;
+
+// CPU profiles of a measured window only (start-up, seeding and the other server's turn left out).
+const inspector = new Session();
+inspector.connect();
+const post = (method: string) =>
+  new Promise<Record<string, unknown>>((resolve, reject) =>
+    inspector.post(method, (err, result) => (err ? reject(err) : resolve(result as Record<string, unknown>))),
+  );
+let profiling: Promise<unknown> | null = null;
+
+/** `file`: start profiling, to be written there when the next message with file null stops it. */
+async function profile(file: string | null): Promise<void> {
+  if (file) {
+    await post('Profiler.enable');
+    profiling = post('Profiler.start').then(() => file);
+    return;
+  }
+  if (!profiling) return;
+  const target = (await profiling) as string;
+  const { profile: result } = await post('Profiler.stop');
+  fs.writeFileSync(target, JSON.stringify(result));
+  profiling = null;
+}
 
 async function startModelgraph(): Promise<{ port: number; token: string; stop: () => Promise<void> }> {
   const metrics = createMetrics();
@@ -109,6 +140,9 @@ async function main(): Promise<void> {
       case 'captured':
         send({ type: 'captured', statements: capturing ?? [] });
         capturing = null;
+        break;
+      case 'profile':
+        void profile(message.file);
         break;
       case 'stop':
         void target.stop().then(() => process.exit(0));

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
@@ -83,7 +84,8 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
       metrics.errors.inc({ code: String(result.extensions?.code ?? 'UNKNOWN') });
       return result;
     },
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), observe(metrics, config.limits)],
+    // Nothing sets cache hints, and the cache-control plugin would wrap every field resolver to look for them.
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ApolloServerPluginCacheControlDisabled(), observe(metrics, config.limits)],
   });
   await apollo.start();
 
