@@ -42,7 +42,7 @@ let cpuAtReset = process.cpuUsage();
 let heapPeak = 0;
 setInterval(() => {
   heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
-}, 20).unref();
+}, 100).unref();
 
 let capturing: Array<{ sql: string; parameters: unknown[] }> | null = null;
 

@@ -3,17 +3,32 @@ import type { Page } from './pagination';
 
 type Row = Record<string, unknown>;
 
+/** Per entity: its class, and its columns as [database name, property name], read once from TypeORM's metadata. */
+const shapes = new Map<unknown, { create: () => Row; columns: Array<[string, string]> }>();
+
+function shapeOf(manager: EntityManager, target: EntityTarget<ObjectLiteral>) {
+  let shape = shapes.get(target);
+  if (!shape) {
+    const metadata = manager.connection.getMetadata(target);
+    shape = { create: () => metadata.create() as Row, columns: metadata.columns.map((c) => [c.databaseName, c.propertyName]) };
+    shapes.set(target, shape);
+  }
+  return shape;
+}
+
 /**
  * Turns a raw row (snake_case columns, from hand-written SQL) into an entity instance,
  * using the entity's own column mapping so there is one source of truth for names.
+ * Columns the row does not have (a list reads only what its fields need) stay undefined.
  */
 export function hydrate<T extends ObjectLiteral>(manager: EntityManager, target: EntityTarget<T>, row: Row): T {
-  const metadata = manager.connection.getMetadata(target);
-  const entity = metadata.create() as T;
-  for (const column of metadata.columns) {
-    if (column.databaseName in row) (entity as Row)[column.propertyName] = row[column.databaseName];
+  const { create, columns } = shapeOf(manager, target);
+  const entity = create();
+  for (const [column, property] of columns) {
+    const value = row[column];
+    if (value !== undefined) entity[property] = value;
   }
-  return entity;
+  return entity as T;
 }
 
 /** hydrate() for every row, keyed by `key(row)`: the answer of a batched loader. */

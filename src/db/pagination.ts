@@ -22,7 +22,8 @@ export interface PageArgs {
 
 export interface Page<Row> {
   rows: Row[];
-  cursors: string[];
+  /** Each row's sort key, as text: its cursor is encodeCursor(keys[i]), made only when a client asks for it. */
+  keys: string[][];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
 }
@@ -109,7 +110,7 @@ export async function keysetPages(manager: EntityManager, list: ListQuery, page:
       continue;
     }
     // The __ columns stay on the row: hydration copies only the entity's own columns.
-    current.cursors.push(encodeCursor(order.map((_, i) => String(row[`__c${i}`]))));
+    current.keys.push(order.map((_, i) => String(row[`__c${i}`])));
     current.rows.push(row);
   }
   return pages;
@@ -130,7 +131,7 @@ export async function keysetCounts(manager: EntityManager, list: ListQuery): Pro
 
 /** An empty page, for parents that have no rows at all. */
 export function emptyPage<R>(after?: string | null): Page<R> {
-  return { rows: [], cursors: [], hasNextPage: false, hasPreviousPage: Boolean(after) };
+  return { rows: [], keys: [], hasNextPage: false, hasPreviousPage: Boolean(after) };
 }
 
 /** keysetPages for a list without parents: its one page. */

@@ -1,5 +1,5 @@
 import { ArgsType, Field, Int, ObjectType, registerEnumType, type ClassType } from 'type-graphql';
-import type { Page } from '../db/pagination';
+import { encodeCursor, type Page } from '../db/pagination';
 
 export enum SortDirection {
   ASC = 'ASC',
@@ -34,8 +34,8 @@ export class PageArgs {
 export interface ConnectionShape<T> {
   edges: Array<{ node: T; cursor: string }>;
   pageInfo: PageInfo;
-  /** Counted only when a client selects totalCount: GraphQL's default resolver calls the function then. */
-  totalCount: () => Promise<number>;
+  /** Counted only when a client selects totalCount (see `lazy`). */
+  totalCount: PromiseLike<number>;
 }
 
 /** Builds `<Node>Connection` and `<Node>Edge` types for a node type. */
@@ -57,11 +57,34 @@ export function Connection<T extends object>(nodeType: ClassType<T>) {
     @Field(() => PageInfo)
     pageInfo: PageInfo;
 
-    // `simple`: the default resolver, which calls the function a connection carries.
-    @Field(() => Int, { simple: true })
-    totalCount: () => Promise<number>;
+    // Not `simple`: the value is a lazy promise, which executors await only from a resolver's result.
+    @Field(() => Int, { simple: false })
+    totalCount: PromiseLike<number>;
   }
   return ConnectionType;
+}
+
+/** An edge encodes its cursor only if a client selects it (most lists are read without). */
+class Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly key: string[],
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.key);
+  }
+}
+
+/**
+ * A value computed only when something awaits it. An executor awaits a field's value only when the
+ * field is selected, so a lazy totalCount runs its count only for clients that ask for it.
+ */
+export function lazy<T>(compute: () => Promise<T>): PromiseLike<T> {
+  let started: Promise<T> | undefined;
+  return {
+    then: (onFulfilled, onRejected) => (started ??= compute()).then(onFulfilled, onRejected),
+  };
 }
 
 /** A page as a Relay connection; `count` runs only if the client selects totalCount. */
@@ -71,13 +94,13 @@ export function toConnection<R, T = R>(
   map: (row: R) => T = (row) => row as unknown as T,
 ): ConnectionShape<T> {
   return {
-    edges: page.rows.map((row, i) => ({ node: map(row), cursor: page.cursors[i] })),
+    edges: page.rows.map((row, i) => new Edge(map(row), page.keys[i])),
     pageInfo: {
       hasNextPage: page.hasNextPage,
       hasPreviousPage: page.hasPreviousPage,
-      startCursor: page.cursors[0] ?? null,
-      endCursor: page.cursors[page.cursors.length - 1] ?? null,
+      startCursor: page.keys.length ? encodeCursor(page.keys[0]) : null,
+      endCursor: page.keys.length ? encodeCursor(page.keys[page.keys.length - 1]) : null,
     },
-    totalCount: count,
+    totalCount: lazy(count),
   };
 }

@@ -1,7 +1,8 @@
 import DataLoader from 'dataloader';
-import { canonicalJson } from '../common/canonical-json';
 import { emptyPage, type Page, type PageArgs } from '../db/pagination';
+import type { GraphQLResolveInfo } from 'graphql';
 import { toConnection, type ConnectionShape } from './connection';
+import { nodeFields } from './selection';
 
 type Batch<V> = (keys: readonly string[]) => Promise<Map<string, V>>;
 
@@ -24,12 +25,18 @@ export const lowerCase = (key: string): string => key.toLowerCase();
 /**
  * Loaders for a relation field that takes arguments (filters, page size, cursor): one loader
  * per distinct argument set, so every parent asking the same field with the same arguments
- * is answered by one batched statement.
+ * is answered by one batched statement. Arguments are told apart by their JSON: resolvers build
+ * them the same way for every parent, so equal arguments have equal JSON (a mismatch would only
+ * cost a second statement, never a wrong answer).
  */
-export function loaderFamily<A, V>(batch: (keys: readonly string[], args: A) => Promise<Map<string, V>>, missing: (args: A) => V) {
+export function loaderFamily<A, V>(
+  batch: (keys: readonly string[], args: A) => Promise<Map<string, V>>,
+  missing: (args: A) => V,
+  idOf: (args: A) => string = (args) => JSON.stringify(args),
+) {
   const loaders = new Map<string, DataLoader<string, V>>();
   return (args: A): DataLoader<string, V> => {
-    const id = canonicalJson(args);
+    const id = idOf(args);
     let loader = loaders.get(id);
     if (!loader) {
       loader = new DataLoader(async (keys) => {
@@ -44,24 +51,37 @@ export function loaderFamily<A, V>(batch: (keys: readonly string[], args: A) => 
 
 /** Where one connection field's rows come from, for many parents at once. */
 export interface ListSource<F, R> {
-  pages(parents: readonly string[], filter: F, page: PageArgs): Promise<Map<string, Page<R>>>;
+  /** `fields`: what the client selects on each row (see nodeFields), so a list can read only those columns. */
+  pages(parents: readonly string[], filter: F, page: PageArgs, fields: readonly string[]): Promise<Map<string, Page<R>>>;
   counts(parents: readonly string[], filter: F): Promise<Map<string, number>>;
 }
 
 /**
  * The loaders behind one connection field: every parent asking the same page of the same filter
  * shares one statement, and totalCount, only when a client selects it, shares another.
- * connection(model.id, { stage: 'STAGING' }, { first: 5 }) → { edges, pageInfo, totalCount }
+ * connection(model.id, { stage: 'STAGING' }, { first: 5 }, info) → { edges, pageInfo, totalCount }
  */
 export function connectionLoader<F, R>(source: ListSource<F, R>) {
   const pages = loaderFamily(
-    (parents, args: { filter: F; page: PageArgs }) => source.pages(parents, args.filter, args.page),
+    (parents, args: { filter: F; page: PageArgs; fields: readonly string[] }) => source.pages(parents, args.filter, args.page, args.fields),
     (args) => emptyPage<R>(args.page.after),
+    // Asked once per parent row: cheaper than JSON of the whole argument object.
+    (args) => `${JSON.stringify(args.filter)}\n${args.page.first}\n${args.page.after}\n${args.fields.join()}`,
   );
   const counts = loaderFamily(
     (parents, filter: F) => source.counts(parents, filter),
     () => 0,
   );
-  return async <T = R>(parent: string, filter: F, page: PageArgs, map?: (row: R) => T): Promise<ConnectionShape<T>> =>
-    toConnection(await pages({ filter, page }).load(parent), () => counts(filter).load(parent), map);
+  return async <T = R>(
+    parent: string,
+    filter: F,
+    page: PageArgs,
+    info: GraphQLResolveInfo,
+    map?: (row: R) => T,
+  ): Promise<ConnectionShape<T>> =>
+    toConnection(
+      await pages({ filter, page: { first: page.first, after: page.after }, fields: nodeFields(info) }).load(parent),
+      () => counts(filter).load(parent),
+      map,
+    );
 }

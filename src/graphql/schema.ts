@@ -2,7 +2,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
 import gql from 'graphql-tag';
-import { buildSchema, createResolversMap, type NonEmptyArray } from 'type-graphql';
+import { buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray } from 'type-graphql';
 import type { Class, ReferenceResolver } from '../common/module';
 import { authChecker } from './auth-checker';
 
@@ -21,6 +21,11 @@ export interface SchemaParts {
  */
 export async function buildModelgraphSchema({ resolvers, references }: SchemaParts): Promise<GraphQLSchema> {
   if (resolvers.length === 0) throw new Error('buildModelgraphSchema: no resolvers');
+  // A plain field (no @FieldResolver, no middleware, no role) is read straight off its object by the
+  // executor: type-graphql would otherwise wrap every one in a middleware runner with nothing to run,
+  // and graphql-jit can inline a property read but not a call. type-graphql's own `simpleResolvers`
+  // option, applied to every object type that does not choose.
+  for (const type of getMetadataStorage().objectTypes) type.simpleResolvers ??= true;
   const typeSchema = await buildSchema({
     resolvers: resolvers as NonEmptyArray<Class>,
     authChecker,

@@ -15,6 +15,7 @@ import { DomainError } from '../common/errors';
 import type { Principal } from '../common/role';
 import type { RequestContext, RequestMeta } from '../graphql/context';
 import { createErrorFormatter } from '../graphql/errors';
+import { jitExecutor } from '../graphql/executor';
 import { enforceLimits, type QueryLimits } from '../graphql/limits';
 import type { Logger } from '../logger';
 import type { Metrics } from './metrics';
@@ -71,7 +72,7 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
 
   const formatError = createErrorFormatter((err) => logger.error({ err }, 'internal error'));
   const apollo = new ApolloServer<RequestContext>({
-    schema: application.schema,
+    gateway: jitExecutor(application.schema),
     logger,
     introspection: !config.isProduction,
     includeStacktraceInErrorResponses: false,

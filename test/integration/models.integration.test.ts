@@ -1,4 +1,5 @@
 import type { Caller } from '../../src/common/caller';
+import { encodeCursor } from '../../src/db/pagination';
 import { createServices, type Services } from '../../src/composition';
 import { Role } from '../../src/common/role';
 import { RiskTier } from '../../src/modules/models/model.enums';
@@ -101,7 +102,7 @@ describe('models', () => {
         seen.push(...page.rows.map((m) => m.name));
         pages += 1;
         if (!page.hasNextPage) break;
-        after = page.cursors[page.cursors.length - 1];
+        after = encodeCursor(page.keys[page.keys.length - 1]);
       }
       expect(pages).toBe(3);
       expect(new Set(seen).size).toBe(7);

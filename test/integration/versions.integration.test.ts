@@ -1,3 +1,4 @@
+import { encodeCursor } from '../../src/db/pagination';
 import { Stage } from '../../src/modules/versions/model-version.enums';
 import type { Caller } from '../../src/common/caller';
 import { createServices, type Services } from '../../src/composition';
@@ -123,7 +124,7 @@ describe('registerModelVersion', () => {
     expect([counts.get(a.id), pages.get(a.id)?.hasNextPage]).toEqual([3, true]);
     expect(pages.get(a.id)?.rows.map((v) => v.version)).toEqual([3, 2]);
     expect([counts.get(b.id), pages.get(b.id)?.hasNextPage]).toEqual([1, false]);
-    const next = await s.versions.pagesByModels([a.id], {}, { first: 2, after: pages.get(a.id)?.cursors[1] });
+    const next = await s.versions.pagesByModels([a.id], {}, { first: 2, after: encodeCursor(pages.get(a.id)?.keys[1] ?? []) });
     expect(next.get(a.id)?.rows.map((v) => v.version)).toEqual([1]);
     // The version counter and a count of the rows agree, with and without a filter.
     expect((await s.versions.countsByModels([a.id], { stage: Stage.DEVELOPMENT })).get(a.id)).toBe(3);

@@ -94,7 +94,7 @@ describe('SqlParams', () => {
 
 describe('emptyPage', () => {
   it('has no rows and a previous page only after a cursor', () => {
-    expect(emptyPage()).toEqual({ rows: [], cursors: [], hasNextPage: false, hasPreviousPage: false });
+    expect(emptyPage()).toEqual({ rows: [], keys: [], hasNextPage: false, hasPreviousPage: false });
     expect(emptyPage(encodeCursor(['x'])).hasPreviousPage).toBe(true);
   });
 });

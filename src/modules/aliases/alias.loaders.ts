@@ -5,7 +5,7 @@ import type { AliasParent, AliasService } from './alias.service';
 export function createAliasLoaders(aliases: AliasService) {
   const of = (parent: AliasParent) =>
     connectionLoader<null, ModelAliasEntity>({
-      pages: (ids, _, page) => aliases.pages(ids, parent, page),
+      pages: (ids, _, page, fields) => aliases.pages(ids, parent, page, fields),
       counts: (ids) => aliases.counts(ids, parent),
     });
   return {

@@ -1,5 +1,6 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Role } from '../../common/role';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
@@ -65,8 +66,8 @@ export class AliasHistoryResolver {
 @Resolver(() => RegisteredModel)
 export class AliasModelFields {
   @FieldResolver(() => ModelAliasConnection)
-  async aliases(@Root() model: RegisteredModelEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
-    return ctx.loaders.aliases.ofModel(model.id, null, page);
+  async aliases(@Root() model: RegisteredModelEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs, @Info() info: GraphQLResolveInfo) {
+    return ctx.loaders.aliases.ofModel(model.id, null, page, info);
   }
 
   @FieldResolver(() => ModelVersion, {
@@ -90,15 +91,16 @@ export class AliasModelFields {
     @Ctx() ctx: Ctx,
     @Arg('name', () => String) name: string,
     @Args() page: PageArgs,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return ctx.loaders.aliases.history(model.id, name, page);
+    return ctx.loaders.aliases.history(model.id, name, page, info);
   }
 }
 
 @Resolver(() => ModelVersion)
 export class AliasVersionFields {
   @FieldResolver(() => ModelAliasConnection, { description: 'Aliases pointing at this version' })
-  async aliases(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
-    return ctx.loaders.aliases.ofVersion(version.id, null, page);
+  async aliases(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs, @Info() info: GraphQLResolveInfo) {
+    return ctx.loaders.aliases.ofVersion(version.id, null, page, info);
   }
 }

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { notFound } from '../../common/errors';
 import { hydrate, hydrateByKey, hydratePages } from '../../db/hydrate';
+import { projection } from '../../db/projection';
 import { keysetCounts, keysetPages, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
 import { appendAudit } from '../audit/audit.store';
@@ -85,8 +86,14 @@ export class AliasService {
   // ---- reads (batched: each takes many keys and costs one statement) ----
 
   /** Aliases of many models (RegisteredModel.aliases) or held by many versions (ModelVersion.aliases). */
-  async pages(parents: readonly string[], of: AliasParent, page: PageArgs): Promise<Map<string, Page<ModelAliasEntity>>> {
-    return hydratePages(this.db.manager, ModelAliasEntity, await keysetPages(this.db.manager, aliasList(parents, of), page));
+  async pages(
+    parents: readonly string[],
+    of: AliasParent,
+    page: PageArgs,
+    fields?: readonly string[],
+  ): Promise<Map<string, Page<ModelAliasEntity>>> {
+    const list = { ...aliasList(parents, of), columns: fields && projection(this.db.manager, ModelAliasEntity, fields) };
+    return hydratePages(this.db.manager, ModelAliasEntity, await keysetPages(this.db.manager, list, page));
   }
 
   counts(parents: readonly string[], of: AliasParent): Promise<Map<string, number>> {

@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Role } from '../../common/role';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
@@ -59,15 +60,15 @@ export class DeploymentResolver {
 @Resolver(() => ModelVersion)
 export class DeploymentVersionFields {
   @FieldResolver(() => DeploymentConnection, { description: 'Every deployment of this version, newest first' })
-  async deployments(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
-    return ctx.loaders.deployments.ofVersion(version.id, null, page);
+  async deployments(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs, @Info() info: GraphQLResolveInfo) {
+    return ctx.loaders.deployments.ofVersion(version.id, null, page, info);
   }
 }
 
 @Resolver(() => RegisteredModel)
 export class DeploymentModelFields {
   @FieldResolver(() => DeploymentConnection, { description: 'ACTIVE and DRAINING deployments of any version of this model' })
-  async activeDeployments(@Root() model: RegisteredModelEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
-    return ctx.loaders.deployments.activeOfModel(model.id, null, page);
+  async activeDeployments(@Root() model: RegisteredModelEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs, @Info() info: GraphQLResolveInfo) {
+    return ctx.loaders.deployments.activeOfModel(model.id, null, page, info);
   }
 }

@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Role } from '../../common/role';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
@@ -55,7 +56,7 @@ export class ApprovalResolver {
 @Resolver(() => ModelVersion)
 export class ApprovalVersionFields {
   @FieldResolver(() => ApprovalConnection, { description: 'Signed decisions on this version, oldest first' })
-  async approvals(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
-    return ctx.loaders.governance.approvalsOfVersion(version.id, null, page);
+  async approvals(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs, @Info() info: GraphQLResolveInfo) {
+    return ctx.loaders.governance.approvalsOfVersion(version.id, null, page, info);
   }
 }

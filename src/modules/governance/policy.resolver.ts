@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Role } from '../../common/role';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
@@ -49,8 +50,8 @@ export class PolicyResolver {
 @Resolver(() => RegisteredModel)
 export class PolicyModelFields {
   @FieldResolver(() => BaselineConnection)
-  async baselines(@Root() model: RegisteredModelEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
-    return ctx.loaders.governance.baselinesOfModel(model.id, null, page);
+  async baselines(@Root() model: RegisteredModelEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs, @Info() info: GraphQLResolveInfo) {
+    return ctx.loaders.governance.baselinesOfModel(model.id, null, page, info);
   }
 
   @FieldResolver(() => EffectivePolicy, { description: 'The policy in force: the model’s own, else its risk tier’s, else the default' })

@@ -1,5 +1,6 @@
 import { DateTimeISOResolver, UUIDResolver } from 'graphql-scalars';
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Role } from '../../common/role';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
@@ -52,8 +53,8 @@ export class TransitionResolver {
   }
 
   @FieldResolver(() => StageTransitionConnection, { description: 'Every stage change of this version, newest first' })
-  async stageHistory(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs) {
-    return ctx.loaders.lifecycle.stageHistory(version.id, null, page, (t: StageTransitionEntity) => ({
+  async stageHistory(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx, @Args() page: PageArgs, @Info() info: GraphQLResolveInfo) {
+    return ctx.loaders.lifecycle.stageHistory(version.id, null, page, info, (t: StageTransitionEntity) => ({
       ...t,
       auditSeq: Number(t.auditSeq),
     }));
@@ -64,8 +65,7 @@ export class TransitionResolver {
 export class TransitionModelFields {
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'The version in PRODUCTION now' })
   async productionVersion(@Root() model: RegisteredModelEntity, @Ctx() ctx: Ctx): Promise<ModelVersionEntity | null> {
-    const production = await ctx.loaders.versions.ofModel(model.id, { stage: Stage.PRODUCTION }, { first: 1 });
-    return production.edges[0]?.node ?? null;
+    return ctx.loaders.versions.productionOfModel.load(model.id);
   }
 
   @FieldResolver(() => ModelVersion, { nullable: true, description: 'The version that was in PRODUCTION at `time`, from the audit trail' })

@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Role } from '../../common/role';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
@@ -26,10 +27,11 @@ export class MetricResolver {
     @Root() version: ModelVersionEntity,
     @Ctx() ctx: Ctx,
     @Args() page: PageArgs,
+    @Info() info: GraphQLResolveInfo,
     @Arg('names', () => [String], { nullable: true }) names?: string[],
     @Arg('source', () => MetricSource, { nullable: true }) source?: MetricSource,
   ) {
-    return ctx.loaders.metrics.latest(version.id, { names, source }, page);
+    return ctx.loaders.metrics.latest(version.id, { names, source }, page, info);
   }
 
   @FieldResolver(() => MetricPointConnection, { description: 'Every point of one metric, newest first' })
@@ -37,10 +39,11 @@ export class MetricResolver {
     @Root() version: ModelVersionEntity,
     @Ctx() ctx: Ctx,
     @Args() page: PageArgs,
+    @Info() info: GraphQLResolveInfo,
     @Arg('name', () => String) name: string,
     @Arg('source', () => MetricSource) source: MetricSource,
     @Arg('slice', () => String, { nullable: true }) slice?: string,
   ) {
-    return ctx.loaders.metrics.history(version.id, { name, source, slice }, page);
+    return ctx.loaders.metrics.history(version.id, { name, source, slice }, page, info);
   }
 }

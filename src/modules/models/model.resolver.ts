@@ -1,9 +1,11 @@
 import { UUIDResolver } from 'graphql-scalars';
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { badInput } from '../../common/errors';
 import { Role } from '../../common/role';
 import { PageArgs, SortDirection, toConnection, type ConnectionShape } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
+import { nodeFields } from '../../graphql/selection';
 import type { ModelLoaders } from './model.loaders';
 import { tagsToPairs } from './model.rules';
 import type { ModelService } from './model.service';
@@ -41,10 +43,11 @@ export class ModelResolver {
     @Args() page: PageArgs,
     @Arg('filter', () => ModelFilter, { nullable: true }) filter?: ModelFilter,
     @Arg('orderBy', () => ModelOrder, { nullable: true }) orderBy?: ModelOrder,
+    @Info() info?: GraphQLResolveInfo,
   ): Promise<ConnectionShape<RegisteredModelEntity>> {
     const order = orderBy ?? { field: ModelOrderField.CREATED_AT, direction: SortDirection.ASC };
-    const result = await ctx.services.models.list(filter ?? {}, order, page);
-    for (const model of result.rows) ctx.loaders.models.byId.prime(model.id, model);
+    // Listed models carry only the selected columns: they are not primed as whole models into byId.
+    const result = await ctx.services.models.list(filter ?? {}, order, page, info && nodeFields(info));
     return toConnection(result, () => ctx.services.models.count(filter ?? {}));
   }
 

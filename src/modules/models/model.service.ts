@@ -4,6 +4,7 @@ import { badInput, conflict, staleRevision } from '../../common/errors';
 import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
 import { hydrateByKey, hydratePage } from '../../db/hydrate';
+import { projection } from '../../db/projection';
 import { keysetCount, keysetPage, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
 import { appendAudit } from '../audit/audit.store';
@@ -141,8 +142,16 @@ export class ModelService {
     return hydrateByKey(this.db.manager, RegisteredModelEntity, rows, (r) => String(r.name));
   }
 
-  async list(filter: ModelFilter, order: ModelOrder, page: PageArgs): Promise<Page<RegisteredModelEntity>> {
-    return hydratePage(this.db.manager, RegisteredModelEntity, await keysetPage(this.db.manager, modelList(filter, order), page));
+  /**
+   * A page of models, reading the columns of `fields` (what the client selects). The risk tier is always
+   * read: a model's effective policy, which other modules show on listed models, depends on it.
+   */
+  async list(filter: ModelFilter, order: ModelOrder, page: PageArgs, fields?: readonly string[]): Promise<Page<RegisteredModelEntity>> {
+    const list = {
+      ...modelList(filter, order),
+      columns: fields && projection(this.db.manager, RegisteredModelEntity, fields, ['riskTier']),
+    };
+    return hydratePage(this.db.manager, RegisteredModelEntity, await keysetPage(this.db.manager, list, page));
   }
 
   count(filter: ModelFilter): Promise<number> {

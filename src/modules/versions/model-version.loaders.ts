@@ -7,10 +7,11 @@ export function createVersionLoaders(versions: ModelVersionService) {
     /** Whole rows, with the reproducibility tuple; every other loader reads summaries. */
     byId: mapLoader((ids) => versions.byIds(ids), lowerCase),
     latestOfModel: mapLoader((modelIds) => versions.latestByModels(modelIds)),
+    productionOfModel: mapLoader((modelIds) => versions.productionByModels(modelIds)),
     /** Keys: `${modelId}/${versionNumber}`. */
     byNumber: mapLoader((keys) => versions.byModelAndNumber(keys)),
     ofModel: connectionLoader<VersionFilter, ModelVersionEntity>({
-      pages: (modelIds, filter, page) => versions.pagesByModels(modelIds, filter, page),
+      pages: (modelIds, filter, page, fields) => versions.pagesByModels(modelIds, filter, page, fields),
       counts: (modelIds, filter) => versions.countsByModels(modelIds, filter),
     }),
   };

@@ -1,5 +1,6 @@
 import { UUIDResolver } from 'graphql-scalars';
-import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import { Role } from '../../common/role';
 import { PageArgs, type ConnectionShape } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
@@ -80,9 +81,10 @@ export class VersionModelFields {
     @Root() model: RegisteredModelEntity,
     @Ctx() ctx: Ctx,
     @Args() page: PageArgs,
+    @Info() info: GraphQLResolveInfo,
     @Arg('filter', () => ModelVersionFilter, { nullable: true }) filter?: ModelVersionFilter,
   ): Promise<ConnectionShape<ModelVersionEntity>> {
-    return ctx.loaders.versions.ofModel(model.id, filter ?? {}, page);
+    return ctx.loaders.versions.ofModel(model.id, filter ?? {}, page, info);
   }
 
   @FieldResolver(() => ModelVersion, { nullable: true })

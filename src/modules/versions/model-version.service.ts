@@ -3,6 +3,7 @@ import type { Caller } from '../../common/caller';
 import { badInput, conflict, notFound } from '../../common/errors';
 import { isUuid } from '../../common/uuid';
 import { hydrateByKey, hydratePages } from '../../db/hydrate';
+import { projection } from '../../db/projection';
 import { keysetCounts, keysetPages, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
 import { appendAudit } from '../audit/audit.store';
@@ -147,9 +148,28 @@ export class ModelVersionService {
     return hydrateByKey(this.db.manager, ModelVersionEntity, rows, (r) => `${r.model_id}/${r.version}`);
   }
 
-  /** Versions of many models, newest first (RegisteredModel.versions). */
-  async pagesByModels(modelIds: readonly string[], filter: VersionFilter, page: PageArgs): Promise<Map<string, Page<ModelVersionEntity>>> {
-    return hydratePages(this.db.manager, ModelVersionEntity, await keysetPages(this.db.manager, versionList(modelIds, filter), page));
+  /** The version each model has in PRODUCTION, if any (one at most: a unique index says so). */
+  async productionByModels(modelIds: readonly string[]): Promise<Map<string, ModelVersionEntity>> {
+    const rows = await this.db.query(
+      `SELECT ${VERSION_SUMMARY} FROM model_versions x WHERE x.model_id = ANY($1) AND x.stage = 'PRODUCTION'`,
+      [modelIds],
+    );
+    return hydrateByKey(this.db.manager, ModelVersionEntity, rows, (r) => String(r.model_id));
+  }
+
+  /** Versions of many models, newest first (RegisteredModel.versions), reading the columns of `fields`. */
+  async pagesByModels(
+    modelIds: readonly string[],
+    filter: VersionFilter,
+    page: PageArgs,
+    fields?: readonly string[],
+  ): Promise<Map<string, Page<ModelVersionEntity>>> {
+    const columns = fields ? projection(this.db.manager, ModelVersionEntity, fields) : VERSION_SUMMARY;
+    return hydratePages(
+      this.db.manager,
+      ModelVersionEntity,
+      await keysetPages(this.db.manager, versionList(modelIds, filter, columns), page),
+    );
   }
 
   /**
@@ -168,15 +188,16 @@ export class ModelVersionService {
 }
 
 /**
- * What lists of versions read: every column but the reproducibility tuple's bulky JSON and text
- * (dataset versions, hyperparameters, package lock) and the artifact's signature. The fields that
- * show those load the whole row by id (see ModelVersion.reproducibility).
+ * What reads of versions other than by id take: every column but the reproducibility tuple's bulky
+ * JSON and text (dataset versions, hyperparameters, package lock) and the artifact's signature. The
+ * fields that show those load the whole row by id (see ModelVersion.reproducibility); connections
+ * read even less, only the columns of the fields selected (see projection).
  */
 export const VERSION_SUMMARY = `x.id, x.model_id, x.version, x.label, x.description, x.stage, x.code_repo, x.code_commit,
   x.environment_image_digest, x.random_seed, x.training_run_id, x.artifact_format, x.artifact_storage_path, x.artifact_source_uri,
   x.artifact_size_bytes, x.artifact_sha256, x.artifact_status, x.created_by, x.created_at, x.updated_at, x.revision`;
 
-function versionList(modelIds: readonly string[], filter: VersionFilter): ListQuery {
+function versionList(modelIds: readonly string[], filter: VersionFilter, columns = VERSION_SUMMARY): ListQuery {
   const params = new SqlParams();
   const where: string[] = [];
   if (filter.stage) where.push(`x.stage = ${params.p(filter.stage)}`);
@@ -184,7 +205,7 @@ function versionList(modelIds: readonly string[], filter: VersionFilter): ListQu
   if (filter.label) where.push(`x.label = ${params.p(filter.label)}`);
   return {
     from: 'model_versions',
-    columns: VERSION_SUMMARY,
+    columns,
     where,
     params,
     parent: { column: 'x.model_id', keys: modelIds },

@@ -1,0 +1,33 @@
+import { Kind, type FieldNode, type GraphQLResolveInfo, type SelectionSetNode } from 'graphql';
+
+/** Per field occurrence in an operation: every item of a list asks the same question. */
+const memo = new WeakMap<readonly FieldNode[], readonly string[]>();
+
+/**
+ * The names of the fields a client selects on the nodes of a connection
+ * (`edges { node { … } }`), through fragments and inline fragments, sorted: what a list needs
+ * to read for this request. `versions(first: 5) { edges { node { id stage } } }` → ['id', 'stage'].
+ */
+export function nodeFields(info: GraphQLResolveInfo): readonly string[] {
+  const known = memo.get(info.fieldNodes);
+  if (known) return known;
+  const names = new Set<string>();
+  const fieldsOf = (set: SelectionSetNode | undefined, visit: (field: FieldNode) => void): void => {
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) visit(selection);
+      else if (selection.kind === Kind.INLINE_FRAGMENT) fieldsOf(selection.selectionSet, visit);
+      else fieldsOf(info.fragments[selection.name.value]?.selectionSet, visit);
+    }
+  };
+  for (const connection of info.fieldNodes) {
+    fieldsOf(connection.selectionSet, (edges) => {
+      if (edges.name.value !== 'edges') return;
+      fieldsOf(edges.selectionSet, (node) => {
+        if (node.name.value === 'node') fieldsOf(node.selectionSet, (field) => names.add(field.name.value));
+      });
+    });
+  }
+  const result = [...names].sort();
+  memo.set(info.fieldNodes, result);
+  return result;
+}
