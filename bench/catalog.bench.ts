@@ -124,6 +124,13 @@ class Target {
   }
 }
 
+/** SQL statements one request sends, read from modelgraph's own counter over 20 requests. */
+async function statementsPerRequest(target: Target, body: string): Promise<number> {
+  const before = await target.metric('modelgraph_db_queries_total');
+  for (let i = 0; i < 20; i += 1) await target.post(body);
+  return ((await target.metric('modelgraph_db_queries_total')) - before) / 20;
+}
+
 interface Run {
   requests: number;
   seconds: number;
@@ -197,6 +204,11 @@ async function seed(db: Client): Promise<{ bigModelId: string; smallModelId: str
      SELECT v.model_id, 'champion', v.id, 'bench' FROM model_versions v
      JOIN registered_models m ON m.id = v.model_id AND v.version = m.version_counter`,
   );
+  // A registry has many API tokens, not one: the token lookup should find its row through the index.
+  await db.query(
+    `INSERT INTO api_tokens (subject, role, token_hash, token_prefix, created_by)
+     SELECT 'pipeline-' || i, 'CONTRIBUTOR', md5(i::text) || md5('t' || i), 'mg_' || i, 'bench' FROM generate_series(1, 500) i`,
+  );
   const [big] = (await db.query(`SELECT id FROM registered_models WHERE name = 'catalog-big'`)).rows;
   const [small] = (await db.query(`SELECT id FROM registered_models WHERE name = 'catalog-000001'`)).rows;
   // A long metric history on the big model's version 1, a short one on the small model's.
@@ -211,6 +223,12 @@ async function seed(db: Client): Promise<{ bigModelId: string; smallModelId: str
       [modelId, points],
     );
   }
+  // What MetricService.log keeps as points arrive: the latest point of each series.
+  await db.query(
+    `INSERT INTO metric_latest (version_id, name, source, slice, metric_id, value, step, recorded_at)
+     SELECT DISTINCT ON (version_id, name, source, slice) version_id, name, source, slice, id, value, step, recorded_at
+     FROM metrics ORDER BY version_id, name, source, slice, recorded_at DESC, step DESC, id DESC`,
+  );
   await db.query('VACUUM ANALYZE');
   return { bigModelId: big.id, smallModelId: small.id };
 }
@@ -229,7 +247,9 @@ async function plans(db: Client, target: Target): Promise<string[]> {
     const text = rows.map((r: Record<string, string>) => r['QUERY PLAN']).join('\n');
     const seq = /Seq Scan on (\w+)/.exec(text);
     const time = /Execution Time: ([\d.]+) ms/.exec(text)?.[1];
-    lines.push(`${seq ? `SEQ SCAN on ${seq[1]}` : 'index only  '}  ${time?.padStart(7)} ms  ${sql.replace(/\s+/g, ' ').slice(0, 110)}`);
+    lines.push(
+      `${(seq ? `SEQ SCAN ${seq[1]}` : 'no seq scan').padEnd(22)} ${time?.padStart(7)} ms  ${sql.replace(/\s+/g, ' ').slice(0, 100)}`,
+    );
     fs.appendFileSync(
       PLANS_FILE,
       `-- ${sql.replace(/\s+/g, ' ')}\n-- parameters: ${JSON.stringify(parameters).slice(0, 300)}\n${text}\n\n`,
@@ -271,9 +291,8 @@ async function main(): Promise<void> {
     const throughput = new Map<string, number>();
     for (const target of [hand, graph]) {
       for (const clients of CLIENTS) {
-        const before = target === graph ? await graph.metric('modelgraph_db_queries_total') : 0;
         const run = await load(target, body, clients);
-        const statements = target === graph ? ((await graph.metric('modelgraph_db_queries_total')) - before) / run.requests : 1;
+        const statements = target === graph ? await statementsPerRequest(graph, body) : 1;
         const rate = run.requests / run.seconds;
         throughput.set(`${target.name}/${clients}`, rate);
         console.log(

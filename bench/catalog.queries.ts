@@ -50,6 +50,10 @@ export const PARENT_PROBES: Array<{ label: string; query: string }> = [
   },
   { label: 'version(number: 3)', query: 'query($id: UUID!) { model(id: $id) { version(number: 3) { id stage } } }' },
   {
+    label: 'metrics (latest per series)',
+    query: 'query($id: UUID!) { model(id: $id) { version(number: 1) { metrics(first: 50) { edges { node { name value } } } } } }',
+  },
+  {
     label: 'metricHistory(first: 50)',
     query:
       'query($id: UUID!) { model(id: $id) { version(number: 1) { metricHistory(name: "loss", source: TRAINING, first: 50) { edges { node { step value } } } } } }',

@@ -4,8 +4,8 @@ const memo = new Map<unknown, Map<string, string>>();
 
 /**
  * The columns (of `x`) a list reads when a client selects `fields` on its items: the primary key, every
- * foreign key (`…_id`: what related fields load by), the columns of the fields selected by their own name,
- * and `always`. A field computed from other columns must load the whole row itself, or name them in
+ * uuid column (the foreign keys that related fields load by), the columns of the fields selected by their
+ * own name, and `always`. A field computed from other columns must load the whole row itself, or name them in
  * `always`. projection(m, ModelAliasEntity, ['name']) → 'x.id, x.model_id, x.name, x.version_id'
  */
 export function projection<T extends ObjectLiteral>(
@@ -22,7 +22,7 @@ export function projection<T extends ObjectLiteral>(
     const wanted = new Set([...fields, ...always]);
     columns = manager.connection
       .getMetadata(target)
-      .columns.filter((c) => c.isPrimary || c.databaseName.endsWith('_id') || wanted.has(c.propertyName))
+      .columns.filter((c) => c.isPrimary || c.type === 'uuid' || wanted.has(c.propertyName))
       .map((c) => `x.${c.databaseName}`)
       .join(', ');
     byFields.set(key, columns);

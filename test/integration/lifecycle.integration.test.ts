@@ -339,6 +339,51 @@ describe('rollback and history', () => {
 });
 
 describe('metrics', () => {
+  test('the latest point of each series is kept as batches arrive, in any order, and validation reads it', async () => {
+    const model = await modelWithBaseline();
+    const { version } = await s.versions.register(ci, readyRegistration(model.id));
+    const at = (minute: number) => new Date(Date.UTC(2026, 0, 1, 12, minute));
+    const log = (points: Array<{ value: number; step?: number; minute: number; source?: MetricSource; slice?: string }>) =>
+      s.metrics.log(ci, {
+        versionId: version.id,
+        metrics: points.map((p) => ({
+          name: 'auc',
+          value: p.value,
+          step: p.step,
+          source: p.source ?? MetricSource.VALIDATION,
+          slice: p.slice,
+          recordedAt: at(p.minute),
+        })),
+      });
+    const latest = async () =>
+      Object.fromEntries(
+        ((await s.metrics.latestPages([version.id], {}, {})).get(version.id)?.rows ?? []).map((m) => [`${m.source}/${m.slice}`, m.value]),
+      );
+
+    await log([
+      { value: 0.81, minute: 10 },
+      { value: 0.82, minute: 20 },
+      { value: 0.7, minute: 5, slice: 'eu' },
+    ]);
+    expect(await latest()).toEqual({ 'VALIDATION/': 0.82, 'VALIDATION/eu': 0.7 });
+    await log([{ value: 0.5, minute: 15 }]); // older than the latest: the latest stays
+    expect(await latest()).toEqual({ 'VALIDATION/': 0.82, 'VALIDATION/eu': 0.7 });
+    await log([{ value: 0.85, minute: 20, step: 3 }]); // same time, a later step: the newer point
+    expect(await latest()).toEqual({ 'VALIDATION/': 0.85, 'VALIDATION/eu': 0.7 });
+    await log([{ value: 0.1, minute: 30, source: MetricSource.TRAINING }]);
+    expect(await latest()).toEqual({ 'TRAINING/': 0.1, 'VALIDATION/': 0.85, 'VALIDATION/eu': 0.7 });
+    // The same answer as reading every point.
+    const [{ value }] = await t.db.query(
+      `SELECT value FROM metrics WHERE version_id = $1 AND name = 'auc' AND source = 'VALIDATION' AND slice = ''
+       ORDER BY recorded_at DESC, step DESC, id DESC LIMIT 1`,
+      [version.id],
+    );
+    expect(value).toBe(0.85);
+    // Validation compares the latest whole-population VALIDATION value: 0.85 passes the baseline of 0.8.
+    const report = await s.validation.validate(ci, version.id);
+    expect(report.passed).toBe(true);
+  });
+
   test('10,000 points in one call are stored in one statement; a bad point refuses the whole batch', async () => {
     const model = await modelWithBaseline();
     const { version } = await s.versions.register(ci, readyRegistration(model.id));

@@ -28,11 +28,21 @@ export class MetricService {
       if (!version) throw badInput('versionId', `no model version ${input.versionId}`);
       const now = new Date();
       const points = input.metrics;
+      // The points, and in the same statement the latest point of each series they touch, where newer.
       await m.query(
-        `INSERT INTO metrics (version_id, source, name, value, step, slice, recorded_at)
-         SELECT $1, p.source, p.name, p.value, p.step, p.slice, p.recorded_at
-         FROM unnest($2::text[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::timestamptz[])
-           AS p(source, name, value, step, slice, recorded_at)`,
+        `WITH points AS (
+           INSERT INTO metrics (version_id, source, name, value, step, slice, recorded_at)
+           SELECT $1, p.source, p.name, p.value, p.step, p.slice, p.recorded_at
+           FROM unnest($2::text[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::timestamptz[])
+             AS p(source, name, value, step, slice, recorded_at)
+           RETURNING id, version_id, name, source, slice, value, step, recorded_at
+         )
+         INSERT INTO metric_latest AS l (version_id, name, source, slice, metric_id, value, step, recorded_at)
+         SELECT DISTINCT ON (name, source, slice) version_id, name, source, slice, id, value, step, recorded_at
+         FROM points ORDER BY name, source, slice, recorded_at DESC, step DESC, id DESC
+         ON CONFLICT (version_id, name, source, slice) DO UPDATE
+           SET metric_id = EXCLUDED.metric_id, value = EXCLUDED.value, step = EXCLUDED.step, recorded_at = EXCLUDED.recorded_at
+           WHERE (EXCLUDED.recorded_at, EXCLUDED.step, EXCLUDED.metric_id) > (l.recorded_at, l.step, l.metric_id)`,
         [
           input.versionId,
           points.map((p) => p.source),
@@ -89,14 +99,15 @@ export interface Series {
   slice?: string | null;
 }
 
+/** The latest point of each series of a version, one row per series (kept by log(), see metric_latest). */
 function latestList(versionIds: readonly string[], filter: LatestFilter): ListQuery {
   const params = new SqlParams();
-  const filters: string[] = [];
-  if (filter.source) filters.push(`source = ${params.p(filter.source)}`);
-  if (filter.names?.length) filters.push(`name = ANY(${params.p(filter.names)})`);
+  const where: string[] = [];
+  if (filter.source) where.push(`x.source = ${params.p(filter.source)}`);
+  if (filter.names?.length) where.push(`x.name = ANY(${params.p(filter.names)})`);
   return {
-    from: `(SELECT DISTINCT ON (version_id, name, source, slice) * FROM metrics ${filters.length ? `WHERE ${filters.join(' AND ')}` : ''}
-       ORDER BY version_id, name, source, slice, recorded_at DESC, step DESC, id DESC)`,
+    from: '(SELECT metric_id AS id, version_id, name, value, step, source, slice, recorded_at FROM metric_latest)',
+    where,
     params,
     parent: { column: 'x.version_id', keys: versionIds },
     order: ['x.name', 'x.source', 'x.slice', 'x.id'],
