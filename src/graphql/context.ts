@@ -2,7 +2,10 @@ import type { Caller } from '../common/caller';
 
 /** What one HTTP request carries from express into GraphQL and back out to the access log. */
 export interface RequestMeta {
+  /** Issued by the server for every request. */
   requestId: string;
+  /** The client's own `x-request-id`, when it sent a well-formed one: kept beside the server's. */
+  clientRequestId?: string;
   /** Set once the operation is resolved, for logs and metrics. */
   operationName?: string;
   outcome?: 'ok' | 'error';

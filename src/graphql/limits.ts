@@ -86,8 +86,9 @@ const pagedEstimator: ComplexityEstimator = ({ args, childComplexity, field }) =
   return 1 + Math.max(first, 1) * childComplexity;
 };
 
-function refuse(message: string, limit: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', limit } });
+/** A client mistake found before execution: HTTP 400 (Apollo answers errors raised here with 500 otherwise). */
+function refuse(message: string, limit?: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(limit ? { limit } : {}), http: { status: 400 } } });
 }
 
 /**
@@ -116,7 +117,7 @@ export function enforceLimits(
     });
   } catch (err) {
     // Costing coerces the variables before execution would: their errors are the caller's input errors.
-    if (err instanceof GraphQLError) throw new GraphQLError(err.message, { extensions: { code: 'BAD_USER_INPUT' } });
+    if (err instanceof GraphQLError) throw refuse(err.message);
     throw err;
   }
   if (cost > limits.maxCost) throw refuse(`query cost ${cost} exceeds the limit of ${limits.maxCost}`, 'cost');

@@ -1,6 +1,7 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
 import type { GraphQLSchema } from 'graphql';
+import { badInput } from '../common/errors';
 import gql from 'graphql-tag';
 import { buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray } from 'type-graphql';
 import type { Class, ReferenceResolver } from '../common/module';
@@ -36,7 +37,7 @@ export async function buildModelgraphSchema({ resolvers, references }: SchemaPar
   for (const [type, resolveReference] of Object.entries(references)) {
     resolverMap[type] = { ...resolverMap[type], __resolveReference: resolveReference };
   }
-  return buildSubgraphSchema({
+  const schema = buildSubgraphSchema({
     typeDefs: gql`
       ${FEDERATION_LINK}
       ${printSchemaWithDirectives(typeSchema)}
@@ -44,4 +45,34 @@ export async function buildModelgraphSchema({ resolvers, references }: SchemaPar
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     resolvers: resolverMap as any,
   });
+  guardEntities(schema, new Set(Object.keys(references)));
+  return schema;
+}
+
+/**
+ * `_entities` takes any JSON as a representation; @apollo/subgraph answers one it cannot use with a plain
+ * Error (an internal error to the client). Representations are checked first: an object whose __typename
+ * is one of our entity types and whose keys are strings.
+ */
+function guardEntities(schema: GraphQLSchema, entityTypes: ReadonlySet<string>): void {
+  const field = schema.getQueryType()?.getFields()._entities;
+  const resolve = field?.resolve;
+  if (!field || !resolve) return;
+  field.resolve = (source, args, context, info) => {
+    const representations: unknown[] = Array.isArray(args.representations) ? args.representations : [];
+    representations.forEach((rep, i) => {
+      const where = `representations[${i}]`;
+      if (rep === null || typeof rep !== 'object' || Array.isArray(rep))
+        throw badInput(where, 'must be an object with __typename and key fields');
+      const { __typename: type, ...keys } = rep as Record<string, unknown>;
+      if (typeof type !== 'string' || !entityTypes.has(type))
+        throw badInput(`${where}.__typename`, `must be one of ${[...entityTypes].join(', ')}`);
+      if (Object.keys(keys).length === 0) throw badInput(where, `gives no key of ${type}`);
+      for (const [key, value] of Object.entries(keys)) {
+        // A string that is no id of ours (not a UUID, say) is simply not found: null, in place.
+        if (typeof value !== 'string') throw badInput(`${where}.${key}`, 'must be a string');
+      }
+    });
+    return resolve(source, args, context, info);
+  };
 }

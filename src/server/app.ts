@@ -16,9 +16,10 @@ import type { Principal } from '../common/role';
 import type { RequestContext, RequestMeta } from '../graphql/context';
 import { createErrorFormatter } from '../graphql/errors';
 import { jitExecutor } from '../graphql/executor';
+import { checkInput } from '../graphql/input-guard';
 import { enforceLimits, type QueryLimits } from '../graphql/limits';
 import type { Logger } from '../logger';
-import type { Metrics } from './metrics';
+import { operationLabeller, type Metrics } from './metrics';
 
 /** What the server serves, handed to it by the composition root (src/composition.ts). */
 export interface GraphQLApplication<C extends RequestContext = RequestContext> {
@@ -45,6 +46,15 @@ export interface RunningServer {
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** What express's body parser reports, in words that give nothing away. */
+const BODY_ERRORS: Record<string, string> = {
+  'entity.parse.failed': 'the body is not valid JSON',
+  'entity.too.large': 'the body is larger than the limit of 10 MB',
+  'charset.unsupported': 'the body must be UTF-8 JSON',
+  'encoding.unsupported': 'the body has an unsupported content encoding',
+  'request.aborted': 'the request was aborted',
+};
+
 function observe(metrics: Metrics, limits: QueryLimits): ApolloServerPlugin<RequestContext> {
   return {
     async requestDidStart({ contextValue }) {
@@ -52,6 +62,7 @@ function observe(metrics: Metrics, limits: QueryLimits): ApolloServerPlugin<Requ
       return {
         async didResolveOperation({ request, document, operation, schema }) {
           meta.operationName = operation?.name?.value ?? request.operationName ?? 'anonymous';
+          checkInput(document, request.variables ?? {});
           if (operation) enforceLimits(schema, document, operation, request.variables ?? {}, limits);
         },
         async willSendResponse({ response }) {
@@ -67,6 +78,7 @@ function observe(metrics: Metrics, limits: QueryLimits): ApolloServerPlugin<Requ
 /** Starts express + Apollo on one HTTP server: /graphql, /healthz, /readyz, /metrics. */
 export async function startServer(deps: ServerDeps, listen: { port: number; host?: string }): Promise<RunningServer> {
   const { config, db, logger, metrics, application } = deps;
+  const operationLabel = operationLabeller();
   const app = express();
   const httpServer = http.createServer(app);
 
@@ -92,8 +104,9 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
 
   app.disable('x-powered-by');
   app.use((req: Request, res: Response, next: NextFunction) => {
+    // The server issues every request id itself; a client's own id is kept beside it, never in its place.
     const given = req.get('x-request-id');
-    const meta: RequestMeta = { requestId: given && REQUEST_ID.test(given) ? given : randomUUID() };
+    const meta: RequestMeta = { requestId: randomUUID(), clientRequestId: given && REQUEST_ID.test(given) ? given : undefined };
     res.locals.meta = meta;
     res.setHeader('x-request-id', meta.requestId);
     const started = process.hrtime.bigint();
@@ -102,13 +115,14 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
     res.on('finish', () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       if (path === '/graphql') {
-        const operation = meta.operationName ?? 'unknown';
+        const operation = operationLabel(meta.operationName ?? 'unknown');
         metrics.requests.inc({ operation, status: meta.outcome ?? String(res.statusCode) });
         metrics.requestDuration.observe({ operation }, seconds);
       }
       logger.info(
         {
           requestId: meta.requestId,
+          clientRequestId: meta.clientRequestId,
           method: req.method,
           path,
           status: res.statusCode,
@@ -152,7 +166,7 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
         const meta = res.locals.meta as RequestMeta;
         try {
           const principal = await application.authenticate(req.get('authorization'));
-          return application.context({ ...principal, requestId: meta.requestId }, meta);
+          return application.context({ ...principal, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null }, meta);
         } catch (err) {
           if (err instanceof DomainError) {
             throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
@@ -162,6 +176,18 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
       },
     }),
   );
+
+  // Everything else answers JSON too: an unknown path, and what the body parser refuses (malformed JSON,
+  // a body over the limit, an unknown charset), never express's HTML page with a stack trace.
+  app.use((_req: Request, res: Response) => {
+    res.status(404).json({ errors: [{ message: 'not found', extensions: { code: 'NOT_FOUND' } }] });
+  });
+  app.use((err: { status?: number; type?: string; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) logger.error({ err }, 'unhandled error');
+    const message = status === 500 ? 'Internal server error' : (BODY_ERRORS[err.type ?? ''] ?? 'bad request');
+    res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
+  });
 
   await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host ?? config.host, resolve));
   const port = (httpServer.address() as AddressInfo).port;

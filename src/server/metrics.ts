@@ -9,6 +9,24 @@ export interface Metrics {
   dbQueries: Counter;
 }
 
+/** How many distinct operation names get a label of their own; the rest share OTHER_OPERATION. */
+export const MAX_OPERATION_LABELS = 100;
+export const OTHER_OPERATION = 'other';
+
+/**
+ * The `operation` label for an operation name: clients choose names freely, and every distinct label
+ * value is a time series, so only the first MAX_OPERATION_LABELS names seen get their own.
+ */
+export function operationLabeller(max = MAX_OPERATION_LABELS): (name: string) => string {
+  const known = new Set<string>();
+  return (name) => {
+    if (known.has(name)) return name;
+    if (known.size >= max) return OTHER_OPERATION;
+    known.add(name);
+    return name;
+  };
+}
+
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'modelgraph_' });

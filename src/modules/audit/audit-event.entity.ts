@@ -34,6 +34,9 @@ export class AuditEventEntity {
   @Column('text', { name: 'request_id', nullable: true })
   requestId: string | null;
 
+  @Column('text', { name: 'client_request_id', nullable: true })
+  clientRequestId: string | null;
+
   @Column('text', { name: 'prev_hash' })
   prevHash: string;
 

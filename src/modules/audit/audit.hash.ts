@@ -16,6 +16,8 @@ export interface HashedEventFields {
   modelId: string | null;
   payload: unknown;
   requestId: string | null;
+  /** The client's own request id: hashed only when present, so events from before it existed verify as they did. */
+  clientRequestId?: string;
 }
 
 /** hash = sha256(prevHash ‖ canonical JSON of the event), hex. */
@@ -62,6 +64,7 @@ export class ChainVerifier {
       modelId: event.modelId,
       payload: event.payload,
       requestId: event.requestId,
+      clientRequestId: event.clientRequestId,
     };
     if (hashEvent(event.prevHash, fields) !== event.hash) {
       return { seq: event.seq, reason: 'hash does not match the event content' };

@@ -56,7 +56,7 @@ export class AuditService {
     let afterSeq = 0;
     for (;;) {
       const rows = (await this.db.query(
-        `SELECT seq, id, occurred_at, actor, action, subject_type, subject_id, model_id, payload, request_id, prev_hash, hash
+        `SELECT seq, id, occurred_at, actor, action, subject_type, subject_id, model_id, payload, request_id, client_request_id, prev_hash, hash
          FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`,
         [afterSeq, batchSize],
       )) as Array<Record<string, unknown>>;
@@ -83,6 +83,7 @@ function toStoredEvent(row: Record<string, unknown>): StoredEvent {
     modelId: (row.model_id as string | null) ?? null,
     payload: row.payload,
     requestId: (row.request_id as string | null) ?? null,
+    clientRequestId: (row.client_request_id as string | null) ?? undefined,
     prevHash: String(row.prev_hash),
     hash: String(row.hash),
   };

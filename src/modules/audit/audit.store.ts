@@ -42,12 +42,14 @@ export async function appendAudit(manager: EntityManager, caller: Caller, record
     // What is hashed must be exactly what jsonb gives back: plain JSON (dates as ISO strings).
     payload: JSON.parse(JSON.stringify(record.payload)),
     requestId: caller.requestId,
+    clientRequestId: caller.clientRequestId ?? undefined,
   };
   const prevHash = last ? last.hash : GENESIS_HASH;
   const hash = hashEvent(prevHash, fields);
   const [row] = await manager.query(
-    `INSERT INTO audit_events (seq, id, occurred_at, actor, action, subject_type, subject_id, model_id, payload, request_id, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING *`,
+    `INSERT INTO audit_events (seq, id, occurred_at, actor, action, subject_type, subject_id, model_id, payload, request_id,
+       client_request_id, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *`,
     [
       fields.seq,
       fields.id,
@@ -59,6 +61,7 @@ export async function appendAudit(manager: EntityManager, caller: Caller, record
       fields.modelId,
       JSON.stringify(fields.payload),
       fields.requestId,
+      fields.clientRequestId ?? null,
       prevHash,
       hash,
     ],

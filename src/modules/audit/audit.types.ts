@@ -31,8 +31,11 @@ export class AuditEvent {
   @Field(() => GraphQLJSONObject, { description: 'What changed, usually { before, after }' })
   payload: Record<string, unknown>;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, { nullable: true, description: 'Issued by the server for the request that made the change' })
   requestId: string | null;
+
+  @Field(() => String, { nullable: true, description: 'The x-request-id the client sent with that request, if any' })
+  clientRequestId: string | null;
 
   @Field()
   prevHash: string;

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
-import { badInput, DomainError, ErrorCode, notFound } from '../../common/errors';
+import { badInput, conflict, DomainError, ErrorCode, notFound } from '../../common/errors';
 import { Role, type Principal } from '../../common/role';
 import { validateText } from '../../common/text';
 import { hydrate, hydratePage } from '../../db/hydrate';
@@ -49,7 +49,7 @@ export class TokenService {
   }
 
   async create(caller: Caller, input: CreateTokenInput, secret = newSecret()): Promise<{ token: ApiTokenEntity; secret: string }> {
-    validateText(input.subject, 'subject', { required: true, max: 200 });
+    validateText(input.subject, 'subject', { required: true, max: 200, identifier: true });
     validateText(input.description, 'description', { max: 1000 });
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw badInput('expiresAt', 'must be in the future');
     return this.db.transaction(async (m) => {
@@ -80,9 +80,18 @@ export class TokenService {
 
   async revoke(caller: Caller, id: string): Promise<ApiTokenEntity> {
     return this.db.transaction(async (m) => {
+      // Every active ADMIN token is locked, so two revocations at once cannot each leave the other as the last.
+      const admins = (await m.query(
+        `SELECT id FROM api_tokens WHERE role = 'ADMIN' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) FOR UPDATE`,
+      )) as Array<{ id: string }>;
       const [before] = await m.query('SELECT * FROM api_tokens WHERE id = $1 FOR UPDATE', [id]);
       if (!before) throw notFound('API token', id);
       if (before.revoked_at) return hydrate(m, ApiTokenEntity, before); // already revoked: nothing changes
+      if (admins.length === 1 && admins[0].id === before.id) {
+        throw conflict(
+          'this is the last active ADMIN token: create another ADMIN token first (or, with every token lost, run npm run admin:token beside the database)',
+        );
+      }
       const [token] = await writeReturning(m, ApiTokenEntity, 'UPDATE api_tokens SET revoked_at = now() WHERE id = $1 RETURNING *', [id]);
       await appendAudit(m, caller, {
         action: 'token.revoked',

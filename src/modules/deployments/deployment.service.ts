@@ -34,7 +34,7 @@ export class DeploymentService {
 
   async record(caller: Caller, input: RecordDeploymentInput): Promise<DeploymentEntity> {
     validateEnvironment(input.environment);
-    validateText(input.endpoint, 'endpoint', { required: true, max: 2000 });
+    validateText(input.endpoint, 'endpoint', { required: true, max: 2000, identifier: true });
     validateText(input.overrideReason, 'overrideReason', { max: 2000 });
     validateTraffic(input.trafficPercent);
     return this.db.transaction(async (m) => {
@@ -74,6 +74,7 @@ export class DeploymentService {
       }
       const status = input.status ?? before.status;
       assertStatusChange(before.status, status);
+      if (status === before.status && (input.trafficPercent ?? before.trafficPercent) === before.trafficPercent) return before; // nothing changes
       const ending = isFinal(DEPLOYMENT_STATUS, status);
       const [after] = await writeReturning(
         m,

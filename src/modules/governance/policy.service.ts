@@ -35,7 +35,7 @@ export class PolicyService {
 
   /** Creates or replaces the baseline of one metric of a model. */
   async setBaseline(caller: Caller, input: SetBaselineInput): Promise<BaselineEntity> {
-    validateText(input.metric, 'metric', { required: true, max: 200 });
+    validateText(input.metric, 'metric', { required: true, max: 200, identifier: true });
     const tolerance = input.tolerance ?? 0;
     if (!Number.isFinite(tolerance) || tolerance < 0) throw badInput('tolerance', 'must be a finite number of at least 0');
     if (input.reference === BaselineReference.FIXED) {
@@ -48,6 +48,13 @@ export class PolicyService {
     return this.db.transaction(async (m) => {
       await lockModel(m, input.modelId);
       const [current] = await m.query('SELECT * FROM baselines WHERE model_id = $1 AND metric = $2', [input.modelId, input.metric]);
+      const unchanged =
+        current &&
+        current.comparator === input.comparator &&
+        current.reference === input.reference &&
+        current.threshold === (input.threshold ?? null) &&
+        current.tolerance === tolerance;
+      if (unchanged) return hydrate(m, BaselineEntity, current); // the same baseline again: nothing is written
       const [after] = await writeReturning(
         m,
         BaselineEntity,

@@ -3,6 +3,10 @@ import type { EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { canonicalJson } from '../../common/canonical-json';
 import { conflict } from '../../common/errors';
+import { validateText } from '../../common/text';
+
+/** Idempotency keys are names a client chooses (a run id, a UUID): 200 characters is plenty. */
+export const MAX_KEY_LENGTH = 200;
 
 export interface Idempotent<R> {
   result: R;
@@ -33,6 +37,7 @@ export async function runIdempotent<R, Stored>(
   replay: Replay<R, Stored>,
 ): Promise<Idempotent<R>> {
   if (!key) return { result: await work(), replayed: false };
+  validateText(key, 'idempotencyKey', { max: MAX_KEY_LENGTH, identifier: true });
   const requestHash = createHash('sha256').update(canonicalJson(input)).digest('hex');
   const inserted = (await manager.query(
     `INSERT INTO idempotency_keys (scope, actor, key, request_hash, result) VALUES ($1, $2, $3, $4, 'null'::jsonb)

@@ -19,7 +19,7 @@ export function validatePoints(points: MetricPointShape[]): void {
   if (points.length > MAX_POINTS_PER_CALL)
     throw badInput('metrics', `at most ${MAX_POINTS_PER_CALL} points per call, got ${points.length}`);
   points.forEach((p, i) => {
-    validateText(p.name, `metrics[${i}].name`, { required: true, max: 200 });
+    validateText(p.name, `metrics[${i}].name`, { required: true, max: 200, identifier: true });
     if (typeof p.value !== 'number' || !Number.isFinite(p.value))
       throw badInput(`metrics[${i}].value`, 'must be a finite number (not NaN or Infinity)');
     if (!Object.values(MetricSource).includes(p.source as MetricSource)) {
@@ -28,7 +28,7 @@ export function validatePoints(points: MetricPointShape[]): void {
     if (p.step !== undefined && p.step !== null && (!Number.isInteger(p.step) || p.step < 0)) {
       throw badInput(`metrics[${i}].step`, 'must be a non-negative integer');
     }
-    validateText(p.slice, `metrics[${i}].slice`, { max: 200 });
+    validateText(p.slice, `metrics[${i}].slice`, { max: 200, identifier: true });
     if (p.recordedAt && Number.isNaN(p.recordedAt.getTime())) throw badInput(`metrics[${i}].recordedAt`, 'is not a valid time');
   });
 }

@@ -31,7 +31,7 @@ export function mergeTags(current: Record<string, string>, set: TagPair[], remov
     // Assigning "__proto__" on a plain object would set its prototype and lose the tag silently.
     if (tag.key === '__proto__') throw badInput(`tags[${i}].key`, '"__proto__" is reserved');
     if (seen.has(tag.key)) throw badInput(`tags[${i}].key`, `"${tag.key}" is given twice`);
-    validateText(tag.value, `tags[${i}].value`, { max: MAX_TAG_VALUE });
+    validateText(tag.value, `tags[${i}].value`, { max: MAX_TAG_VALUE, identifier: true });
     seen.add(tag.key);
     next[tag.key] = tag.value;
   });

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
+import { canonicalJson } from '../../common/canonical-json';
 import { badInput, conflict, staleRevision } from '../../common/errors';
 import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
@@ -58,7 +59,7 @@ export class ModelService {
   /** createModel({ name: 'fraud-detector', owner: 'risk-ml' }) — a slug name, unique registry-wide. */
   async create(caller: Caller, input: CreateModelInput): Promise<RegisteredModelEntity> {
     validateModelName(input.name);
-    validateText(input.owner, 'owner', { required: true, max: 200 });
+    validateText(input.owner, 'owner', { required: true, max: 200, identifier: true });
     validateText(input.description, 'description');
     const tags = mergeTags({}, input.tags ?? []);
     return this.db.transaction(async (m) => {
@@ -83,11 +84,20 @@ export class ModelService {
 
   /** Optimistic concurrency: the write applies only if the row is still at `expectedRevision`. */
   async update(caller: Caller, input: UpdateModelInput): Promise<RegisteredModelEntity> {
-    validateText(input.owner, 'owner', { max: 200 });
+    validateText(input.owner, 'owner', { max: 200, identifier: true });
     if (input.owner !== undefined && input.owner !== null && input.owner.trim() === '') throw badInput('owner', 'must not be empty');
     validateText(input.description, 'description');
     return this.db.transaction(async (m) => {
       const before = await lockModel(m, input.id);
+      const unchanged =
+        (input.description ?? before.description) === before.description &&
+        (input.owner ?? before.owner) === before.owner &&
+        (input.riskTier ?? before.riskTier) === before.riskTier;
+      if (unchanged) {
+        // Nothing to change: no new revision, no audit event; a stale revision is still a conflict.
+        if (before.revision !== input.expectedRevision) throw staleRevision('model', before.revision, input.expectedRevision);
+        return before;
+      }
       const [after] = await writeReturning(
         m,
         RegisteredModelEntity,
@@ -113,6 +123,7 @@ export class ModelService {
     return this.db.transaction(async (m) => {
       const before = await lockModel(m, input.modelId);
       const tags = mergeTags(before.tags, input.tags, input.removeKeys ?? []);
+      if (canonicalJson(tags) === canonicalJson(before.tags)) return before; // nothing changes: nothing is written
       const [after] = await writeReturning(
         m,
         RegisteredModelEntity,

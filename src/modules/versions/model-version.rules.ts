@@ -32,13 +32,13 @@ export function validateSha256(value: string, field: string): void {
 
 /** Checks the reproducibility tuple and artifact of a registration; throws BAD_USER_INPUT naming the field. */
 export function validateRegistration(input: RegistrationShape): void {
-  validateText(input.label, 'label', { max: 100 });
+  validateText(input.label, 'label', { max: 100, identifier: true });
   if (input.label !== undefined && input.label !== null && input.label.trim() === '') throw badInput('label', 'must not be empty');
   validateText(input.description, 'description');
-  validateText(input.code.repo, 'code.repo', { required: true, max: 2000 });
+  validateText(input.code.repo, 'code.repo', { required: true, max: 2000, identifier: true });
   if (!GIT_SHA.test(input.code.commit)) throw badInput('code.commit', 'must be a full git commit sha (40 or 64 lowercase hex characters)');
   if (input.datasetVersions.length === 0) throw badInput('datasetVersions', 'name at least one dataset version the model was trained on');
-  input.datasetVersions.forEach((d, i) => validateText(d, `datasetVersions[${i}]`, { required: true, max: 2000 }));
+  input.datasetVersions.forEach((d, i) => validateText(d, `datasetVersions[${i}]`, { required: true, max: 2000, identifier: true }));
   if (input.hyperparameters !== undefined && input.hyperparameters !== null) {
     if (typeof input.hyperparameters !== 'object' || Array.isArray(input.hyperparameters)) {
       throw badInput('hyperparameters', 'must be a JSON object');
@@ -58,7 +58,7 @@ export function validateRegistration(input: RegistrationShape): void {
       throw badInput('randomSeed', 'must be a non-negative integer below 2^64, as a decimal string');
     }
   }
-  validateText(input.trainingRunId, 'trainingRunId', { max: 500 });
+  validateText(input.trainingRunId, 'trainingRunId', { max: 500, identifier: true });
   validateArtifact(input.artifact);
 }
 
@@ -70,7 +70,7 @@ function validateArtifact(artifact: ArtifactInputShape): void {
     }
   }
   if (artifact.uri !== undefined && artifact.uri !== null) {
-    validateText(artifact.uri, 'artifact.uri', { required: true, max: 2000 });
+    validateText(artifact.uri, 'artifact.uri', { required: true, max: 2000, identifier: true });
     if (!/^[a-z][a-z0-9+.-]*:\/\/\S+$/i.test(artifact.uri))
       throw badInput('artifact.uri', 'must be an absolute URI (s3://…, https://…, file://…)');
     if (!artifact.sha256) throw badInput('artifact.sha256', 'is required when the artifact is registered by reference');
