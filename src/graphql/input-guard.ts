@@ -4,6 +4,7 @@ import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 export const MAX_INPUT_DEPTH = 32;
 
 /** NUL (which PostgreSQL text cannot hold) and UTF-16 surrogates without their other half (which no UTF-8 can). */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 function refuse(field: string, message: string): GraphQLError {
