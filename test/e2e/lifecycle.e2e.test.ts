@@ -19,6 +19,7 @@ import {
   TransitionModelVersionDocument,
   UpdateDeploymentDocument,
   ValidateModelVersionDocument,
+  VerifyApprovalDocument,
   VersionLifecycleDocument,
   VersionMetricsDocument,
 } from '../generated/graphql';
@@ -170,6 +171,9 @@ describe('register → metrics → validate → approve → promote → rollback
 
     const approval = ok(await approve(v1.id)).approveModelVersion.approval;
     expect(approval).toMatchObject({ decision: 'APPROVED', approver: 'alice', targetStage: 'PRODUCTION' });
+    // Anyone who can read can check the approval again: the key that signed it, and that it verifies.
+    const verified = ok(await t.request(VerifyApprovalDocument, { id: approval.id }, viewer)).verifyApproval;
+    expect(verified).toEqual({ approvalId: approval.id, valid: true, keyFingerprint: approval.keyFingerprint, detail: expect.any(String) });
     const ready = ok(await t.request(PromotionReadinessDocument, { versionId: v1.id, targetStage: 'PRODUCTION' })).promotionReadiness;
     expect(ready.ready).toBe(true);
 

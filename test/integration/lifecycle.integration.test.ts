@@ -268,6 +268,34 @@ describe('gates and moves', () => {
 });
 
 describe('approvals', () => {
+  test('a public key belongs to one approver at a time; approvals name their key and can be verified again', async () => {
+    const mallory = caller('mallory', Role.APPROVER);
+    // Mallory registers Alice's public key as his own, to give a second approval with her key: refused.
+    await expect(s.approvals.registerApproverKey(mallory, alice.publicKeyPem)).rejects.toMatchObject({
+      code: 'CONFLICT',
+      details: { field: 'publicKey' },
+    });
+    // Alice registering her own key again changes nothing.
+    const again = await s.approvals.registerApproverKey(alice.caller, alice.publicKeyPem);
+    expect(again.revokedAt).toBeNull();
+
+    const model = await modelWithBaseline(RiskTier.HIGH);
+    const v = await stagedVersion(s, ci, model.id, [alice]);
+    const [approval] = (await s.approvals.approvalPages([v.id], {})).get(v.id)?.rows ?? [];
+    expect(approval.keyFingerprint).toBe(again.fingerprint);
+    expect(await s.approvals.verify(approval.id)).toMatchObject({ valid: true, keyFingerprint: again.fingerprint });
+
+    // Rewritten behind the registry's back, it no longer verifies.
+    await t.db.query(`UPDATE approvals SET decision = 'REJECTED' WHERE id = $1`, [approval.id]);
+    expect(await s.approvals.verify(approval.id)).toMatchObject({ valid: false, detail: expect.stringMatching(/message does not match/) });
+    await t.db.query(`UPDATE approvals SET decision = 'APPROVED', signature = $2 WHERE id = $1`, [
+      approval.id,
+      Buffer.alloc(64, 1).toString('base64'),
+    ]);
+    expect(await s.approvals.verify(approval.id)).toMatchObject({ valid: false, detail: expect.stringMatching(/does not verify/) });
+    await expect(s.approvals.verify('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+
   test('a bad signature, a second decision and the registrant deciding on its own version are refused', async () => {
     const model = await modelWithBaseline();
     const v = await stagedVersion(s, ci, model.id, []);

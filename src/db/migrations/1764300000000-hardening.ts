@@ -17,6 +17,10 @@ export class Hardening1764300000000 implements MigrationInterface {
         SELECT 1 FROM approver_keys e
         WHERE e.fingerprint = k.fingerprint AND e.revoked_at IS NULL AND (e.created_at, e.id) < (k.created_at, k.id))`);
     await q.query(`CREATE UNIQUE INDEX approver_keys_fingerprint_active_idx ON approver_keys (fingerprint) WHERE revoked_at IS NULL`);
+    // Each approval names the key that signed it, so anyone can check it again later.
+    await q.query(`ALTER TABLE approvals ADD COLUMN key_fingerprint text`);
+    await q.query(`UPDATE approvals a SET key_fingerprint = k.fingerprint FROM approver_keys k WHERE k.id = a.key_id`);
+    await q.query(`ALTER TABLE approvals ALTER COLUMN key_fingerprint SET NOT NULL`);
 
     await q.query(`
       CREATE FUNCTION modelgraph_reject_change() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -58,6 +62,7 @@ export class Hardening1764300000000 implements MigrationInterface {
     await q.query(`DROP TABLE audit_chain_breaks`);
     await q.query(`DROP TABLE audit_checkpoints`);
     await q.query(`DROP FUNCTION modelgraph_reject_change`);
+    await q.query(`ALTER TABLE approvals DROP COLUMN key_fingerprint`);
     await q.query(`DROP INDEX approver_keys_fingerprint_active_idx`);
     await q.query(`ALTER TABLE audit_events DROP COLUMN client_request_id`);
   }

@@ -1,4 +1,5 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
+import { UUIDResolver } from 'graphql-scalars';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { Role } from '../../common/role';
 import { PageArgs } from '../../graphql/connection';
@@ -12,6 +13,7 @@ import {
   ApprovalChallengePayload,
   ApprovalConnection,
   ApprovalPayload,
+  ApprovalVerification,
   DecideModelVersionInput,
   RegisterApproverKeyInput,
   RegisterApproverKeyPayload,
@@ -45,6 +47,11 @@ export class ApprovalResolver {
   @Mutation(() => ApprovalPayload)
   rejectModelVersion(@Ctx() ctx: Ctx, @Arg('input', () => DecideModelVersionInput) input: DecideModelVersionInput) {
     return this.decide(ctx, input, Decision.REJECTED);
+  }
+
+  @Query(() => ApprovalVerification, { description: 'Checks a recorded approval again: its message and its signature' })
+  verifyApproval(@Ctx() ctx: Ctx, @Arg('id', () => UUIDResolver) id: string) {
+    return ctx.services.approvals.verify(id);
   }
 
   private async decide(ctx: Ctx, input: DecideModelVersionInput, decision: Decision) {

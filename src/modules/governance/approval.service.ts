@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
-import { badInput, conflict, DomainError, ErrorCode } from '../../common/errors';
+import { badInput, conflict, DomainError, ErrorCode, notFound } from '../../common/errors';
 import { hasRole } from '../../common/role';
 import { validateText } from '../../common/text';
-import { hydratePages } from '../../db/hydrate';
+import { hydrate, hydratePages } from '../../db/hydrate';
 import { keysetCounts, keysetPages, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
 import { appendAudit } from '../audit/audit.store';
@@ -36,6 +36,15 @@ export class ApprovalService {
   async registerApproverKey(caller: Caller, publicKey: string): Promise<ApproverKeyEntity> {
     const parsed = parsePublicKey(publicKey);
     return this.db.transaction(async (m) => {
+      // A key belongs to one approver at a time: otherwise one private key could sign as two approvers.
+      const [holder] = await m.query('SELECT * FROM approver_keys WHERE fingerprint = $1 AND revoked_at IS NULL FOR UPDATE', [
+        parsed.fingerprint,
+      ]);
+      if (holder && holder.subject === caller.subject) return hydrate(m, ApproverKeyEntity, holder); // already theirs
+      if (holder)
+        throw conflict('this public key is registered to another approver: each approver signs with a key of their own', {
+          field: 'publicKey',
+        });
       const [[previous]] = await m.query(
         'UPDATE approver_keys SET revoked_at = now() WHERE subject = $1 AND revoked_at IS NULL RETURNING fingerprint',
         [caller.subject],
@@ -98,8 +107,9 @@ export class ApprovalService {
       const [approval] = await writeReturning(
         m,
         ApprovalEntity,
-        `INSERT INTO approvals (version_id, target_stage, decision, approver, approver_role, key_id, message, signature, comment, signed_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *`,
+        `INSERT INTO approvals (version_id, target_stage, decision, approver, approver_role, key_id, key_fingerprint, message, signature,
+           comment, signed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING *`,
         [
           version.id,
           input.targetStage,
@@ -107,6 +117,7 @@ export class ApprovalService {
           caller.subject,
           caller.role,
           key.id,
+          key.fingerprint,
           message,
           input.signature,
           input.comment ?? '',
@@ -129,6 +140,39 @@ export class ApprovalService {
       });
       return approval;
     });
+  }
+
+  /**
+   * Checks a recorded approval again, trusting nothing stored with it: the message is rebuilt from the
+   * approval's fields and the version's artifact digest, and the signature verified with the key that
+   * was registered when it was made. NOT_FOUND for an unknown approval.
+   */
+  async verify(approvalId: string): Promise<{ approvalId: string; valid: boolean; keyFingerprint: string; detail: string }> {
+    const m = this.db.manager;
+    const [row] = await m.query(
+      `SELECT a.*, k.public_key_pem, k.fingerprint AS registered_fingerprint FROM approvals a JOIN approver_keys k ON k.id = a.key_id WHERE a.id = $1`,
+      [approvalId],
+    );
+    if (!row) throw notFound('approval', approvalId);
+    const approval = hydrate(m, ApprovalEntity, row);
+    const answer = (valid: boolean, detail: string) => ({ approvalId, valid, keyFingerprint: approval.keyFingerprint, detail });
+    if (row.registered_fingerprint !== approval.keyFingerprint)
+      return answer(false, "the fingerprint recorded with the approval is not the signing key's");
+    const version = await readVersion(m, approval.versionId);
+    if (!version.artifactSha256) return answer(false, 'the version has no artifact digest');
+    const expected = approvalMessage({
+      versionId: version.id,
+      artifactSha256: version.artifactSha256,
+      targetStage: approval.targetStage,
+      decision: approval.decision,
+      approver: approval.approver,
+      signedAt: approval.signedAt.toISOString(),
+    });
+    if (expected !== approval.message)
+      return answer(false, 'the signed message does not match the approval and the version as they are now');
+    if (!verifySignature(row.public_key_pem, expected, approval.signature))
+      return answer(false, 'the signature does not verify with the key');
+    return answer(true, `signed by ${approval.approver} with key ${approval.keyFingerprint}`);
   }
 
   // ---- reads (batched) ----

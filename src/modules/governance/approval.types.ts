@@ -82,11 +82,29 @@ export class Approval {
   @Field({ description: 'Ed25519 signature, base64' })
   signature: string;
 
+  @Field({ description: 'SHA256 fingerprint of the public key that signed it (verifyApproval checks it again)' })
+  keyFingerprint: string;
+
   @Field(() => DateTimeISOResolver)
   signedAt: Date;
 
   @Field(() => DateTimeISOResolver)
   createdAt: Date;
+}
+
+@ObjectType({ description: 'An approval checked again: its message rebuilt from what it is about, its signature verified' })
+export class ApprovalVerification {
+  @Field(() => ID)
+  approvalId: string;
+
+  @Field({ description: 'The message matches the approval and the version, and the signature verifies with the key' })
+  valid: boolean;
+
+  @Field()
+  keyFingerprint: string;
+
+  @Field({ description: 'Why it is valid or not' })
+  detail: string;
 }
 
 @ObjectType()

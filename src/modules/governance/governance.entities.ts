@@ -165,6 +165,10 @@ export class ApprovalEntity {
   @Column('uuid', { name: 'key_id' })
   keyId: string;
 
+  /** The signing key's fingerprint, as registered when the decision was made. */
+  @Column('text', { name: 'key_fingerprint' })
+  keyFingerprint: string;
+
   /** The canonical message that was signed, kept so anyone can verify the signature again. */
   @Column('text')
   message: string;
