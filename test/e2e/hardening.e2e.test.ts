@@ -153,6 +153,64 @@ describe('client mistakes are 4xx with a code, never 5xx', () => {
   });
 });
 
+describe('what is stored or audited is bounded', () => {
+  const register = 'mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { version { id } } }';
+  let name: string;
+  beforeAll(async () => {
+    name = modelName('bounds');
+    ok(await t.post({ query: `mutation { createModel(input: { name: "${name}", owner: "x" }) { model { id } } }` }));
+  });
+
+  test.each([
+    [
+      '200,000 hyperparameters',
+      () => registration({ hyperparameters: Object.fromEntries(Array.from({ length: 200_000 }, (_, i) => [`p${i}`, i])) }),
+      'hyperparameters',
+    ],
+    [
+      '100,000 dataset versions',
+      () => registration({ datasetVersions: Array.from({ length: 100_000 }, (_, i) => `s3://d@v${i}`) }),
+      'datasetVersions',
+    ],
+    [
+      'hyperparameters nested 20 deep',
+      () => registration({ hyperparameters: JSON.parse(`${'{"a":'.repeat(20)}1${'}'.repeat(20)}`) }),
+      'hyperparameters',
+    ],
+    [
+      'an artifact signature of 100 KB',
+      () => registration({ artifact: { format: 'ONNX', signature: { s: 'x'.repeat(100_000) } } }),
+      'artifact.signature',
+    ],
+  ])('%s are refused naming the field, and nothing is written', async (_what, input, field) => {
+    const before = await t.database.db.query('SELECT count(*)::int AS n FROM audit_events');
+    const res = await raw(JSON.stringify({ query: register, variables: { input: { ...input(), modelName: name } } }));
+    expectClientError(res, 'BAD_USER_INPUT');
+    expect(JSON.parse(res.text).errors[0].extensions.field).toBe(field);
+    expect((await t.database.db.query('SELECT count(*)::int AS n FROM audit_events'))[0].n).toBe(before[0].n);
+  });
+
+  test('JSON nested 5,000 levels deep is BAD_USER_INPUT, not a stack overflow', async () => {
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const body = `{"query":${JSON.stringify(register)},"variables":{"input":${JSON.stringify({ ...registration(), modelName: name }).replace('"hyperparameters":{"learning_rate":0.05,"max_depth":6}', `"hyperparameters":${deep}`)}}}`;
+    expectClientError(await raw(body), 'BAD_USER_INPUT');
+  });
+
+  test('a package lock is kept whole with the version, and by its digest in the audit trail', async () => {
+    const lock = 'left-pad==1.3.0\n'.repeat(20_000);
+    const res = ok(
+      await t.post({ query: register, variables: { input: { ...registration({ environment: { packageLock: lock } }), modelName: name } } }),
+    );
+    const id = (res.registerModelVersion as { version: { id: string } }).version.id;
+    const [stored] = await t.database.db.query('SELECT environment_package_lock FROM model_versions WHERE id = $1', [id]);
+    expect(stored.environment_package_lock).toBe(lock);
+    const [event] = await t.database.db.query(`SELECT payload FROM audit_events WHERE subject_id = $1 AND action = 'version.registered'`, [
+      id,
+    ]);
+    expect(event.payload.after.environmentPackageLock).toEqual({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/), length: lock.length });
+  });
+});
+
 test('metric labels are bounded: unknown operation names share one label', async () => {
   for (let i = 0; i < 300; i += 1) await raw(JSON.stringify({ query: `query Op${i} { viewer { subject } }` }));
   const text = await (await fetch(`${t.baseUrl}/metrics`)).text();

@@ -1,4 +1,5 @@
 import { badInput } from '../../common/errors';
+import { validateJson, type JsonBounds } from '../../common/json';
 import { Role } from '../../common/role';
 import { RiskTier } from '../models/model.enums';
 import { Stage } from '../versions/model-version.enums';
@@ -47,6 +48,9 @@ export function defaultPolicy(tier: RiskTier): Policy {
   };
 }
 
+/** A policy document is small: a few settings and at most 100 checks. */
+const POLICY_JSON: JsonBounds = { maxBytes: 16 * 1024, maxDepth: 3, maxEntries: 200 };
+
 const CHECK = /^\s*([A-Za-z_][A-Za-z0-9_.:/-]*)\s*(>=|<=)\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*$/;
 const KEYS = ['requiredChecks', 'maxValidationAgeHours', 'separationOfDuties', 'approverRole', 'approvals'];
 const APPROVER_ROLES: string[] = [Role.APPROVER, Role.ADMIN];
@@ -78,6 +82,7 @@ function wholeNumber(value: unknown, field: string, max: number): number {
  */
 export function parsePolicy(document: unknown, tier: RiskTier): Policy {
   if (!isObject(document)) throw badInput('document', 'must be a JSON object');
+  validateJson(document, 'document', POLICY_JSON);
   for (const key of Object.keys(document)) {
     if (!KEYS.includes(key)) throw badInput(`document.${key}`, `unknown field; known fields are ${KEYS.join(', ')}`);
   }

@@ -1,4 +1,5 @@
 import { badInput } from '../../common/errors';
+import { STORED_JSON, validateJson } from '../../common/json';
 import { validateText } from '../../common/text';
 import { ArtifactStatus } from './model-version.enums';
 
@@ -12,7 +13,13 @@ export interface ArtifactInputShape {
   uri?: string | null;
   sha256?: string | null;
   sizeBytes?: number | null;
+  signature?: Record<string, unknown> | null;
 }
+
+/** How many dataset versions one registration may name. */
+export const MAX_DATASET_VERSIONS = 100;
+/** A package lock is kept whole (up to 1 MB) with the version; the audit trail records its digest. */
+export const MAX_PACKAGE_LOCK = 1_000_000;
 
 export interface RegistrationShape {
   label?: string | null;
@@ -38,11 +45,13 @@ export function validateRegistration(input: RegistrationShape): void {
   validateText(input.code.repo, 'code.repo', { required: true, max: 2000, identifier: true });
   if (!GIT_SHA.test(input.code.commit)) throw badInput('code.commit', 'must be a full git commit sha (40 or 64 lowercase hex characters)');
   if (input.datasetVersions.length === 0) throw badInput('datasetVersions', 'name at least one dataset version the model was trained on');
+  if (input.datasetVersions.length > MAX_DATASET_VERSIONS) throw badInput('datasetVersions', `name at most ${MAX_DATASET_VERSIONS}`);
   input.datasetVersions.forEach((d, i) => validateText(d, `datasetVersions[${i}]`, { required: true, max: 2000, identifier: true }));
   if (input.hyperparameters !== undefined && input.hyperparameters !== null) {
     if (typeof input.hyperparameters !== 'object' || Array.isArray(input.hyperparameters)) {
       throw badInput('hyperparameters', 'must be a JSON object');
     }
+    validateJson(input.hyperparameters, 'hyperparameters', STORED_JSON);
   }
   const env = input.environment;
   if (!env.imageDigest && !env.packageLock) {
@@ -51,7 +60,7 @@ export function validateRegistration(input: RegistrationShape): void {
   if (env.imageDigest && !IMAGE_DIGEST.test(env.imageDigest)) {
     throw badInput('environment.imageDigest', 'must end in sha256:<64 lowercase hex characters>');
   }
-  validateText(env.packageLock, 'environment.packageLock', { max: 1_000_000 });
+  validateText(env.packageLock, 'environment.packageLock', { max: MAX_PACKAGE_LOCK });
   if (!env.imageDigest && !env.packageLock?.trim()) throw badInput('environment.packageLock', 'must not be blank');
   if (input.randomSeed !== undefined && input.randomSeed !== null) {
     if (!SEED.test(input.randomSeed) || BigInt(input.randomSeed) > MAX_SEED) {
@@ -63,6 +72,7 @@ export function validateRegistration(input: RegistrationShape): void {
 }
 
 function validateArtifact(artifact: ArtifactInputShape): void {
+  if (artifact.signature !== undefined && artifact.signature !== null) validateJson(artifact.signature, 'artifact.signature', STORED_JSON);
   if (artifact.sha256 !== undefined && artifact.sha256 !== null) validateSha256(artifact.sha256, 'artifact.sha256');
   if (artifact.sizeBytes !== undefined && artifact.sizeBytes !== null) {
     if (!Number.isSafeInteger(artifact.sizeBytes) || artifact.sizeBytes < 0) {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { badInput, conflict, notFound } from '../../common/errors';
@@ -115,7 +116,7 @@ export class ModelVersionService {
       subjectType: 'ModelVersion',
       subjectId: version.id,
       modelId: model.id,
-      payload: { before: null, after: version },
+      payload: { before: null, after: auditable(version) },
     });
     return version;
   }
@@ -211,5 +212,17 @@ function versionList(modelIds: readonly string[], filter: VersionFilter, columns
     parent: { column: 'x.model_id', keys: modelIds },
     order: ['x.version', 'x.id'],
     direction: 'DESC',
+  };
+}
+
+/**
+ * A version as the audit trail records it: whole, but for the package lock (up to 1 MB of text), which the
+ * trail holds by its sha256 and length, so that the permanent record stays small and still proves it.
+ */
+function auditable(version: ModelVersionEntity): Record<string, unknown> {
+  const lock = version.environmentPackageLock;
+  return {
+    ...version,
+    environmentPackageLock: lock === null ? null : { sha256: createHash('sha256').update(lock).digest('hex'), length: lock.length },
   };
 }
