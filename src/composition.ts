@@ -4,6 +4,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Caller } from './common/caller';
 import type { ModuleDefinition, ReferenceResolver } from './common/module';
+import type { Settings } from './common/settings';
 import { createDataSource, type DataSourceOptions } from './db/data-source';
 import type { RequestContext, RequestMeta } from './graphql/context';
 import { buildModelgraphSchema } from './graphql/schema';
@@ -37,9 +38,9 @@ export function createModelgraphDataSource(options: Omit<DataSourceOptions, 'ent
 }
 
 /** Built once per application, in module order: each factory receives the services of the modules before it. */
-export function createServices(db: DataSource): Services {
+export function createServices(db: DataSource, settings: Settings = {}): Services {
   const built: Record<string, unknown> = {};
-  for (const module of modules) Object.assign(built, module.services?.(db, built as never));
+  for (const module of modules) Object.assign(built, module.services?.(db, built as never, settings));
   return built as Services;
 }
 
@@ -61,13 +62,14 @@ export interface Modelgraph {
   application: GraphQLApplication<Context>;
 }
 
-/** The whole application over one data source: services, schema, and how a request gets its context. */
-export async function createModelgraph(db: DataSource): Promise<Modelgraph> {
-  const services = createServices(db);
+/** The whole application over one data source: services, schema, routes, and how a request gets its context. */
+export async function createModelgraph(db: DataSource, settings: Settings = {}): Promise<Modelgraph> {
+  const services = createServices(db, settings);
   return {
     services,
     application: {
       schema: await buildSchema(),
+      routes: modules.flatMap((m) => m.routes?.(services as never) ?? []),
       authenticate: (authorization) => services.tokens.authenticate(authorization),
       context: (caller: Caller, request: RequestMeta): Context => ({ caller, services, loaders: createLoaders(services), request }),
     },

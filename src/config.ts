@@ -1,12 +1,15 @@
 import path from 'node:path';
+import { StartupError } from './common/startup-error';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export interface Config {
   port: number;
   host: string;
-  /** PostgreSQL URL; when absent an embedded PostgreSQL is started with its data in `dataDir`. */
+  /** The server's PostgreSQL login; when absent an embedded PostgreSQL is started with its data in `dataDir`. */
   databaseUrl?: string;
+  /** The owner's login, for migrations and grants; without it the migrations run as `databaseUrl`. */
+  ownerDatabaseUrl?: string;
   dataDir: string;
   embeddedPgPort: number;
   logLevel: LogLevel;
@@ -14,6 +17,14 @@ export interface Config {
   isProduction: boolean;
   /** Used once, on an empty registry, as the first admin token instead of a random one. */
   bootstrapAdminToken?: string;
+  audit: {
+    /** The server's Ed25519 key (PEM, PKCS#8) that signs checkpoints; generated there when missing. */
+    signingKeyFile: string;
+    /** Where every checkpoint is also appended, one JSON line each: a record outside the database. */
+    checkpointFile: string;
+    /** How often the head of the chain is checkpointed (when it moved); 0: only on demand. */
+    checkpointSeconds: number;
+  };
   limits: {
     maxDepth: number;
     maxCost: number;
@@ -24,33 +35,54 @@ export interface Config {
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
+  if (!Number.isInteger(value) || value < 0 || value > max)
+    throw new StartupError(`${name} must be a whole number from 0 to ${max}, got "${raw}"`);
   return value;
 }
 
-/** Every setting, read from the environment in one place. */
+function postgresUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new StartupError(`${name} is not a URL: expected postgres://user:password@host:5432/database`);
+  }
+  if (!['postgres:', 'postgresql:'].includes(url.protocol)) throw new StartupError(`${name} must start with postgres://`);
+  return raw;
+}
+
+/** Every setting, read from the environment in one place; a bad one stops the start with one clear line. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const nodeEnv = env.NODE_ENV || 'development';
   const bootstrap = env.MODELGRAPH_BOOTSTRAP_ADMIN_TOKEN;
   if (bootstrap && !/^\S{20,}$/.test(bootstrap)) {
-    throw new Error('MODELGRAPH_BOOTSTRAP_ADMIN_TOKEN must be at least 20 characters with no spaces');
+    throw new StartupError('MODELGRAPH_BOOTSTRAP_ADMIN_TOKEN must be at least 20 characters with no spaces');
   }
   const logLevel = (env.LOG_LEVEL || 'info') as LogLevel;
-  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel)) throw new StartupError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+  const dataDir = path.resolve(env.MODELGRAPH_DATA_DIR || '.modelgraph');
   return {
-    port: int(env, 'PORT', 4000),
+    port: int(env, 'PORT', 4000, 65535),
     host: env.HOST || '0.0.0.0',
-    databaseUrl: env.DATABASE_URL || undefined,
-    dataDir: path.resolve(env.MODELGRAPH_DATA_DIR || '.modelgraph'),
-    embeddedPgPort: int(env, 'MODELGRAPH_EMBEDDED_PG_PORT', 54329),
+    databaseUrl: postgresUrl(env, 'DATABASE_URL'),
+    ownerDatabaseUrl: postgresUrl(env, 'MODELGRAPH_OWNER_DATABASE_URL'),
+    dataDir,
+    embeddedPgPort: int(env, 'MODELGRAPH_EMBEDDED_PG_PORT', 54329, 65535),
     logLevel,
     nodeEnv,
     isProduction: nodeEnv === 'production',
     bootstrapAdminToken: env.MODELGRAPH_BOOTSTRAP_ADMIN_TOKEN || undefined,
+    audit: {
+      signingKeyFile: path.resolve(env.MODELGRAPH_AUDIT_SIGNING_KEY_FILE || path.join(dataDir, 'audit-signing-key.pem')),
+      checkpointFile: path.resolve(env.MODELGRAPH_AUDIT_CHECKPOINT_FILE || path.join(dataDir, 'audit-checkpoints.jsonl')),
+      checkpointSeconds: int(env, 'MODELGRAPH_AUDIT_CHECKPOINT_SECONDS', 60, 86_400),
+    },
     limits: {
       maxDepth: int(env, 'MODELGRAPH_MAX_DEPTH', 12),
       maxCost: int(env, 'MODELGRAPH_MAX_COST', 1_000_000),

@@ -10,6 +10,8 @@ export enum ErrorCode {
   CONFLICT = 'CONFLICT',
   INVALID_TRANSITION = 'INVALID_TRANSITION',
   GATE_FAILED = 'GATE_FAILED',
+  /** A verification found the audit chain broken: writes wait for an ADMIN's acknowledgement. */
+  AUDIT_CHAIN_BROKEN = 'AUDIT_CHAIN_BROKEN',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 

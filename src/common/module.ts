@@ -1,4 +1,6 @@
 import type { DataSource } from 'typeorm';
+import type { HttpRoute } from './http-route';
+import type { Settings } from './settings';
 
 /** A class: an entity, a resolver. */
 export type Class = new (...args: never[]) => unknown;
@@ -20,10 +22,15 @@ export interface ModuleDefinition<Name extends string, Below, Services, Loaders>
   entities?: Class[];
   /** type-graphql resolver classes (its queries and mutations, and the fields it adds to other types). */
   resolvers?: Class[];
-  /** Its services, built once per application; `below` holds the services of the modules listed before it. */
-  services?: (db: DataSource, below: Below) => Services;
+  /**
+   * Its services, built once per application; `below` holds the services of the modules listed before it,
+   * `settings` what start-up read (keys, files).
+   */
+  services?: (db: DataSource, below: Below, settings: Settings) => Services;
   /** Its DataLoaders, built afresh for every request and every subscription operation. */
   loaders?: (services: Services) => Loaders;
+  /** HTTP endpoints beside /graphql. */
+  routes?: (services: Services) => HttpRoute[];
   /** Federation: for each entity type it owns, how `_entities` resolves a reference. */
   references?: Record<string, ReferenceResolver>;
 }

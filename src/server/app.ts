@@ -11,8 +11,9 @@ import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import type { Caller } from '../common/caller';
-import { DomainError } from '../common/errors';
-import type { Principal } from '../common/role';
+import { DomainError, ErrorCode } from '../common/errors';
+import type { HttpRoute } from '../common/http-route';
+import { hasRole, type Principal } from '../common/role';
 import type { RequestContext, RequestMeta } from '../graphql/context';
 import { createErrorFormatter } from '../graphql/errors';
 import { jitExecutor } from '../graphql/executor';
@@ -28,6 +29,8 @@ export interface GraphQLApplication<C extends RequestContext = RequestContext> {
   authenticate(authorization: string | undefined): Promise<Principal>;
   /** A fresh context for one operation: the caller, the services and new loaders. */
   context(caller: Caller, request: RequestMeta): C;
+  /** The modules' endpoints beside /graphql. */
+  routes?: HttpRoute[];
 }
 
 export interface ServerDeps {
@@ -176,6 +179,25 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
       },
     }),
   );
+
+  for (const route of application.routes ?? []) {
+    const method = route.method.toLowerCase() as 'get' | 'put' | 'post';
+    app[method](route.path, async (req: Request, res: Response, next: NextFunction) => {
+      const meta = res.locals.meta as RequestMeta;
+      try {
+        const principal = await application.authenticate(req.get('authorization'));
+        if (!hasRole(principal.role, route.role)) {
+          throw new DomainError(ErrorCode.FORBIDDEN, `this needs the ${route.role} role; your token has ${principal.role}`);
+        }
+        const caller = { ...principal, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null };
+        await route.handle(req as never, res, caller, new URL(req.originalUrl, 'http://localhost'));
+      } catch (err) {
+        if (!(err instanceof DomainError) || res.headersSent) return next(err);
+        const status = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 }[err.code as string] ?? 400;
+        res.status(status).json({ errors: [{ message: err.message, extensions: { ...err.details, code: err.code } }] });
+      }
+    });
+  }
 
   // Everything else answers JSON too: an unknown path, and what the body parser refuses (malformed JSON,
   // a body over the limit, an unknown charset), never express's HTML page with a stack trace.

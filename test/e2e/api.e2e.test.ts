@@ -198,7 +198,7 @@ describe('bad input is refused with a code naming the field, and nothing is writ
   });
 
   test('internal errors are masked: no SQL, no stack', async () => {
-    await t.database.db.query('ALTER TABLE model_aliases RENAME TO model_aliases_hidden');
+    await t.database.asOwner('ALTER TABLE model_aliases RENAME TO model_aliases_hidden');
     try {
       const model = await createModel();
       const res = await t.request(ModelDocument, { id: model.id });
@@ -207,7 +207,7 @@ describe('bad input is refused with a code naming the field, and nothing is writ
       expect(body).not.toMatch(/model_aliases|relation|SELECT|stack|at /i);
       expect(res.errors?.[0].message).toBe('Internal server error');
     } finally {
-      await t.database.db.query('ALTER TABLE model_aliases_hidden RENAME TO model_aliases');
+      await t.database.asOwner('ALTER TABLE model_aliases_hidden RENAME TO model_aliases');
     }
   });
 });

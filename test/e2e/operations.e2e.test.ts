@@ -20,15 +20,15 @@ test('/readyz checks the database and its migrations', async () => {
   expect(res.status).toBe(200);
   expect(await res.json()).toEqual({ status: 'ready' });
 
-  // Pretend the last migration was never applied: not ready until it is.
-  const [last] = await t.database.db.query('SELECT * FROM modelgraph_migrations ORDER BY id DESC LIMIT 1');
-  await t.database.db.query('DELETE FROM modelgraph_migrations WHERE id = $1', [last.id]);
+  // Pretend the last migration was never applied (only the owner can): not ready until it is.
+  const [last] = await t.database.asOwner('SELECT * FROM modelgraph_migrations ORDER BY id DESC LIMIT 1');
+  await t.database.asOwner('DELETE FROM modelgraph_migrations WHERE id = $1', [last.id]);
   try {
     const pending = await get('/readyz');
     expect(pending.status).toBe(503);
     expect(await pending.json()).toEqual({ status: 'migrations pending' });
   } finally {
-    await t.database.db.query('INSERT INTO modelgraph_migrations (id, timestamp, name) VALUES ($1, $2, $3)', [
+    await t.database.asOwner('INSERT INTO modelgraph_migrations (id, timestamp, name) VALUES ($1, $2, $3)', [
       last.id,
       last.timestamp,
       last.name,

@@ -32,7 +32,14 @@ describe('audit chain', () => {
     expect(all.length).toBe(before + 40);
     expect(all).toEqual(all.map((_, i) => i + 1));
     const verification = await s.audit.verifyChain();
-    expect(verification).toEqual({ ok: true, eventsChecked: all.length, firstBrokenSeq: null, reason: null });
+    expect(verification).toEqual({
+      ok: true,
+      eventsChecked: all.length,
+      firstBrokenSeq: null,
+      reason: null,
+      checkpointSeq: null,
+      acknowledgedBreaks: [],
+    });
   });
 
   test('a failed mutation leaves no event and no hole in the sequence', async () => {
@@ -63,22 +70,34 @@ describe('audit chain', () => {
     expect(event.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  test('the database refuses UPDATE, DELETE and TRUNCATE on the audit table', async () => {
-    await expect(t.db.query(`UPDATE audit_events SET actor = 'mallory' WHERE seq = 1`)).rejects.toThrow(/append-only/);
-    await expect(t.db.query('DELETE FROM audit_events WHERE seq = 1')).rejects.toThrow(/append-only/);
-    await expect(t.db.query('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
+  test('the database refuses UPDATE, DELETE and TRUNCATE on the audit table: the server login has no right, the owner hits the trigger', async () => {
+    await expect(t.db.query(`UPDATE audit_events SET actor = 'mallory' WHERE seq = 1`)).rejects.toThrow(/permission denied/);
+    await expect(t.db.query('DELETE FROM audit_events WHERE seq = 1')).rejects.toThrow(/permission denied/);
+    await expect(t.db.query('TRUNCATE audit_events')).rejects.toThrow(/permission denied/);
+    await expect(t.asOwner(`UPDATE audit_events SET actor = 'mallory' WHERE seq = 1`)).rejects.toThrow(/append-only/);
+    await expect(t.asOwner('DELETE FROM audit_events WHERE seq = 1')).rejects.toThrow(/append-only/);
+    await expect(t.asOwner('TRUNCATE audit_events')).rejects.toThrow(/append-only/);
     expect((await s.audit.verifyChain()).ok).toBe(true);
+  });
+
+  test('the server login cannot switch the append-only triggers off', async () => {
+    await expect(
+      t.db.transaction(async (m) => {
+        await m.query('SET LOCAL session_replication_role = replica');
+      }),
+    ).rejects.toThrow(/permission denied/);
+    await expect(t.db.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete')).rejects.toThrow(/must be owner/);
   });
 
   test('verification names the first tampered event', async () => {
     const total = (await seqs()).length;
     const target = Math.floor(total / 2);
-    // Only someone who can disable the trigger (a database owner) could do this; the chain still tells.
-    await t.db.query('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete');
+    // Only someone with the owner's login could do this; the chain still tells.
+    await t.asOwner('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete');
     try {
-      await t.db.query(`UPDATE audit_events SET payload = jsonb_set(payload, '{after,owner}', '"mallory"') WHERE seq = $1`, [target]);
+      await t.asOwner(`UPDATE audit_events SET payload = jsonb_set(payload, '{after,owner}', '"mallory"') WHERE seq = $1`, [target]);
     } finally {
-      await t.db.query('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete');
+      await t.asOwner('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete');
     }
     const verification = await s.audit.verifyChain(7); // small batches: the break is found across batch edges
     expect(verification.ok).toBe(false);

@@ -39,6 +39,7 @@ describe('the composition root', () => {
         'aliases',
         'approvals',
         'audit',
+        'checkpoints',
         'deployments',
         'metrics',
         'models',

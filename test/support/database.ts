@@ -2,11 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { createModelgraphDataSource } from '../../src/composition';
-import { withDatabase } from './global-setup';
+import { withDatabase, withLogin } from './global-setup';
 
 export interface TestDatabase {
   url: string;
+  /** Connected as the server's login, as the server is: it owns nothing and may only append to the audit trail. */
   db: DataSource;
+  /** Runs one statement as the database's owner (what only an owner or an attacker with its login could do). */
+  asOwner(sql: string, params?: unknown[]): Promise<Array<Record<string, unknown>>>;
   /** SQL statements this data source has sent so far. */
   queries(): number;
   /** Runs `work` and answers with what it returned and every SQL statement sent meanwhile. */
@@ -26,12 +29,13 @@ export async function createTestDatabase(options: { onQuery?: () => void } = {})
   const name = `${env('MODELGRAPH_TEST_PREFIX')}${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${env('MODELGRAPH_TEST_TEMPLATE')}`);
+  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${env('MODELGRAPH_TEST_TEMPLATE')} OWNER ${env('MODELGRAPH_TEST_OWNER')}`);
   await admin.end();
 
   let count = 0;
   let captured: string[] | null = null;
-  const url = withDatabase(adminUrl, name);
+  const password = env('MODELGRAPH_TEST_PASSWORD');
+  const url = withLogin(withDatabase(adminUrl, name), env('MODELGRAPH_TEST_SERVER'), password);
   const db = createModelgraphDataSource({
     url,
     onQuery: (sql) => {
@@ -45,6 +49,15 @@ export async function createTestDatabase(options: { onQuery?: () => void } = {})
   return {
     url,
     db,
+    asOwner: async (sql, params = []) => {
+      const owner = new Client({ connectionString: withLogin(withDatabase(adminUrl, name), env('MODELGRAPH_TEST_OWNER'), password) });
+      await owner.connect();
+      try {
+        return (await owner.query(sql, params)).rows;
+      } finally {
+        await owner.end();
+      }
+    },
     queries: () => count,
     capture: async (work) => {
       captured = [];

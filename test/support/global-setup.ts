@@ -7,11 +7,13 @@ import 'reflect-metadata';
 import { Client } from 'pg';
 import { createDataSource } from '../../src/db/data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded';
+import { grantServerRole } from '../../src/db/roles';
 
 /**
  * Runs once per `npm test`: finds a PostgreSQL server (TEST_DATABASE_URL, or an embedded one in a
- * temporary folder), migrates a template database with the real migrations, and tells the test
- * files where it is. Each test file then clones the template into a database of its own.
+ * temporary folder) and sets it up as a deployment is: an owner login that runs the real migrations
+ * into a template database, and a server login that owns nothing and gets the server's grants. Each
+ * test file then clones the template into a database of its own and connects as the server's login.
  */
 export default async function globalSetup(): Promise<void> {
   const runId = `${process.pid}_${randomBytes(3).toString('hex')}`;
@@ -19,32 +21,47 @@ export default async function globalSetup(): Promise<void> {
   if (!adminUrl) {
     const dataDir = path.join(os.tmpdir(), `modelgraph-test-${runId}`);
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o755 });
-    const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false });
+    const embedded = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: false, stopWithProcess: true });
     (globalThis as { __MODELGRAPH_EMBEDDED__?: EmbeddedDatabase & { dataDir: string } }).__MODELGRAPH_EMBEDDED__ = {
       ...embedded,
       dataDir,
     };
     adminUrl = embedded.adminUrl;
   }
-  const template = `modelgraph_test_${runId}_tpl`;
+  const prefix = `modelgraph_test_${runId}_`;
+  const roles = { owner: `${prefix}owner`, server: `${prefix}server` };
+  const password = randomBytes(12).toString('hex');
+  const template = `${prefix}tpl`;
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
-  await admin.query(`CREATE DATABASE ${template}`);
+  for (const role of Object.values(roles)) await admin.query(`CREATE ROLE ${role} LOGIN NOSUPERUSER PASSWORD '${password}'`);
+  await admin.query(`CREATE DATABASE ${template} OWNER ${roles.owner}`);
   await admin.end();
 
-  const db = createDataSource({ url: withDatabase(adminUrl, template) });
-  await db.initialize();
-  await db.runMigrations({ transaction: 'each' });
-  await db.destroy();
+  const owner = createDataSource({ url: withLogin(withDatabase(adminUrl, template), roles.owner, password) });
+  await owner.initialize();
+  await owner.runMigrations({ transaction: 'each' });
+  await grantServerRole(owner, roles.server);
+  await owner.destroy();
 
   process.env.MODELGRAPH_TEST_ADMIN_URL = adminUrl;
   process.env.MODELGRAPH_TEST_TEMPLATE = template;
-  process.env.MODELGRAPH_TEST_PREFIX = `modelgraph_test_${runId}_`;
+  process.env.MODELGRAPH_TEST_PREFIX = prefix;
+  process.env.MODELGRAPH_TEST_OWNER = roles.owner;
+  process.env.MODELGRAPH_TEST_SERVER = roles.server;
+  process.env.MODELGRAPH_TEST_PASSWORD = password;
 }
 
 export function withDatabase(url: string, database: string): string {
   const u = new URL(url);
   u.pathname = `/${database}`;
+  return u.toString();
+}
+
+export function withLogin(url: string, user: string, password: string): string {
+  const u = new URL(url);
+  u.username = user;
+  u.password = password;
   return u.toString();
 }
 

@@ -9,6 +9,8 @@ export class Hardening1764300000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE audit_events ADD COLUMN client_request_id text`);
+    // The server's login may only insert and read these (see grantServerRole): the comment says which.
+    await q.query(`COMMENT ON TABLE audit_events IS 'append-only: the hash-chained audit trail'`);
 
     // Where two approvers hold the same key today, the later registration gives it up.
     await q.query(`
@@ -38,6 +40,7 @@ export class Hardening1764300000000 implements MigrationInterface {
         signature text NOT NULL
       )`);
     await q.query(`CREATE INDEX audit_checkpoints_seq_idx ON audit_checkpoints (seq DESC)`);
+    await q.query(`COMMENT ON TABLE audit_checkpoints IS 'append-only: signed checkpoints of the audit chain'`);
     await q.query(`
       CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_checkpoints
       FOR EACH ROW EXECUTE FUNCTION modelgraph_reject_change()`);

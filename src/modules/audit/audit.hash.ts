@@ -40,9 +40,21 @@ export interface ChainBreak {
  * the first event whose sequence, link or content does not add up.
  */
 export class ChainVerifier {
-  private expectedSeq = 1;
-  private expectedPrevHash = GENESIS_HASH;
+  private expectedSeq: number;
+  private expectedPrevHash: string;
   checked = 0;
+
+  /** `after`: a point already known good (a verified checkpoint), to go on from instead of the start. */
+  constructor(after?: { seq: number; hash: string }) {
+    this.expectedSeq = after ? after.seq + 1 : 1;
+    this.expectedPrevHash = after ? after.hash : GENESIS_HASH;
+  }
+
+  /** After a break an administrator has acknowledged: the chain goes on from this event, as it now is. */
+  resync(event: StoredEvent): void {
+    this.expectedSeq = event.seq + 1;
+    this.expectedPrevHash = event.hash;
+  }
 
   /** Returns the break at this event, or null when it is sound. */
   check(event: StoredEvent): ChainBreak | null {
@@ -69,8 +81,7 @@ export class ChainVerifier {
     if (hashEvent(event.prevHash, fields) !== event.hash) {
       return { seq: event.seq, reason: 'hash does not match the event content' };
     }
-    this.expectedSeq += 1;
-    this.expectedPrevHash = event.hash;
+    this.resync(event);
     return null;
   }
 }

@@ -1,11 +1,21 @@
-import { Arg, Args, Ctx, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Role } from '../../common/role';
 import { PageArgs, SortDirection, toConnection } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import type { AuditEventEntity } from './audit-event.entity';
 import type { AuditService } from './audit.service';
-import { AuditChainVerification, AuditEvent, AuditEventConnection, AuditEventFilter } from './audit.types';
+import {
+  AcknowledgeAuditBreakInput,
+  AcknowledgeAuditBreakPayload,
+  AuditChainVerification,
+  AuditCheckpointPayload,
+  AuditEvent,
+  AuditEventConnection,
+  AuditEventFilter,
+} from './audit.types';
+import type { CheckpointService } from './checkpoint.service';
 
-type Ctx = RequestContext<{ audit: AuditService }>;
+type Ctx = RequestContext<{ audit: AuditService; checkpoints: CheckpointService }>;
 
 @Resolver(() => AuditEvent)
 export class AuditResolver {
@@ -27,5 +37,22 @@ export class AuditResolver {
   @Query(() => AuditChainVerification, { description: 'Re-hashes the whole chain and names the first broken link' })
   verifyAuditChain(@Ctx() ctx: Ctx) {
     return ctx.services.audit.verifyChain();
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => AuditCheckpointPayload, {
+    description: 'Signs the head of the audit chain now, after checking it (the server also does so periodically)',
+  })
+  async createAuditCheckpoint(@Ctx() ctx: Ctx) {
+    const checkpoint = await ctx.services.checkpoints.checkpoint();
+    return { checkpoint: checkpoint && { ...checkpoint, signedAt: new Date(checkpoint.signedAt) } };
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => AcknowledgeAuditBreakPayload, {
+    description: 'After a verification found the audit chain broken, lets writes resume: the break stays on record',
+  })
+  async acknowledgeAuditBreak(@Ctx() ctx: Ctx, @Arg('input', () => AcknowledgeAuditBreakInput) input: AcknowledgeAuditBreakInput) {
+    return { break: await ctx.services.checkpoints.acknowledge(ctx.caller, input.seq, input.reason) };
   }
 }

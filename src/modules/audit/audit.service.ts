@@ -1,8 +1,12 @@
 import type { DataSource } from 'typeorm';
+import type { Settings } from '../../common/settings';
 import { hydratePage } from '../../db/hydrate';
 import { keysetCount, keysetPage, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { AuditEventEntity } from './audit-event.entity';
-import { ChainVerifier, type StoredEvent } from './audit.hash';
+import { ChainVerifier, type ChainBreak } from './audit.hash';
+import { EVENT_COLUMNS, toStoredEvent, walkChain, type StoredEvent } from './audit.store';
+import { compareWithCheckpoint } from './checkpoint.rules';
+import { acknowledgements, latestTrustedCheckpoint, recordBreak } from './checkpoint.store';
 
 export interface AuditFilter {
   modelId?: string | null;
@@ -30,11 +34,18 @@ export interface ChainVerification {
   eventsChecked: number;
   firstBrokenSeq: number | null;
   reason: string | null;
+  /** The latest signed checkpoint the chain was compared with, if any. */
+  checkpointSeq: number | null;
+  /** Breaks an ADMIN has acknowledged: the chain goes on past them. */
+  acknowledgedBreaks: number[];
 }
 
 /** Reading the audit trail and verifying its hash chain. */
 export class AuditService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly settings: Settings = {},
+  ) {}
 
   async list(filter: AuditFilter, page: PageArgs & { direction?: 'ASC' | 'DESC' | null }): Promise<Page<AuditEventEntity>> {
     const events = auditList(filter, page.direction ?? 'DESC');
@@ -50,41 +61,50 @@ export class AuditService {
     return keysetCount(this.db.manager, auditList(filter, 'DESC'));
   }
 
-  /** Re-hashes the whole chain in sequence order, streaming it in batches; names the first broken link. */
+  /**
+   * Re-hashes the whole chain in sequence order, streaming it in batches, and compares it with the latest
+   * checkpoint the server signed (from the database and from the export file outside it). Names the first
+   * break: a gap, a bad link, a rewritten event, a deleted tail. A break no ADMIN has acknowledged is
+   * recorded, and from then on nothing more is appended to the chain until one does.
+   */
   async verifyChain(batchSize = 2000): Promise<ChainVerification> {
-    const verifier = new ChainVerifier();
-    let afterSeq = 0;
-    for (;;) {
-      const rows = (await this.db.query(
-        `SELECT seq, id, occurred_at, actor, action, subject_type, subject_id, model_id, payload, request_id, client_request_id, prev_hash, hash
-         FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`,
-        [afterSeq, batchSize],
-      )) as Array<Record<string, unknown>>;
-      for (const row of rows) {
-        const broken = verifier.check(toStoredEvent(row));
-        if (broken) return { ok: false, eventsChecked: verifier.checked, firstBrokenSeq: broken.seq, reason: broken.reason };
-      }
-      if (rows.length < batchSize) break;
-      afterSeq = Number(rows[rows.length - 1].seq);
+    const m = this.db.manager;
+    const acknowledged = await acknowledgements(m);
+    const answer = (broken: ChainBreak | null, checked: number, checkpointSeq: number | null): ChainVerification => ({
+      ok: !broken,
+      eventsChecked: checked,
+      firstBrokenSeq: broken?.seq ?? null,
+      reason: broken?.reason ?? null,
+      checkpointSeq,
+      acknowledgedBreaks: [...acknowledged.seqs].sort((a, b) => a - b),
+    });
+    const walked = await walkChain(m, new ChainVerifier(), acknowledged.seqs, batchSize);
+    if (walked.broken) {
+      await recordBreak(m, walked.broken);
+      return answer(walked.broken, walked.checked, null);
     }
-    return { ok: true, eventsChecked: verifier.checked, firstBrokenSeq: null, reason: null };
+    const audit = this.settings.audit;
+    if (!audit) return answer(null, walked.checked, null);
+    const checkpoint = await latestTrustedCheckpoint(m, audit.signer.publicKeyPem, audit.checkpointFile, acknowledged.latestAt);
+    if (!checkpoint) return answer(null, walked.checked, null);
+    const [event] = (await m.query('SELECT seq, hash FROM audit_events WHERE seq = $1', [checkpoint.seq])) as Array<{
+      seq: string;
+      hash: string;
+    }>;
+    const broken = compareWithCheckpoint(checkpoint, event ? { seq: Number(event.seq), hash: event.hash } : null, walked.headSeq);
+    if (broken && !acknowledged.seqs.has(broken.seq)) {
+      await recordBreak(m, broken);
+      return answer(broken, walked.checked, checkpoint.seq);
+    }
+    return answer(null, walked.checked, checkpoint.seq);
   }
-}
 
-function toStoredEvent(row: Record<string, unknown>): StoredEvent {
-  return {
-    seq: Number(row.seq),
-    id: String(row.id),
-    occurredAt: (row.occurred_at as Date).toISOString(),
-    actor: String(row.actor),
-    action: String(row.action),
-    subjectType: String(row.subject_type),
-    subjectId: String(row.subject_id),
-    modelId: (row.model_id as string | null) ?? null,
-    payload: row.payload,
-    requestId: (row.request_id as string | null) ?? null,
-    clientRequestId: (row.client_request_id as string | null) ?? undefined,
-    prevHash: String(row.prev_hash),
-    hash: String(row.hash),
-  };
+  /** Every event after `afterSeq`, in order, as stored (for export and offline verification). */
+  async eventsAfter(afterSeq: number, limit: number): Promise<StoredEvent[]> {
+    const rows = (await this.db.query(`SELECT ${EVENT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`, [
+      afterSeq,
+      limit,
+    ])) as Array<Record<string, unknown>>;
+    return rows.map(toStoredEvent);
+  }
 }

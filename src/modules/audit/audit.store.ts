@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
+import { DomainError, ErrorCode } from '../../common/errors';
 import { hydrate } from '../../db/hydrate';
 import { AuditEventEntity } from './audit-event.entity';
-import { GENESIS_HASH, hashEvent, type HashedEventFields } from './audit.hash';
+import { GENESIS_HASH, hashEvent, type ChainBreak, type ChainVerifier, type HashedEventFields, type StoredEvent } from './audit.hash';
+
+export type { StoredEvent };
 
 /** Any constant works: it only has to be the same for every writer of the chain. */
 const AUDIT_CHAIN_LOCK = 7_406_923_001;
@@ -26,10 +29,21 @@ export interface AuditRecord {
 export async function appendAudit(manager: EntityManager, caller: Caller, record: AuditRecord): Promise<AuditEventEntity> {
   if (!manager.queryRunner?.isTransactionActive) throw new Error('appendAudit must run inside a transaction');
   await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-  const [last] = (await manager.query('SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1')) as Array<{
-    seq: string;
-    hash: string;
-  }>;
+  // The head of the chain, and whether a break was found in it that no ADMIN has acknowledged: one statement.
+  const [{ seq: lastSeq, hash: lastHash, broken_at: brokenAt, broken_reason: brokenReason }] = (await manager.query(
+    `SELECT e.seq, e.hash, b.seq AS broken_at, b.reason AS broken_reason
+     FROM (SELECT 1) one
+     LEFT JOIN LATERAL (SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1) e ON true
+     LEFT JOIN LATERAL (SELECT seq, reason FROM audit_chain_breaks WHERE acknowledged_at IS NULL ORDER BY seq LIMIT 1) b ON true`,
+  )) as Array<{ seq: string | null; hash: string | null; broken_at: string | null; broken_reason: string | null }>;
+  if (brokenAt !== null) {
+    throw new DomainError(
+      ErrorCode.AUDIT_CHAIN_BROKEN,
+      `the audit chain is broken at event ${brokenAt} (${brokenReason}): nothing more is written until an ADMIN acknowledges it (acknowledgeAuditBreak)`,
+      { brokenSeq: Number(brokenAt) },
+    );
+  }
+  const last = lastSeq === null ? null : { seq: lastSeq, hash: lastHash as string };
   const fields: HashedEventFields = {
     seq: last ? Number(last.seq) + 1 : 1,
     id: randomUUID(),
@@ -67,4 +81,53 @@ export async function appendAudit(manager: EntityManager, caller: Caller, record
     ],
   );
   return hydrate(manager, AuditEventEntity, row);
+}
+
+export const EVENT_COLUMNS =
+  'seq, id, occurred_at, actor, action, subject_type, subject_id, model_id, payload, request_id, client_request_id, prev_hash, hash';
+
+/**
+ * Walks the chain after the verifier's starting point, in batches; an acknowledged break is stepped over
+ * (the chain goes on from the event as it now is). Answers with the first other break, if any.
+ */
+export async function walkChain(
+  m: EntityManager,
+  verifier: ChainVerifier,
+  acknowledged: ReadonlySet<number>,
+  batchSize = 2000,
+  afterSeq = 0,
+): Promise<{ broken: ChainBreak | null; checked: number; headSeq: number; headHash: string | null }> {
+  let head = { seq: afterSeq, hash: null as string | null };
+  for (;;) {
+    const rows = (await m.query(`SELECT ${EVENT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`, [
+      head.seq,
+      batchSize,
+    ])) as Array<Record<string, unknown>>;
+    for (const row of rows) {
+      const event = toStoredEvent(row);
+      const broken = verifier.check(event);
+      if (broken && acknowledged.has(broken.seq)) verifier.resync(event);
+      else if (broken) return { broken, checked: verifier.checked, headSeq: head.seq, headHash: head.hash };
+      head = { seq: event.seq, hash: event.hash };
+    }
+    if (rows.length < batchSize) return { broken: null, checked: verifier.checked, headSeq: head.seq, headHash: head.hash };
+  }
+}
+
+export function toStoredEvent(row: Record<string, unknown>): StoredEvent {
+  return {
+    seq: Number(row.seq),
+    id: String(row.id),
+    occurredAt: (row.occurred_at as Date).toISOString(),
+    actor: String(row.actor),
+    action: String(row.action),
+    subjectType: String(row.subject_type),
+    subjectId: String(row.subject_id),
+    modelId: (row.model_id as string | null) ?? null,
+    payload: row.payload,
+    requestId: (row.request_id as string | null) ?? null,
+    clientRequestId: (row.client_request_id as string | null) ?? undefined,
+    prevHash: String(row.prev_hash),
+    hash: String(row.hash),
+  };
 }

@@ -81,4 +81,70 @@ export class AuditChainVerification {
 
   @Field(() => String, { nullable: true })
   reason: string | null;
+
+  @Field(() => SafeIntResolver, { nullable: true, description: 'The latest signed checkpoint the chain was compared with' })
+  checkpointSeq: number | null;
+
+  @Field(() => [SafeIntResolver], { description: 'Breaks an ADMIN has acknowledged; verification steps over them' })
+  acknowledgedBreaks: number[];
+}
+
+@ObjectType({ description: "The server's Ed25519 signature over the head of the audit chain at a moment" })
+export class AuditCheckpoint {
+  @Field(() => SafeIntResolver)
+  seq: number;
+
+  @Field()
+  hash: string;
+
+  @Field(() => DateTimeISOResolver)
+  signedAt: Date;
+
+  @Field()
+  keyFingerprint: string;
+
+  @Field({ description: 'Base64 Ed25519 signature of the canonical JSON of { kind, seq, hash, signedAt }' })
+  signature: string;
+}
+
+@ObjectType()
+export class AuditCheckpointPayload {
+  @Field(() => AuditCheckpoint, { nullable: true, description: 'Null while the chain is empty' })
+  checkpoint: AuditCheckpoint | null;
+}
+
+@InputType()
+export class AcknowledgeAuditBreakInput {
+  @Field(() => SafeIntResolver, { description: 'The event where verification found the break' })
+  seq: number;
+
+  @Field({ description: 'What was found and done about it: kept in the trail' })
+  reason: string;
+}
+
+@ObjectType({ description: 'A break in the audit chain, acknowledged by an ADMIN' })
+export class AcknowledgedAuditBreak {
+  @Field(() => SafeIntResolver)
+  seq: number;
+
+  @Field({ description: 'What verification found' })
+  reason: string;
+
+  @Field(() => DateTimeISOResolver)
+  detectedAt: Date;
+
+  @Field(() => DateTimeISOResolver)
+  acknowledgedAt: Date;
+
+  @Field()
+  acknowledgedBy: string;
+
+  @Field()
+  acknowledgement: string;
+}
+
+@ObjectType()
+export class AcknowledgeAuditBreakPayload {
+  @Field(() => AcknowledgedAuditBreak)
+  break: AcknowledgedAuditBreak;
 }

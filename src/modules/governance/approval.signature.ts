@@ -1,6 +1,7 @@
-import { createHash, createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { badInput } from '../../common/errors';
 import { canonicalJson } from '../../common/canonical-json';
+import { keyFingerprint } from '../../common/ed25519';
 import type { Decision } from './governance.enums';
 
 /** DER prefix of an Ed25519 SubjectPublicKeyInfo; the 32 raw key bytes follow it. */
@@ -46,12 +47,7 @@ export function parsePublicKey(text: string): { key: KeyObject; pem: string; fin
     throw badInput('publicKey', 'must be an Ed25519 public key: PEM, or the 32 raw bytes in base64');
   }
   if (key.asymmetricKeyType !== 'ed25519') throw badInput('publicKey', `must be an Ed25519 key, not ${key.asymmetricKeyType}`);
-  const der = key.export({ format: 'der', type: 'spki' });
-  return {
-    key,
-    pem: key.export({ format: 'pem', type: 'spki' }).toString(),
-    fingerprint: `SHA256:${createHash('sha256').update(der).digest('base64').replace(/=+$/, '')}`,
-  };
+  return { key, pem: key.export({ format: 'pem', type: 'spki' }).toString(), fingerprint: keyFingerprint(key) };
 }
 
 /** True when `signature` (base64) is the key's Ed25519 signature of `message`. */

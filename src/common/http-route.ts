@@ -1,0 +1,15 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Caller } from './caller';
+import type { Role } from './role';
+
+/**
+ * An HTTP endpoint beside /graphql that a module provides (an export, an upload). The server authenticates
+ * the bearer token, checks `role`, and answers errors as JSON; the handler writes the response.
+ */
+export interface HttpRoute {
+  method: 'GET' | 'PUT' | 'POST';
+  /** An express path, e.g. '/audit/export' or '/artifacts/:versionId'. */
+  path: string;
+  role: Role;
+  handle(request: IncomingMessage & { params: Record<string, string> }, response: ServerResponse, caller: Caller, url: URL): Promise<void>;
+}

@@ -1,0 +1,19 @@
+import type { KeyObject } from 'node:crypto';
+
+/** An Ed25519 key the server signs with, and how others recognise it. */
+export interface Signer {
+  privateKey: KeyObject;
+  publicKeyPem: string;
+  /** `SHA256:` and the base64 sha256 of the public key's DER, as `ssh-keygen -l` prints it. */
+  fingerprint: string;
+}
+
+/** What the composition root hands every services factory besides the data source: what start-up read. */
+export interface Settings {
+  audit?: {
+    /** Signs checkpoints of the audit chain; its public key is what verification trusts. */
+    signer: Signer;
+    /** Where checkpoints are also appended, outside the database. */
+    checkpointFile: string;
+  };
+}

@@ -1,0 +1,105 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import type { Caller } from '../../common/caller';
+import { DomainError, ErrorCode, notFound } from '../../common/errors';
+import type { Settings } from '../../common/settings';
+import { validateText } from '../../common/text';
+import { ChainVerifier } from './audit.hash';
+import { appendAudit, walkChain } from './audit.store';
+import { compareWithCheckpoint, signCheckpoint, type SignedCheckpoint } from './checkpoint.rules';
+import { acknowledgements, insertCheckpoint, latestTrustedCheckpoint, recordBreak } from './checkpoint.store';
+
+export interface AcknowledgedBreak {
+  seq: number;
+  reason: string;
+  detectedAt: Date;
+  acknowledgedAt: Date;
+  acknowledgedBy: string;
+  acknowledgement: string;
+}
+
+/**
+ * Signed checkpoints of the audit chain: the server signs (seq, hash) of the head with its own Ed25519
+ * key, stores the checkpoint and appends it to a file outside the database. Before signing, it checks
+ * what was added since the last checkpoint, and that the last checkpoint still holds, so a rewrite
+ * or a deleted tail is found within one checkpoint interval.
+ */
+export class CheckpointService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly settings: Settings = {},
+  ) {}
+
+  /**
+   * Signs the head of the chain if it moved since the last checkpoint; answers with the latest
+   * checkpoint. AUDIT_CHAIN_BROKEN, and nothing signed, when the chain no longer holds.
+   */
+  async checkpoint(): Promise<SignedCheckpoint | null> {
+    const audit = this.settings.audit;
+    if (!audit) throw new DomainError(ErrorCode.CONFLICT, 'this server has no audit signing key: checkpoints are off');
+    const m = this.db.manager;
+    const acknowledged = await acknowledgements(m);
+    const last = await latestTrustedCheckpoint(m, audit.signer.publicKeyPem, audit.checkpointFile, acknowledged.latestAt);
+    // Where the last checkpoint still holds, only what came after it needs checking.
+    let start: SignedCheckpoint | undefined;
+    if (last) {
+      const [event] = (await m.query('SELECT seq, hash FROM audit_events WHERE seq = $1', [last.seq])) as Array<{
+        seq: string;
+        hash: string;
+      }>;
+      const [{ head }] = (await m.query('SELECT COALESCE(max(seq), 0)::bigint::text AS head FROM audit_events')) as Array<{ head: string }>;
+      const broken = compareWithCheckpoint(last, event ? { seq: Number(event.seq), hash: event.hash } : null, Number(head));
+      if (broken && !acknowledged.seqs.has(broken.seq)) return this.refuse(broken);
+      if (!broken) start = last;
+    }
+    const walked = await walkChain(m, new ChainVerifier(start), acknowledged.seqs, 2000, start?.seq ?? 0);
+    if (walked.broken) return this.refuse(walked.broken);
+    if (!walked.headHash || (last && walked.headSeq === last.seq)) return last;
+    const checkpoint = signCheckpoint(audit.signer, { seq: walked.headSeq, hash: walked.headHash, signedAt: new Date().toISOString() });
+    await insertCheckpoint(m, checkpoint);
+    fs.mkdirSync(path.dirname(audit.checkpointFile), { recursive: true });
+    fs.appendFileSync(audit.checkpointFile, `${JSON.stringify(checkpoint)}\n`);
+    return checkpoint;
+  }
+
+  /**
+   * An ADMIN's acknowledgement of a break (after looking into it): appending resumes, verification steps
+   * over it, and checkpoints signed before it no longer count. The acknowledgement is itself audited.
+   */
+  async acknowledge(caller: Caller, seq: number, acknowledgement: string): Promise<AcknowledgedBreak> {
+    validateText(acknowledgement, 'reason', { required: true, max: 2000 });
+    return this.db.transaction(async (m) => {
+      const [row] = (
+        await m.query(
+          `UPDATE audit_chain_breaks SET acknowledged_at = now(), acknowledged_by = $2, acknowledgement = $3
+           WHERE seq = $1 AND acknowledged_at IS NULL RETURNING *`,
+          [seq, caller.subject, acknowledgement],
+        )
+      )[0] as Array<Record<string, unknown>>;
+      if (!row) throw notFound('unacknowledged audit chain break at event', String(seq));
+      const acknowledged: AcknowledgedBreak = {
+        seq: Number(row.seq),
+        reason: String(row.reason),
+        detectedAt: row.detected_at as Date,
+        acknowledgedAt: row.acknowledged_at as Date,
+        acknowledgedBy: String(row.acknowledged_by),
+        acknowledgement: String(row.acknowledgement),
+      };
+      await appendAudit(m, caller, {
+        action: 'audit.break_acknowledged',
+        subjectType: 'AuditChain',
+        subjectId: String(seq),
+        payload: { seq, reason: acknowledged.reason, detectedAt: acknowledged.detectedAt, acknowledgement },
+      });
+      return acknowledged;
+    });
+  }
+
+  private async refuse(broken: { seq: number; reason: string }): Promise<never> {
+    await recordBreak(this.db.manager, broken);
+    throw new DomainError(ErrorCode.AUDIT_CHAIN_BROKEN, `the audit chain is broken at event ${broken.seq}: ${broken.reason}`, {
+      brokenSeq: broken.seq,
+    });
+  }
+}

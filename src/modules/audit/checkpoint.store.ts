@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import type { EntityManager } from 'typeorm';
+import type { ChainBreak } from './audit.hash';
+import { checkpointVerifies, type SignedCheckpoint } from './checkpoint.rules';
+
+export interface OpenBreak {
+  seq: number;
+  reason: string;
+  detectedAt: Date;
+}
+
+export interface Acknowledgements {
+  /** Sequence numbers of breaks an ADMIN has acknowledged: verification goes on past them. */
+  seqs: Set<number>;
+  /** When the latest acknowledgement was made: checkpoints signed before it describe the chain as it was. */
+  latestAt: Date | null;
+}
+
+/** The break that stops writes, if any: found by a verification, not yet acknowledged by an ADMIN. */
+export async function openBreak(m: EntityManager): Promise<OpenBreak | null> {
+  const [row] = await m.query('SELECT seq, reason, detected_at FROM audit_chain_breaks WHERE acknowledged_at IS NULL ORDER BY seq LIMIT 1');
+  return row ? { seq: Number(row.seq), reason: row.reason, detectedAt: row.detected_at } : null;
+}
+
+/** Records a break (once): from then on, appending to the chain is refused until an ADMIN acknowledges it. */
+export async function recordBreak(m: EntityManager, found: ChainBreak): Promise<void> {
+  await m.query(
+    `INSERT INTO audit_chain_breaks (seq, reason) VALUES ($1, $2)
+     ON CONFLICT (seq) WHERE acknowledged_at IS NULL DO NOTHING`,
+    [found.seq, found.reason],
+  );
+}
+
+export async function acknowledgements(m: EntityManager): Promise<Acknowledgements> {
+  const rows = (await m.query('SELECT seq, acknowledged_at FROM audit_chain_breaks WHERE acknowledged_at IS NOT NULL')) as Array<{
+    seq: string;
+    acknowledged_at: Date;
+  }>;
+  const latestAt = rows.reduce<Date | null>((latest, r) => (!latest || r.acknowledged_at > latest ? r.acknowledged_at : latest), null);
+  return { seqs: new Set(rows.map((r) => Number(r.seq))), latestAt };
+}
+
+/**
+ * The most recent checkpoint signed by the trusted key after `since`, from the database and from the
+ * export file outside it, whichever is further along: a deleted checkpoint row still has its line.
+ */
+export async function latestTrustedCheckpoint(
+  m: EntityManager,
+  trustedPublicKeyPem: string,
+  exportFile: string | undefined,
+  since: Date | null,
+): Promise<SignedCheckpoint | null> {
+  const rows = (await m.query(
+    `SELECT seq, hash, signed_at, key_fingerprint, public_key, signature FROM audit_checkpoints
+     WHERE ($1::timestamptz IS NULL OR signed_at > $1) ORDER BY seq DESC, id DESC LIMIT 20`,
+    [since],
+  )) as Array<Record<string, unknown>>;
+  const candidates: SignedCheckpoint[] = rows.map((r) => ({
+    seq: Number(r.seq),
+    hash: String(r.hash),
+    signedAt: (r.signed_at as Date).toISOString(),
+    keyFingerprint: String(r.key_fingerprint),
+    publicKey: String(r.public_key),
+    signature: String(r.signature),
+  }));
+  const exported = exportFile ? lastExportedCheckpoint(exportFile) : null;
+  if (exported && (!since || new Date(exported.signedAt) > since)) candidates.push(exported);
+  return (
+    candidates
+      .filter((c) => checkpointVerifies(c, trustedPublicKeyPem))
+      .sort((a, b) => b.seq - a.seq || b.signedAt.localeCompare(a.signedAt))[0] ?? null
+  );
+}
+
+/** The last complete line of the export file, read from its end (the file only grows). */
+function lastExportedCheckpoint(file: string): SignedCheckpoint | null {
+  if (!fs.existsSync(file)) return null;
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const length = Math.min(size, 64 * 1024);
+    const buffer = Buffer.alloc(length);
+    fs.readSync(fd, buffer, 0, length, size - length);
+    const lines = buffer.toString('utf8').split('\n').filter(Boolean);
+    for (let i = lines.length - 1; i >= 0; i -= 1) {
+      try {
+        return JSON.parse(lines[i]) as SignedCheckpoint;
+      } catch {
+        // a partial first line of the window, or a torn last write: try the one before
+      }
+    }
+    return null;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export async function insertCheckpoint(m: EntityManager, checkpoint: SignedCheckpoint): Promise<void> {
+  await m.query(
+    `INSERT INTO audit_checkpoints (seq, hash, signed_at, key_fingerprint, public_key, signature) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [checkpoint.seq, checkpoint.hash, checkpoint.signedAt, checkpoint.keyFingerprint, checkpoint.publicKey, checkpoint.signature],
+  );
+}
