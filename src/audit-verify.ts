@@ -36,7 +36,8 @@ if (require.main === module) {
   }
   verifyExportFiles(eventsFile, values.checkpoints as string, values['public-key'] as string).then(
     (result) => {
-      const summary = `${result.eventsChecked} events, ${result.checkpointsChecked} signed checkpoints` +
+      const summary =
+        `${result.eventsChecked} events, ${result.checkpointsChecked} signed checkpoints` +
         (result.untrustedCheckpoints ? ` (${result.untrustedCheckpoints} not signed by this key, ignored)` : '');
       if (result.ok) process.stdout.write(`audit trail holds: ${summary}\n`);
       else process.stdout.write(`audit trail BROKEN at event ${result.firstBrokenSeq}: ${result.reason} (${summary})\n`);

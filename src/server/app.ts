@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -84,6 +84,15 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
   const operationLabel = operationLabeller();
   const app = express();
   const httpServer = http.createServer(app);
+  /** Connections that have received bytes since their last response: requests in flight, parsed or not. */
+  const receiving = new Set<Socket>();
+  httpServer.on('connection', (socket: Socket) => {
+    socket.on('data', () => receiving.add(socket));
+    socket.once('close', () => receiving.delete(socket));
+  });
+  httpServer.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
+    res.once('finish', () => receiving.delete(req.socket));
+  });
 
   const formatError = createErrorFormatter((err) => logger.error({ err }, 'internal error'));
   const apollo = new ApolloServer<RequestContext>({
@@ -217,6 +226,11 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
     url: `http://localhost:${port}/graphql`,
     port,
     close: async () => {
+      // A request whose bytes have arrived but that the server has not begun to parse (a busy moment: a few
+      // large bodies at once) sits on a connection Node counts as idle, and closing the server would drop
+      // it. So first every connection that has received bytes since its last response finishes (10 s at most).
+      const deadline = Date.now() + 10_000;
+      while (receiving.size && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       await apollo.stop(); // drains in-flight requests, then closes the HTTP server
     },
   };

@@ -1,8 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Client } from 'pg';
 
 /**
  * `npm start` exactly as a newcomer runs it: build, embedded PostgreSQL in a data folder,
@@ -133,3 +134,150 @@ test('npm start serves the API on embedded PostgreSQL, prints the admin token on
     await terminate(second);
   }
 }, 240_000);
+
+/** The server's own pid, from its start-up log line. */
+const serverPid = (s: Started): number => Number(/"pid":(\d+)/.exec(s.output())?.[1]);
+
+function gql(port: number, token: string, query: string, variables: Record<string, unknown> = {}) {
+  return fetch(`http://127.0.0.1:${port}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+}
+
+test('after kill -9 the next npm start starts cleanly with every committed write; Ctrl-C lets in-flight requests finish', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelgraph-crash-'));
+  fs.chmodSync(dir, 0o755);
+  const port = await freePort();
+  const env = {
+    PORT: String(port),
+    MODELGRAPH_DATA_DIR: dir,
+    MODELGRAPH_EMBEDDED_PG_PORT: String(await freePort()),
+    LOG_LEVEL: 'info',
+    DATABASE_URL: '',
+    MODELGRAPH_BOOTSTRAP_ADMIN_TOKEN: 'mg_crash_test_admin_token_0123456789',
+  };
+  const token = env.MODELGRAPH_BOOTSTRAP_ADMIN_TOKEN;
+  try {
+    const first = await start(env);
+    const created = await gql(
+      port,
+      token,
+      'mutation { createModel(input: { name: "committed-before-crash", owner: "me" }) { model { id } } }',
+    );
+    const modelId = ((await created.json()) as { data: { createModel: { model: { id: string } } } }).data.createModel.model.id;
+    process.kill(serverPid(first), 'SIGKILL');
+    await first.exited;
+
+    // The database the killed server left running is stopped cleanly, and a new one starts on the same folder.
+    const second = await start(env);
+    const read = await (await gql(port, token, '{ model(name: "committed-before-crash") { id } }')).json();
+    expect(read).toEqual({ data: { model: { id: modelId } } });
+
+    // The server connects as a login that is no superuser and owns nothing: it cannot switch the audit triggers off.
+    const credentials = JSON.parse(fs.readFileSync(path.join(dir, 'credentials.json'), 'utf8'));
+    expect(fs.statSync(path.join(dir, 'credentials.json')).mode & 0o077).toBe(0);
+    const server = new Client({
+      connectionString: `postgres://modelgraph_app:${encodeURIComponent(credentials.server)}@127.0.0.1:${env.MODELGRAPH_EMBEDDED_PG_PORT}/modelgraph`,
+    });
+    await server.connect();
+    try {
+      expect((await server.query('SELECT rolsuper FROM pg_roles WHERE rolname = current_user')).rows).toEqual([{ rolsuper: false }]);
+      await expect(server.query('SET session_replication_role = replica')).rejects.toThrow(/permission denied/);
+      await expect(server.query('DELETE FROM audit_events')).rejects.toThrow(/permission denied/);
+    } finally {
+      await server.end();
+    }
+    // Checkpoints of the chain were signed at start-up, into the file outside the database too.
+    expect(fs.readFileSync(path.join(dir, 'audit-checkpoints.jsonl'), 'utf8')).toMatch(/"signature":/);
+
+    // npm run admin:token beside the running server issues a working ADMIN token, and says so in the trail.
+    const issued = spawnSync('node', ['dist/src/admin-token.js', '--subject', 'rescue'], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
+    expect(issued.status).toBe(0);
+    const rescue = /: (mg_\S+)/.exec(issued.stdout)?.[1] as string;
+    expect(await (await gql(port, rescue, '{ viewer { subject role } }')).json()).toEqual({
+      data: { viewer: { subject: 'rescue', role: 'ADMIN' } },
+    });
+    const trail = (await (
+      await gql(port, token, '{ auditEvents(first: 1, filter: { action: "token.created", actor: "cli:admin-token" }) { totalCount } }')
+    ).json()) as { data: { auditEvents: { totalCount: number } } };
+    expect(trail.data.auditEvents.totalCount).toBe(1);
+
+    // Ctrl-C while six metric batches are in flight: all six finish, then the database stops.
+    const register = await gql(
+      port,
+      token,
+      `mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { version { id } } }`,
+      {
+        input: {
+          modelId,
+          code: { repo: 'https://github.com/acme/x', commit: 'a'.repeat(40) },
+          datasetVersions: ['s3://d@v1'],
+          environment: { packageLock: 'x==1' },
+          artifact: { format: 'ONNX' },
+        },
+      },
+    );
+    const versionId = ((await register.json()) as { data: { registerModelVersion: { version: { id: string } } } }).data.registerModelVersion
+      .version.id;
+    const points = Array.from({ length: 10_000 }, (_, i) => ({ name: 'loss', value: 1 / (i + 1), step: i, source: 'TRAINING' }));
+    const inFlight = Array.from({ length: 6 }, () =>
+      gql(port, token, 'mutation($input: LogMetricsInput!) { logMetrics(input: $input) { count } }', {
+        input: { versionId, metrics: points },
+      }).then(async (res) => ({
+        status: res.status,
+        body: (await res.json()) as { errors?: unknown; data?: { logMetrics: { count: number } } },
+      })),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    process.kill(-(second.child.pid as number), 'SIGINT');
+    const answers = await Promise.all(inFlight);
+    for (const answer of answers) expect(answer).toEqual({ status: 200, body: { data: { logMetrics: { count: 10_000 } } } });
+    await stoppedCleanly(second);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 240_000);
+
+test('each start-up problem is one clear line and a non-zero exit, before anything starts', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelgraph-bad-start-'));
+  fs.chmodSync(dir, 0o755);
+  const run = (env: Record<string, string>) => {
+    const result = spawnSync('node', ['dist/src/main.js'], {
+      cwd: root,
+      env: { ...process.env, DATABASE_URL: '', MODELGRAPH_DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'info', ...env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    const lines = result.stderr.trim().split('\n');
+    expect(result.status).not.toBe(0);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^modelgraph cannot start: /);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    return lines[0];
+  };
+  const busy = net.createServer();
+  await new Promise<void>((resolve) => busy.listen(0, '0.0.0.0', resolve));
+  const busyPort = (busy.address() as net.AddressInfo).port;
+  try {
+    expect(run({ PORT: '99999' })).toMatch(/PORT must be a whole number from 0 to 65535/);
+    expect(run({ PORT: String(busyPort) })).toMatch(new RegExp(`port ${busyPort} is in use`));
+    expect(fs.existsSync(path.join(dir, 'data', 'pg'))).toBe(false); // refused before the database started
+    expect(run({ PORT: String(await freePort()), MODELGRAPH_EMBEDDED_PG_PORT: String(busyPort) })).toMatch(/MODELGRAPH_EMBEDDED_PG_PORT/);
+    expect(run({ PORT: String(await freePort()), DATABASE_URL: 'mysql://nope' })).toMatch(/DATABASE_URL must start with postgres/);
+    if (process.getuid?.() === 0) {
+      // As root the database runs as `postgres`, which cannot enter a folder only root may.
+      const locked = path.join(dir, 'locked');
+      fs.mkdirSync(locked, { mode: 0o700 });
+      expect(run({ PORT: String(await freePort()), MODELGRAPH_DATA_DIR: path.join(locked, 'data') })).toMatch(/cannot reach/);
+    }
+  } finally {
+    busy.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 120_000);
