@@ -45,8 +45,8 @@ export function createServices(db: DataSource, settings: Settings = {}): Service
 }
 
 /** Fresh for every request and every subscription operation: loaders cache per request only, never across callers. */
-export function createLoaders(services: Services): Loaders {
-  return Object.fromEntries(modules.map((m) => [m.name, m.loaders?.(services as never) ?? {}])) as Loaders;
+export function createLoaders(services: Services, caller: Caller): Loaders {
+  return Object.fromEntries(modules.map((m) => [m.name, m.loaders?.(services as never, caller) ?? {}])) as Loaders;
 }
 
 /** The subgraph schema from every module's resolvers and federation reference resolvers. */
@@ -69,9 +69,9 @@ export async function createModelgraph(db: DataSource, settings: Settings = {}):
     services,
     application: {
       schema: await buildSchema(),
-      routes: modules.flatMap((m) => m.routes?.(services as never) ?? []),
+      routes: modules.flatMap((m) => m.routes?.(services as never, services) ?? []),
       authenticate: (authorization) => services.tokens.authenticate(authorization),
-      context: (caller: Caller, request: RequestMeta): Context => ({ caller, services, loaders: createLoaders(services), request }),
+      context: (caller: Caller, request: RequestMeta): Context => ({ caller, services, loaders: createLoaders(services, caller), request }),
     },
   };
 }

@@ -17,6 +17,10 @@ export interface Config {
   isProduction: boolean;
   /** Used once, on an empty registry, as the first admin token instead of a random one. */
   bootstrapAdminToken?: string;
+  access: {
+    visibility: 'all' | 'granted';
+    creatorGrant: boolean;
+  };
   audit: {
     /** The server's Ed25519 key (PEM, PKCS#8) that signs checkpoints; generated there when missing. */
     signingKeyFile: string;
@@ -42,6 +46,13 @@ function int(env: NodeJS.ProcessEnv, name: string, fallback: number, max = Numbe
   if (!Number.isInteger(value) || value < 0 || value > max)
     throw new StartupError(`${name} must be a whole number from 0 to ${max}, got "${raw}"`);
   return value;
+}
+
+function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, values: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!values.includes(raw as T)) throw new StartupError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
+  return raw as T;
 }
 
 function postgresUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -78,6 +89,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     nodeEnv,
     isProduction: nodeEnv === 'production',
     bootstrapAdminToken: env.MODELGRAPH_BOOTSTRAP_ADMIN_TOKEN || undefined,
+    access: {
+      visibility: oneOf(env, 'MODELGRAPH_VISIBILITY', ['all', 'granted'] as const, 'all'),
+      creatorGrant: oneOf(env, 'MODELGRAPH_CREATOR_GRANT', ['true', 'false'] as const, 'true') === 'true',
+    },
     audit: {
       signingKeyFile: path.resolve(env.MODELGRAPH_AUDIT_SIGNING_KEY_FILE || path.join(dataDir, 'audit-signing-key.pem')),
       checkpointFile: path.resolve(env.MODELGRAPH_AUDIT_CHECKPOINT_FILE || path.join(dataDir, 'audit-checkpoints.jsonl')),

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { Caller } from './caller';
 import type { HttpRoute } from './http-route';
 import type { Settings } from './settings';
 
@@ -27,10 +28,10 @@ export interface ModuleDefinition<Name extends string, Below, Services, Loaders>
    * `settings` what start-up read (keys, files).
    */
   services?: (db: DataSource, below: Below, settings: Settings) => Services;
-  /** Its DataLoaders, built afresh for every request and every subscription operation. */
-  loaders?: (services: Services) => Loaders;
-  /** HTTP endpoints beside /graphql. */
-  routes?: (services: Services) => HttpRoute[];
+  /** Its DataLoaders, built afresh for every request and every subscription operation, for its caller. */
+  loaders?: (services: Services, caller: Caller) => Loaders;
+  /** HTTP endpoints beside /graphql; `all` holds every module's services (for interfaces from common/). */
+  routes?: (services: Services, all: Record<string, unknown>) => HttpRoute[];
   /** Federation: for each entity type it owns, how `_entities` resolves a reference. */
   references?: Record<string, ReferenceResolver>;
 }

@@ -10,6 +10,12 @@ export interface Signer {
 
 /** What the composition root hands every services factory besides the data source: what start-up read. */
 export interface Settings {
+  access?: {
+    /** 'all': every token sees every model; 'granted': a model is seen only by ADMINs and those with a grant on it. */
+    visibility: 'all' | 'granted';
+    /** Whether the creator of a model gets MANAGE on it. */
+    creatorGrant: boolean;
+  };
   audit?: {
     /** Signs checkpoints of the audit chain; its public key is what verification trusts. */
     signer: Signer;

@@ -1,3 +1,4 @@
+import { accessModule } from './access/access.module';
 import { aliasesModule } from './aliases/aliases.module';
 import { auditModule } from './audit/audit.module';
 import { authModule } from './auth/auth.module';
@@ -18,6 +19,7 @@ export const modules = [
   auditModule,
   idempotencyModule,
   authModule,
+  accessModule,
   modelsModule,
   versionsModule,
   aliasesModule,

@@ -20,7 +20,7 @@ afterAll(() => fs.rmSync(folder, { recursive: true, force: true }));
 interface Registry {
   t: TestDatabase;
   s: Services;
-  settings: Required<Settings>;
+  settings: { audit: NonNullable<Settings['audit']> };
 }
 
 async function registry(): Promise<Registry> {

@@ -1,8 +1,10 @@
 import { createLoaders, createServices, entities } from '../../src/composition';
+import { Role } from '../../src/common/role';
 import { modules } from '../../src/modules';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 let t: TestDatabase;
+const caller = { tokenId: 't', subject: 'someone', role: Role.VIEWER, requestId: 'r' };
 beforeAll(async () => {
   t = await createTestDatabase();
 });
@@ -15,7 +17,7 @@ describe('the composition root', () => {
   });
 
   test('loaders are grouped per module, so modules with the same loader names keep their own', () => {
-    const loaders = createLoaders(createServices(t.db));
+    const loaders = createLoaders(createServices(t.db), caller);
     expect(Object.keys(loaders).sort()).toEqual(modules.map((m) => m.name).sort());
     expect(loaders.versions.byId).not.toBe(loaders.deployments.byId);
     expect(loaders.models.byId).not.toBe(loaders.versions.byId);
@@ -23,8 +25,8 @@ describe('the composition root', () => {
 
   test('loaders are fresh for every request; services are built once', () => {
     const services = createServices(t.db);
-    expect(createLoaders(services).models.byId).not.toBe(createLoaders(services).models.byId);
-    expect(createLoaders(services).models).not.toBe(createLoaders(services).models);
+    expect(createLoaders(services, caller).models.byId).not.toBe(createLoaders(services, caller).models.byId);
+    expect(createLoaders(services, caller).models).not.toBe(createLoaders(services, caller).models);
   });
 
   test('the data source maps every entity the modules declare, each once', () => {

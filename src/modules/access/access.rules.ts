@@ -1,0 +1,92 @@
+import { badInput } from '../../common/errors';
+import { Role } from '../../common/role';
+
+/** What a caller may do on one model, ranked: each level may do all that the ones before it may. */
+export enum Level {
+  VIEW = 'VIEW',
+  CONTRIBUTE = 'CONTRIBUTE',
+  APPROVE = 'APPROVE',
+  MANAGE = 'MANAGE',
+}
+
+export const LEVELS: readonly Level[] = [Level.VIEW, Level.CONTRIBUTE, Level.APPROVE, Level.MANAGE];
+
+export const levelRank = (level: Level): number => LEVELS.indexOf(level);
+
+/** The higher of two levels (null: none). */
+export function higher(a: Level | null, b: Level | null): Level | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return levelRank(a) >= levelRank(b) ? a : b;
+}
+
+/** Every token keeps what its global role gave it on every model: its role is a floor under its grants. */
+export function roleFloor(role: Role): Level {
+  return { [Role.VIEWER]: Level.VIEW, [Role.CONTRIBUTOR]: Level.CONTRIBUTE, [Role.APPROVER]: Level.APPROVE, [Role.ADMIN]: Level.MANAGE }[role];
+}
+
+/** The role a level stands for where a role is recorded (the role an approval was given with). */
+export function roleOfLevel(level: Level): Role {
+  return { [Level.VIEW]: Role.VIEWER, [Level.CONTRIBUTE]: Role.CONTRIBUTOR, [Level.APPROVE]: Role.APPROVER, [Level.MANAGE]: Role.ADMIN }[level];
+}
+
+/** The separate rights on a model, each tied to a level by RIGHTS. */
+export enum Action {
+  VIEW = 'VIEW',
+  EDIT_MODEL = 'EDIT_MODEL',
+  REGISTER_VERSION = 'REGISTER_VERSION',
+  LOG_METRICS = 'LOG_METRICS',
+  VALIDATE = 'VALIDATE',
+  MOVE_TO_STAGING = 'MOVE_TO_STAGING',
+  APPROVE = 'APPROVE',
+  MOVE_BEYOND_STAGING = 'MOVE_BEYOND_STAGING',
+  ROLL_BACK = 'ROLL_BACK',
+  SET_ALIAS = 'SET_ALIAS',
+  MOVE_PROTECTED_ALIAS = 'MOVE_PROTECTED_ALIAS',
+  EDIT_POLICY = 'EDIT_POLICY',
+  RECORD_DEPLOYMENT = 'RECORD_DEPLOYMENT',
+  RETIRE = 'RETIRE',
+  GRANT = 'GRANT',
+}
+
+/**
+ * The rights table: the least level each right needs on the model. The README prints it.
+ * Moving a version to or back from STAGING is MOVE_TO_STAGING; every other move (PRODUCTION, ARCHIVED,
+ * REJECTED, RETIRED) is MOVE_BEYOND_STAGING.
+ */
+export const RIGHTS: Readonly<Record<Action, Level>> = {
+  [Action.VIEW]: Level.VIEW,
+  [Action.EDIT_MODEL]: Level.CONTRIBUTE,
+  [Action.REGISTER_VERSION]: Level.CONTRIBUTE,
+  [Action.LOG_METRICS]: Level.CONTRIBUTE,
+  [Action.VALIDATE]: Level.CONTRIBUTE,
+  [Action.MOVE_TO_STAGING]: Level.CONTRIBUTE,
+  [Action.SET_ALIAS]: Level.CONTRIBUTE,
+  [Action.RECORD_DEPLOYMENT]: Level.CONTRIBUTE,
+  [Action.APPROVE]: Level.APPROVE,
+  [Action.MOVE_BEYOND_STAGING]: Level.APPROVE,
+  [Action.ROLL_BACK]: Level.APPROVE,
+  [Action.MOVE_PROTECTED_ALIAS]: Level.APPROVE,
+  [Action.EDIT_POLICY]: Level.MANAGE,
+  [Action.RETIRE]: Level.MANAGE,
+  [Action.GRANT]: Level.MANAGE,
+};
+
+export function mayDo(level: Level | null, action: Action): boolean {
+  return level !== null && levelRank(level) >= levelRank(RIGHTS[action]);
+}
+
+const PATTERN = /^[a-z*][a-z0-9_*-]{0,62}$/;
+
+/** A protected-alias pattern: an alias name in which `*` stands for any run of characters (`prod-*`). */
+export function validateAliasPattern(pattern: string): void {
+  if (!PATTERN.test(pattern) || pattern === '*'.repeat(pattern.length) && pattern.length > 1) {
+    throw badInput('pattern', 'must be an alias name, with * for any run of characters (e.g. champion, prod-*)');
+  }
+}
+
+/** aliasMatches('prod-*', 'prod-eu') === true; aliasMatches('champion', 'champion-2') === false */
+export function aliasMatches(pattern: string, alias: string): boolean {
+  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*')}$`);
+  return regex.test(alias);
+}
