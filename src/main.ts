@@ -75,7 +75,10 @@ async function main(): Promise<void> {
 
   const db = createModelgraphDataSource({ url: databaseUrl, logger, onQuery: () => metrics.dbQueries.inc() });
   await db.initialize();
-  const { services, application } = await createModelgraph(db, { audit: { signer, checkpointFile: config.audit.checkpointFile } });
+  const { services, application } = await createModelgraph(db, {
+    access: config.access,
+    audit: { signer, checkpointFile: config.audit.checkpointFile },
+  });
   const server = await startServer({ config, db, logger, metrics, application }, { port: config.port });
 
   let adminToken: string | null = null;

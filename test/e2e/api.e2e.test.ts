@@ -36,7 +36,7 @@ describe('a first session over HTTP', () => {
     expect(model).toMatchObject({ riskTier: 'HIGH', status: 'ACTIVE', revision: 1, createdBy: 'admin' });
 
     const reg = ok(await t.request(RegisterModelVersionDocument, { input: registration({ modelName: model.name, label: '1.0.0' }) }));
-    expect(reg.registerModelVersion).toMatchObject({ versionNumber: 1, storagePath: `models/${model.name}/1/`, replayed: false });
+    expect(reg.registerModelVersion).toMatchObject({ versionNumber: 1, storagePath: `models/${model.id}/1/`, replayed: false });
     const v1 = reg.registerModelVersion.version;
     expect(v1).toMatchObject({
       stage: 'DEVELOPMENT',
@@ -47,7 +47,7 @@ describe('a first session over HTTP', () => {
         hyperparameters: { learning_rate: 0.05, max_depth: 6 },
         randomSeed: '18446744073709551615',
       },
-      artifact: { format: 'ONNX', status: 'PENDING_UPLOAD', storagePath: `models/${model.name}/1/` },
+      artifact: { format: 'ONNX', status: 'PENDING_UPLOAD', storagePath: `models/${model.id}/1/` },
       model: { id: model.id, name: model.name },
     });
     const v2 = ok(
@@ -244,7 +244,7 @@ describe('authentication and roles', () => {
     expect(ok(await t.request(ModelDocument, { id: model.id }, viewer)).model?.id).toBe(model.id);
     const refused = await t.request(CreateModelDocument, { input: { name: modelName('v'), owner: 'x' } }, viewer);
     expect(errorCode(refused)).toBe('FORBIDDEN');
-    expect(refused.errors?.[0].extensions?.requiredRole).toBe('CONTRIBUTOR');
+    expect(refused.errors?.[0].extensions).toMatchObject({ action: 'CREATE_MODEL', requiredLevel: 'CONTRIBUTE', level: 'VIEW' });
     expect(errorCode(await t.request(RegisterModelVersionDocument, { input: registration({ modelId: model.id }) }, viewer))).toBe(
       'FORBIDDEN',
     );

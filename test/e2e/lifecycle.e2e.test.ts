@@ -404,7 +404,6 @@ describe('roles', () => {
       ),
     );
     await forbidden(t.request(SetPolicyDocument, { input: { modelId: model.id, document: {} } }, approver));
-    await forbidden(t.request(RegisterApproverKeyDocument, { input: { publicKey: keyPair().publicKeyPem } }, ci));
     await forbidden(
       t.request(ApprovalChallengeDocument, { input: { versionId: v.id, targetStage: 'PRODUCTION', decision: 'APPROVED' } }, ci),
     );

@@ -301,6 +301,8 @@ export type UpdateModelInput = {
   /** The revision you read: a stale one is refused with CONFLICT */
   expectedRevision: number;
   id: string;
+  /** A new name (needs MANAGE): grants and history stay with the model */
+  name?: string | null | undefined;
   owner?: string | null | undefined;
   riskTier?: RiskTier | null | undefined;
 };

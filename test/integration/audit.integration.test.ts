@@ -3,16 +3,19 @@ import { createServices, type Services } from '../../src/composition';
 import { Role } from '../../src/common/role';
 import { appendAudit } from '../../src/modules/audit/audit.store';
 import type { Caller } from '../../src/common/caller';
+import type { AuditReader } from '../../src/modules/audit/audit.service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { modelName } from '../support/fixtures';
 
 let t: TestDatabase;
 let s: Services;
 const caller: Caller = { tokenId: 'test', subject: 'alice', role: Role.ADMIN, requestId: 'req-1' };
+let reader: AuditReader;
 
 beforeAll(async () => {
   t = await createTestDatabase();
   s = createServices(t.db);
+  reader = { caller, visibility: s.access };
 });
 afterAll(() => t.drop());
 
@@ -55,8 +58,8 @@ describe('audit chain', () => {
 
   test('each event records actor, action, subject, model, before/after and request id', async () => {
     const model = await s.models.create({ ...caller, requestId: 'req-xyz' }, { name: modelName('rec'), owner: 'team' });
-    const page = await s.audit.list({ modelId: model.id }, { first: 10 });
-    expect(await s.audit.count({ modelId: model.id })).toBe(1);
+    const page = await s.audit.list(reader, { modelId: model.id }, { first: 10 });
+    expect(await s.audit.count(reader, { modelId: model.id })).toBe(1);
     const [event] = page.rows;
     expect(event).toMatchObject({
       actor: 'alice',
@@ -66,7 +69,12 @@ describe('audit chain', () => {
       modelId: model.id,
       requestId: 'req-xyz',
     });
-    expect(event.payload).toMatchObject({ before: null, after: { id: model.id, name: model.name } });
+    // The creator's grant is part of the creation, recorded with it.
+    expect(event.payload).toMatchObject({
+      before: null,
+      after: { id: model.id, name: model.name },
+      creatorGrant: { subject: 'alice', modelId: model.id, level: 'MANAGE' },
+    });
     expect(event.hash).toMatch(/^[0-9a-f]{64}$/);
   });
 

@@ -38,6 +38,7 @@ describe('the composition root', () => {
   test('the services of every module sit side by side', () => {
     expect(Object.keys(createServices(t.db)).sort()).toEqual(
       [
+        'access',
         'aliases',
         'approvals',
         'audit',

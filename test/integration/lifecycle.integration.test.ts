@@ -140,7 +140,8 @@ describe('promotion', () => {
     const reads = (sql: string[], pattern: RegExp) => sql.filter((q) => pattern.test(q)).length;
 
     const first = await t.capture(() => s.transitions.transition(alice.caller, input));
-    expect(reads(first.sql, /FROM registered_models/)).toBe(1); // locked and read in one statement
+    expect(reads(first.sql, /FROM registered_models r LEFT JOIN grants/)).toBe(1); // the caller's level on the model
+    expect(reads(first.sql, /FROM registered_models/)).toBe(2); // and the model, locked and read in one statement
     expect(reads(first.sql, /SELECT \* FROM model_versions WHERE id = \$1/)).toBe(1); // the version, FOR UPDATE
     expect(reads(first.sql, /FROM model_versions WHERE model_id = \$1 AND stage = 'PRODUCTION'/)).toBe(1); // the one it archives
     expect(first.result.replayed).toBe(false);
@@ -150,7 +151,7 @@ describe('promotion', () => {
     const replay = await t.capture(() => s.transitions.transition(alice.caller, input));
     expect(replay.result.replayed).toBe(true);
     expect(reads(replay.sql, /SELECT \* FROM model_versions WHERE id = \$1/)).toBe(2); // the promoted and the archived version, by id
-    expect(reads(replay.sql, /FROM registered_models/)).toBe(0);
+    expect(reads(replay.sql, /FROM registered_models/)).toBe(1); // only the authorization, which a replay passes too
     expect(replay.result.version).toEqual(first.result.version);
     expect(replay.result.archived).toEqual(first.result.archived);
   });
@@ -218,7 +219,7 @@ describe('gates and moves', () => {
     const model = await modelWithBaseline();
     const v = await stagedVersion(s, ci, model.id, [alice]);
     await decide(s, bob, v.id, Stage.PRODUCTION, Decision.REJECTED);
-    const readiness = await s.transitions.readiness(v.id, Stage.PRODUCTION);
+    const readiness = await s.transitions.readiness(ci, v.id, Stage.PRODUCTION);
     expect(readiness.gates.find((g) => g.gate === 'APPROVALS')).toMatchObject({ passed: false, detail: 'rejected by bob' });
   });
 
@@ -238,7 +239,7 @@ describe('gates and moves', () => {
     const v = await stagedVersion(s, ci, model.id, [alice]);
     await expect(
       s.transitions.transition(ci, { versionId: v.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING }),
-    ).rejects.toMatchObject({ code: 'FORBIDDEN', details: { requiredRole: Role.APPROVER } });
+    ).rejects.toMatchObject({ code: 'FORBIDDEN', details: { action: 'MOVE_BEYOND_STAGING', requiredLevel: 'APPROVE', level: 'CONTRIBUTE' } });
   });
 
   test('a model policy adds required checks and changes the approvals; the policy is versioned', async () => {
@@ -283,17 +284,20 @@ describe('approvals', () => {
     const v = await stagedVersion(s, ci, model.id, [alice]);
     const [approval] = (await s.approvals.approvalPages([v.id], {})).get(v.id)?.rows ?? [];
     expect(approval.keyFingerprint).toBe(again.fingerprint);
-    expect(await s.approvals.verify(approval.id)).toMatchObject({ valid: true, keyFingerprint: again.fingerprint });
+    expect(await s.approvals.verify(ci, approval.id)).toMatchObject({ valid: true, keyFingerprint: again.fingerprint });
 
     // Rewritten behind the registry's back, it no longer verifies.
     await t.db.query(`UPDATE approvals SET decision = 'REJECTED' WHERE id = $1`, [approval.id]);
-    expect(await s.approvals.verify(approval.id)).toMatchObject({ valid: false, detail: expect.stringMatching(/message does not match/) });
+    expect(await s.approvals.verify(ci, approval.id)).toMatchObject({
+      valid: false,
+      detail: expect.stringMatching(/message does not match/),
+    });
     await t.db.query(`UPDATE approvals SET decision = 'APPROVED', signature = $2 WHERE id = $1`, [
       approval.id,
       Buffer.alloc(64, 1).toString('base64'),
     ]);
-    expect(await s.approvals.verify(approval.id)).toMatchObject({ valid: false, detail: expect.stringMatching(/does not verify/) });
-    await expect(s.approvals.verify('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await s.approvals.verify(ci, approval.id)).toMatchObject({ valid: false, detail: expect.stringMatching(/does not verify/) });
+    await expect(s.approvals.verify(ci, '00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   test('a bad signature, a second decision and the registrant deciding on its own version are refused', async () => {
@@ -418,8 +422,8 @@ describe('metrics', () => {
     const points = Array.from({ length: 10_000 }, (_, i) => ({ name: 'loss', value: 1 / (i + 1), step: i, source: MetricSource.TRAINING }));
     const statements = t.queries();
     expect(await s.metrics.log(ci, { versionId: version.id, metrics: points })).toEqual({ count: 10_000 });
-    // BEGIN, version check, one INSERT, the audit append (lock, last event, insert), COMMIT
-    expect(t.queries() - statements).toBeLessThanOrEqual(7);
+    // BEGIN, version check, the caller's level, one INSERT, the audit append (lock, last event, insert), COMMIT
+    expect(t.queries() - statements).toBeLessThanOrEqual(8);
     expect(await count('SELECT count(*)::int AS n FROM metrics WHERE version_id = $1', [version.id])).toBe(10_000);
 
     await expect(

@@ -42,7 +42,7 @@ describe('models', () => {
       details: { field: 'expectedRevision', currentRevision: 2 },
     });
     expect(await auditCount()).toBe(events);
-    expect((await s.models.byIds([model.id])).get(model.id)?.description).toBe('v2');
+    expect((await s.models.byIds(alice, [model.id])).get(model.id)?.description).toBe('v2');
   });
 
   test('two concurrent updates from the same revision: exactly one wins', async () => {
@@ -79,14 +79,14 @@ describe('models', () => {
     expect(untagged.revision).toBe(3);
 
     const order = { field: 'NAME' as const, direction: 'ASC' as const };
-    const byTag = await s.models.list({ owner, tags: [{ key: 'domain', value: 'payments' }] }, order, {});
+    const byTag = await s.models.list(alice, { owner, tags: [{ key: 'domain', value: 'payments' }] }, order, {});
     expect(byTag.rows.map((m) => m.id)).toEqual([a.id, b.id]);
-    const byTier = await s.models.list({ owner, riskTier: RiskTier.HIGH }, order, {});
+    const byTier = await s.models.list(alice, { owner, riskTier: RiskTier.HIGH }, order, {});
     expect(byTier.rows.map((m) => m.id)).toEqual([b.id]);
-    const byName = await s.models.list({ nameContains: 'TAGGED-B' }, order, {});
+    const byName = await s.models.list(alice, { nameContains: 'TAGGED-B' }, order, {});
     expect(byName.rows.map((m) => m.id)).toEqual([b.id]);
     // LIKE wildcards in the search text are literal, not patterns.
-    expect(await s.models.count({ nameContains: '%' })).toBe(0);
+    expect(await s.models.count(alice, { nameContains: '%' })).toBe(0);
   });
 
   test('cursor pagination walks every model once, in order, in both directions', async () => {
@@ -97,8 +97,8 @@ describe('models', () => {
       let after: string | undefined;
       let pages = 0;
       for (;;) {
-        const page = await s.models.list({ owner }, { field: 'CREATED_AT', direction }, { first: 3, after });
-        expect(await s.models.count({ owner })).toBe(7);
+        const page = await s.models.list(alice, { owner }, { field: 'CREATED_AT', direction }, { first: 3, after });
+        expect(await s.models.count(alice, { owner })).toBe(7);
         seen.push(...page.rows.map((m) => m.name));
         pages += 1;
         if (!page.hasNextPage) break;

@@ -29,13 +29,13 @@ describe('registerModelVersion', () => {
     expect(first.version).toMatchObject({
       version: 1,
       stage: 'DEVELOPMENT',
-      artifactStoragePath: `models/${model.name}/1/`,
+      artifactStoragePath: `models/${model.id}/1/`,
       artifactStatus: 'PENDING_UPLOAD',
       createdBy: 'ci-pipeline',
       randomSeed: '18446744073709551615',
       hyperparameters: { learning_rate: 0.05, max_depth: 6 },
     });
-    expect(second.version).toMatchObject({ version: 2, label: '1.1.0', artifactStoragePath: `models/${model.name}/2/` });
+    expect(second.version).toMatchObject({ version: 2, label: '1.1.0', artifactStoragePath: `models/${model.id}/2/` });
   });
 
   test('an artifact registered by reference is READY', async () => {

@@ -38,7 +38,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const metrics = createMetrics();
   const database = await createTestDatabase({ onQuery: () => metrics.dbQueries.inc() });
   const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
-  const { services, application } = await createModelgraph(database.db);
+  const { services, application } = await createModelgraph(database.db, { access: config.access });
   const server = await startServer(
     { config, db: database.db, logger: createLogger('silent'), metrics, application },
     { port: 0, host: '127.0.0.1' },

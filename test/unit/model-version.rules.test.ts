@@ -175,9 +175,8 @@ describe('initialArtifactStatus', () => {
 });
 
 describe('storagePath', () => {
-  it('is models/<name>/<version>/', () => {
-    expect(storagePath('fraud', 3)).toBe('models/fraud/3/');
-    expect(storagePath('fraud-detector', 12)).toBe('models/fraud-detector/12/');
+  it('is models/<model id>/<version>/: a name can change hands, an id cannot', () => {
+    expect(storagePath('0b5e8a5c-3f7e-4d7e-9a55-6a1c2f0e9b11', 3)).toBe('models/0b5e8a5c-3f7e-4d7e-9a55-6a1c2f0e9b11/3/');
   });
 });
 

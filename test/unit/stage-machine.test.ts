@@ -1,7 +1,7 @@
 import { DomainError, ErrorCode } from '../../src/common/errors';
-import { Role } from '../../src/common/role';
+import { Action } from '../../src/modules/access/access.rules';
 import { Stage } from '../../src/modules/versions/model-version.enums';
-import { ALLOWED_MOVES, assertMove, isRollback, roleForMove } from '../../src/modules/lifecycle/stage-machine';
+import { ALLOWED_MOVES, assertMove, isRollback, actionForMove } from '../../src/modules/lifecycle/stage-machine';
 
 const STAGES = Object.values(Stage);
 
@@ -99,30 +99,35 @@ describe('assertMove', () => {
   });
 });
 
-describe('roleForMove', () => {
+describe('actionForMove', () => {
   const contributorMoves: Array<[Stage, Stage]> = [
     [Stage.DEVELOPMENT, Stage.STAGING],
     [Stage.ARCHIVED, Stage.STAGING],
     [Stage.STAGING, Stage.DEVELOPMENT],
   ];
 
-  it.each(contributorMoves)('lets a CONTRIBUTOR move %s → %s', (from, to) => {
-    expect(roleForMove(from, to)).toBe(Role.CONTRIBUTOR);
+  it.each(contributorMoves)('%s → %s is MOVE_TO_STAGING', (from, to) => {
+    expect(actionForMove(from, to)).toBe(Action.MOVE_TO_STAGING);
   });
 
-  it.each(ALLOWED_PAIRS.filter(([from, to]) => !contributorMoves.some(([f, t]) => f === from && t === to)))(
-    'needs an APPROVER for %s → %s',
-    (from, to) => {
-      expect(roleForMove(from, to)).toBe(Role.APPROVER);
-    },
-  );
-
-  it('needs CONTRIBUTOR for any move to STAGING, even one that is not allowed', () => {
-    expect(roleForMove(Stage.PRODUCTION, Stage.STAGING)).toBe(Role.CONTRIBUTOR);
+  it('ARCHIVED → PRODUCTION is ROLL_BACK', () => {
+    expect(actionForMove(Stage.ARCHIVED, Stage.PRODUCTION)).toBe(Action.ROLL_BACK);
   });
 
-  it('needs APPROVER for a move back to DEVELOPMENT from anywhere but STAGING', () => {
-    expect(roleForMove(Stage.ARCHIVED, Stage.DEVELOPMENT)).toBe(Role.APPROVER);
+  it.each(
+    ALLOWED_PAIRS.filter(
+      ([from, to]) => !contributorMoves.some(([f, t]) => f === from && t === to) && !(from === Stage.ARCHIVED && to === Stage.PRODUCTION),
+    ),
+  )('%s → %s is MOVE_BEYOND_STAGING', (from, to) => {
+    expect(actionForMove(from, to)).toBe(Action.MOVE_BEYOND_STAGING);
+  });
+
+  it('any move to STAGING is MOVE_TO_STAGING, even one that is not allowed', () => {
+    expect(actionForMove(Stage.PRODUCTION, Stage.STAGING)).toBe(Action.MOVE_TO_STAGING);
+  });
+
+  it('a move back to DEVELOPMENT from anywhere but STAGING is MOVE_BEYOND_STAGING', () => {
+    expect(actionForMove(Stage.ARCHIVED, Stage.DEVELOPMENT)).toBe(Action.MOVE_BEYOND_STAGING);
   });
 });
 

@@ -2,7 +2,8 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * Access per model: teams of subjects, grants of a level on one model (by id) or on all models to a
- * subject or a team, and protected alias patterns. Models' creators get MANAGE on what they created.
+ * subject or a team, and protected alias patterns. Nothing is granted for the models already there: a
+ * token keeps exactly what its role gave it; creators get MANAGE from now on, on what they create.
  */
 export class Access1764400000000 implements MigrationInterface {
   name = 'Access1764400000000';
@@ -52,8 +53,6 @@ export class Access1764400000000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now()
       )`);
     await q.query(`CREATE UNIQUE INDEX protected_aliases_scope_idx ON protected_aliases (COALESCE(model_id::text, ''), pattern)`);
-    // What the creator of each model has had so far, now written down.
-    await q.query(`INSERT INTO grants (subject, model_id, level, created_by) SELECT created_by, id, 'MANAGE', 'migration' FROM registered_models`);
   }
 
   async down(q: QueryRunner): Promise<void> {

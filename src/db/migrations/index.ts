@@ -5,4 +5,10 @@ import { Hardening1764300000000 } from './1764300000000-hardening';
 import { Access1764400000000 } from './1764400000000-access';
 
 /** In timestamp order. Listed, not globbed, so that tsc builds, ts-jest tests and the typeorm CLI see the same set. */
-export const migrations = [RegistryCore1764060000000, Lifecycle1764100000000, MetricLatest1764200000000, Hardening1764300000000, Access1764400000000];
+export const migrations = [
+  RegistryCore1764060000000,
+  Lifecycle1764100000000,
+  MetricLatest1764200000000,
+  Hardening1764300000000,
+  Access1764400000000,
+];

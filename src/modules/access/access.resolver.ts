@@ -50,16 +50,19 @@ export class AccessResolver {
     return { team: await ctx.services.access.removeMember(ctx.caller, input.teamId, input.subject) };
   }
 
+  @Authorized()
   @Mutation(() => GrantPayload, { description: 'Grants (or changes) a level on one model (needs MANAGE there) or on all models (ADMIN)' })
   async grantAccess(@Ctx() ctx: Ctx, @Arg('input', () => GrantAccessInput) input: GrantAccessInput) {
     return { grant: await ctx.services.access.grant(ctx.caller, { ...input, modelId: scope(input) }) };
   }
 
+  @Authorized()
   @Mutation(() => GrantPayload, { description: 'Removes a grant; answers with it as it was' })
   async revokeAccess(@Ctx() ctx: Ctx, @Arg('input', () => RevokeAccessInput) input: RevokeAccessInput) {
     return { grant: await ctx.services.access.revoke(ctx.caller, input.grantId) };
   }
 
+  @Authorized()
   @Mutation(() => ProtectedAliasPayload, { description: 'Moving or deleting matching aliases will need APPROVE on the model' })
   async protectAlias(@Ctx() ctx: Ctx, @Arg('input', () => ProtectAliasInput) input: ProtectAliasInput) {
     return { protectedAlias: await ctx.services.access.protectAlias(ctx.caller, scope(input), input.pattern) };

@@ -22,17 +22,22 @@ export function higher(a: Level | null, b: Level | null): Level | null {
 
 /** Every token keeps what its global role gave it on every model: its role is a floor under its grants. */
 export function roleFloor(role: Role): Level {
-  return { [Role.VIEWER]: Level.VIEW, [Role.CONTRIBUTOR]: Level.CONTRIBUTE, [Role.APPROVER]: Level.APPROVE, [Role.ADMIN]: Level.MANAGE }[role];
+  return { [Role.VIEWER]: Level.VIEW, [Role.CONTRIBUTOR]: Level.CONTRIBUTE, [Role.APPROVER]: Level.APPROVE, [Role.ADMIN]: Level.MANAGE }[
+    role
+  ];
 }
 
 /** The role a level stands for where a role is recorded (the role an approval was given with). */
 export function roleOfLevel(level: Level): Role {
-  return { [Level.VIEW]: Role.VIEWER, [Level.CONTRIBUTE]: Role.CONTRIBUTOR, [Level.APPROVE]: Role.APPROVER, [Level.MANAGE]: Role.ADMIN }[level];
+  return { [Level.VIEW]: Role.VIEWER, [Level.CONTRIBUTE]: Role.CONTRIBUTOR, [Level.APPROVE]: Role.APPROVER, [Level.MANAGE]: Role.ADMIN }[
+    level
+  ];
 }
 
 /** The separate rights on a model, each tied to a level by RIGHTS. */
 export enum Action {
   VIEW = 'VIEW',
+  CREATE_MODEL = 'CREATE_MODEL',
   EDIT_MODEL = 'EDIT_MODEL',
   REGISTER_VERSION = 'REGISTER_VERSION',
   LOG_METRICS = 'LOG_METRICS',
@@ -44,6 +49,7 @@ export enum Action {
   SET_ALIAS = 'SET_ALIAS',
   MOVE_PROTECTED_ALIAS = 'MOVE_PROTECTED_ALIAS',
   EDIT_POLICY = 'EDIT_POLICY',
+  RENAME_MODEL = 'RENAME_MODEL',
   RECORD_DEPLOYMENT = 'RECORD_DEPLOYMENT',
   RETIRE = 'RETIRE',
   GRANT = 'GRANT',
@@ -56,6 +62,7 @@ export enum Action {
  */
 export const RIGHTS: Readonly<Record<Action, Level>> = {
   [Action.VIEW]: Level.VIEW,
+  [Action.CREATE_MODEL]: Level.CONTRIBUTE,
   [Action.EDIT_MODEL]: Level.CONTRIBUTE,
   [Action.REGISTER_VERSION]: Level.CONTRIBUTE,
   [Action.LOG_METRICS]: Level.CONTRIBUTE,
@@ -68,6 +75,7 @@ export const RIGHTS: Readonly<Record<Action, Level>> = {
   [Action.ROLL_BACK]: Level.APPROVE,
   [Action.MOVE_PROTECTED_ALIAS]: Level.APPROVE,
   [Action.EDIT_POLICY]: Level.MANAGE,
+  [Action.RENAME_MODEL]: Level.MANAGE,
   [Action.RETIRE]: Level.MANAGE,
   [Action.GRANT]: Level.MANAGE,
 };
@@ -80,13 +88,18 @@ const PATTERN = /^[a-z*][a-z0-9_*-]{0,62}$/;
 
 /** A protected-alias pattern: an alias name in which `*` stands for any run of characters (`prod-*`). */
 export function validateAliasPattern(pattern: string): void {
-  if (!PATTERN.test(pattern) || pattern === '*'.repeat(pattern.length) && pattern.length > 1) {
+  if (!PATTERN.test(pattern) || (pattern === '*'.repeat(pattern.length) && pattern.length > 1)) {
     throw badInput('pattern', 'must be an alias name, with * for any run of characters (e.g. champion, prod-*)');
   }
 }
 
 /** aliasMatches('prod-*', 'prod-eu') === true; aliasMatches('champion', 'champion-2') === false */
 export function aliasMatches(pattern: string, alias: string): boolean {
-  const regex = new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&')).join('.*')}$`);
+  const regex = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return regex.test(alias);
 }

@@ -5,6 +5,7 @@ import { Role } from '../../common/role';
 import type { Settings } from '../../common/settings';
 import type { ModelVisibility } from '../../common/visibility';
 import { validateText } from '../../common/text';
+import { isUuid } from '../../common/uuid';
 import { hydrate, hydratePage } from '../../db/hydrate';
 import { keysetCount, keysetPage, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
@@ -32,7 +33,8 @@ export interface Access {
 }
 
 /** Grants apply to a subject directly, or to any team the subject is a member of. */
-const APPLIES = (subject: string) => `(g.subject = ${subject} OR g.team_id IN (SELECT team_id FROM team_members WHERE subject = ${subject}))`;
+const APPLIES = (subject: string) =>
+  `(g.subject = ${subject} OR g.team_id IN (SELECT team_id FROM team_members WHERE subject = ${subject}))`;
 
 /**
  * Teams, grants, protected aliases, and the one authorization point every service calls: what a caller
@@ -52,13 +54,17 @@ export class AccessService implements ModelVisibility {
     this.creatorGrant = settings.access?.creatorGrant ?? true;
   }
 
-  /** The caller's level on a model, or null when it cannot see it. */
+  /** The caller's level on a model, or null when it cannot see it or there is no such model. One statement. */
   async levelOn(m: EntityManager, caller: Caller, modelId: string): Promise<LevelT | null> {
-    const grants = (await m.query(`SELECT g.level FROM grants g WHERE (g.model_id = $1 OR g.model_id IS NULL) AND ${APPLIES('$2')}`, [
-      modelId,
-      caller.subject,
-    ])) as Array<{ level: LevelT }>;
-    const granted = grants.reduce<LevelT | null>((best, g) => higher(best, g.level), null);
+    if (!isUuid(modelId)) return null;
+    const [model] = (await m.query(
+      `SELECT r.id, array_remove(array_agg(g.level), NULL) AS levels
+       FROM registered_models r LEFT JOIN grants g ON (g.model_id = r.id OR g.model_id IS NULL) AND ${APPLIES('$2')}
+       WHERE r.id = $1 GROUP BY r.id`,
+      [modelId, caller.subject],
+    )) as Array<{ levels: LevelT[] }>;
+    if (!model) return null;
+    const granted = model.levels.reduce<LevelT | null>((best, level) => higher(best, level), null);
     if (this.visibility === 'granted' && granted === null && caller.role !== Role.ADMIN) return null;
     return higher(roleFloor(caller.role), granted);
   }
@@ -68,16 +74,29 @@ export class AccessService implements ModelVisibility {
    * NOT_FOUND when it cannot see the model, FORBIDDEN (naming the level needed) when its level is too low.
    * authorize(m, caller, Action.REGISTER_VERSION, modelId) → Level.CONTRIBUTE, or throws.
    */
-  async authorize(m: EntityManager, caller: Caller, action: Action, modelId: string, missing = notFound('model', modelId)): Promise<LevelT> {
+  async authorize(
+    m: EntityManager,
+    caller: Caller,
+    action: Action,
+    modelId: string,
+    missing = notFound('model', modelId),
+  ): Promise<LevelT> {
     const level = await this.levelOn(m, caller, modelId);
     if (level === null) throw missing;
     if (!mayDo(level, action)) throw forbidden(action, level);
     return level;
   }
 
+  /** Checks a further right with the level authorize() answered (a write whose right depends on what it changes). */
+  require(level: LevelT, action: Action): void {
+    if (!mayDo(level, action)) throw forbidden(action, level);
+  }
+
   /** For what concerns no one model (creating one, protecting an alias everywhere): the role and all-models grants. */
   async authorizeEverywhere(m: EntityManager, caller: Caller, action: Action): Promise<LevelT> {
-    const grants = (await m.query(`SELECT g.level FROM grants g WHERE g.model_id IS NULL AND ${APPLIES('$1')}`, [caller.subject])) as Array<{
+    const grants = (await m.query(`SELECT g.level FROM grants g WHERE g.model_id IS NULL AND ${APPLIES('$1')}`, [
+      caller.subject,
+    ])) as Array<{
       level: LevelT;
     }>;
     const level = grants.reduce<LevelT>((best, g) => higher(best, g.level) as LevelT, roleFloor(caller.role));
@@ -92,6 +111,26 @@ export class AccessService implements ModelVisibility {
   visibleModels(caller: Caller, column: string, params: { p(value: unknown): string }): string | null {
     if (this.visibility === 'all' || caller.role === Role.ADMIN) return null;
     return `EXISTS (SELECT 1 FROM grants g WHERE (g.model_id = ${column} OR g.model_id IS NULL) AND ${APPLIES(params.p(caller.subject))})`;
+  }
+
+  /**
+   * The rows of `table` whose `keyColumn` is among `keys` and whose model (in `modelColumn`) the caller
+   * can see: how an entry point reads what it is asked for by id or name, unseen rows absent.
+   */
+  visibleRows(
+    caller: Caller,
+    table: string,
+    keyColumn: string,
+    keys: readonly unknown[],
+    modelColumn = 'model_id',
+  ): Promise<Record<string, unknown>[]> {
+    const params = new SqlParams();
+    const wanted = params.p(keys);
+    const visible = this.visibleModels(caller, `x.${modelColumn}`, params);
+    return this.db.query(
+      `SELECT x.* FROM ${table} x WHERE x.${keyColumn} = ANY(${wanted}) ${visible ? `AND ${visible}` : ''}`,
+      params.values,
+    );
   }
 
   /** Which of these models (lower-case ids) the caller can see. */
@@ -111,17 +150,27 @@ export class AccessService implements ModelVisibility {
     return this.visibility === 'all' || caller.role === Role.ADMIN;
   }
 
-  /** The model's creator gets MANAGE on it, unless the setting turns that off. In the creating transaction. */
-  async grantCreator(m: EntityManager, caller: Caller, modelId: string): Promise<void> {
-    if (!this.creatorGrant) return;
-    await m.query(`INSERT INTO grants (subject, model_id, level, created_by) VALUES ($1, $2, 'MANAGE', $1)`, [caller.subject, modelId]);
+  /**
+   * The model's creator gets MANAGE on it, unless the setting turns that off. In the creating transaction;
+   * the creation's audit event records the grant (null: none was given).
+   */
+  async grantCreator(m: EntityManager, caller: Caller, modelId: string): Promise<GrantEntity | null> {
+    if (!this.creatorGrant) return null;
+    const [grant] = await writeReturning(
+      m,
+      GrantEntity,
+      `INSERT INTO grants (subject, model_id, level, created_by) VALUES ($1, $2, 'MANAGE', $1) RETURNING *`,
+      [caller.subject, modelId],
+    );
+    return grant;
   }
 
   /** The rule that protects alias `name` of a model, if one does. */
   async protection(m: EntityManager, modelId: string, name: string): Promise<ProtectedAliasEntity | null> {
-    const rows = (await m.query('SELECT * FROM protected_aliases WHERE model_id = $1 OR model_id IS NULL ORDER BY model_id NULLS LAST, pattern', [
-      modelId,
-    ])) as Array<Record<string, unknown>>;
+    const rows = (await m.query(
+      'SELECT * FROM protected_aliases WHERE model_id = $1 OR model_id IS NULL ORDER BY model_id NULLS LAST, pattern',
+      [modelId],
+    )) as Array<Record<string, unknown>>;
     const rule = rows.find((r) => aliasMatches(String(r.pattern), name));
     return rule ? hydrate(m, ProtectedAliasEntity, rule) : null;
   }
@@ -146,7 +195,8 @@ export class AccessService implements ModelVisibility {
   // ---- teams (ADMIN) ----
 
   async createTeam(caller: Caller, input: { name: string; description?: string | null }): Promise<TeamEntity> {
-    if (!TEAM.test(input.name) || input.name.length > 100) throw badInput('name', 'must be a slug: lowercase letters and digits, words joined by hyphens');
+    if (!TEAM.test(input.name) || input.name.length > 100)
+      throw badInput('name', 'must be a slug: lowercase letters and digits, words joined by hyphens');
     validateText(input.description, 'description', { max: 2000 });
     return this.db.transaction(async (m) => {
       const [team] = await writeReturning(
@@ -156,7 +206,12 @@ export class AccessService implements ModelVisibility {
         [input.name, input.description ?? '', caller.subject],
         { error: () => conflict(`a team named "${input.name}" already exists`, { field: 'name' }) },
       );
-      await appendAudit(m, caller, { action: 'team.created', subjectType: 'Team', subjectId: team.id, payload: { before: null, after: team } });
+      await appendAudit(m, caller, {
+        action: 'team.created',
+        subjectType: 'Team',
+        subjectId: team.id,
+        payload: { before: null, after: team },
+      });
       return team;
     });
   }
@@ -172,7 +227,8 @@ export class AccessService implements ModelVisibility {
         'INSERT INTO team_members (team_id, subject, added_by) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING *',
         [teamId, subject, caller.subject],
       );
-      if (member) await appendAudit(m, caller, { action: 'team.member_added', subjectType: 'Team', subjectId: teamId, payload: { subject } });
+      if (member)
+        await appendAudit(m, caller, { action: 'team.member_added', subjectType: 'Team', subjectId: teamId, payload: { subject } });
       return team;
     });
   }
@@ -181,10 +237,12 @@ export class AccessService implements ModelVisibility {
   async removeMember(caller: Caller, teamId: string, subject: string): Promise<TeamEntity> {
     return this.db.transaction(async (m) => {
       const team = await this.team(m, teamId);
-      const [member] = await writeReturning(m, TeamMemberEntity, 'DELETE FROM team_members WHERE team_id = $1 AND subject = $2 RETURNING *', [
-        teamId,
-        subject,
-      ]);
+      const [member] = await writeReturning(
+        m,
+        TeamMemberEntity,
+        'DELETE FROM team_members WHERE team_id = $1 AND subject = $2 RETURNING *',
+        [teamId, subject],
+      );
       if (!member) throw notFound('member of the team', `"${subject}"`);
       await appendAudit(m, caller, { action: 'team.member_removed', subjectType: 'Team', subjectId: teamId, payload: { subject } });
       return team;
@@ -207,18 +265,18 @@ export class AccessService implements ModelVisibility {
       );
       if (current?.level === input.level) return hydrate(m, GrantEntity, current); // already so: nothing changes
       const [grant] = current
-        ? await writeReturning(m, GrantEntity, 'UPDATE grants SET level = $2, created_by = $3, created_at = now() WHERE id = $1 RETURNING *', [
-            current.id,
-            input.level,
-            caller.subject,
-          ])
-        : await writeReturning(m, GrantEntity, 'INSERT INTO grants (subject, team_id, model_id, level, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING *', [
-            input.subject ?? null,
-            input.teamId ?? null,
-            input.modelId,
-            input.level,
-            caller.subject,
-          ]);
+        ? await writeReturning(
+            m,
+            GrantEntity,
+            'UPDATE grants SET level = $2, created_by = $3, created_at = now() WHERE id = $1 RETURNING *',
+            [current.id, input.level, caller.subject],
+          )
+        : await writeReturning(
+            m,
+            GrantEntity,
+            'INSERT INTO grants (subject, team_id, model_id, level, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING *',
+            [input.subject ?? null, input.teamId ?? null, input.modelId, input.level, caller.subject],
+          );
       await appendAudit(m, caller, {
         action: 'access.granted',
         subjectType: 'Grant',
@@ -234,7 +292,7 @@ export class AccessService implements ModelVisibility {
     return this.db.transaction(async (m) => {
       const [row] = await m.query('SELECT * FROM grants WHERE id = $1 FOR UPDATE', [grantId]);
       if (!row) throw notFound('grant', grantId);
-      await this.authorizeGrant(m, caller, row.model_id);
+      await this.authorizeGrant(m, caller, row.model_id, notFound('grant', grantId));
       const [grant] = await writeReturning(m, GrantEntity, 'DELETE FROM grants WHERE id = $1 RETURNING *', [grantId]);
       await appendAudit(m, caller, {
         action: 'access.revoked',
@@ -259,13 +317,19 @@ export class AccessService implements ModelVisibility {
         [modelId, pattern, caller.subject],
       );
       if (!rule) {
-        const [existing] = await m.query(`SELECT * FROM protected_aliases WHERE COALESCE(model_id::text, '') = COALESCE($1::text, '') AND pattern = $2`, [
-          modelId,
-          pattern,
-        ]);
+        const [existing] = await m.query(
+          `SELECT * FROM protected_aliases WHERE COALESCE(model_id::text, '') = COALESCE($1::text, '') AND pattern = $2`,
+          [modelId, pattern],
+        );
         return hydrate(m, ProtectedAliasEntity, existing); // already protected: nothing changes
       }
-      await appendAudit(m, caller, { action: 'alias.protected', subjectType: 'ProtectedAlias', subjectId: rule.id, modelId, payload: { after: rule } });
+      await appendAudit(m, caller, {
+        action: 'alias.protected',
+        subjectType: 'ProtectedAlias',
+        subjectId: rule.id,
+        modelId,
+        payload: { after: rule },
+      });
       return rule;
     });
   }
@@ -276,12 +340,13 @@ export class AccessService implements ModelVisibility {
   async accessOf(caller: Caller, modelId: string): Promise<{ grants: GrantEntity[]; protectedAliases: ProtectedAliasEntity[] }> {
     const m = this.db.manager;
     await this.authorize(m, caller, Action.VIEW, modelId);
-    const grants = (await m.query('SELECT * FROM grants WHERE model_id = $1 OR model_id IS NULL ORDER BY model_id NULLS LAST, created_at, id', [
+    const grants = (await m.query(
+      'SELECT * FROM grants WHERE model_id = $1 OR model_id IS NULL ORDER BY model_id NULLS LAST, created_at, id',
+      [modelId],
+    )) as Array<Record<string, unknown>>;
+    const rules = (await m.query('SELECT * FROM protected_aliases WHERE model_id = $1 OR model_id IS NULL ORDER BY pattern, id', [
       modelId,
     ])) as Array<Record<string, unknown>>;
-    const rules = (await m.query('SELECT * FROM protected_aliases WHERE model_id = $1 OR model_id IS NULL ORDER BY pattern, id', [modelId])) as Array<
-      Record<string, unknown>
-    >;
     return {
       grants: grants.map((g) => hydrate(m, GrantEntity, g)),
       protectedAliases: rules.map((r) => hydrate(m, ProtectedAliasEntity, r)),
@@ -305,7 +370,9 @@ export class AccessService implements ModelVisibility {
 
   /** The members of many teams at once (Team.members). */
   async membersOf(teamIds: readonly string[]): Promise<Map<string, string[]>> {
-    const rows = (await this.db.query('SELECT team_id, subject FROM team_members WHERE team_id = ANY($1) ORDER BY subject', [teamIds])) as Array<{
+    const rows = (await this.db.query('SELECT team_id, subject FROM team_members WHERE team_id = ANY($1) ORDER BY subject', [
+      teamIds,
+    ])) as Array<{
       team_id: string;
       subject: string;
     }>;
@@ -314,9 +381,10 @@ export class AccessService implements ModelVisibility {
     return members;
   }
 
-  private async authorizeGrant(m: EntityManager, caller: Caller, modelId: string | null): Promise<void> {
-    if (modelId) await this.authorize(m, caller, Action.GRANT, modelId);
-    else if (caller.role !== Role.ADMIN) throw new DomainError(ErrorCode.FORBIDDEN, 'access on all models is granted by ADMINs', { requiredRole: Role.ADMIN });
+  private async authorizeGrant(m: EntityManager, caller: Caller, modelId: string | null, missing?: DomainError): Promise<void> {
+    if (modelId) await this.authorize(m, caller, Action.GRANT, modelId, missing);
+    else if (caller.role !== Role.ADMIN)
+      throw new DomainError(ErrorCode.FORBIDDEN, 'access on all models is granted by ADMINs', { requiredRole: Role.ADMIN });
   }
 
   private async team(m: EntityManager, teamId: string): Promise<TeamEntity> {
@@ -333,4 +401,3 @@ function forbidden(action: Action, level: LevelT, where = 'on this model'): Doma
     level,
   });
 }
-

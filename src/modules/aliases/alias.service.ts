@@ -5,6 +5,7 @@ import { hydrate, hydrateByKey, hydratePages } from '../../db/hydrate';
 import { projection } from '../../db/projection';
 import { keysetCounts, keysetPages, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
+import type { AccessService } from '../access/access.service';
 import { appendAudit } from '../audit/audit.store';
 import { lockModel } from '../models/model.store';
 import type { Stage } from '../versions/model-version.enums';
@@ -17,14 +18,21 @@ export interface SetAliasInput {
   versionId: string;
 }
 
-/** Named pointers to versions (champion, challenger, …) and their history; each move is audited. */
+/**
+ * Named pointers to versions (champion, challenger, …) and their history; each move is audited. Moving
+ * or deleting one needs SET_ALIAS on the model, or MOVE_PROTECTED_ALIAS when a protection rule covers it.
+ */
 export class AliasService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly access: AccessService,
+  ) {}
 
   /** Points an alias at a version of the same model; a move is recorded in the alias history. */
   async set(caller: Caller, input: SetAliasInput): Promise<ModelAliasEntity> {
     validateAliasName(input.alias);
     return this.db.transaction(async (m) => {
+      await this.access.authorizeAlias(m, caller, input.modelId, input.alias);
       // Locking the model serialises alias moves per model, so history rows never interleave.
       await lockModel(m, input.modelId);
       const [version] = (await m.query('SELECT model_id AS "modelId", stage FROM model_versions WHERE id = $1', [
@@ -63,6 +71,7 @@ export class AliasService {
   async delete(caller: Caller, input: { modelId: string; alias: string }): Promise<ModelAliasEntity> {
     validateAliasName(input.alias);
     return this.db.transaction(async (m) => {
+      await this.access.authorizeAlias(m, caller, input.modelId, input.alias);
       await lockModel(m, input.modelId);
       const [before] = await writeReturning(
         m,

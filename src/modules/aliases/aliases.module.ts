@@ -1,4 +1,5 @@
 import { defineModule } from '../../common/module';
+import type { AccessService } from '../access/access.service';
 import { createAliasLoaders } from './alias.loaders';
 import { AliasHistoryResolver, AliasModelFields, AliasVersionFields, ModelAliasResolver } from './alias.resolver';
 import { AliasService } from './alias.service';
@@ -9,6 +10,6 @@ export const aliasesModule = defineModule({
   name: 'aliases',
   entities: [ModelAliasEntity, ModelAliasHistoryEntity],
   resolvers: [ModelAliasResolver, AliasHistoryResolver, AliasModelFields, AliasVersionFields],
-  services: (db) => ({ aliases: new AliasService(db) }),
+  services: (db, { access }: { access: AccessService }) => ({ aliases: new AliasService(db, access) }),
   loaders: ({ aliases }) => createAliasLoaders(aliases),
 });

@@ -1,4 +1,5 @@
 import { defineModule } from '../../common/module';
+import type { ModelVisibility } from '../../common/visibility';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuditResolver } from './audit.resolver';
 import { auditRoutes } from './audit.routes';
@@ -11,5 +12,5 @@ export const auditModule = defineModule({
   entities: [AuditEventEntity],
   resolvers: [AuditResolver],
   services: (db, _below, settings) => ({ audit: new AuditService(db, settings), checkpoints: new CheckpointService(db, settings) }),
-  routes: ({ audit }) => auditRoutes(audit),
+  routes: ({ audit }, all) => auditRoutes(audit, all.access as ModelVisibility),
 });

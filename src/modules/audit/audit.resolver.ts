@@ -1,6 +1,7 @@
 import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { Role } from '../../common/role';
 import { PageArgs, SortDirection, toConnection } from '../../graphql/connection';
+import type { ModelVisibility } from '../../common/visibility';
 import type { RequestContext } from '../../graphql/context';
 import type { AuditEventEntity } from './audit-event.entity';
 import type { AuditService } from './audit.service';
@@ -15,7 +16,8 @@ import {
 } from './audit.types';
 import type { CheckpointService } from './checkpoint.service';
 
-type Ctx = RequestContext<{ audit: AuditService; checkpoints: CheckpointService }>;
+// The access module (above this one) provides the visibility rule; the audit module knows only its interface.
+type Ctx = RequestContext<{ audit: AuditService; checkpoints: CheckpointService; access: ModelVisibility }>;
 
 @Resolver(() => AuditEvent)
 export class AuditResolver {
@@ -26,10 +28,11 @@ export class AuditResolver {
     @Arg('filter', () => AuditEventFilter, { nullable: true }) filter?: AuditEventFilter,
     @Arg('direction', () => SortDirection, { nullable: true }) direction?: SortDirection,
   ) {
-    const result = await ctx.services.audit.list(filter ?? {}, { ...page, direction: direction ?? SortDirection.DESC });
+    const reader = { caller: ctx.caller, visibility: ctx.services.access };
+    const result = await ctx.services.audit.list(reader, filter ?? {}, { ...page, direction: direction ?? SortDirection.DESC });
     return toConnection(
       result,
-      () => ctx.services.audit.count(filter ?? {}),
+      () => ctx.services.audit.count(reader, filter ?? {}),
       (e: AuditEventEntity) => ({ ...e, seq: Number(e.seq) }),
     );
   }

@@ -1,5 +1,7 @@
 import type { DataSource } from 'typeorm';
+import type { Caller } from '../../common/caller';
 import type { Settings } from '../../common/settings';
+import type { ModelVisibility } from '../../common/visibility';
 import { hydratePage } from '../../db/hydrate';
 import { keysetCount, keysetPage, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { AuditEventEntity } from './audit-event.entity';
@@ -17,9 +19,23 @@ export interface AuditFilter {
   until?: Date | null;
 }
 
-function auditList(filter: AuditFilter, direction: 'ASC' | 'DESC'): ListQuery {
+/**
+ * Who reads the trail: with visibility 'granted', a caller who does not see everything reads only the
+ * events of models it can see (filtered in SQL, so pages and totals stay true).
+ */
+export interface AuditReader {
+  caller: Caller;
+  visibility: ModelVisibility;
+}
+
+function auditList(filter: AuditFilter, direction: 'ASC' | 'DESC', reader: AuditReader): ListQuery {
   const params = new SqlParams();
   const where: string[] = [];
+  if (!reader.visibility.seesEverything(reader.caller)) {
+    where.push(`x.model_id IS NOT NULL`);
+    const visible = reader.visibility.visibleModels(reader.caller, 'x.model_id', params);
+    if (visible) where.push(visible);
+  }
   if (filter.modelId) where.push(`x.model_id = ${params.p(filter.modelId)}`);
   if (filter.subjectId) where.push(`x.subject_id = ${params.p(filter.subjectId)}`);
   if (filter.action) where.push(`x.action = ${params.p(filter.action)}`);
@@ -47,18 +63,22 @@ export class AuditService {
     private readonly settings: Settings = {},
   ) {}
 
-  async list(filter: AuditFilter, page: PageArgs & { direction?: 'ASC' | 'DESC' | null }): Promise<Page<AuditEventEntity>> {
-    const events = auditList(filter, page.direction ?? 'DESC');
+  async list(
+    reader: AuditReader,
+    filter: AuditFilter,
+    page: PageArgs & { direction?: 'ASC' | 'DESC' | null },
+  ): Promise<Page<AuditEventEntity>> {
+    const events = auditList(filter, page.direction ?? 'DESC', reader);
     return hydratePage(this.db.manager, AuditEventEntity, await keysetPage(this.db.manager, events, page));
   }
 
   /** With no filter, the last sequence number: the chain is gap-free, so that is the count, without counting. */
-  async count(filter: AuditFilter): Promise<number> {
-    if (Object.values(filter).every((v) => v === undefined || v === null)) {
+  async count(reader: AuditReader, filter: AuditFilter): Promise<number> {
+    if (reader.visibility.seesEverything(reader.caller) && Object.values(filter).every((v) => v === undefined || v === null)) {
       const [{ n }] = await this.db.query('SELECT COALESCE(max(seq), 0)::bigint::text AS n FROM audit_events');
       return Number(n);
     }
-    return keysetCount(this.db.manager, auditList(filter, 'DESC'));
+    return keysetCount(this.db.manager, auditList(filter, 'DESC', reader));
   }
 
   /**

@@ -1,15 +1,16 @@
+import type { Caller } from '../../common/caller';
 import { connectionLoader, lowerCase, mapLoader } from '../../graphql/loaders';
 import type { DeploymentEntity } from './deployment.entity';
 import type { DeploymentParent, DeploymentService } from './deployment.service';
 
-export function createDeploymentLoaders(deployments: DeploymentService) {
+export function createDeploymentLoaders(deployments: DeploymentService, caller: Caller) {
   const of = (parent: DeploymentParent) =>
     connectionLoader<null, DeploymentEntity>({
       pages: (ids, _, page) => deployments.pages(ids, parent, page),
       counts: (ids) => deployments.counts(ids, parent),
     });
   return {
-    byId: mapLoader((ids) => deployments.byIds(ids), lowerCase),
+    byId: mapLoader((ids) => deployments.byIds(caller, ids), lowerCase),
     ofVersion: of('version'),
     activeOfModel: of('activeOfModel'),
   };

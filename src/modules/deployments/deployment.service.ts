@@ -6,6 +6,8 @@ import { isUuid } from '../../common/uuid';
 import { hydrate, hydrateByKey, hydratePages } from '../../db/hydrate';
 import { keysetCounts, keysetPages, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
+import { Action } from '../access/access.rules';
+import type { AccessService } from '../access/access.service';
 import { appendAudit } from '../audit/audit.store';
 import { DeploymentEntity } from './deployment.entity';
 import { DeploymentStatus, type DeploymentStrategy } from './deployment.enums';
@@ -30,7 +32,10 @@ export interface UpdateDeploymentInput {
 
 /** Where versions run. Deploying a version outside STAGING or PRODUCTION needs a recorded override reason. */
 export class DeploymentService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly access: AccessService,
+  ) {}
 
   async record(caller: Caller, input: RecordDeploymentInput): Promise<DeploymentEntity> {
     validateEnvironment(input.environment);
@@ -40,6 +45,7 @@ export class DeploymentService {
     return this.db.transaction(async (m) => {
       const [version] = await m.query('SELECT id, model_id, version, stage FROM model_versions WHERE id = $1 FOR SHARE', [input.versionId]);
       if (!version) throw notFound('model version', input.versionId);
+      await this.access.authorize(m, caller, Action.RECORD_DEPLOYMENT, version.model_id, notFound('model version', input.versionId));
       const override = input.overrideReason?.trim() || null;
       if (!DEPLOYABLE_STAGES.includes(version.stage) && !override) {
         throw badInput('overrideReason', `version ${version.version} is ${version.stage}: deploying it needs an override reason`);
@@ -68,6 +74,7 @@ export class DeploymentService {
     return this.db.transaction(async (m) => {
       const [current] = await m.query('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [input.id]);
       if (!current) throw notFound('deployment', input.id);
+      await this.access.authorize(m, caller, Action.RECORD_DEPLOYMENT, current.model_id, notFound('deployment', input.id));
       const before = hydrate(m, DeploymentEntity, current);
       if (input.expectedRevision !== undefined && input.expectedRevision !== null && input.expectedRevision !== before.revision) {
         throw staleRevision('deployment', before.revision, input.expectedRevision);
@@ -101,8 +108,9 @@ export class DeploymentService {
 
   // ---- reads (batched) ----
 
-  async byIds(ids: readonly string[]): Promise<Map<string, DeploymentEntity>> {
-    const rows = await this.db.query('SELECT * FROM deployments WHERE id = ANY($1)', [ids.filter(isUuid)]);
+  /** The deployments among `ids` whose model the caller can see. */
+  async byIds(caller: Caller, ids: readonly string[]): Promise<Map<string, DeploymentEntity>> {
+    const rows = await this.access.visibleRows(caller, 'deployments', 'id', ids.filter(isUuid));
     return hydrateByKey(this.db.manager, DeploymentEntity, rows, (r) => String(r.id));
   }
 

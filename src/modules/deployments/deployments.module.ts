@@ -1,4 +1,5 @@
 import { defineModule } from '../../common/module';
+import type { AccessService } from '../access/access.service';
 import type { RequestContext } from '../../graphql/context';
 import { DeploymentEntity } from './deployment.entity';
 import { createDeploymentLoaders, type DeploymentLoaders } from './deployment.loaders';
@@ -10,8 +11,8 @@ export const deploymentsModule = defineModule({
   name: 'deployments',
   entities: [DeploymentEntity],
   resolvers: [DeploymentResolver, DeploymentVersionFields, DeploymentModelFields],
-  services: (db) => ({ deployments: new DeploymentService(db) }),
-  loaders: ({ deployments }) => createDeploymentLoaders(deployments),
+  services: (db, { access }: { access: AccessService }) => ({ deployments: new DeploymentService(db, access) }),
+  loaders: ({ deployments }, caller) => createDeploymentLoaders(deployments, caller),
   references: {
     Deployment: (ref: { id: string }, ctx: RequestContext<unknown, { deployments: DeploymentLoaders }>) =>
       ctx.loaders.deployments.byId.load(ref.id),

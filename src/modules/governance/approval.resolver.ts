@@ -1,7 +1,6 @@
 import { UUIDResolver } from 'graphql-scalars';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { Role } from '../../common/role';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import type { ModelVersionEntity } from '../versions/model-version.entity';
@@ -25,25 +24,25 @@ type Ctx = RequestContext<{ approvals: ApprovalService }, { versions: VersionLoa
 
 @Resolver()
 export class ApprovalResolver {
-  @Authorized(Role.APPROVER)
+  @Authorized()
   @Mutation(() => RegisterApproverKeyPayload, { description: "Registers (or replaces) the caller's Ed25519 public key" })
   async registerApproverKey(@Ctx() ctx: Ctx, @Arg('input', () => RegisterApproverKeyInput) input: RegisterApproverKeyInput) {
     return { key: await ctx.services.approvals.registerApproverKey(ctx.caller, input.publicKey) };
   }
 
-  @Authorized(Role.APPROVER)
+  @Authorized()
   @Mutation(() => ApprovalChallengePayload, { description: 'The canonical message to sign for a decision; changes nothing' })
   approvalChallenge(@Ctx() ctx: Ctx, @Arg('input', () => ApprovalChallengeInput) input: ApprovalChallengeInput) {
     return ctx.services.approvals.challenge(ctx.caller, input.versionId, input.targetStage, input.decision);
   }
 
-  @Authorized(Role.APPROVER)
+  @Authorized()
   @Mutation(() => ApprovalPayload)
   approveModelVersion(@Ctx() ctx: Ctx, @Arg('input', () => DecideModelVersionInput) input: DecideModelVersionInput) {
     return this.decide(ctx, input, Decision.APPROVED);
   }
 
-  @Authorized(Role.APPROVER)
+  @Authorized()
   @Mutation(() => ApprovalPayload)
   rejectModelVersion(@Ctx() ctx: Ctx, @Arg('input', () => DecideModelVersionInput) input: DecideModelVersionInput) {
     return this.decide(ctx, input, Decision.REJECTED);
@@ -51,7 +50,7 @@ export class ApprovalResolver {
 
   @Query(() => ApprovalVerification, { description: 'Checks a recorded approval again: its message and its signature' })
   verifyApproval(@Ctx() ctx: Ctx, @Arg('id', () => UUIDResolver) id: string) {
-    return ctx.services.approvals.verify(id);
+    return ctx.services.approvals.verify(ctx.caller, id);
   }
 
   private async decide(ctx: Ctx, input: DecideModelVersionInput, decision: Decision) {

@@ -1,11 +1,12 @@
 import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { badInput, conflict, DomainError, ErrorCode, notFound } from '../../common/errors';
-import { hasRole } from '../../common/role';
 import { validateText } from '../../common/text';
 import { hydrate, hydratePages } from '../../db/hydrate';
 import { keysetCounts, keysetPages, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
+import { Action, levelRank, roleFloor, roleOfLevel } from '../access/access.rules';
+import type { AccessService } from '../access/access.service';
 import { appendAudit } from '../audit/audit.store';
 import { readModel } from '../models/model.store';
 import type { ModelVersionEntity } from '../versions/model-version.entity';
@@ -28,9 +29,16 @@ export interface DecisionInput {
   comment?: string | null;
 }
 
-/** Approvers' keys and their Ed25519-signed decisions on versions. */
+/**
+ * Approvers' keys and their Ed25519-signed decisions on versions. Deciding needs APPROVE on the model
+ * and at least the level of the policy's approver role; the approval records the role that level
+ * stands for (an APPROVE grant decides as an APPROVER).
+ */
 export class ApprovalService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly access: AccessService,
+  ) {}
 
   /** An approver's Ed25519 public key; a new one replaces the approver's previous key. */
   async registerApproverKey(caller: Caller, publicKey: string): Promise<ApproverKeyEntity> {
@@ -68,6 +76,7 @@ export class ApprovalService {
   /** The canonical message an approver signs for a decision, with the time to sign it at. */
   async challenge(caller: Caller, versionId: string, targetStage: Stage, decision: Decision): Promise<{ message: string; signedAt: Date }> {
     const version = await readVersion(this.db.manager, versionId);
+    await this.access.authorize(this.db.manager, caller, Action.APPROVE, version.modelId, notFound('model version', versionId));
     const signedAt = new Date();
     return { message: this.message(version, targetStage, decision, caller.subject, signedAt), signedAt };
   }
@@ -85,12 +94,20 @@ export class ApprovalService {
     }
     return this.db.transaction(async (m) => {
       const version = await readVersion(m, input.versionId, 'FOR UPDATE');
+      const level = await this.access.authorize(m, caller, Action.APPROVE, version.modelId, notFound('model version', input.versionId));
       const model = await readModel(m, version.modelId);
       const { policy } = await effectivePolicy(m, model);
-      if (!hasRole(caller.role, policy.approverRole)) {
-        throw new DomainError(ErrorCode.FORBIDDEN, `the policy needs the ${policy.approverRole} role to decide`, {
-          requiredRole: policy.approverRole,
-        });
+      const needed = roleFloor(policy.approverRole);
+      if (levelRank(level) < levelRank(needed)) {
+        throw new DomainError(
+          ErrorCode.FORBIDDEN,
+          `the policy needs the ${policy.approverRole} role (${needed} on the model) to decide; you have ${level}`,
+          {
+            requiredRole: policy.approverRole,
+            requiredLevel: needed,
+            level,
+          },
+        );
       }
       if (policy.separationOfDuties && caller.subject === version.createdBy) {
         throw new DomainError(ErrorCode.FORBIDDEN, 'separation of duties: the registrant of a version cannot decide on it');
@@ -115,7 +132,7 @@ export class ApprovalService {
           input.targetStage,
           decision,
           caller.subject,
-          caller.role,
+          roleOfLevel(level),
           key.id,
           key.fingerprint,
           message,
@@ -147,13 +164,18 @@ export class ApprovalService {
    * approval's fields and the version's artifact digest, and the signature verified with the key that
    * was registered when it was made. NOT_FOUND for an unknown approval.
    */
-  async verify(approvalId: string): Promise<{ approvalId: string; valid: boolean; keyFingerprint: string; detail: string }> {
+  async verify(
+    caller: Caller,
+    approvalId: string,
+  ): Promise<{ approvalId: string; valid: boolean; keyFingerprint: string; detail: string }> {
     const m = this.db.manager;
     const [row] = await m.query(
-      `SELECT a.*, k.public_key_pem, k.fingerprint AS registered_fingerprint FROM approvals a JOIN approver_keys k ON k.id = a.key_id WHERE a.id = $1`,
+      `SELECT a.*, k.public_key_pem, k.fingerprint AS registered_fingerprint, v.model_id AS version_model_id
+       FROM approvals a JOIN approver_keys k ON k.id = a.key_id JOIN model_versions v ON v.id = a.version_id WHERE a.id = $1`,
       [approvalId],
     );
     if (!row) throw notFound('approval', approvalId);
+    await this.access.authorize(m, caller, Action.VIEW, row.version_model_id, notFound('approval', approvalId));
     const approval = hydrate(m, ApprovalEntity, row);
     const answer = (valid: boolean, detail: string) => ({ approvalId, valid, keyFingerprint: approval.keyFingerprint, detail });
     if (row.registered_fingerprint !== approval.keyFingerprint)

@@ -1,4 +1,5 @@
 import { defineModule } from '../../common/module';
+import type { AccessService } from '../access/access.service';
 import { ApprovalResolver, ApprovalVersionFields } from './approval.resolver';
 import { ApprovalService } from './approval.service';
 import {
@@ -20,6 +21,10 @@ export const governanceModule = defineModule({
   name: 'governance',
   entities: [BaselineEntity, PolicyEntity, ValidationReportEntity, ValidationCheckEntity, ApproverKeyEntity, ApprovalEntity],
   resolvers: [PolicyResolver, PolicyModelFields, ValidationResolver, ValidationVersionFields, ApprovalResolver, ApprovalVersionFields],
-  services: (db) => ({ policy: new PolicyService(db), validation: new ValidationService(db), approvals: new ApprovalService(db) }),
+  services: (db, { access }: { access: AccessService }) => ({
+    policy: new PolicyService(db, access),
+    validation: new ValidationService(db, access),
+    approvals: new ApprovalService(db, access),
+  }),
   loaders: (services) => createGovernanceLoaders(services),
 });

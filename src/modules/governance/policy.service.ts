@@ -1,10 +1,13 @@
 import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
-import { badInput, conflict } from '../../common/errors';
+import { badInput, conflict, DomainError, ErrorCode } from '../../common/errors';
+import { Role } from '../../common/role';
 import { validateText } from '../../common/text';
 import { hydrate, hydratePages } from '../../db/hydrate';
 import { keysetCounts, keysetPages, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
+import { Action } from '../access/access.rules';
+import type { AccessService } from '../access/access.service';
 import { appendAudit } from '../audit/audit.store';
 import type { RiskTier } from '../models/model.enums';
 import { lockModel } from '../models/model.store';
@@ -31,7 +34,10 @@ export interface SetPolicyInput {
 
 /** Baselines and policies: the rules a version is validated and promoted against. */
 export class PolicyService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly access: AccessService,
+  ) {}
 
   /** Creates or replaces the baseline of one metric of a model. */
   async setBaseline(caller: Caller, input: SetBaselineInput): Promise<BaselineEntity> {
@@ -46,6 +52,7 @@ export class PolicyService {
       throw badInput('threshold', 'a PRODUCTION_VERSION baseline compares with the production version, not a threshold');
     }
     return this.db.transaction(async (m) => {
+      await this.access.authorize(m, caller, Action.EDIT_POLICY, input.modelId);
       await lockModel(m, input.modelId);
       const [current] = await m.query('SELECT * FROM baselines WHERE model_id = $1 AND metric = $2', [input.modelId, input.metric]);
       const unchanged =
@@ -77,14 +84,21 @@ export class PolicyService {
     });
   }
 
-  /** Stores a new version of the policy for a model or for a risk tier; a bad document is refused, pointing at the bad part. */
+  /**
+   * Stores a new version of the policy for a model (EDIT_POLICY there) or for a risk tier (ADMIN: it
+   * governs every model of the tier); a bad document is refused, pointing at the bad part.
+   */
   async setPolicy(caller: Caller, input: SetPolicyInput): Promise<PolicyEntity> {
     if (Boolean(input.modelId) === Boolean(input.riskTier)) throw badInput('modelId', 'give exactly one of modelId and riskTier');
+    if (input.riskTier && caller.role !== Role.ADMIN) {
+      throw new DomainError(ErrorCode.FORBIDDEN, 'the policy of a risk tier is set by ADMINs', { requiredRole: Role.ADMIN });
+    }
     return this.db.transaction(async (m) => {
       let scope: 'MODEL' | 'RISK_TIER';
       let scopeKey: string;
       let modelId: string | null = null;
       if (input.modelId) {
+        await this.access.authorize(m, caller, Action.EDIT_POLICY, input.modelId);
         const model = await lockModel(m, input.modelId);
         parsePolicy(input.document, model.riskTier);
         [scope, scopeKey, modelId] = ['MODEL', model.id, model.id];

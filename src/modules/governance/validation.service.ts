@@ -1,7 +1,10 @@
 import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
+import { notFound } from '../../common/errors';
 import { hydrate, hydrateByKey } from '../../db/hydrate';
 import { writeReturning } from '../../db/write';
+import { Action } from '../access/access.rules';
+import type { AccessService } from '../access/access.service';
 import { appendAudit } from '../audit/audit.store';
 import { validationValues } from '../metrics/metric.store';
 import { readModel } from '../models/model.store';
@@ -12,7 +15,10 @@ import { validate } from './validation.rules';
 
 /** Validation reports: a version's VALIDATION metrics against the baselines and the policy's checks. */
 export class ValidationService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly access: AccessService,
+  ) {}
 
   /**
    * Compares the version's VALIDATION metrics with every baseline of its model and every required
@@ -21,6 +27,7 @@ export class ValidationService {
   async validate(caller: Caller, versionId: string): Promise<ValidationReportEntity> {
     return this.db.transaction(async (m) => {
       const version = await readVersion(m, versionId);
+      await this.access.authorize(m, caller, Action.VALIDATE, version.modelId, notFound('model version', versionId));
       const model = await readModel(m, version.modelId);
       const { policy, source } = await effectivePolicy(m, model);
       const baselines = (await m.query('SELECT * FROM baselines WHERE model_id = $1 ORDER BY metric', [model.id])).map(

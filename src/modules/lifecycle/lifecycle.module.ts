@@ -1,4 +1,5 @@
 import { defineModule } from '../../common/module';
+import type { AccessService } from '../access/access.service';
 import { createLifecycleLoaders } from './lifecycle.loaders';
 import { StageTransitionEntity } from './stage-transition.entity';
 import { TransitionModelFields, TransitionResolver } from './transition.resolver';
@@ -9,6 +10,6 @@ export const lifecycleModule = defineModule({
   name: 'lifecycle',
   entities: [StageTransitionEntity],
   resolvers: [TransitionResolver, TransitionModelFields],
-  services: (db) => ({ transitions: new TransitionService(db) }),
+  services: (db, { access }: { access: AccessService }) => ({ transitions: new TransitionService(db, access) }),
   loaders: ({ transitions }) => createLifecycleLoaders(transitions),
 });

@@ -1,6 +1,6 @@
 import { DomainError, ErrorCode } from '../../common/errors';
-import { Role } from '../../common/role';
 import { assertTransition, type TransitionTable } from '../../common/transition-table';
+import { Action } from '../access/access.rules';
 import { Stage } from '../versions/model-version.enums';
 
 /**
@@ -43,8 +43,13 @@ export function assertMove(from: Stage, to: Stage, context: MoveContext): void {
   }
 }
 
-/** Contributors move versions towards and back from staging; everything else needs an approver. */
-export function roleForMove(from: Stage, to: Stage): Role {
-  if (to === Stage.STAGING || (from === Stage.STAGING && to === Stage.DEVELOPMENT)) return Role.CONTRIBUTOR;
-  return Role.APPROVER;
+/**
+ * The right a move needs on the model (the access module's table ties it to a level): moving towards
+ * and back from staging is MOVE_TO_STAGING, a return to PRODUCTION from ARCHIVED is ROLL_BACK, and
+ * every other move MOVE_BEYOND_STAGING.
+ */
+export function actionForMove(from: Stage, to: Stage): Action {
+  if (to === Stage.STAGING || (from === Stage.STAGING && to === Stage.DEVELOPMENT)) return Action.MOVE_TO_STAGING;
+  if (isRollback(from, to)) return Action.ROLL_BACK;
+  return Action.MOVE_BEYOND_STAGING;
 }

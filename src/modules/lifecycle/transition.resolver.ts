@@ -1,7 +1,6 @@
 import { DateTimeISOResolver, UUIDResolver } from 'graphql-scalars';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { Role } from '../../common/role';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import { RegisteredModel } from '../models/model.types';
@@ -26,16 +25,16 @@ type Ctx = RequestContext<{ transitions: TransitionService }, { versions: Versio
 
 @Resolver(() => ModelVersion)
 export class TransitionResolver {
-  @Authorized(Role.CONTRIBUTOR)
+  @Authorized()
   @Mutation(() => TransitionModelVersionPayload, {
-    description: 'Moves a version to another stage behind its gates; PRODUCTION and other moves beyond staging need APPROVER',
+    description: 'Moves a version to another stage behind its gates; PRODUCTION and other moves beyond staging need APPROVE on the model',
   })
   async transitionModelVersion(@Ctx() ctx: Ctx, @Arg('input', () => TransitionModelVersionInput) input: TransitionModelVersionInput) {
     const { version, archived, replayed } = await ctx.services.transitions.transition(ctx.caller, input);
     return { version, archivedVersion: archived, replayed };
   }
 
-  @Authorized(Role.APPROVER)
+  @Authorized()
   @Mutation(() => RollbackModelPayload, { description: 'Puts back the version that was last in production and archives the current one' })
   async rollbackModel(@Ctx() ctx: Ctx, @Arg('input', () => RollbackModelInput) input: RollbackModelInput) {
     const { version, archived, replayed } = await ctx.services.transitions.rollback(ctx.caller, input);
@@ -48,8 +47,8 @@ export class TransitionResolver {
     @Arg('versionId', () => UUIDResolver) versionId: string,
     @Arg('targetStage', () => Stage) targetStage: Stage,
   ): Promise<PromotionReadiness> {
-    const r = await ctx.services.transitions.readiness(versionId, targetStage);
-    return { ...r, ready: r.moveAllowed && r.passed };
+    const r = await ctx.services.transitions.readiness(ctx.caller, versionId, targetStage);
+    return { ...r, ready: r.moveAllowed && r.passed && r.permitted };
   }
 
   @FieldResolver(() => StageTransitionConnection, { description: 'Every stage change of this version, newest first' })

@@ -1,12 +1,13 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
-import { conflict, DomainError, ErrorCode } from '../../common/errors';
-import { hasRole } from '../../common/role';
+import { conflict, DomainError, ErrorCode, notFound } from '../../common/errors';
 import { validateText } from '../../common/text';
 import { hydrate, hydratePages } from '../../db/hydrate';
 import { keysetCounts, keysetPages, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { isUniqueViolation } from '../../db/pg-errors';
 import { writeReturning } from '../../db/write';
+import { Action, mayDo, RIGHTS, type Level } from '../access/access.rules';
+import type { AccessService } from '../access/access.service';
 import { appendAudit } from '../audit/audit.store';
 import { decisionsOn } from '../governance/approval.store';
 import { isGated } from '../governance/policy.rules';
@@ -19,7 +20,7 @@ import { ModelVersionEntity } from '../versions/model-version.entity';
 import { ArtifactStatus, Stage } from '../versions/model-version.enums';
 import { lockModelOfVersion, readVersion } from '../versions/model-version.store';
 import { evaluateGates, type GateReport } from './gates';
-import { ALLOWED_MOVES, assertMove, isRollback, roleForMove } from './stage-machine';
+import { actionForMove, ALLOWED_MOVES, assertMove, isRollback } from './stage-machine';
 import { StageTransitionEntity } from './stage-transition.entity';
 
 export interface TransitionInput {
@@ -51,6 +52,9 @@ export interface Readiness extends GateReport {
   currentStage: Stage;
   /** Whether currentStage → targetStage is a lifecycle move at all. */
   moveAllowed: boolean;
+  /** Whether the caller's level on the model lets it make this move, and why. */
+  permitted: boolean;
+  permission: string;
 }
 
 /** GATE_FAILED, carrying the whole gate report so the caller sees every reason at once. */
@@ -73,13 +77,31 @@ export function gateFailed(report: GateReport): DomainError {
  * and a stage-history row per version moved.
  */
 export class TransitionService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly access: AccessService,
+  ) {}
 
-  /** transitionModelVersion({ versionId, toStage: PRODUCTION, expectedStage: STAGING, reason: 'beats champion' }) */
+  /**
+   * transitionModelVersion({ versionId, toStage: PRODUCTION, expectedStage: STAGING, reason: 'beats champion' }).
+   * Authorized for the move asked (from `expectedStage`) before any state is looked at: a caller without
+   * the right learns nothing of the version's stage.
+   */
   async transition(caller: Caller, input: TransitionInput): Promise<TransitionResult> {
     validateText(input.reason, 'reason', { max: 2000 });
     const { idempotencyKey, ...request } = input;
-    return this.idempotentMove(caller, 'transitionModelVersion', idempotencyKey, request, async (m) => {
+    const authorize = async (m: EntityManager) => {
+      const [version] = await m.query('SELECT model_id FROM model_versions WHERE id = $1', [input.versionId]);
+      if (!version) throw notFound('model version', input.versionId);
+      await this.access.authorize(
+        m,
+        caller,
+        actionForMove(input.expectedStage, input.toStage),
+        version.model_id,
+        notFound('model version', input.versionId),
+      );
+    };
+    return this.idempotentMove(caller, 'transitionModelVersion', idempotencyKey, request, authorize, async (m) => {
       const model = await lockModelOfVersion(m, input.versionId); // lock order everywhere: model, then version
       const version = await readVersion(m, input.versionId, 'FOR UPDATE');
       return this.move(m, caller, model, version, input);
@@ -90,7 +112,8 @@ export class TransitionService {
   async rollback(caller: Caller, input: RollbackInput): Promise<TransitionResult> {
     validateText(input.reason, 'reason', { max: 2000 });
     const { idempotencyKey, ...request } = input;
-    return this.idempotentMove(caller, 'rollbackModel', idempotencyKey, request, async (m) => {
+    const authorize = (m: EntityManager) => this.access.authorize(m, caller, Action.ROLL_BACK, input.modelId);
+    return this.idempotentMove(caller, 'rollbackModel', idempotencyKey, request, authorize, async (m) => {
       const model = await lockModel(m, input.modelId);
       const targetId = await lastInProduction(m, model.id);
       const target = targetId ? await readVersion(m, targetId, 'FOR UPDATE') : null;
@@ -111,12 +134,19 @@ export class TransitionService {
     });
   }
 
-  /** Every gate for moving a version to `targetStage`, evaluated now, changing nothing. */
-  async readiness(versionId: string, targetStage: Stage): Promise<Readiness> {
+  /** Every gate for moving a version to `targetStage`, evaluated now, and whether the caller may make the move; changes nothing. */
+  async readiness(caller: Caller, versionId: string, targetStage: Stage): Promise<Readiness> {
     const m = this.db.manager;
     const version = await readVersion(m, versionId);
+    const level = await this.access.authorize(m, caller, Action.VIEW, version.modelId, notFound('model version', versionId));
     const report = await gateReport(m, await readModel(m, version.modelId), version, targetStage);
-    return { ...report, versionId, currentStage: version.stage, moveAllowed: ALLOWED_MOVES[version.stage].includes(targetStage) };
+    return {
+      ...report,
+      versionId,
+      currentStage: version.stage,
+      moveAllowed: ALLOWED_MOVES[version.stage].includes(targetStage),
+      ...permission(level, actionForMove(version.stage, targetStage)),
+    };
   }
 
   /**
@@ -130,10 +160,12 @@ export class TransitionService {
     scope: string,
     key: string | null | undefined,
     request: object,
+    authorize: (m: EntityManager) => Promise<unknown>,
     work: (m: EntityManager) => Promise<Moved>,
   ): Promise<TransitionResult> {
     try {
       return await this.db.transaction(async (m) => {
+        await authorize(m); // before a replay too: a caller who lost the right does not get the stored answer
         const { result, replayed } = await runIdempotent(m, caller, scope, key, request, () => work(m), {
           save: (moved) => ({ versionId: moved.version.id, archivedId: moved.archived?.id ?? null }),
           load: async (stored) => ({
@@ -173,10 +205,6 @@ export class TransitionService {
     const rollback = isRollback(from, to);
     const last = rollback ? (lastInProductionId !== undefined ? lastInProductionId : await lastInProduction(m, model.id)) : null;
     assertMove(from, to, { wasLastInProduction: rollback && last === version.id });
-    const role = roleForMove(from, to);
-    if (!hasRole(caller.role, role)) {
-      throw new DomainError(ErrorCode.FORBIDDEN, `moving a version ${from} → ${to} needs the ${role} role`, { requiredRole: role });
-    }
     if (rollback) {
       // A rollback restores what was already approved; it only needs the artifact to still be there.
       if (version.artifactStatus !== ArtifactStatus.READY) {
@@ -231,6 +259,12 @@ export class TransitionService {
     )) as Array<{ model_id: string; subject_id: string; to_stage: string }>;
     return new Map(rows.map((r) => [r.model_id, r.to_stage === 'PRODUCTION' ? r.subject_id : null]));
   }
+}
+
+function permission(level: Level, action: Action): { permitted: boolean; permission: string } {
+  return mayDo(level, action)
+    ? { permitted: true, permission: `${action} needs ${RIGHTS[action]}; you have ${level}` }
+    : { permitted: false, permission: `${action} needs ${RIGHTS[action]} on this model; you have ${level}` };
 }
 
 function historyList(versionIds: readonly string[]): ListQuery {

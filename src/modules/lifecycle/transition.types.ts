@@ -111,7 +111,16 @@ export class PromotionReadiness {
   @Field({ description: 'Whether currentStage → targetStage is a lifecycle move at all' })
   moveAllowed: boolean;
 
-  @Field({ description: 'Move allowed and every gate passed' })
+  @Field({ description: 'Whether your level on the model lets you make this move (see permission)' })
+  permitted: boolean;
+
+  @Field({
+    description:
+      'The right the move needs and the level you have, e.g. "MOVE_BEYOND_STAGING needs APPROVE on this model; you have CONTRIBUTE"',
+  })
+  permission: string;
+
+  @Field({ description: 'Move allowed, every gate passed, and permitted to you' })
   ready: boolean;
 
   @Field(() => [Gate])

@@ -1,6 +1,5 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { Role } from '../../common/role';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import type { ModelVersionEntity } from '../versions/model-version.entity';
@@ -15,7 +14,7 @@ type Ctx = RequestContext<{ metrics: MetricService }, { versions: VersionLoaders
 
 @Resolver(() => ModelVersion)
 export class MetricResolver {
-  @Authorized(Role.CONTRIBUTOR)
+  @Authorized()
   @Mutation(() => LogMetricsPayload)
   async logMetrics(@Ctx() ctx: Ctx, @Arg('input', () => LogMetricsInput) input: LogMetricsInput) {
     const { count } = await ctx.services.metrics.log(ctx.caller, input);

@@ -3,6 +3,8 @@ import type { Caller } from '../../common/caller';
 import { badInput } from '../../common/errors';
 import { hydratePages } from '../../db/hydrate';
 import { keysetCounts, keysetPages, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
+import { Action } from '../access/access.rules';
+import type { AccessService } from '../access/access.service';
 import { appendAudit } from '../audit/audit.store';
 import { MetricEntity } from './metric.entity';
 import type { MetricSource } from './metric.enums';
@@ -15,7 +17,10 @@ export interface LogMetricsInput {
 
 /** Metric points of versions, logged in batches. */
 export class MetricService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly access: AccessService,
+  ) {}
 
   /**
    * Stores a batch of points (up to 10,000) in one INSERT … SELECT FROM unnest(…), with one audit
@@ -25,7 +30,9 @@ export class MetricService {
     validatePoints(input.metrics);
     return this.db.transaction(async (m) => {
       const [version] = await m.query('SELECT id, model_id FROM model_versions WHERE id = $1 FOR SHARE', [input.versionId]);
-      if (!version) throw badInput('versionId', `no model version ${input.versionId}`);
+      const missing = badInput('versionId', `no model version ${input.versionId}`);
+      if (!version) throw missing;
+      await this.access.authorize(m, caller, Action.LOG_METRICS, version.model_id, missing);
       const now = new Date();
       const points = input.metrics;
       // The points, and in the same statement the latest point of each series they touch, where newer.

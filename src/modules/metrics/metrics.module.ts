@@ -1,4 +1,5 @@
 import { defineModule } from '../../common/module';
+import type { AccessService } from '../access/access.service';
 import { MetricEntity } from './metric.entity';
 import { createMetricLoaders } from './metric.loaders';
 import { MetricResolver } from './metric.resolver';
@@ -9,6 +10,6 @@ export const metricsModule = defineModule({
   name: 'metrics',
   entities: [MetricEntity],
   resolvers: [MetricResolver],
-  services: (db) => ({ metrics: new MetricService(db) }),
+  services: (db, { access }: { access: AccessService }) => ({ metrics: new MetricService(db, access) }),
   loaders: ({ metrics }) => createMetricLoaders(metrics),
 });

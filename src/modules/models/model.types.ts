@@ -122,6 +122,9 @@ export class UpdateModelInput {
   @Field(() => Int, { description: 'The revision you read: a stale one is refused with CONFLICT' })
   expectedRevision: number;
 
+  @Field(() => String, { nullable: true, description: 'A new name (needs MANAGE): grants and history stay with the model' })
+  name?: string;
+
   @Field(() => String, { nullable: true })
   description?: string;
 

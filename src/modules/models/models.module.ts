@@ -1,4 +1,5 @@
 import { defineModule } from '../../common/module';
+import type { AccessService } from '../access/access.service';
 import type { RequestContext } from '../../graphql/context';
 import { createModelLoaders, type ModelLoaders } from './model.loaders';
 import { ModelResolver } from './model.resolver';
@@ -10,8 +11,8 @@ export const modelsModule = defineModule({
   name: 'models',
   entities: [RegisteredModelEntity],
   resolvers: [ModelResolver],
-  services: (db) => ({ models: new ModelService(db) }),
-  loaders: ({ models }) => createModelLoaders(models),
+  services: (db, { access }: { access: AccessService }) => ({ models: new ModelService(db, access) }),
+  loaders: ({ models }, caller) => createModelLoaders(models, caller),
   references: {
     RegisteredModel: (ref: { id?: string; name?: string }, ctx: RequestContext<unknown, { models: ModelLoaders }>) =>
       ref.id ? ctx.loaders.models.byId.load(ref.id) : ref.name ? ctx.loaders.models.byName.load(ref.name) : null,

@@ -1,11 +1,15 @@
+import type { Caller } from '../../common/caller';
 import { connectionLoader, lowerCase, mapLoader } from '../../graphql/loaders';
 import type { ModelVersionEntity } from './model-version.entity';
 import type { ModelVersionService, VersionFilter } from './model-version.service';
 
-export function createVersionLoaders(versions: ModelVersionService) {
+export function createVersionLoaders(versions: ModelVersionService, caller: Caller) {
   return {
-    /** Whole rows, with the reproducibility tuple; every other loader reads summaries. */
-    byId: mapLoader((ids) => versions.byIds(ids), lowerCase),
+    /**
+     * Whole rows, with the reproducibility tuple; every other loader reads summaries. Only versions of
+     * models the caller can see: the others load as null.
+     */
+    byId: mapLoader((ids) => versions.byIds(caller, ids), lowerCase),
     latestOfModel: mapLoader((modelIds) => versions.latestByModels(modelIds)),
     productionOfModel: mapLoader((modelIds) => versions.productionByModels(modelIds)),
     /** Keys: `${modelId}/${versionNumber}`. */

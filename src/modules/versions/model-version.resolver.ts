@@ -1,7 +1,6 @@
 import { UUIDResolver } from 'graphql-scalars';
 import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { Role } from '../../common/role';
 import { PageArgs, type ConnectionShape } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import type { ModelLoaders } from '../models/model.loaders';
@@ -34,7 +33,7 @@ export class ModelVersionResolver {
     return ctx.loaders.versions.byId.load(id);
   }
 
-  @Authorized(Role.CONTRIBUTOR)
+  @Authorized()
   @Mutation(() => RegisterModelVersionPayload, { description: 'Registers the next version of a model with its reproducibility tuple' })
   async registerModelVersion(@Ctx() ctx: Ctx, @Arg('input', () => RegisterModelVersionInput) input: RegisterModelVersionInput) {
     const { version, replayed } = await ctx.services.versions.register(ctx.caller, input);

@@ -98,7 +98,10 @@ export function initialArtifactStatus(artifact: ArtifactInputShape): ArtifactSta
   return artifact.uri ? ArtifactStatus.READY : ArtifactStatus.PENDING_UPLOAD;
 }
 
-/** Where the registry keeps a version's artifact inside its store. */
-export function storagePath(modelName: string, version: number): string {
-  return `models/${modelName}/${version}/`;
+/**
+ * Where the registry keeps a version's artifact inside its store: under the model's id, not its name,
+ * since a model can be renamed and its old name taken by a new model.
+ */
+export function storagePath(modelId: string, version: number): string {
+  return `models/${modelId}/${version}/`;
 }

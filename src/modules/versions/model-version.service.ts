@@ -7,6 +7,8 @@ import { hydrateByKey, hydratePages } from '../../db/hydrate';
 import { projection } from '../../db/projection';
 import { keysetCounts, keysetPages, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
+import { Action } from '../access/access.rules';
+import type { AccessService } from '../access/access.service';
 import { appendAudit } from '../audit/audit.store';
 import { runIdempotent } from '../idempotency/idempotency';
 import { ModelStatus } from '../models/model.enums';
@@ -31,7 +33,10 @@ export interface VersionFilter {
 
 /** Model versions and their reproducibility tuple: registration, and the batched reads behind the API. */
 export class ModelVersionService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly access: AccessService,
+  ) {}
 
   /**
    * Registers the next version of a model with its reproducibility tuple.
@@ -44,6 +49,11 @@ export class ModelVersionService {
     validateRegistration(input);
     const { idempotencyKey, ...request } = input;
     return this.db.transaction(async (m) => {
+      const modelKey = String(input.modelId ?? input.modelName);
+      const [model] = await m.query(`SELECT id FROM registered_models WHERE ${input.modelId ? 'id' : 'name'} = $1`, [modelKey]);
+      if (!model) throw notFound('model', modelKey);
+      // Before the idempotency replay: a caller who lost the right does not get the stored answer either.
+      await this.access.authorize(m, caller, Action.REGISTER_VERSION, model.id, notFound('model', modelKey));
       const { result, replayed } = await runIdempotent(
         m,
         caller,
@@ -98,7 +108,7 @@ export class ModelVersionService {
         input.randomSeed ?? null,
         input.trainingRunId ?? null,
         input.artifact.format,
-        storagePath(model.name, model.versionCounter),
+        storagePath(model.id, model.versionCounter),
         input.artifact.uri ?? null,
         input.artifact.sizeBytes ?? null,
         input.artifact.sha256 ?? null,
@@ -123,8 +133,9 @@ export class ModelVersionService {
 
   // ---- reads (batched) ----
 
-  async byIds(ids: readonly string[]): Promise<Map<string, ModelVersionEntity>> {
-    const rows = await this.db.query('SELECT * FROM model_versions WHERE id = ANY($1)', [ids.filter(isUuid)]);
+  /** The versions among `ids` whose model the caller can see (one it cannot is absent, as if it did not exist). */
+  async byIds(caller: Caller, ids: readonly string[]): Promise<Map<string, ModelVersionEntity>> {
+    const rows = await this.access.visibleRows(caller, 'model_versions', 'id', ids.filter(isUuid));
     return hydrateByKey(this.db.manager, ModelVersionEntity, rows, (r) => String(r.id));
   }
 

@@ -1,4 +1,5 @@
 import { defineModule } from '../../common/module';
+import type { AccessService } from '../access/access.service';
 import type { RequestContext } from '../../graphql/context';
 import { ModelVersionEntity } from './model-version.entity';
 import { createVersionLoaders, type VersionLoaders } from './model-version.loaders';
@@ -10,8 +11,8 @@ export const versionsModule = defineModule({
   name: 'versions',
   entities: [ModelVersionEntity],
   resolvers: [ModelVersionResolver, VersionModelFields],
-  services: (db) => ({ versions: new ModelVersionService(db) }),
-  loaders: ({ versions }) => createVersionLoaders(versions),
+  services: (db, { access }: { access: AccessService }) => ({ versions: new ModelVersionService(db, access) }),
+  loaders: ({ versions }, caller) => createVersionLoaders(versions, caller),
   references: {
     ModelVersion: (ref: { id: string }, ctx: RequestContext<unknown, { versions: VersionLoaders }>) =>
       ctx.loaders.versions.byId.load(ref.id),
