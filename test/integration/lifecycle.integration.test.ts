@@ -239,7 +239,10 @@ describe('gates and moves', () => {
     const v = await stagedVersion(s, ci, model.id, [alice]);
     await expect(
       s.transitions.transition(ci, { versionId: v.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING }),
-    ).rejects.toMatchObject({ code: 'FORBIDDEN', details: { action: 'MOVE_BEYOND_STAGING', requiredLevel: 'APPROVE', level: 'CONTRIBUTE' } });
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      details: { action: 'MOVE_BEYOND_STAGING', requiredLevel: 'APPROVE', level: 'CONTRIBUTE' },
+    });
   });
 
   test('a model policy adds required checks and changes the approvals; the policy is versioned', async () => {
@@ -440,7 +443,7 @@ describe('metrics', () => {
         versionId: '00000000-0000-4000-8000-000000000000',
         metrics: [{ name: 'x', value: 1, source: MetricSource.TRAINING }],
       }),
-    ).rejects.toMatchObject({ code: 'BAD_USER_INPUT', details: { field: 'versionId' } });
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     expect(await count(`SELECT count(*)::int AS n FROM metrics WHERE name IN ('ok', 'x')`)).toBe(0);
 
     const loss = { name: 'loss', source: MetricSource.TRAINING };

@@ -3,6 +3,7 @@ import { Lifecycle1764100000000 } from './1764100000000-lifecycle';
 import { MetricLatest1764200000000 } from './1764200000000-metric-latest';
 import { Hardening1764300000000 } from './1764300000000-hardening';
 import { Access1764400000000 } from './1764400000000-access';
+import { ModelRetirement1764410000000 } from './1764410000000-model-retirement';
 
 /** In timestamp order. Listed, not globbed, so that tsc builds, ts-jest tests and the typeorm CLI see the same set. */
 export const migrations = [
@@ -11,4 +12,5 @@ export const migrations = [
   MetricLatest1764200000000,
   Hardening1764300000000,
   Access1764400000000,
+  ModelRetirement1764410000000,
 ];

@@ -84,6 +84,11 @@ export function mayDo(level: Level | null, action: Action): boolean {
   return level !== null && levelRank(level) >= levelRank(RIGHTS[action]);
 }
 
+/** A retired model is read-only: it can still be read, and who may read it can still be changed. */
+export function allowedWhenRetired(action: Action): boolean {
+  return action === Action.VIEW || action === Action.GRANT;
+}
+
 const PATTERN = /^[a-z*][a-z0-9_*-]{0,62}$/;
 
 /** A protected-alias pattern: an alias name in which `*` stands for any run of characters (`prod-*`). */

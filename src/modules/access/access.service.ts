@@ -11,7 +11,17 @@ import { keysetCount, keysetPage, SqlParams, type ListQuery, type Page, type Pag
 import { writeReturning } from '../../db/write';
 import { appendAudit } from '../audit/audit.store';
 import { GrantEntity, ProtectedAliasEntity, TeamEntity, TeamMemberEntity } from './access.entities';
-import { Action, aliasMatches, higher, mayDo, RIGHTS, roleFloor, validateAliasPattern, type Level as LevelT } from './access.rules';
+import {
+  Action,
+  allowedWhenRetired,
+  aliasMatches,
+  higher,
+  mayDo,
+  RIGHTS,
+  roleFloor,
+  validateAliasPattern,
+  type Level as LevelT,
+} from './access.rules';
 
 const TEAM = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 const TEAMS: ListQuery = { from: 'teams', order: ['x.name', 'x.id'], direction: 'ASC' };
@@ -30,6 +40,13 @@ export interface Access {
   level: LevelT | null;
   /** The rights that level gives on this model. */
   rights: Action[];
+}
+
+interface ModelRef {
+  id: string;
+  name: string;
+  /** The models module's ModelStatus, which this module (below it) does not import. */
+  status: 'ACTIVE' | 'RETIRED';
 }
 
 /** Grants apply to a subject directly, or to any team the subject is a member of. */
@@ -56,22 +73,27 @@ export class AccessService implements ModelVisibility {
 
   /** The caller's level on a model, or null when it cannot see it or there is no such model. One statement. */
   async levelOn(m: EntityManager, caller: Caller, modelId: string): Promise<LevelT | null> {
+    return (await this.modelAccess(m, caller, modelId))?.level ?? null;
+  }
+
+  private async modelAccess(m: EntityManager, caller: Caller, modelId: string): Promise<{ level: LevelT; model: ModelRef } | null> {
     if (!isUuid(modelId)) return null;
     const [model] = (await m.query(
-      `SELECT r.id, array_remove(array_agg(g.level), NULL) AS levels
+      `SELECT r.id, r.name, r.status, array_remove(array_agg(g.level), NULL) AS levels
        FROM registered_models r LEFT JOIN grants g ON (g.model_id = r.id OR g.model_id IS NULL) AND ${APPLIES('$2')}
        WHERE r.id = $1 GROUP BY r.id`,
       [modelId, caller.subject],
-    )) as Array<{ levels: LevelT[] }>;
+    )) as Array<ModelRef & { levels: LevelT[] }>;
     if (!model) return null;
     const granted = model.levels.reduce<LevelT | null>((best, level) => higher(best, level), null);
     if (this.visibility === 'granted' && granted === null && caller.role !== Role.ADMIN) return null;
-    return higher(roleFloor(caller.role), granted);
+    return { level: higher(roleFloor(caller.role), granted) as LevelT, model };
   }
 
   /**
    * The authorization point: answers the caller's level on the model when it may take `action` there;
-   * NOT_FOUND when it cannot see the model, FORBIDDEN (naming the level needed) when its level is too low.
+   * NOT_FOUND when it cannot see the model, FORBIDDEN (naming the level needed) when its level is too low,
+   * CONFLICT when the model is retired and the action would change it.
    * authorize(m, caller, Action.REGISTER_VERSION, modelId) → Level.CONTRIBUTE, or throws.
    */
   async authorize(
@@ -81,9 +103,12 @@ export class AccessService implements ModelVisibility {
     modelId: string,
     missing = notFound('model', modelId),
   ): Promise<LevelT> {
-    const level = await this.levelOn(m, caller, modelId);
-    if (level === null) throw missing;
+    const access = await this.modelAccess(m, caller, modelId);
+    if (!access) throw missing;
+    const { level, model } = access;
     if (!mayDo(level, action)) throw forbidden(action, level);
+    if (model.status === 'RETIRED' && !allowedWhenRetired(action))
+      throw conflict(`model "${model.name}" is retired: it is read-only`, { modelId: model.id, action });
     return level;
   }
 

@@ -3,7 +3,7 @@ import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resol
 import type { GraphQLResolveInfo } from 'graphql';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
-import { RegisteredModel } from '../models/model.types';
+import { ModelPayload, RegisteredModel } from '../models/model.types';
 import type { RegisteredModelEntity } from '../models/registered-model.entity';
 import type { ModelVersionEntity } from '../versions/model-version.entity';
 import { Stage } from '../versions/model-version.enums';
@@ -11,17 +11,22 @@ import type { VersionLoaders } from '../versions/model-version.loaders';
 import { ModelVersion } from '../versions/model-version.types';
 import type { LifecycleLoaders } from './lifecycle.loaders';
 import type { StageTransitionEntity } from './stage-transition.entity';
+import type { RetirementService } from './retirement.service';
 import type { TransitionService } from './transition.service';
 import {
   PromotionReadiness,
   RollbackModelInput,
+  RetireModelInput,
   RollbackModelPayload,
   StageTransitionConnection,
   TransitionModelVersionInput,
   TransitionModelVersionPayload,
 } from './transition.types';
 
-type Ctx = RequestContext<{ transitions: TransitionService }, { versions: VersionLoaders; lifecycle: LifecycleLoaders }>;
+type Ctx = RequestContext<
+  { transitions: TransitionService; retirement: RetirementService },
+  { versions: VersionLoaders; lifecycle: LifecycleLoaders }
+>;
 
 @Resolver(() => ModelVersion)
 export class TransitionResolver {
@@ -39,6 +44,14 @@ export class TransitionResolver {
   async rollbackModel(@Ctx() ctx: Ctx, @Arg('input', () => RollbackModelInput) input: RollbackModelInput) {
     const { version, archived, replayed } = await ctx.services.transitions.rollback(ctx.caller, input);
     return { restoredVersion: version, archivedVersion: archived, replayed };
+  }
+
+  @Authorized()
+  @Mutation(() => ModelPayload, {
+    description: 'Ends a whole model (MANAGE): refused while it runs unless an ADMIN forces it; afterwards it is read-only and RETIRED',
+  })
+  async retireModel(@Ctx() ctx: Ctx, @Arg('input', () => RetireModelInput) input: RetireModelInput): Promise<ModelPayload> {
+    return { model: await ctx.services.retirement.retire(ctx.caller, input) };
   }
 
   @Query(() => PromotionReadiness, { description: 'Every gate for moving a version to a stage, with why; changes nothing' })

@@ -126,3 +126,18 @@ export class PromotionReadiness {
   @Field(() => [Gate])
   gates: Gate[];
 }
+
+@InputType()
+export class RetireModelInput {
+  @Field(() => UUIDResolver)
+  modelId: string;
+
+  @Field({ description: 'Why: recorded on the model and in the audit trail' })
+  reason: string;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Retire although a version is in PRODUCTION or a deployment is live (ADMIN only); what ran is recorded',
+  })
+  force?: boolean | null;
+}

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
-import { badInput } from '../../common/errors';
+import { notFound } from '../../common/errors';
 import { hydratePages } from '../../db/hydrate';
 import { keysetCounts, keysetPages, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { Action } from '../access/access.rules';
@@ -30,9 +30,8 @@ export class MetricService {
     validatePoints(input.metrics);
     return this.db.transaction(async (m) => {
       const [version] = await m.query('SELECT id, model_id FROM model_versions WHERE id = $1 FOR SHARE', [input.versionId]);
-      const missing = badInput('versionId', `no model version ${input.versionId}`);
-      if (!version) throw missing;
-      await this.access.authorize(m, caller, Action.LOG_METRICS, version.model_id, missing);
+      if (!version) throw notFound('model version', input.versionId);
+      await this.access.authorize(m, caller, Action.LOG_METRICS, version.model_id, notFound('model version', input.versionId));
       const now = new Date();
       const points = input.metrics;
       // The points, and in the same statement the latest point of each series they touch, where newer.

@@ -64,6 +64,15 @@ export class RegisteredModel {
 
   @Field(() => Int, { description: 'Increases on every change; pass it back as expectedRevision' })
   revision: number;
+
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'When the model was retired (then it is read-only)' })
+  retiredAt: Date | null;
+
+  @Field(() => String, { nullable: true })
+  retiredBy: string | null;
+
+  @Field(() => String, { nullable: true })
+  retirementReason: string | null;
 }
 
 @ObjectType()

@@ -39,4 +39,13 @@ export class RegisteredModelEntity {
 
   @Column('int')
   revision: number;
+
+  @Column('timestamptz', { name: 'retired_at', nullable: true })
+  retiredAt: Date | null;
+
+  @Column('text', { name: 'retired_by', nullable: true })
+  retiredBy: string | null;
+
+  @Column('text', { name: 'retirement_reason', nullable: true })
+  retirementReason: string | null;
 }
