@@ -47,6 +47,7 @@ describe('the composition root', () => {
         'metrics',
         'models',
         'policy',
+        'retirement',
         'tokens',
         'transitions',
         'validation',
