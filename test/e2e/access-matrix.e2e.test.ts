@@ -40,14 +40,24 @@ import { Role } from '../../src/common/role';
 import type { Services } from '../../src/composition';
 import { Action, Level, LEVELS, mayDo } from '../../src/modules/access/access.rules';
 import { approvalMessage } from '../../src/modules/governance/approval.signature';
-import { BaselineReference, Comparator, Decision } from '../../src/modules/governance/governance.enums';
+import { Decision } from '../../src/modules/governance/governance.enums';
 import { MetricSource } from '../../src/modules/metrics/metric.enums';
 import { RiskTier } from '../../src/modules/models/model.enums';
 import type { RegisteredModelEntity } from '../../src/modules/models/registered-model.entity';
 import { DeploymentStrategy } from '../../src/modules/deployments/deployment.enums';
 import { Stage } from '../../src/modules/versions/model-version.enums';
 import { modelName, registration } from '../support/fixtures';
-import { caller, decide, keyPair, newApprover, readyRegistration, signMessage, stagedVersion, type Approver } from '../support/lifecycle';
+import {
+  aucBaseline,
+  caller,
+  decide,
+  keyPair,
+  newApprover,
+  readyRegistration,
+  signMessage,
+  stagedVersion,
+  type Approver,
+} from '../support/lifecycle';
 import { startTestServer, type GraphQLResponse, type TestServer } from '../support/server';
 
 type Relation = 'own' | 'other' | 'none';
@@ -81,24 +91,15 @@ interface Op {
 }
 
 const version = async (c: Cell) => ({ versionId: (await c.s.versions.register(admin, readyRegistration(c.model.id))).version.id });
-/** Validation passes only against a baseline: auc >= 0.8, and the versions below log 0.9. */
-const baseline = (c: Cell) =>
-  c.s.policy.setBaseline(admin, {
-    modelId: c.model.id,
-    metric: 'auc',
-    comparator: Comparator.GTE,
-    reference: BaselineReference.FIXED,
-    threshold: 0.8,
-  });
 const validated = async (c: Cell) => {
-  await baseline(c);
+  await aucBaseline(c.s, admin, c.model.id);
   const { versionId } = await version(c);
   await c.s.metrics.log(admin, { versionId, metrics: [{ name: 'auc', value: 0.9, source: MetricSource.VALIDATION }] });
   await c.s.validation.validate(admin, versionId);
   return { versionId };
 };
 const staged = async (c: Cell) => {
-  await baseline(c);
+  await aucBaseline(c.s, admin, c.model.id);
   return { versionId: (await stagedVersion(c.s, admin, c.model.id, [])).id };
 };
 const deployed = async (c: Cell) => {

@@ -23,12 +23,11 @@ import {
   UpdateModelDocument,
 } from '../generated/graphql';
 import { Role } from '../../src/common/role';
-import { BaselineReference, Comparator } from '../../src/modules/governance/governance.enums';
 import { DeploymentStrategy } from '../../src/modules/deployments/deployment.enums';
 import { RiskTier } from '../../src/modules/models/model.enums';
 import { Stage } from '../../src/modules/versions/model-version.enums';
 import { modelName, registration } from '../support/fixtures';
-import { caller, readyRegistration, stagedVersion } from '../support/lifecycle';
+import { aucBaseline, caller, readyRegistration, stagedVersion } from '../support/lifecycle';
 import { errorCode, ok, startTestServer, type TestServer } from '../support/server';
 
 const admin = caller('admin', Role.ADMIN);
@@ -233,13 +232,7 @@ describe('retiring a model', () => {
   async function runningModel() {
     const s = t.services;
     const model = await s.models.create(admin, { name: modelName('retire'), owner: 'payments', riskTier: RiskTier.LOW });
-    await s.policy.setBaseline(admin, {
-      modelId: model.id,
-      metric: 'auc',
-      comparator: Comparator.GTE,
-      reference: BaselineReference.FIXED,
-      threshold: 0.8,
-    });
+    await aucBaseline(s, admin, model.id);
     const version = await stagedVersion(s, admin, model.id, []);
     await s.transitions.transition(admin, { versionId: version.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING });
     const deployment = await s.deployments.record(admin, {

@@ -5,8 +5,17 @@ import { RiskTier } from '../../src/modules/models/model.enums';
 import { Stage } from '../../src/modules/versions/model-version.enums';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { modelName } from '../support/fixtures';
-import { caller, decide, newApprover, readyRegistration, signMessage, stagedVersion, type Approver } from '../support/lifecycle';
-import { BaselineReference, Comparator, Decision } from '../../src/modules/governance/governance.enums';
+import {
+  aucBaseline,
+  caller,
+  decide,
+  newApprover,
+  readyRegistration,
+  signMessage,
+  stagedVersion,
+  type Approver,
+} from '../support/lifecycle';
+import { Decision } from '../../src/modules/governance/governance.enums';
 
 let t: TestDatabase;
 let s: Services;
@@ -25,13 +34,7 @@ afterAll(() => t.drop());
 
 async function modelWithBaseline(riskTier = RiskTier.MEDIUM) {
   const model = await s.models.create(admin, { name: modelName('life'), owner: 'ml', riskTier });
-  await s.policy.setBaseline(admin, {
-    modelId: model.id,
-    metric: 'auc',
-    comparator: Comparator.GTE,
-    reference: BaselineReference.FIXED,
-    threshold: 0.8,
-  });
+  await aucBaseline(s, admin, model.id);
   return model;
 }
 

@@ -6,7 +6,7 @@ import { MetricSource } from '../../src/modules/metrics/metric.enums';
 import { Stage } from '../../src/modules/versions/model-version.enums';
 import type { RegisterVersionInput } from '../../src/modules/versions/model-version.service';
 import { registration, SHA } from './fixtures';
-import { Decision } from '../../src/modules/governance/governance.enums';
+import { BaselineReference, Comparator, Decision } from '../../src/modules/governance/governance.enums';
 
 export interface Approver {
   caller: Caller;
@@ -49,6 +49,17 @@ export async function decide(
     { versionId, targetStage, signedAt, signature: signMessage(message, approver.privateKey) },
     decision,
   );
+}
+
+/** The baseline the versions below are validated against: auc >= 0.8 (they log 0.9 unless told otherwise). */
+export function aucBaseline(s: Services, who: Caller, modelId: string) {
+  return s.policy.setBaseline(who, {
+    modelId,
+    metric: 'auc',
+    comparator: Comparator.GTE,
+    reference: BaselineReference.FIXED,
+    threshold: 0.8,
+  });
 }
 
 /** A registration whose artifact already exists (READY). */
