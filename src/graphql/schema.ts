@@ -1,6 +1,6 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import type { GraphQLSchema } from 'graphql';
+import { isInterfaceType, type GraphQLSchema } from 'graphql';
 import { badInput } from '../common/errors';
 import gql from 'graphql-tag';
 import { buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray } from 'type-graphql';
@@ -34,6 +34,12 @@ export async function buildModelgraphSchema({ resolvers, references }: SchemaPar
     emitSchemaFile: false,
   });
   const resolverMap = createResolversMap(typeSchema) as Record<string, Record<string, unknown>>;
+  // An interface's object carries its `__typename` (see lineage-node.ts), read synchronously: type-graphql
+  // wraps type resolvers in an async function, which graphql-jit does not await.
+  for (const type of Object.values(typeSchema.getTypeMap())) {
+    if (isInterfaceType(type))
+      resolverMap[type.name] = { ...resolverMap[type.name], __resolveType: (value: { __typename?: string }) => value.__typename };
+  }
   for (const [type, resolveReference] of Object.entries(references)) {
     resolverMap[type] = { ...resolverMap[type], __resolveReference: resolveReference };
   }

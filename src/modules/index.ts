@@ -6,6 +6,7 @@ import { deploymentsModule } from './deployments/deployments.module';
 import { governanceModule } from './governance/governance.module';
 import { idempotencyModule } from './idempotency/idempotency.module';
 import { lifecycleModule } from './lifecycle/lifecycle.module';
+import { lineageModule } from './lineage/lineage.module';
 import { metricsModule } from './metrics/metrics.module';
 import { modelsModule } from './models/models.module';
 import { versionsModule } from './versions/versions.module';
@@ -27,4 +28,5 @@ export const modules = [
   deploymentsModule,
   governanceModule,
   lifecycleModule,
+  lineageModule,
 ] as const;

@@ -4,6 +4,7 @@ import { MetricLatest1764200000000 } from './1764200000000-metric-latest';
 import { Hardening1764300000000 } from './1764300000000-hardening';
 import { Access1764400000000 } from './1764400000000-access';
 import { ModelRetirement1764410000000 } from './1764410000000-model-retirement';
+import { Lineage1764500000000 } from './1764500000000-lineage';
 
 /** In timestamp order. Listed, not globbed, so that tsc builds, ts-jest tests and the typeorm CLI see the same set. */
 export const migrations = [
@@ -13,4 +14,5 @@ export const migrations = [
   Hardening1764300000000,
   Access1764400000000,
   ModelRetirement1764410000000,
+  Lineage1764500000000,
 ];

@@ -53,6 +53,7 @@ export enum Action {
   RECORD_DEPLOYMENT = 'RECORD_DEPLOYMENT',
   RETIRE = 'RETIRE',
   GRANT = 'GRANT',
+  EDIT_LINEAGE = 'EDIT_LINEAGE',
 }
 
 /**
@@ -78,7 +79,11 @@ export const RIGHTS: Readonly<Record<Action, Level>> = {
   [Action.RENAME_MODEL]: Level.MANAGE,
   [Action.RETIRE]: Level.MANAGE,
   [Action.GRANT]: Level.MANAGE,
+  [Action.EDIT_LINEAGE]: Level.CONTRIBUTE,
 };
+
+/** Rights that concern no one model: held with the level on all models (the role's floor, all-models grants). */
+export const EVERYWHERE: readonly Action[] = [Action.CREATE_MODEL, Action.EDIT_LINEAGE];
 
 export function mayDo(level: Level | null, action: Action): boolean {
   return level !== null && levelRank(level) >= levelRank(RIGHTS[action]);

@@ -15,6 +15,7 @@ import {
   Action,
   allowedWhenRetired,
   aliasMatches,
+  EVERYWHERE,
   higher,
   mayDo,
   RIGHTS,
@@ -381,8 +382,8 @@ export class AccessService implements ModelVisibility {
   /** What the caller may do on a model; NOT_FOUND when it cannot see it. */
   async myAccess(caller: Caller, modelId: string): Promise<Access> {
     const level = await this.authorize(this.db.manager, caller, Action.VIEW, modelId);
-    // Creating a model is not a right on this one: it depends on the level on all models.
-    const rights = (Object.keys(RIGHTS) as Action[]).filter((a) => a !== Action.CREATE_MODEL && mayDo(level, a));
+    // Creating a model or writing lineage is not a right on this one: it depends on the level on all models.
+    const rights = (Object.keys(RIGHTS) as Action[]).filter((a) => !EVERYWHERE.includes(a) && mayDo(level, a));
     return { modelId, level, rights };
   }
 

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
+import { TransactionHooks } from '../../common/hooks';
 import { badInput, notFound, staleRevision } from '../../common/errors';
 import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
@@ -32,6 +33,9 @@ export interface UpdateDeploymentInput {
 
 /** Where versions run. Deploying a version outside STAGING or PRODUCTION needs a recorded override reason. */
 export class DeploymentService {
+  /** Run in every recording transaction, after the deployment is written and before its audit event. */
+  readonly recorded = new TransactionHooks<[Caller, DeploymentEntity]>();
+
   constructor(
     private readonly db: DataSource,
     private readonly access: AccessService,
@@ -57,6 +61,7 @@ export class DeploymentService {
          VALUES ($1, $2, $3, $4, $5, $6, 'ACTIVE', $7, $8) RETURNING *`,
         [version.id, version.model_id, input.environment, input.endpoint, input.strategy, input.trafficPercent, override, caller.subject],
       );
+      await this.recorded.run(m, caller, deployment);
       await appendAudit(m, caller, {
         action: 'deployment.recorded',
         subjectType: 'Deployment',

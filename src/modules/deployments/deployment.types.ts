@@ -1,4 +1,5 @@
 import { DateTimeISOResolver, UUIDResolver } from 'graphql-scalars';
+import { LineageNode } from '../../graphql/lineage-node';
 import { Directive, Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../graphql/connection';
 import { DeploymentStatus, DeploymentStrategy } from './deployment.enums';
@@ -6,7 +7,7 @@ import { DeploymentStatus, DeploymentStrategy } from './deployment.enums';
 registerEnumType(DeploymentStrategy, { name: 'DeploymentStrategy' });
 registerEnumType(DeploymentStatus, { name: 'DeploymentStatus' });
 
-@ObjectType({ description: 'Where a version runs' })
+@ObjectType({ description: 'Where a version runs; a node of the lineage graph', implements: LineageNode })
 @Directive('@key(fields: "id")')
 export class Deployment {
   @Field(() => ID)

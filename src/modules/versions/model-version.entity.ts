@@ -50,7 +50,7 @@ export class ModelVersionEntity {
   @Column('text', { name: 'artifact_format' })
   artifactFormat: ArtifactFormat;
 
-  /** Where the registry keeps the artifact: models/<model-name>/<version>/ under the artifact store. */
+  /** Where the registry keeps the artifact: models/<model id>/<version>/ under the artifact store (by id: a rename moves nothing). */
   @Column('text', { name: 'artifact_storage_path' })
   artifactStoragePath: string;
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
+import { TransactionHooks } from '../../common/hooks';
 import { badInput, conflict, notFound } from '../../common/errors';
 import { isUuid } from '../../common/uuid';
 import { hydrateByKey, hydratePages } from '../../db/hydrate';
@@ -33,6 +34,9 @@ export interface VersionFilter {
 
 /** Model versions and their reproducibility tuple: registration, and the batched reads behind the API. */
 export class ModelVersionService {
+  /** Run in every registering transaction, after the version is written and before its audit event. */
+  readonly registered = new TransactionHooks<[Caller, ModelVersionEntity, RegisteredModelEntity]>();
+
   constructor(
     private readonly db: DataSource,
     private readonly access: AccessService,
@@ -41,7 +45,7 @@ export class ModelVersionService {
   /**
    * Registers the next version of a model with its reproducibility tuple.
    * registerModelVersion({ modelName: 'fraud-detector', code: {...}, datasetVersions: ['s3://…@v3'], … })
-   * → version 1, stored under models/fraud-detector/1/. A retry with the same idempotencyKey
+   * → version 1, stored under models/<model id>/1/. A retry with the same idempotencyKey
    * returns the version the first call created.
    */
   async register(caller: Caller, input: RegisterVersionInput): Promise<{ version: ModelVersionEntity; replayed: boolean }> {
@@ -121,6 +125,7 @@ export class ModelVersionService {
         error: () => conflict(`model "${model.name}" already has a version labelled "${input.label}"`, { field: 'label' }),
       },
     );
+    await this.registered.run(m, caller, version, model);
     await appendAudit(m, caller, {
       action: 'version.registered',
       subjectType: 'ModelVersion',

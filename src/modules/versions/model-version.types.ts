@@ -1,6 +1,7 @@
 import { DateTimeISOResolver, GraphQLJSONObject, SafeIntResolver, UUIDResolver } from 'graphql-scalars';
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../graphql/connection';
+import { LineageNode } from '../../graphql/lineage-node';
 import { ArtifactFormat, ArtifactStatus, Stage } from './model-version.enums';
 
 registerEnumType(Stage, { name: 'Stage', description: 'Lifecycle stage of a model version' });
@@ -51,7 +52,7 @@ export class Artifact {
   @Field(() => ArtifactFormat)
   format: ArtifactFormat;
 
-  @Field({ description: 'Assigned by the registry: models/<model-name>/<version>/' })
+  @Field({ description: 'Assigned by the registry: models/<model id>/<version>/' })
   storagePath: string;
 
   @Field(() => String, { nullable: true, description: 'Where a referenced artifact lives' })
@@ -70,7 +71,7 @@ export class Artifact {
   status: ArtifactStatus;
 }
 
-@ObjectType({ description: 'One trained version of a registered model' })
+@ObjectType({ description: 'One trained version of a registered model; a node of the lineage graph', implements: LineageNode })
 @Directive('@key(fields: "id")')
 export class ModelVersion {
   @Field(() => ID)

@@ -1,0 +1,225 @@
+import { DateTimeISOResolver, UUIDResolver } from 'graphql-scalars';
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { LineageNodeKind } from '../../common/lineage';
+import { Role } from '../../common/role';
+import type { RequestContext } from '../../graphql/context';
+import { LineageNode } from '../../graphql/lineage-node';
+import type { DeploymentEntity } from '../deployments/deployment.entity';
+import type { DeploymentLoaders } from '../deployments/deployment.loaders';
+import { Deployment } from '../deployments/deployment.types';
+import type { ModelLoaders } from '../models/model.loaders';
+import type { ModelVersionEntity } from '../versions/model-version.entity';
+import type { VersionLoaders } from '../versions/model-version.loaders';
+import { ModelVersion } from '../versions/model-version.types';
+import type { LineageEdgeEntity } from './lineage.entities';
+import type { LineageLoaders } from './lineage.loaders';
+import { LineageDirection, LineageRelation } from './lineage.rules';
+import type { GraphArgs, LineageService, Step } from './lineage.service';
+import {
+  AddLineageEdgesInput,
+  AddLineageEdgesPayload,
+  Impact,
+  LineageGraph,
+  LineagePath,
+  RemoveLineageEdgeInput,
+  RemoveLineageEdgePayload,
+  UpsertLineageNodesInput,
+  UpsertLineageNodesPayload,
+} from './lineage.types';
+import type { Reached, Walk } from './lineage.walk';
+
+type Ctx = RequestContext<
+  { lineage: LineageService },
+  { lineage: LineageLoaders; versions: VersionLoaders; deployments: DeploymentLoaders; models: ModelLoaders }
+>;
+
+type NodeRow = Pick<Reached, 'id' | 'kind'>;
+
+/**
+ * The object a LineageNode field answers: the ModelVersion or Deployment itself (so a client selects
+ * their fields inside the graph), or the generic node; tagged with its type for the interface.
+ */
+async function nodeObject(ctx: Ctx, node: NodeRow): Promise<object | null> {
+  if (node.kind === LineageNodeKind.MODEL_VERSION) {
+    const version = await ctx.loaders.versions.byId.load(node.id);
+    return version && { __typename: 'ModelVersion', ...version };
+  }
+  if (node.kind === LineageNodeKind.DEPLOYMENT) {
+    const deployment = await ctx.loaders.deployments.byId.load(node.id);
+    return deployment && { __typename: 'Deployment', ...deployment };
+  }
+  return { __typename: 'GenericLineageNode', ...node };
+}
+
+/** Resolves every node of an answer at once (the loaders batch them), dropping any the caller cannot see. */
+async function graphOf(ctx: Ctx, walk: Walk) {
+  const nodes = await Promise.all(walk.nodes.map(async (n) => ({ node: await nodeObject(ctx, n), depth: n.depth })));
+  return { nodes: nodes.filter((n) => n.node !== null), edges: walk.edges, truncated: walk.truncated };
+}
+
+async function stepsOf(ctx: Ctx, steps: Step[]) {
+  return Promise.all(steps.map(async (s) => ({ node: await nodeObject(ctx, s.node), relation: s.relation })));
+}
+
+function graphArgs(
+  direction: LineageDirection,
+  maxDepth: number,
+  kinds?: LineageNodeKind[] | null,
+  relations?: LineageRelation[] | null,
+  first?: number | null,
+  at?: Date | null,
+): GraphArgs {
+  return { direction, maxDepth, kinds: kinds ?? null, relations: relations ?? null, first: first ?? 1000, at: at ?? null };
+}
+
+@Resolver()
+export class LineageResolver {
+  @Query(() => LineageGraph, {
+    description: 'The graph around a node (a node id, or a version or deployment id), walked in one statement; maxDepth at most 20',
+  })
+  async lineage(
+    @Ctx() ctx: Ctx,
+    @Arg('nodeId', () => UUIDResolver) nodeId: string,
+    @Arg('direction', () => LineageDirection, { defaultValue: LineageDirection.BOTH }) direction: LineageDirection,
+    @Arg('maxDepth', () => Int, { defaultValue: 3 }) maxDepth: number,
+    @Arg('relations', () => [LineageRelation], { nullable: true, description: 'Walk only edges of these relations' })
+    relations: LineageRelation[] | null,
+    @Arg('kinds', () => [LineageNodeKind], { nullable: true, description: 'Answer only nodes of these kinds (the walk goes through all)' })
+    kinds: LineageNodeKind[] | null,
+    @Arg('first', () => Int, { defaultValue: 1000, description: 'At most this many nodes besides the start (10,000 at most)' })
+    first: number,
+    @Arg('at', () => DateTimeISOResolver, { nullable: true, description: 'The graph as it was then' }) at: Date | null,
+  ) {
+    return graphOf(ctx, await ctx.services.lineage.graph(ctx.caller, nodeId, graphArgs(direction, maxDepth, kinds, relations, first, at)));
+  }
+
+  @Query(() => [LineagePath], { description: 'The shortest paths along the edges from one node to another' })
+  async lineagePaths(
+    @Ctx() ctx: Ctx,
+    @Arg('fromId', () => UUIDResolver) fromId: string,
+    @Arg('toId', () => UUIDResolver) toId: string,
+    @Arg('maxDepth', () => Int, { defaultValue: 20 }) maxDepth: number,
+    @Arg('first', () => Int, { defaultValue: 10 }) first: number,
+    @Arg('at', () => DateTimeISOResolver, { nullable: true }) at: Date | null,
+  ) {
+    const paths = await ctx.services.lineage.paths(ctx.caller, fromId, toId, { maxDepth, first, at });
+    return Promise.all(paths.map(async (steps) => ({ steps: await stepsOf(ctx, steps) })));
+  }
+
+  @Query(() => Impact, {
+    description:
+      'Every model version downstream of a node (with its stage) and every live deployment, grouped by model, each with its path',
+  })
+  async impact(@Ctx() ctx: Ctx, @Arg('nodeId', () => UUIDResolver) nodeId: string) {
+    const impact = await ctx.services.lineage.impact(ctx.caller, nodeId);
+    const models = await Promise.all(
+      impact.models.map(async (m) => ({
+        model: await ctx.loaders.models.byId.load(m.modelId),
+        versions: await Promise.all(
+          m.versions.map(async (v) => ({ version: v.version, stage: v.version.stage, depth: v.depth, path: await stepsOf(ctx, v.path) })),
+        ),
+        liveDeployments: await Promise.all(
+          m.deployments.map(async (d) => ({ deployment: d.deployment, depth: d.depth, path: await stepsOf(ctx, d.path) })),
+        ),
+      })),
+    );
+    return {
+      source: await nodeObject(ctx, impact.source),
+      models: models.filter((m) => m.model !== null),
+      versionCount: impact.models.reduce((n, m) => n + m.versions.length, 0),
+      liveDeploymentCount: impact.models.reduce((n, m) => n + m.deployments.length, 0),
+      truncated: impact.truncated,
+    };
+  }
+
+  @Query(() => LineageNode, { nullable: true, description: 'One node by id (a version or deployment answers as itself)' })
+  async lineageNode(@Ctx() ctx: Ctx, @Arg('id', () => UUIDResolver) id: string) {
+    const node = await ctx.loaders.lineage.nodeById.load(id);
+    return node && nodeObject(ctx, node);
+  }
+
+  @Authorized()
+  @Mutation(() => UpsertLineageNodesPayload, {
+    description: 'Creates nodes, or renames them and merges properties, by (kind, natural key); up to 10,000 per call, one audit event',
+  })
+  async upsertLineageNodes(@Ctx() ctx: Ctx, @Arg('input', () => UpsertLineageNodesInput) input: UpsertLineageNodesInput) {
+    return ctx.services.lineage.upsertNodes(ctx.caller, input.nodes);
+  }
+
+  @Authorized()
+  @Mutation(() => AddLineageEdgesPayload, {
+    description: 'Adds edges from input to output; those already there are kept; a self-loop or unknown node refuses the whole batch',
+  })
+  async addLineageEdges(@Ctx() ctx: Ctx, @Arg('input', () => AddLineageEdgesInput) input: AddLineageEdgesInput) {
+    const { added, existing } = await ctx.services.lineage.addEdges(ctx.caller, input.edges);
+    return { added, existing };
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => RemoveLineageEdgePayload, {
+    description: 'Removes an edge from the graph from now on (`at` still sees it before); audited',
+  })
+  async removeLineageEdge(@Ctx() ctx: Ctx, @Arg('input', () => RemoveLineageEdgeInput) input: RemoveLineageEdgeInput) {
+    const edge: LineageEdgeEntity = await ctx.services.lineage.removeEdge(ctx.caller, input.id, input.reason);
+    return { edge };
+  }
+}
+
+/** Every version is a lineage node: its kind and name, and the graph around it. */
+@Resolver(() => ModelVersion)
+export class LineageVersionFields {
+  @FieldResolver(() => LineageNodeKind)
+  kind(): LineageNodeKind {
+    return LineageNodeKind.MODEL_VERSION;
+  }
+
+  @FieldResolver(() => String, { description: '<model name>@<version>' })
+  async name(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx): Promise<string> {
+    const model = await ctx.loaders.models.byId.load(version.modelId);
+    return `${model?.name ?? version.modelId}@${version.version}`;
+  }
+
+  @FieldResolver(() => LineageGraph, {
+    description: 'What this version was made from, walked upstream (batched for a whole page of versions)',
+  })
+  async upstream(
+    @Root() version: ModelVersionEntity,
+    @Ctx() ctx: Ctx,
+    @Arg('maxDepth', () => Int, { defaultValue: 3 }) maxDepth: number,
+    @Arg('kinds', () => [LineageNodeKind], { nullable: true }) kinds: LineageNodeKind[] | null,
+    @Arg('first', () => Int, { defaultValue: 1000 }) first: number,
+  ) {
+    return graphOf(
+      ctx,
+      await ctx.loaders.lineage.walks(graphArgs(LineageDirection.UPSTREAM, maxDepth, kinds, null, first)).load(version.id),
+    );
+  }
+
+  @FieldResolver(() => LineageGraph, { description: 'What was made from this version (fine-tunes, deployments), walked downstream' })
+  async downstream(
+    @Root() version: ModelVersionEntity,
+    @Ctx() ctx: Ctx,
+    @Arg('maxDepth', () => Int, { defaultValue: 3 }) maxDepth: number,
+    @Arg('kinds', () => [LineageNodeKind], { nullable: true }) kinds: LineageNodeKind[] | null,
+    @Arg('first', () => Int, { defaultValue: 1000 }) first: number,
+  ) {
+    return graphOf(
+      ctx,
+      await ctx.loaders.lineage.walks(graphArgs(LineageDirection.DOWNSTREAM, maxDepth, kinds, null, first)).load(version.id),
+    );
+  }
+}
+
+/** Every deployment is a lineage node. */
+@Resolver(() => Deployment)
+export class LineageDeploymentFields {
+  @FieldResolver(() => LineageNodeKind)
+  kind(): LineageNodeKind {
+    return LineageNodeKind.DEPLOYMENT;
+  }
+
+  @FieldResolver(() => String, { description: '<environment>: <endpoint>' })
+  name(@Root() deployment: DeploymentEntity): string {
+    return `${deployment.environment}: ${deployment.endpoint}`;
+  }
+}

@@ -1,0 +1,384 @@
+import { createHash } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Caller } from '../../common/caller';
+import { canonicalJson } from '../../common/canonical-json';
+import { DomainError, ErrorCode, notFound } from '../../common/errors';
+import { LineageNodeKind } from '../../common/lineage';
+import { Role } from '../../common/role';
+import { isUuid } from '../../common/uuid';
+import { hydrate } from '../../db/hydrate';
+import { SqlParams } from '../../db/pagination';
+import { writeReturning } from '../../db/write';
+import { Action } from '../access/access.rules';
+import type { AccessService } from '../access/access.service';
+import { appendAudit } from '../audit/audit.store';
+import type { DeploymentEntity } from '../deployments/deployment.entity';
+import { DeploymentStatus } from '../deployments/deployment.enums';
+import type { DeploymentService } from '../deployments/deployment.service';
+import type { ModelVersionEntity } from '../versions/model-version.entity';
+import type { ModelVersionService } from '../versions/model-version.service';
+import { LineageEdgeEntity, LineageNodeEntity } from './lineage.entities';
+import {
+  LineageDirection,
+  LineageRelation,
+  MAX_DEPTH,
+  MAX_NODES,
+  provenanceOf,
+  shortestPaths,
+  traversalBounds,
+  validateEdges,
+  validateNodes,
+  type EdgeInput,
+  type NodeInput,
+  type NodeSpec,
+  type TraversalArgs,
+} from './lineage.rules';
+import { walk, type Reached, type Walk, type WalkOptions } from './lineage.walk';
+
+export interface GraphArgs extends TraversalArgs {
+  direction?: LineageDirection | null;
+  relations?: LineageRelation[] | null;
+  kinds?: LineageNodeKind[] | null;
+  at?: Date | null;
+}
+
+/** One step of a path: a node, and the relation of the edge that led to it (none for the first). */
+export interface Step {
+  node: Reached;
+  relation: LineageRelation | null;
+}
+
+export interface ImpactedModel {
+  modelId: string;
+  versions: Array<{ version: ModelVersionEntity; depth: number; path: Step[] }>;
+  deployments: Array<{ deployment: DeploymentEntity; depth: number; path: Step[] }>;
+}
+
+export interface Impact {
+  source: Reached;
+  models: ImpactedModel[];
+  truncated: boolean;
+}
+
+const LIVE: readonly string[] = [DeploymentStatus.ACTIVE, DeploymentStatus.DRAINING];
+
+/**
+ * The lineage graph: nodes and edges written in batches (and, for every version and deployment, by the
+ * registry itself in the registering transaction), walked in one statement per question, filtered by
+ * who may see which model.
+ */
+export class LineageService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly access: AccessService,
+    private readonly versions: ModelVersionService,
+    private readonly deployments: DeploymentService,
+  ) {}
+
+  // ---- writes ----
+
+  /** upsertLineageNodes: created, or renamed and given more properties, by (kind, natural key); one audit event. */
+  async upsertNodes(caller: Caller, input: NodeInput[]): Promise<{ nodes: LineageNodeEntity[]; created: number; updated: number }> {
+    validateNodes(input);
+    const specs = [
+      ...new Map(
+        input.map((n) => [
+          `${n.kind}\u0000${n.naturalKey}`,
+          { kind: n.kind, naturalKey: n.naturalKey, name: n.name?.trim() || n.naturalKey, properties: n.properties ?? {} },
+        ]),
+      ).values(),
+    ];
+    return this.db.transaction(async (m) => {
+      await this.access.authorizeEverywhere(m, caller, Action.EDIT_LINEAGE);
+      const { nodes, created, updated } = await upsertSpecs(m, caller, specs, 'merge');
+      await appendAudit(m, caller, {
+        action: 'lineage.nodes_upserted',
+        subjectType: 'LineageNode',
+        subjectId: nodes.length === 1 ? nodes[0].id : 'batch',
+        payload: { count: nodes.length, created, updated, sha256: digest(specs) },
+      });
+      return { nodes, created, updated };
+    });
+  }
+
+  /**
+   * addLineageEdges: from input to output; an edge already there is kept as it is. Refused whole, naming
+   * the item: a self-loop, a node that does not exist or that the caller cannot see.
+   */
+  async addEdges(caller: Caller, input: EdgeInput[]): Promise<{ added: number; existing: number; edges: LineageEdgeEntity[] }> {
+    validateEdges(input);
+    return this.db.transaction(async (m) => {
+      await this.access.authorizeEverywhere(m, caller, Action.EDIT_LINEAGE);
+      const ids = [
+        ...new Set(
+          input
+            .flatMap((e) => [e.fromId, e.toId])
+            .filter(isUuid)
+            .map((id) => id.toLowerCase()),
+        ),
+      ];
+      const params = new SqlParams();
+      const visible = this.access.visibleModels(caller, 'n.model_id', params);
+      const known = new Set(
+        (
+          (await m.query(
+            `SELECT n.id FROM lineage_nodes n WHERE n.id = ANY(${params.p(ids)}::uuid[]) ${visible ? `AND (n.model_id IS NULL OR ${visible})` : ''}`,
+            params.values,
+          )) as Array<{ id: string }>
+        ).map((r) => r.id),
+      );
+      input.forEach((edge, i) => {
+        for (const end of ['fromId', 'toId'] as const) {
+          if (!isUuid(edge[end]) || !known.has(edge[end].toLowerCase()))
+            throw new DomainError(ErrorCode.BAD_USER_INPUT, `edges[${i}].${end}: no lineage node ${edge[end]}`, {
+              field: `edges[${i}].${end}`,
+            });
+        }
+      });
+      const edges = dedupeEdges(input.map((e) => ({ fromId: e.fromId.toLowerCase(), toId: e.toId.toLowerCase(), relation: e.relation })));
+      const added = await insertEdges(m, caller, edges);
+      await appendAudit(m, caller, {
+        action: 'lineage.edges_added',
+        subjectType: 'LineageEdge',
+        subjectId: added.length === 1 ? added[0].id : 'batch',
+        payload: { count: edges.length, added: added.length, sha256: digest(edges) },
+      });
+      return { added: added.length, existing: edges.length - added.length, edges: added };
+    });
+  }
+
+  /** removeLineageEdge (ADMIN): the edge stays in the history, stamped removed, so `at` still answers it. */
+  async removeEdge(caller: Caller, id: string, reason: string): Promise<LineageEdgeEntity> {
+    if (caller.role !== Role.ADMIN)
+      throw new DomainError(ErrorCode.FORBIDDEN, 'removing a lineage edge needs the ADMIN role', { requiredRole: Role.ADMIN });
+    return this.db.transaction(async (m) => {
+      const [edge] = await writeReturning(
+        m,
+        LineageEdgeEntity,
+        `UPDATE lineage_edges SET removed_at = now(), removed_by = $2 WHERE id = $1 AND removed_at IS NULL RETURNING *`,
+        [isUuid(id) ? id : null, caller.subject],
+      );
+      if (!edge) throw notFound('live lineage edge', id);
+      await appendAudit(m, caller, {
+        action: 'lineage.edge_removed',
+        subjectType: 'LineageEdge',
+        subjectId: edge.id,
+        payload: { edge, reason },
+      });
+      return edge;
+    });
+  }
+
+  /** Inside the registering transaction: the version's node and its tuple's inputs, linked to it. */
+  async recordVersion(m: EntityManager, caller: Caller, version: ModelVersionEntity, modelName: string): Promise<void> {
+    await m.query(
+      `INSERT INTO lineage_nodes (id, kind, natural_key, name, model_id, created_by) VALUES ($1, 'MODEL_VERSION', $2, $3, $4, $5)`,
+      [version.id, version.id, `${modelName}@${version.version}`, version.modelId, caller.subject],
+    );
+    const inputs = provenanceOf(version);
+    const { byKey } = await upsertSpecs(
+      m,
+      caller,
+      inputs.map((i) => i.node),
+      'keep',
+    );
+    await insertEdges(
+      m,
+      caller,
+      inputs.map((i) => ({ fromId: byKey.get(key(i.node)) as string, toId: version.id, relation: i.relation })),
+    );
+  }
+
+  /** Inside the recording transaction: the deployment's node, and the version's DEPLOYED_AS edge to it. */
+  async recordDeployment(m: EntityManager, caller: Caller, deployment: DeploymentEntity): Promise<void> {
+    await m.query(
+      `INSERT INTO lineage_nodes (id, kind, natural_key, name, model_id, created_by) VALUES ($1, 'DEPLOYMENT', $2, $3, $4, $5)`,
+      [deployment.id, deployment.id, `${deployment.environment}: ${deployment.endpoint}`, deployment.modelId, caller.subject],
+    );
+    await insertEdges(m, caller, [{ fromId: deployment.versionId, toId: deployment.id, relation: LineageRelation.DEPLOYED_AS }]);
+  }
+
+  // ---- reads ----
+
+  /** The nodes among `ids` the caller can see (a version or deployment of a model it cannot see is absent). */
+  async nodesByIds(caller: Caller, ids: readonly string[]): Promise<Map<string, LineageNodeEntity>> {
+    const params = new SqlParams();
+    const visible = this.access.visibleModels(caller, 'n.model_id', params);
+    const rows = (await this.db.query(
+      `SELECT n.* FROM lineage_nodes n WHERE n.id = ANY(${params.p(ids.filter(isUuid))}::uuid[]) ${visible ? `AND (n.model_id IS NULL OR ${visible})` : ''}`,
+      params.values,
+    )) as Array<Record<string, unknown>>;
+    return new Map(rows.map((r) => [String(r.id), hydrate(this.db.manager, LineageNodeEntity, r)]));
+  }
+
+  /** lineage(nodeId, …): NOT_FOUND when there is no such node, or the caller cannot see it. */
+  async graph(caller: Caller, nodeId: string, args: GraphArgs): Promise<Walk> {
+    await this.requireNode(caller, nodeId);
+    return (await this.graphs(caller, [nodeId], args)).get(nodeId.toLowerCase()) as Walk;
+  }
+
+  /** Many walks at once, in one statement (ModelVersion.upstream for a whole page of versions). */
+  async graphs(caller: Caller, nodeIds: readonly string[], args: GraphArgs): Promise<Map<string, Walk>> {
+    const { maxDepth, first } = traversalBounds(args);
+    const starts = nodeIds.filter(isUuid).map((id) => id.toLowerCase());
+    if (starts.length === 0) return new Map();
+    return walk(this.db.manager, starts, {
+      direction: args.direction ?? LineageDirection.BOTH,
+      maxDepth,
+      first,
+      relations: args.relations,
+      kinds: args.kinds,
+      at: args.at,
+      visible: this.visibility(caller),
+    });
+  }
+
+  /** lineagePaths: every shortest path (at most `first`) along the edges from one node to another. */
+  async paths(caller: Caller, fromId: string, toId: string, args: TraversalArgs & { at?: Date | null }): Promise<Step[][]> {
+    const { maxDepth } = traversalBounds({ maxDepth: args.maxDepth ?? MAX_DEPTH });
+    const limit = args.first ?? 10;
+    traversalBounds({ first: limit });
+    await this.requireNode(caller, fromId);
+    await this.requireNode(caller, toId);
+    const from = fromId.toLowerCase();
+    const to = toId.toLowerCase();
+    const found = (
+      await walk(this.db.manager, [from], {
+        direction: LineageDirection.DOWNSTREAM,
+        maxDepth,
+        first: MAX_NODES,
+        at: args.at,
+        until: to,
+        visible: this.visibility(caller),
+      })
+    ).get(from) as Walk;
+    const byId = new Map(found.nodes.map((n) => [n.id, n]));
+    const distance = new Map(found.nodes.map((n) => [n.id, n.depth]));
+    const into = new Map<string, string[]>();
+    const relationOf = new Map<string, LineageRelation>();
+    for (const e of found.edges) {
+      into.set(e.to, [...(into.get(e.to) ?? []), e.from]);
+      if (!relationOf.has(`${e.from}>${e.to}`)) relationOf.set(`${e.from}>${e.to}`, e.relation);
+    }
+    return shortestPaths(from, to, distance, into, limit).map((ids) =>
+      ids.map((id, i) => ({ node: byId.get(id) as Reached, relation: i === 0 ? null : (relationOf.get(`${ids[i - 1]}>${id}`) ?? null) })),
+    );
+  }
+
+  /**
+   * impact(nodeId): every model version downstream, with its stage, and every live deployment, grouped by
+   * model, each with the path that links it: what to retrain, and what is serving now.
+   */
+  async impact(caller: Caller, nodeId: string): Promise<Impact> {
+    await this.requireNode(caller, nodeId);
+    const start = nodeId.toLowerCase();
+    const found = (
+      await walk(this.db.manager, [start], {
+        direction: LineageDirection.DOWNSTREAM,
+        maxDepth: MAX_DEPTH,
+        first: MAX_NODES,
+        visible: this.visibility(caller),
+      })
+    ).get(start) as Walk;
+    const byId = new Map(found.nodes.map((n) => [n.id, n]));
+    const pathTo = (node: Reached): Step[] => {
+      const steps: Step[] = [];
+      for (let at: Reached | undefined = node; at; at = at.parent ? byId.get(at.parent) : undefined) {
+        steps.unshift({ node: at, relation: at.parent ? at.relation : null });
+      }
+      return steps;
+    };
+    const reached = found.nodes.filter((n) => n.depth > 0);
+    const versions = await this.versions.byIds(
+      caller,
+      reached.filter((n) => n.kind === LineageNodeKind.MODEL_VERSION).map((n) => n.id),
+    );
+    const deployments = await this.deployments.byIds(
+      caller,
+      reached.filter((n) => n.kind === LineageNodeKind.DEPLOYMENT).map((n) => n.id),
+    );
+    const models = new Map<string, ImpactedModel>();
+    const of = (modelId: string) => {
+      if (!models.has(modelId)) models.set(modelId, { modelId, versions: [], deployments: [] });
+      return models.get(modelId) as ImpactedModel;
+    };
+    for (const node of reached) {
+      const version = versions.get(node.id);
+      if (version) of(version.modelId).versions.push({ version, depth: node.depth, path: pathTo(node) });
+      const deployment = deployments.get(node.id);
+      if (deployment && LIVE.includes(deployment.status))
+        of(deployment.modelId).deployments.push({ deployment, depth: node.depth, path: pathTo(node) });
+    }
+    return { source: byId.get(start) as Reached, models: [...models.values()], truncated: found.truncated };
+  }
+
+  private visibility(caller: Caller): WalkOptions['visible'] {
+    return (column, params) => this.access.visibleModels(caller, column, params);
+  }
+
+  private async requireNode(caller: Caller, id: string): Promise<LineageNodeEntity> {
+    const node = (await this.nodesByIds(caller, [id])).get(id.toLowerCase());
+    if (!node) throw notFound('lineage node', id);
+    return node;
+  }
+}
+
+const key = (n: { kind: string; naturalKey: string }) => `${n.kind}\u0000${n.naturalKey}`;
+
+const digest = (value: unknown) => createHash('sha256').update(canonicalJson(value)).digest('hex');
+
+function dedupeEdges<E extends { fromId: string; toId: string; relation: string }>(edges: E[]): E[] {
+  return [...new Map(edges.map((e) => [`${e.fromId}>${e.toId}>${e.relation}`, e])).values()];
+}
+
+/**
+ * Nodes by (kind, natural key), in two statements whatever their number: 'merge' renames and adds
+ * properties to those already there (upsertLineageNodes), 'keep' leaves them as they are (provenance).
+ */
+async function upsertSpecs(
+  m: EntityManager,
+  caller: Caller,
+  specs: NodeSpec[],
+  mode: 'merge' | 'keep',
+): Promise<{ nodes: LineageNodeEntity[]; byKey: Map<string, string>; created: number; updated: number }> {
+  const columns = [
+    specs.map((s) => s.kind),
+    specs.map((s) => s.naturalKey),
+    specs.map((s) => s.name),
+    specs.map((s) => JSON.stringify(s.properties)),
+  ];
+  const onConflict =
+    mode === 'merge'
+      ? `ON CONFLICT (kind, natural_key) DO UPDATE SET name = EXCLUDED.name, properties = lineage_nodes.properties || EXCLUDED.properties, updated_at = now()
+         WHERE lineage_nodes.name <> EXCLUDED.name OR NOT lineage_nodes.properties @> EXCLUDED.properties`
+      : 'ON CONFLICT (kind, natural_key) DO NOTHING';
+  const written = (await m.query(
+    `INSERT INTO lineage_nodes (kind, natural_key, name, properties, created_by)
+     SELECT k, nk, nm, p, $5 FROM unnest($1::text[], $2::text[], $3::text[], $4::jsonb[]) AS s(k, nk, nm, p)
+     ${onConflict}
+     RETURNING (xmax = 0) AS inserted`,
+    [...columns, caller.subject],
+  )) as Array<{ inserted: boolean }>;
+  const rows = (await m.query(
+    `SELECT n.* FROM lineage_nodes n JOIN unnest($1::text[], $2::text[]) AS s(k, nk) ON n.kind = s.k AND n.natural_key = s.nk`,
+    [columns[0], columns[1]],
+  )) as Array<Record<string, unknown>>;
+  const nodes = rows.map((r) => hydrate(m, LineageNodeEntity, r));
+  const created = written.filter((w) => w.inserted).length;
+  return { nodes, byKey: new Map(nodes.map((n) => [key(n), n.id])), created, updated: written.length - created };
+}
+
+/** The edges not there yet, in one statement; answers those it added. */
+async function insertEdges(
+  m: EntityManager,
+  caller: Caller,
+  edges: Array<{ fromId: string; toId: string; relation: string }>,
+): Promise<LineageEdgeEntity[]> {
+  const rows = (await m.query(
+    `INSERT INTO lineage_edges (from_id, to_id, relation, created_by)
+     SELECT f, t, r, $4 FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS s(f, t, r)
+     ON CONFLICT DO NOTHING RETURNING *`,
+    [edges.map((e) => e.fromId), edges.map((e) => e.toId), edges.map((e) => e.relation), caller.subject],
+  )) as Array<Record<string, unknown>>;
+  return rows.map((r) => hydrate(m, LineageEdgeEntity, r));
+}

@@ -1,0 +1,133 @@
+import type { EntityManager } from 'typeorm';
+import type { LineageNodeKind } from '../../common/lineage';
+import { SqlParams } from '../../db/pagination';
+import { LineageDirection, type LineageRelation } from './lineage.rules';
+
+export interface WalkOptions {
+  direction: LineageDirection;
+  maxDepth: number;
+  /** At most this many nodes besides the start (of `kinds`, when given); one more found sets `truncated`. */
+  first: number;
+  relations?: readonly LineageRelation[] | null;
+  /** Which nodes to answer; the walk goes through every kind. */
+  kinds?: readonly LineageNodeKind[] | null;
+  /** The graph as it was then: nodes and edges created by then, edges not yet removed. */
+  at?: Date | null;
+  /** Stop at the level where this node is reached (shortest paths). */
+  until?: string | null;
+  /** SQL that holds when the model in the column is visible to the caller (null: every model is). */
+  visible: (column: string, params: SqlParams) => string | null;
+}
+
+/** A node reached, with its distance and the edge it was first reached by (the walk is breadth first). */
+export interface Reached {
+  id: string;
+  depth: number;
+  parent: string | null;
+  relation: LineageRelation | null;
+  kind: LineageNodeKind;
+  naturalKey: string;
+  name: string;
+  properties: Record<string, unknown>;
+  modelId: string | null;
+  createdAt: Date;
+}
+
+export interface WalkEdge {
+  from: string;
+  to: string;
+  relation: LineageRelation;
+}
+
+export interface Walk {
+  nodes: Reached[];
+  /** The edges between the nodes answered (of `relations`, live at `at`). */
+  edges: WalkEdge[];
+  truncated: boolean;
+}
+
+/** When `kinds` filters the answer, the walk itself still stops after this many nodes. */
+export const WORK_CAP = 50_000;
+
+/**
+ * Walks the graph from every start at once, in ONE statement: a recursive query whose every step is one
+ * level of a breadth-first search. Each step carries the nodes seen so far and adds only new ones, so
+ * every node is visited once and cycles end the walk. Answers per start.
+ */
+export async function walk(m: EntityManager, starts: readonly string[], o: WalkOptions): Promise<Map<string, Walk>> {
+  const q = new SqlParams();
+  const edgeLive = (e: string) =>
+    o.at ? `${e}.created_at <= ${q.p(o.at)} AND (${e}.removed_at IS NULL OR ${e}.removed_at > ${q.p(o.at)})` : `${e}.removed_at IS NULL`;
+  const relation = (e: string) => (o.relations?.length ? ` AND ${e}.relation = ANY(${q.p(o.relations)}::text[])` : '');
+  const kindMatch = (column: string) => (o.kinds?.length ? `${column} = ANY(${q.p(o.kinds)}::text[])` : 'true');
+  const visible = o.visible('n.model_id', q);
+  const nodeOk = [o.at ? `n.created_at <= ${q.p(o.at)}` : null, visible ? `(n.model_id IS NULL OR ${visible})` : null].filter(Boolean);
+  const steps: string[] = [];
+  if (o.direction !== LineageDirection.UPSTREAM) {
+    steps.push(`SELECT e.to_id AS id, e.from_id AS parent, e.relation FROM lineage_edges e
+                WHERE e.from_id = ANY(w.ids) AND ${edgeLive('e')}${relation('e')}`);
+  }
+  if (o.direction !== LineageDirection.DOWNSTREAM) {
+    steps.push(`SELECT e.from_id AS id, e.to_id AS parent, e.relation FROM lineage_edges e
+                WHERE e.to_id = ANY(w.ids) AND ${edgeLive('e')}${relation('e')}`);
+  }
+  const first = q.p(o.first);
+  // Without a kind filter, a step takes no more nodes than can still be answered (plus one, to know there are more).
+  const cap = o.kinds?.length ? `${WORK_CAP} - cardinality(w.visited)` : `${first} + 1 - w.matched`;
+  const sql = `
+    WITH RECURSIVE walk(start, depth, ids, parents, relations, visited, matched) AS (
+      SELECT s.id, 0, ARRAY[s.id], ARRAY[NULL::uuid], ARRAY[NULL::text], ARRAY[s.id], 0
+      FROM unnest(${q.p(starts)}::uuid[]) AS s(id)
+      UNION ALL
+      SELECT w.start, w.depth + 1, step.ids, step.parents, step.relations, w.visited || step.ids, w.matched + step.matched
+      FROM walk w
+      CROSS JOIN LATERAL (
+        SELECT array_agg(c.id) AS ids, array_agg(c.parent) AS parents, array_agg(c.relation) AS relations,
+               (count(*) FILTER (WHERE ${kindMatch('c.kind')}))::int AS matched
+        FROM (
+          SELECT DISTINCT ON (n.id) n.id, n.kind, x.parent, x.relation
+          FROM (${steps.join(' UNION ALL ')}) x
+          JOIN lineage_nodes n ON n.id = x.id ${nodeOk.map((c) => `AND ${c}`).join(' ')}
+          WHERE NOT EXISTS (SELECT 1 FROM unnest(w.visited) AS v(id) WHERE v.id = n.id)
+          ORDER BY n.id, x.parent, x.relation
+          LIMIT (${cap})
+        ) c
+      ) step
+      WHERE w.depth < ${q.p(o.maxDepth)} AND w.matched <= ${first} AND cardinality(w.visited) < ${WORK_CAP}
+        AND step.ids IS NOT NULL ${o.until ? `AND NOT (${q.p(o.until)}::uuid = ANY(w.visited))` : ''}
+    ),
+    found AS (
+      SELECT w.start, u.id, w.depth, u.parent, u.relation
+      FROM walk w CROSS JOIN LATERAL unnest(w.ids, w.parents, w.relations) AS u(id, parent, relation)
+    ),
+    kept AS (
+      SELECT * FROM (
+        SELECT f.*, n.kind, n.natural_key, n.name, n.properties, n.model_id, n.created_at,
+               row_number() OVER (PARTITION BY f.start ORDER BY f.depth, f.id) AS rank
+        FROM found f JOIN lineage_nodes n ON n.id = f.id
+        WHERE f.depth = 0 OR ${kindMatch('n.kind')}
+      ) ranked WHERE rank <= ${first} + 1
+    )
+    SELECT s.start,
+      (SELECT json_agg(json_build_object('id', k.id, 'depth', k.depth, 'parent', k.parent, 'relation', k.relation, 'kind', k.kind,
+                'naturalKey', k.natural_key, 'name', k.name, 'properties', k.properties, 'modelId', k.model_id, 'createdAt', k.created_at)
+              ORDER BY k.depth, k.id)
+         FROM kept k WHERE k.start = s.start) AS nodes,
+      (SELECT json_agg(json_build_object('from', e.from_id, 'to', e.to_id, 'relation', e.relation) ORDER BY e.from_id, e.to_id, e.relation)
+         FROM kept k JOIN lineage_edges e ON e.from_id = k.id AND ${edgeLive('e')}${relation('e')}
+         WHERE k.start = s.start AND EXISTS (SELECT 1 FROM kept k2 WHERE k2.start = s.start AND k2.id = e.to_id)) AS edges,
+      (SELECT max(w.matched) > ${first} OR max(cardinality(w.visited)) >= ${WORK_CAP} FROM walk w WHERE w.start = s.start) AS truncated
+    FROM unnest(${q.p(starts)}::uuid[]) AS s(start)`;
+  const rows = (await m.query(sql, q.values)) as Array<{
+    start: string;
+    nodes: Array<Omit<Reached, 'createdAt'> & { createdAt: string }> | null;
+    edges: WalkEdge[] | null;
+    truncated: boolean | null;
+  }>;
+  const walks = new Map<string, Walk>();
+  for (const row of rows) {
+    const nodes = (row.nodes ?? []).map((n) => ({ ...n, createdAt: new Date(n.createdAt) }));
+    walks.set(row.start, { nodes, edges: row.edges ?? [], truncated: Boolean(row.truncated) });
+  }
+  return walks;
+}

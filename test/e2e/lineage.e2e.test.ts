@@ -1,0 +1,340 @@
+/**
+ * The lineage graph over real HTTP: automatic provenance, batched writes and their refusals, traversal
+ * (diamonds, cycles, depth, direction, filters, truncation, `at`), loaders, paths, impact, visibility.
+ */
+import {
+  AddLineageEdgesDocument,
+  AuditEventsDocument,
+  CatalogUpstreamDocument,
+  ImpactDocument,
+  LineageDocument,
+  LineageNodeDocument,
+  LineagePathsDocument,
+  RemoveLineageEdgeDocument,
+  UpsertLineageNodesDocument,
+  VersionUpstreamDocument,
+  type LineageRelation,
+} from '../generated/graphql';
+import { Role } from '../../src/common/role';
+import { DeploymentStrategy } from '../../src/modules/deployments/deployment.enums';
+import { RiskTier } from '../../src/modules/models/model.enums';
+import { Stage } from '../../src/modules/versions/model-version.enums';
+import { modelName, registration } from '../support/fixtures';
+import { aucBaseline, caller, readyRegistration, stagedVersion } from '../support/lifecycle';
+import { errorCode, ok, startTestServer, type TestServer } from '../support/server';
+
+const admin = caller('admin', Role.ADMIN);
+let t: TestServer;
+let counter = 0;
+
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(() => t.close());
+
+/** Generic nodes with unique keys; answers their ids by the label given. */
+async function nodes(...labels: string[]): Promise<Record<string, string>> {
+  const prefix = `n${process.pid}-${++counter}`;
+  const res = ok(
+    await t.request(UpsertLineageNodesDocument, {
+      input: { nodes: labels.map((l) => ({ kind: 'DATASET' as const, naturalKey: `s3://${prefix}/${l}`, name: l })) },
+    }),
+  ).upsertLineageNodes;
+  return Object.fromEntries(res.nodes.map((n) => [n.name, n.id]));
+}
+
+async function link(ids: Record<string, string>, ...pairs: string[]) {
+  const edges = pairs.map((p) => {
+    const [from, to] = p.split('>');
+    return { fromId: ids[from], toId: ids[to], relation: 'DERIVED_FROM' as LineageRelation };
+  });
+  return ok(await t.request(AddLineageEdgesDocument, { input: { edges } })).addLineageEdges;
+}
+
+async function names(nodeId: string, vars: Record<string, unknown> = {}) {
+  const graph = ok(await t.request(LineageDocument, { nodeId, ...vars })).lineage;
+  return {
+    nodes: graph.nodes.map((n) => `${n.node.name}:${n.depth}`).sort(),
+    edges: graph.edges.length,
+    truncated: graph.truncated,
+    graph,
+  };
+}
+
+describe('automatic provenance', () => {
+  test('registering a version links its tuple; a second version reuses the nodes; a deployment adds DEPLOYED_AS', async () => {
+    const model = await t.services.models.create(admin, { name: modelName('prov'), owner: 'ml' });
+    const input = readyRegistration(model.id, {
+      datasetVersions: ['s3://prov/tx@v3', 's3://prov/users@v1'],
+      trainingRunId: `run-${process.pid}-${++counter}`,
+    });
+    const { version: v1 } = await t.services.versions.register(admin, input);
+    const { version: v2 } = await t.services.versions.register(admin, { ...input, trainingRunId: null });
+
+    const upstream = ok(await t.request(VersionUpstreamDocument, { id: v1.id, maxDepth: 1 })).modelVersion!;
+    expect(upstream).toMatchObject({ kind: 'MODEL_VERSION', name: `${model.name}@1` });
+    const byKind = Object.fromEntries(
+      upstream.upstream.nodes.filter((n) => n.depth === 1).map((n) => [n.node.kind + ':' + n.node.name, n.node.id]),
+    );
+    expect(Object.keys(byKind).sort()).toEqual(
+      [
+        'CODE_COMMIT:https://github.com/acme/fraud@aaaaaaaaaaaa',
+        'DATASET_VERSION:s3://prov/tx@v3',
+        'DATASET_VERSION:s3://prov/users@v1',
+        `ENVIRONMENT:${input.environment.imageDigest}`,
+        `TRAINING_RUN:${input.trainingRunId}`,
+      ].sort(),
+    );
+    expect(upstream.upstream.edges.map((e) => e.relation).sort()).toEqual([
+      'BUILT_FROM',
+      'PRODUCED_BY',
+      'TRAINED_IN',
+      'TRAINED_ON',
+      'TRAINED_ON',
+    ]);
+    expect(upstream.upstream.edges.every((e) => e.to === v1.id)).toBe(true);
+
+    // The dataset is one node, feeding both versions.
+    const dataset = byKind['DATASET_VERSION:s3://prov/tx@v3'];
+    const fed = await names(dataset, { direction: 'DOWNSTREAM', maxDepth: 1 });
+    expect(
+      fed.graph.nodes
+        .filter((n) => n.depth === 1)
+        .map((n) => n.node.id)
+        .sort(),
+    ).toEqual([v1.id, v2.id].sort());
+
+    const deployment = await t.services.deployments.record(admin, {
+      versionId: v1.id,
+      environment: 'production',
+      endpoint: 'https://serve.example/prov',
+      strategy: DeploymentStrategy.DIRECT,
+      trafficPercent: 100,
+      overrideReason: 'test',
+    });
+    const down = ok(await t.request(VersionUpstreamDocument, { id: v1.id, maxDepth: 1 })).modelVersion!.downstream;
+    expect(down.nodes.map((n) => [n.node.__typename, n.node.id])).toEqual([
+      ['ModelVersion', v1.id],
+      ['Deployment', deployment.id],
+    ]);
+    expect(down.edges).toEqual([{ from: v1.id, to: deployment.id, relation: 'DEPLOYED_AS' }]);
+    // Version fields inside the graph, without a second query.
+    expect(down.nodes[0].node).toMatchObject({ version: 1, stage: 'DEVELOPMENT', model: { name: model.name } });
+    expect(down.nodes[1].node).toMatchObject({ kind: 'DEPLOYMENT', environment: 'production', status: 'ACTIVE' });
+  });
+
+  test('a registration that fails leaves no lineage behind', async () => {
+    const model = await t.services.models.create(admin, { name: modelName('prov-fail'), owner: 'ml' });
+    const key = `s3://prov-fail/${process.pid}-${++counter}`;
+    const input = readyRegistration(model.id, { datasetVersions: [key], label: 'x' });
+    await t.services.versions.register(admin, input);
+    await expect(t.services.versions.register(admin, { ...input, datasetVersions: [`${key}-2`] })).rejects.toMatchObject({
+      code: 'CONFLICT',
+    });
+    const [row] = await t.database.db.query(`SELECT count(*)::int AS n FROM lineage_nodes WHERE natural_key = $1`, [`${key}-2`]);
+    expect(row.n).toBe(0);
+  });
+});
+
+describe('writes', () => {
+  test('upserts and edges are idempotent, one audit event per batch', async () => {
+    const prefix = `s3://batch-${process.pid}-${++counter}`;
+    const input = { nodes: [0, 1, 2].map((i) => ({ kind: 'DATASET' as const, naturalKey: `${prefix}/${i}`, properties: { rows: i } })) };
+    const first = ok(await t.request(UpsertLineageNodesDocument, { input })).upsertLineageNodes;
+    expect([first.created, first.updated, first.nodes.length]).toEqual([3, 0, 3]);
+    expect(first.nodes[0].name).toBe(first.nodes[0].naturalKey);
+    const again = ok(await t.request(UpsertLineageNodesDocument, { input })).upsertLineageNodes;
+    expect([again.created, again.updated, again.nodes.map((n) => n.id)]).toEqual([0, 0, first.nodes.map((n) => n.id)]);
+    const renamed = ok(
+      await t.request(UpsertLineageNodesDocument, {
+        input: { nodes: [{ kind: 'DATASET', naturalKey: `${prefix}/0`, name: 'zero', properties: { owner: 'data' } }] },
+      }),
+    ).upsertLineageNodes;
+    expect(renamed).toMatchObject({ created: 0, updated: 1, nodes: [{ name: 'zero', properties: { rows: 0, owner: 'data' } }] });
+
+    const [a, b, c] = first.nodes.map((n) => n.id);
+    const edges = [
+      { fromId: a, toId: b, relation: 'DERIVED_FROM' as const },
+      { fromId: b, toId: c, relation: 'DERIVED_FROM' as const },
+    ];
+    expect(ok(await t.request(AddLineageEdgesDocument, { input: { edges } })).addLineageEdges).toEqual({ added: 2, existing: 0 });
+    expect(ok(await t.request(AddLineageEdgesDocument, { input: { edges: [...edges, edges[0]] } })).addLineageEdges).toEqual({
+      added: 0,
+      existing: 2,
+    });
+    const events = ok(await t.request(AuditEventsDocument, { first: 5, filter: { action: 'lineage.edges_added' }, direction: 'DESC' }))
+      .auditEvents.edges;
+    expect(events[0].node.payload).toMatchObject({ count: 2, added: 0 });
+    expect(events[1].node.payload).toMatchObject({ count: 2, added: 2 });
+  });
+
+  test('a self-loop, an unknown node or a registry-made kind refuses the whole batch, naming the item', async () => {
+    const ids = await nodes('p', 'q');
+    const before = await edgeCount();
+    const loop = await t.request(AddLineageEdgesDocument, {
+      input: {
+        edges: [
+          { fromId: ids.p, toId: ids.q, relation: 'DERIVED_FROM' },
+          { fromId: ids.q, toId: ids.q, relation: 'DERIVED_FROM' },
+        ],
+      },
+    });
+    expect(errorCode(loop)).toBe('BAD_USER_INPUT');
+    expect(loop.errors![0].extensions).toMatchObject({ field: 'edges[1]' });
+    const unknown = await t.request(AddLineageEdgesDocument, {
+      input: {
+        edges: [
+          { fromId: ids.p, toId: ids.q, relation: 'DERIVED_FROM' },
+          { fromId: ids.p, toId: '00000000-0000-4000-8000-000000000000', relation: 'DERIVED_FROM' },
+        ],
+      },
+    });
+    expect(errorCode(unknown)).toBe('BAD_USER_INPUT');
+    expect(unknown.errors![0].extensions).toMatchObject({ field: 'edges[1].toId' });
+    expect(await edgeCount()).toBe(before);
+
+    const automatic = await t.request(UpsertLineageNodesDocument, {
+      input: {
+        nodes: [
+          { kind: 'DATASET', naturalKey: 'x' },
+          { kind: 'MODEL_VERSION', naturalKey: 'y' },
+        ],
+      },
+    });
+    expect(automatic.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'nodes[1].kind' });
+    const tooMany = await t.request(UpsertLineageNodesDocument, {
+      input: { nodes: Array.from({ length: 10_001 }, (_, i) => ({ kind: 'DATASET' as const, naturalKey: `k${i}` })) },
+    });
+    expect(tooMany.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'nodes' });
+  });
+
+  test('writing lineage needs CONTRIBUTE on all models; removing an edge is for ADMINs, and `at` still sees it', async () => {
+    const viewer = await t.tokenFor(Role.VIEWER, 'lineage-viewer');
+    const contributor = await t.tokenFor(Role.CONTRIBUTOR, 'lineage-pipeline');
+    expect(
+      errorCode(await t.request(UpsertLineageNodesDocument, { input: { nodes: [{ kind: 'DATASET', naturalKey: 'v' }] } }, viewer)),
+    ).toBe('FORBIDDEN');
+    const ids = await nodes('r', 's');
+    ok(
+      await t.request(
+        AddLineageEdgesDocument,
+        { input: { edges: [{ fromId: ids.r, toId: ids.s, relation: 'DERIVED_FROM' }] } },
+        contributor,
+      ),
+    );
+    const [{ id: edgeId }] = await t.database.db.query('SELECT id FROM lineage_edges WHERE from_id = $1', [ids.r]);
+    const linked = new Date();
+    await new Promise((r) => setTimeout(r, 20));
+
+    expect(errorCode(await t.request(RemoveLineageEdgeDocument, { input: { id: edgeId, reason: 'wrong' } }, contributor))).toBe(
+      'FORBIDDEN',
+    );
+    const removed = ok(await t.request(RemoveLineageEdgeDocument, { input: { id: edgeId, reason: 'wrong join' } })).removeLineageEdge.edge;
+    expect(removed).toMatchObject({ fromId: ids.r, toId: ids.s, removedBy: 'admin' });
+    expect(errorCode(await t.request(RemoveLineageEdgeDocument, { input: { id: edgeId, reason: 'again' } }))).toBe('NOT_FOUND');
+
+    expect((await names(ids.r)).nodes).toEqual(['r:0']);
+    expect((await names(ids.r, { at: linked.toISOString() })).nodes).toEqual(['r:0', 's:1']);
+    const [event] = ok(await t.request(AuditEventsDocument, { first: 1, filter: { action: 'lineage.edge_removed', subjectId: edgeId } }))
+      .auditEvents.edges;
+    expect(event.node.payload).toMatchObject({ reason: 'wrong join', edge: { id: edgeId } });
+  });
+});
+
+describe('traversal', () => {
+  test('a diamond: every node once, at its shortest depth, every edge between them', async () => {
+    const ids = await nodes('a', 'b', 'c', 'd');
+    await link(ids, 'a>b', 'a>c', 'b>d', 'c>d');
+    expect(await names(ids.a, { direction: 'DOWNSTREAM' })).toMatchObject({
+      nodes: ['a:0', 'b:1', 'c:1', 'd:2'],
+      edges: 4,
+      truncated: false,
+    });
+    expect((await names(ids.d, { direction: 'UPSTREAM' })).nodes).toEqual(['a:2', 'b:1', 'c:1', 'd:0']);
+    expect((await names(ids.b, { direction: 'UPSTREAM' })).nodes).toEqual(['a:1', 'b:0']);
+    expect((await names(ids.b, { direction: 'BOTH' })).nodes).toEqual(['a:1', 'b:0', 'c:2', 'd:1']);
+    expect((await names(ids.b, { direction: 'DOWNSTREAM' })).nodes).toEqual(['b:0', 'd:1']);
+  });
+
+  test('a cycle ends the walk', async () => {
+    const ids = await nodes('x', 'y', 'z');
+    await link(ids, 'x>y', 'y>z', 'z>x');
+    expect(await names(ids.x, { direction: 'DOWNSTREAM', maxDepth: 20 })).toMatchObject({ nodes: ['x:0', 'y:1', 'z:2'], edges: 3 });
+    expect((await names(ids.y, { direction: 'BOTH', maxDepth: 20 })).nodes).toEqual(['x:1', 'y:0', 'z:1']);
+  });
+
+  test('maxDepth bounds the walk, and is at most 20', async () => {
+    const labels = Array.from({ length: 30 }, (_, i) => `c${i}`);
+    const ids = await nodes(...labels);
+    await link(ids, ...labels.slice(1).map((l, i) => `${labels[i]}>${l}`));
+    expect((await names(ids.c0, { direction: 'DOWNSTREAM', maxDepth: 5 })).nodes).toHaveLength(6);
+    expect((await names(ids.c0, { direction: 'DOWNSTREAM', maxDepth: 20 })).nodes).toHaveLength(21);
+    const deep = await t.request(LineageDocument, { nodeId: ids.c0, maxDepth: 21 });
+    expect(deep.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'maxDepth' });
+  });
+
+  test('relations choose the edges walked; kinds choose the nodes answered', async () => {
+    const ids = await nodes('src', 'mid', 'feat');
+    ok(
+      await t.request(AddLineageEdgesDocument, {
+        input: {
+          edges: [
+            { fromId: ids.src, toId: ids.mid, relation: 'DERIVED_FROM' },
+            { fromId: ids.mid, toId: ids.feat, relation: 'USES_FEATURE' },
+          ],
+        },
+      }),
+    );
+    ok(await t.request(UpsertLineageNodesDocument, { input: { nodes: [{ kind: 'FEATURE', naturalKey: `feature-${counter}` }] } }));
+    expect((await names(ids.src, { direction: 'DOWNSTREAM', relations: ['DERIVED_FROM'] })).nodes).toEqual(['mid:1', 'src:0']);
+    // Make `feat` a FEATURE: the kind filter answers it, through `mid`, which is not one.
+    await t.database.db.query(`UPDATE lineage_nodes SET kind = 'FEATURE' WHERE id = $1`, [ids.feat]);
+    const features = await names(ids.src, { direction: 'DOWNSTREAM', kinds: ['FEATURE'] });
+    expect(features.nodes).toEqual(['feat:2', 'src:0']);
+    expect(features.edges).toBe(0); // no edge joins the two answered nodes directly
+  });
+
+  test('first caps the nodes answered and says truncated', async () => {
+    const leaves = Array.from({ length: 50 }, (_, i) => `leaf${i}`);
+    const ids = await nodes('hub', ...leaves);
+    await link(ids, ...leaves.map((l) => `hub>${l}`));
+    const capped = await names(ids.hub, { direction: 'DOWNSTREAM', first: 10 });
+    expect(capped.nodes).toHaveLength(11);
+    expect(capped.edges).toBe(10);
+    expect(capped.truncated).toBe(true);
+    const all = await names(ids.hub, { direction: 'DOWNSTREAM', first: 50 });
+    expect([all.nodes.length, all.truncated]).toEqual([51, false]);
+  });
+
+  test('at: the graph as it was, before later edges and nodes', async () => {
+    const ids = await nodes('old', 'older');
+    await link(ids, 'older>old');
+    await new Promise((r) => setTimeout(r, 20));
+    const then = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    const later = await nodes('newer');
+    await link({ ...ids, ...later }, 'old>newer');
+    expect((await names(ids.old)).nodes).toEqual(['newer:1', 'old:0', 'older:1']);
+    expect((await names(ids.old, { at: then })).nodes).toEqual(['old:0', 'older:1']);
+  });
+
+  test('unknown start: NOT_FOUND', async () => {
+    expect(errorCode(await t.request(LineageDocument, { nodeId: '00000000-0000-4000-8000-000000000000' }))).toBe('NOT_FOUND');
+    expect(ok(await t.request(LineageNodeDocument, { id: '00000000-0000-4000-8000-000000000000' })).lineageNode).toBeNull();
+  });
+});
+
+async function edgeCount(): Promise<number> {
+  const [row] = await t.database.db.query('SELECT count(*)::int AS n FROM lineage_edges');
+  return row.n;
+}
+
+// Used by later describe blocks.
+void CatalogUpstreamDocument;
+void ImpactDocument;
+void LineagePathsDocument;
+void aucBaseline;
+void stagedVersion;
+void registration;
+void RiskTier;
+void Stage;
