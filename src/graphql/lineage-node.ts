@@ -1,4 +1,4 @@
-import { Field, ID, InterfaceType, registerEnumType } from 'type-graphql';
+import { Directive, Field, ID, InterfaceType, registerEnumType } from 'type-graphql';
 import { LineageNodeKind } from '../common/lineage';
 
 registerEnumType(LineageNodeKind, { name: 'LineageNodeKind' });
@@ -12,6 +12,8 @@ registerEnumType(LineageNodeKind, { name: 'LineageNodeKind' });
   description: 'A node of the lineage graph: a ModelVersion, a Deployment, or a GenericLineageNode (datasets, code, runs, …)',
   resolveType: (value: { __typename?: string }) => value.__typename,
 })
+// An entity interface (Federation 2.3): another subgraph may reference any lineage node by id alone.
+@Directive('@key(fields: "id")')
 export abstract class LineageNode {
   @Field(() => ID)
   id: string;

@@ -143,7 +143,9 @@ describe('the subgraph SDL over HTTP', () => {
     expect(subgraphSdl).toContain('@key(fields: "id")');
     expect(subgraphSdl).toContain('@key(fields: "name")');
     expect(subgraphSdl).toMatch(/type RegisteredModel\s+@key\(fields: "id"\)\s+@key\(fields: "name"\)/);
-    expect(subgraphSdl).toMatch(/type ModelVersion\s+@key\(fields: "id"\)/);
+    expect(subgraphSdl).toMatch(/type ModelVersion implements LineageNode\s+@key\(fields: "id"\)/);
+    expect(subgraphSdl).toMatch(/interface LineageNode\s+@key\(fields: "id"\)/);
+    expect(subgraphSdl).toMatch(/type GenericLineageNode implements LineageNode\s+@key\(fields: "id"\)/);
   });
 
   test('needs a token like every other request', async () => {
@@ -229,6 +231,36 @@ describe('_entities straight to the subgraph', () => {
       null,
       null,
       { __typename: 'ModelVersion', id: versionId, version: 1, model: { name: model.name } },
+    ]);
+  });
+
+  test('lineage nodes: by the LineageNode interface (any node) and as GenericLineageNode', async () => {
+    const [dataset] = await t.database.db.query(
+      `SELECT n.id FROM lineage_nodes n JOIN lineage_edges e ON e.from_id = n.id WHERE e.to_id = $1 AND n.kind = 'DATASET_VERSION'`,
+      [versionId],
+    );
+    const res = await t.post({
+      query: `query($r: [_Any!]!) { _entities(representations: $r) {
+        __typename
+        ... on LineageNode { id kind name }
+        ... on ModelVersion { version }
+        ... on GenericLineageNode { naturalKey }
+      } }`,
+      variables: {
+        r: [
+          { __typename: 'LineageNode', id: versionId },
+          { __typename: 'LineageNode', id: dataset.id },
+          { __typename: 'GenericLineageNode', id: dataset.id },
+          { __typename: 'GenericLineageNode', id: versionId },
+        ],
+      },
+    });
+    const dataNode = { __typename: 'GenericLineageNode', id: dataset.id, kind: 'DATASET_VERSION', name: 's3://datasets/transactions@v3' };
+    expect(ok(res)._entities).toEqual([
+      { __typename: 'ModelVersion', id: versionId, kind: 'MODEL_VERSION', name: `${model.name}@1`, version: 1 },
+      { ...dataNode, naturalKey: 's3://datasets/transactions@v3' },
+      { ...dataNode, naturalKey: 's3://datasets/transactions@v3' },
+      null, // a version is not a GenericLineageNode
     ]);
   });
 

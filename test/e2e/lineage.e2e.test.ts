@@ -16,6 +16,7 @@ import {
   type LineageRelation,
 } from '../generated/graphql';
 import { Role } from '../../src/common/role';
+import { Level } from '../../src/modules/access/access.rules';
 import { DeploymentStrategy } from '../../src/modules/deployments/deployment.enums';
 import { RiskTier } from '../../src/modules/models/model.enums';
 import { Stage } from '../../src/modules/versions/model-version.enums';
@@ -324,17 +325,152 @@ describe('traversal', () => {
   });
 });
 
+describe('paths and impact', () => {
+  test('lineagePaths: every shortest path, at most `first`; none when unreachable', async () => {
+    const ids = await nodes('from', 'left', 'right', 'long1', 'long2', 'to', 'island');
+    await link(ids, 'from>left', 'from>right', 'left>to', 'right>to', 'from>long1', 'long1>long2', 'long2>to');
+    const paths = ok(await t.request(LineagePathsDocument, { fromId: ids.from, toId: ids.to })).lineagePaths;
+    expect(paths.map((p) => p.steps.map((s) => s.node.name).join('>')).sort()).toEqual(['from>left>to', 'from>right>to']);
+    expect(paths[0].steps.map((s) => s.relation)).toEqual([null, 'DERIVED_FROM', 'DERIVED_FROM']);
+    expect(ok(await t.request(LineagePathsDocument, { fromId: ids.from, toId: ids.to, first: 1 })).lineagePaths).toHaveLength(1);
+    expect(ok(await t.request(LineagePathsDocument, { fromId: ids.to, toId: ids.from })).lineagePaths).toEqual([]);
+    expect(ok(await t.request(LineagePathsDocument, { fromId: ids.from, toId: ids.island })).lineagePaths).toEqual([]);
+    expect(ok(await t.request(LineagePathsDocument, { fromId: ids.from, toId: ids.to, maxDepth: 1 })).lineagePaths).toEqual([]);
+  });
+
+  test('impact: what to retrain and what serves now, grouped by model, each with its path', async () => {
+    const s = t.services;
+    const poisoned = `s3://impact-${process.pid}-${++counter}/tx@v9`;
+    const models = [];
+    for (const name of ['fraud', 'churn']) {
+      const model = await s.models.create(admin, { name: modelName(name), owner: 'ml', riskTier: RiskTier.LOW });
+      await aucBaseline(s, admin, model.id);
+      models.push(model);
+    }
+    const [fraud, churn] = models;
+    const live = await stagedVersion(s, admin, fraud.id, [], 0.9, { datasetVersions: [poisoned] });
+    await s.transitions.transition(admin, { versionId: live.id, toStage: Stage.PRODUCTION, expectedStage: Stage.STAGING });
+    const serving = await s.deployments.record(admin, {
+      versionId: live.id,
+      environment: 'production',
+      endpoint: 'https://serve.example/fraud',
+      strategy: DeploymentStrategy.DIRECT,
+      trafficPercent: 100,
+    });
+    const ended = await s.deployments.record(admin, {
+      versionId: live.id,
+      environment: 'canary',
+      endpoint: 'https://serve.example/fraud-canary',
+      strategy: DeploymentStrategy.CANARY,
+      trafficPercent: 5,
+    });
+    await s.deployments.end(admin, ended.id);
+    // churn's version is fine-tuned from fraud's: impacted through it, two edges further.
+    const { version: tuned } = await s.versions.register(admin, readyRegistration(churn.id));
+    ok(await t.request(AddLineageEdgesDocument, { input: { edges: [{ fromId: live.id, toId: tuned.id, relation: 'FINE_TUNED_FROM' }] } }));
+    const [{ id: datasetId }] = await t.database.db.query(
+      `SELECT id FROM lineage_nodes WHERE kind = 'DATASET_VERSION' AND natural_key = $1`,
+      [poisoned],
+    );
+
+    const impact = ok(await t.request(ImpactDocument, { nodeId: datasetId })).impact;
+    expect(impact).toMatchObject({
+      source: { id: datasetId, kind: 'DATASET_VERSION' },
+      versionCount: 2,
+      liveDeploymentCount: 1,
+      truncated: false,
+    });
+    const byModel = Object.fromEntries(impact.models.map((m) => [m.model.name, m]));
+    expect(byModel[fraud.name].versions).toEqual([
+      {
+        stage: 'PRODUCTION',
+        depth: 1,
+        version: { id: live.id, version: 1 },
+        path: [
+          { relation: null, node: { id: datasetId, kind: 'DATASET_VERSION' } },
+          { relation: 'TRAINED_ON', node: { id: live.id, kind: 'MODEL_VERSION' } },
+        ],
+      },
+    ]);
+    expect(byModel[fraud.name].liveDeployments.map((d) => [d.deployment.id, d.depth, d.path.map((p) => p.relation)])).toEqual([
+      [serving.id, 2, [null, 'TRAINED_ON', 'DEPLOYED_AS']],
+    ]);
+    expect(byModel[churn.name].versions.map((v) => [v.version.id, v.stage, v.depth, v.path.map((p) => p.relation)])).toEqual([
+      [tuned.id, 'DEVELOPMENT', 2, [null, 'TRAINED_ON', 'FINE_TUNED_FROM']],
+    ]);
+    expect(byModel[churn.name].liveDeployments).toEqual([]);
+  });
+});
+
+describe('loaders', () => {
+  test('ModelVersion.upstream for a whole page costs as many statements for 20 models as for 2', async () => {
+    const server = await startTestServer();
+    try {
+      for (let i = 0; i < 20; i += 1) {
+        const model = await server.services.models.create(admin, { name: modelName('batch'), owner: 'ml' });
+        for (let v = 0; v < 2; v += 1) await server.services.versions.register(admin, readyRegistration(model.id));
+      }
+      const statements = async (first: number) => {
+        const before = await dbQueries(server);
+        const data = ok(await server.request(CatalogUpstreamDocument, { first, maxDepth: 2 }));
+        expect(data.models.edges).toHaveLength(first);
+        for (const m of data.models.edges)
+          for (const v of m.node.versions.edges) expect(v.node.upstream.nodes.filter((n) => n.depth === 1)).toHaveLength(4);
+        return (await dbQueries(server)) - before;
+      };
+      expect(await statements(20)).toBe(await statements(2));
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('with MODELGRAPH_VISIBILITY=granted', () => {
+  test('a walk does not enter, answer or impact a model the caller cannot see', async () => {
+    const server = await startTestServer({ MODELGRAPH_VISIBILITY: 'granted' });
+    try {
+      const s = server.services;
+      const dataset = `s3://hidden-${process.pid}-${++counter}/x@v1`;
+      const mine = await s.models.create(admin, { name: modelName('mine'), owner: 'a' });
+      const theirs = await s.models.create(admin, { name: modelName('theirs'), owner: 'b' });
+      const { version: visible } = await s.versions.register(admin, readyRegistration(mine.id, { datasetVersions: [dataset] }));
+      const { version: hidden } = await s.versions.register(admin, readyRegistration(theirs.id, { datasetVersions: [dataset] }));
+      await s.access.grant(admin, { modelId: mine.id, subject: 'alma', level: Level.CONTRIBUTE });
+      const alma = await server.tokenFor(Role.CONTRIBUTOR, 'alma');
+      const [{ id: datasetId }] = await server.database.db.query(`SELECT id FROM lineage_nodes WHERE natural_key = $1`, [dataset]);
+
+      const graph = ok(await server.request(LineageDocument, { nodeId: datasetId, direction: 'DOWNSTREAM' }, alma)).lineage;
+      expect(graph.nodes.map((n) => n.node.id).sort()).toEqual([datasetId, visible.id].sort());
+      expect(graph.edges.every((e) => e.to !== hidden.id)).toBe(true);
+      const impact = ok(await server.request(ImpactDocument, { nodeId: datasetId }, alma)).impact;
+      expect(impact.models.map((m) => m.model.id)).toEqual([mine.id]);
+      expect(errorCode(await server.request(LineageDocument, { nodeId: hidden.id }, alma))).toBe('NOT_FOUND');
+      expect(ok(await server.request(LineageNodeDocument, { id: hidden.id }, alma)).lineageNode).toBeNull();
+      const link = await server.request(
+        AddLineageEdgesDocument,
+        { input: { edges: [{ fromId: datasetId, toId: hidden.id, relation: 'VALIDATED_ON' }] } },
+        alma,
+      );
+      expect(link.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'edges[0].toId' });
+      // ADMINs see it all.
+      expect(ok(await server.request(LineageDocument, { nodeId: datasetId, direction: 'DOWNSTREAM' })).lineage.nodes).toHaveLength(3);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+async function dbQueries(server: TestServer): Promise<number> {
+  const text = await (await fetch(`${server.baseUrl}/metrics`)).text();
+  return Number(
+    text
+      .split('\n')
+      .find((l) => l.startsWith('modelgraph_db_queries_total '))!
+      .split(' ')[1],
+  );
+}
+
 async function edgeCount(): Promise<number> {
   const [row] = await t.database.db.query('SELECT count(*)::int AS n FROM lineage_edges');
   return row.n;
 }
-
-// Used by later describe blocks.
-void CatalogUpstreamDocument;
-void ImpactDocument;
-void LineagePathsDocument;
-void aucBaseline;
-void stagedVersion;
-void registration;
-void RiskTier;
-void Stage;

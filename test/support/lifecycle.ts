@@ -76,8 +76,15 @@ export function readyRegistration(modelId: string, overrides: Partial<RegisterVe
  * Takes a new version of `modelId` to STAGING with a passing validation (auc must be >= 0.8 per
  * the model's baseline) and the given approvals for PRODUCTION.
  */
-export async function stagedVersion(s: Services, registrant: Caller, modelId: string, approvers: Approver[], auc = 0.9) {
-  const { version } = await s.versions.register(registrant, readyRegistration(modelId));
+export async function stagedVersion(
+  s: Services,
+  registrant: Caller,
+  modelId: string,
+  approvers: Approver[],
+  auc = 0.9,
+  overrides: Partial<RegisterVersionInput> = {},
+) {
+  const { version } = await s.versions.register(registrant, readyRegistration(modelId, overrides));
   await s.metrics.log(registrant, { versionId: version.id, metrics: [{ name: 'auc', value: auc, source: MetricSource.VALIDATION }] });
   await s.validation.validate(registrant, version.id);
   await s.transitions.transition(registrant, { versionId: version.id, toStage: Stage.STAGING, expectedStage: Stage.DEVELOPMENT });

@@ -5,7 +5,7 @@ import type { DeploymentService } from '../deployments/deployment.service';
 import type { ModelVersionService } from '../versions/model-version.service';
 import { LineageEdgeEntity, LineageNodeEntity } from './lineage.entities';
 import { createLineageLoaders, type LineageLoaders } from './lineage.loaders';
-import { LineageDeploymentFields, LineageResolver, LineageVersionFields } from './lineage.resolver';
+import { LineageDeploymentFields, LineageResolver, LineageVersionFields, nodeObject, type LineageContext } from './lineage.resolver';
 import { AUTOMATIC_KINDS } from './lineage.rules';
 import { LineageService } from './lineage.service';
 
@@ -31,6 +31,10 @@ export const lineageModule = defineModule({
   },
   loaders: ({ lineage }, caller) => createLineageLoaders(lineage, caller),
   references: {
+    LineageNode: async (ref: { id: string }, ctx: LineageContext) => {
+      const node = await ctx.loaders.lineage.nodeById.load(ref.id);
+      return node && nodeObject(ctx, node);
+    },
     GenericLineageNode: async (ref: { id: string }, ctx: RequestContext<unknown, { lineage: LineageLoaders }>) => {
       const node = await ctx.loaders.lineage.nodeById.load(ref.id);
       return node && !AUTOMATIC_KINDS.includes(node.kind) ? { __typename: 'GenericLineageNode', ...node } : null;

@@ -28,10 +28,12 @@ import {
 } from './lineage.types';
 import type { Reached, Walk } from './lineage.walk';
 
-type Ctx = RequestContext<
+export type LineageContext = RequestContext<
   { lineage: LineageService },
   { lineage: LineageLoaders; versions: VersionLoaders; deployments: DeploymentLoaders; models: ModelLoaders }
 >;
+
+type Ctx = LineageContext;
 
 type NodeRow = Pick<Reached, 'id' | 'kind'>;
 
@@ -39,7 +41,7 @@ type NodeRow = Pick<Reached, 'id' | 'kind'>;
  * The object a LineageNode field answers: the ModelVersion or Deployment itself (so a client selects
  * their fields inside the graph), or the generic node; tagged with its type for the interface.
  */
-async function nodeObject(ctx: Ctx, node: NodeRow): Promise<object | null> {
+export async function nodeObject(ctx: Ctx, node: NodeRow): Promise<object | null> {
   if (node.kind === LineageNodeKind.MODEL_VERSION) {
     const version = await ctx.loaders.versions.byId.load(node.id);
     return version && { __typename: 'ModelVersion', ...version };
