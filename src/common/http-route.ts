@@ -11,5 +11,12 @@ export interface HttpRoute {
   /** An express path, e.g. '/audit/export' or '/artifacts/:versionId'. */
   path: string;
   role: Role;
-  handle(request: IncomingMessage & { params: Record<string, string> }, response: ServerResponse, caller: Caller, url: URL): Promise<void>;
+  /** Parse a JSON body (up to 10 MB) into `request.body` first; malformed JSON is a 400 before the handler. */
+  json?: boolean;
+  handle(
+    request: IncomingMessage & { params: Record<string, string>; body?: unknown },
+    response: ServerResponse,
+    caller: Caller,
+    url: URL,
+  ): Promise<void>;
 }

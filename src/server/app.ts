@@ -191,7 +191,8 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
 
   for (const route of application.routes ?? []) {
     const method = route.method.toLowerCase() as 'get' | 'put' | 'post';
-    app[method](route.path, async (req: Request, res: Response, next: NextFunction) => {
+    const body = route.json ? [express.json({ limit: '10mb' })] : [];
+    app[method](route.path, ...body, async (req: Request, res: Response, next: NextFunction) => {
       const meta = res.locals.meta as RequestMeta;
       try {
         const principal = await application.authenticate(req.get('authorization'));

@@ -70,7 +70,7 @@ export class Lineage1764500000000 implements MigrationInterface {
  * on (`provenanceOf` in lineage.rules.ts: a test checks that both give the same graph), dated when the
  * version or deployment was.
  */
-export async function backfillLineage(q: Pick<QueryRunner, 'query'>): Promise<void> {
+export async function backfillLineage(q: { query(sql: string): Promise<unknown> }): Promise<void> {
   await q.query(`
     INSERT INTO lineage_nodes (id, kind, natural_key, name, model_id, created_by, created_at, updated_at)
     SELECT v.id, 'MODEL_VERSION', v.id::text, r.name || '@' || v.version, v.model_id, v.created_by, v.created_at, v.created_at

@@ -8,6 +8,7 @@ import { createLineageLoaders, type LineageLoaders } from './lineage.loaders';
 import { LineageDeploymentFields, LineageResolver, LineageVersionFields, nodeObject, type LineageContext } from './lineage.resolver';
 import { AUTOMATIC_KINDS } from './lineage.rules';
 import { LineageService } from './lineage.service';
+import { openLineageRoute } from './openlineage.route';
 
 interface Below {
   access: AccessService;
@@ -30,6 +31,7 @@ export const lineageModule = defineModule({
     return { lineage };
   },
   loaders: ({ lineage }, caller) => createLineageLoaders(lineage, caller),
+  routes: ({ lineage }) => [openLineageRoute(lineage)],
   references: {
     LineageNode: async (ref: { id: string }, ctx: LineageContext) => {
       const node = await ctx.loaders.lineage.nodeById.load(ref.id);

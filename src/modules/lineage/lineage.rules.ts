@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { badInput } from '../../common/errors';
-import { validateJson, type JsonBounds } from '../../common/json';
+import { STORED_JSON, validateJson } from '../../common/json';
 import { LineageNodeKind } from '../../common/lineage';
 import { validateText } from '../../common/text';
 
@@ -49,7 +49,6 @@ export const AUTOMATIC_KINDS: readonly LineageNodeKind[] = [LineageNodeKind.MODE
 export const MAX_BATCH = 10_000;
 export const MAX_DEPTH = 20;
 export const MAX_NODES = 10_000;
-export const NODE_PROPERTIES: JsonBounds = { maxBytes: 16 * 1024, maxDepth: 8, maxEntries: 500 };
 
 export interface NodeInput {
   kind: LineageNodeKind;
@@ -72,13 +71,6 @@ export interface NodeSpec {
   properties: Record<string, unknown>;
 }
 
-/** An edge from a node given by (kind, natural key) to one given by id (a version, a deployment) or by key. */
-export interface EdgeSpec {
-  from: { kind: LineageNodeKind; naturalKey: string } | { id: string };
-  to: { kind: LineageNodeKind; naturalKey: string } | { id: string };
-  relation: LineageRelation;
-}
-
 export function validateBatch(items: readonly unknown[], field: string): void {
   if (items.length === 0) throw badInput(field, 'must not be empty');
   if (items.length > MAX_BATCH) throw badInput(field, `has ${items.length} items; at most ${MAX_BATCH} per call`);
@@ -95,7 +87,7 @@ export function validateNodes(nodes: readonly NodeInput[]): void {
     validateText(node.name, `${at}.name`, { max: 500, identifier: true });
     if (node.properties !== undefined && node.properties !== null) {
       if (typeof node.properties !== 'object' || Array.isArray(node.properties)) throw badInput(`${at}.properties`, 'must be an object');
-      validateJson(node.properties, `${at}.properties`, NODE_PROPERTIES);
+      validateJson(node.properties, `${at}.properties`, STORED_JSON);
     }
   });
 }

@@ -34,6 +34,7 @@ import {
   type TraversalArgs,
 } from './lineage.rules';
 import { walk, type Reached, type Walk, type WalkOptions } from './lineage.walk';
+import { mapRunEvent } from './openlineage.rules';
 
 export interface GraphArgs extends TraversalArgs {
   direction?: LineageDirection | null;
@@ -144,6 +145,64 @@ export class LineageService {
         payload: { count: edges.length, added: added.length, sha256: digest(edges) },
       });
       return { added: added.length, existing: edges.length - added.length, edges: added };
+    });
+  }
+
+  /**
+   * POST /api/v1/lineage: one OpenLineage RunEvent, as lineage. An output whose URI is the artifact of a
+   * registered version (one the caller can see) is linked as that version rather than as a dataset.
+   */
+  async ingestOpenLineage(
+    caller: Caller,
+    body: unknown,
+  ): Promise<{ runId: string; nodes: number; edgesAdded: number; linkedVersions: string[] }> {
+    const event = mapRunEvent(body);
+    return this.db.transaction(async (m) => {
+      await this.access.authorizeEverywhere(m, caller, Action.EDIT_LINEAGE);
+      const params = new SqlParams();
+      const visible = this.access.visibleModels(caller, 'v.model_id', params);
+      const artifacts = (await m.query(
+        `SELECT v.id, v.artifact_source_uri AS uri FROM model_versions v
+         WHERE v.artifact_source_uri = ANY(${params.p(event.outputs.map((o) => o.uri))}::text[]) ${visible ? `AND ${visible}` : ''}
+         ORDER BY v.id`,
+        params.values,
+      )) as Array<{ id: string; uri: string }>;
+      const versionsOf = new Map<string, string[]>();
+      for (const output of event.outputs) {
+        const ids = artifacts.filter((a) => a.uri === output.uri).map((a) => a.id);
+        if (ids.length) versionsOf.set(key(output.node), ids);
+      }
+      // A dataset named twice (read and written) is one node with all its facets.
+      const specs = new Map<string, NodeSpec>();
+      for (const node of event.nodes) {
+        if (versionsOf.has(key(node))) continue;
+        const seen = specs.get(key(node));
+        specs.set(key(node), seen ? { ...node, properties: { ...seen.properties, ...node.properties } } : node);
+      }
+      const { byKey } = await upsertSpecs(m, caller, [...specs.values()], 'merge');
+      const edges = event.edges.flatMap((e) =>
+        (versionsOf.get(key(e.to)) ?? [byKey.get(key(e.to)) as string]).map((toId) => ({
+          fromId: byKey.get(key(e.from)) as string,
+          toId,
+          relation: e.relation,
+        })),
+      );
+      const added = await insertEdges(m, caller, dedupeEdges(edges));
+      const linkedVersions = [...new Set([...versionsOf.values()].flat())];
+      await appendAudit(m, caller, {
+        action: 'lineage.openlineage_event',
+        subjectType: 'LineageNode',
+        subjectId: byKey.get(key({ kind: LineageNodeKind.TRAINING_RUN, naturalKey: event.runId })) as string,
+        payload: {
+          eventType: event.eventType,
+          runId: event.runId,
+          job: event.job.naturalKey,
+          nodes: specs.size,
+          edgesAdded: added.length,
+          linkedVersions,
+        },
+      });
+      return { runId: event.runId, nodes: specs.size, edgesAdded: added.length, linkedVersions };
     });
   }
 
