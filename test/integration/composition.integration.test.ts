@@ -44,6 +44,7 @@ describe('the composition root', () => {
         'audit',
         'checkpoints',
         'deployments',
+        'lineage',
         'metrics',
         'models',
         'policy',
