@@ -3,7 +3,7 @@
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Caller } from './common/caller';
-import type { ModuleDefinition, ReferenceResolver } from './common/module';
+import type { BackgroundJob, ModuleDefinition, ReferenceResolver } from './common/module';
 import type { Settings } from './common/settings';
 import { createDataSource, type DataSourceOptions } from './db/data-source';
 import type { RequestContext, RequestMeta } from './graphql/context';
@@ -60,6 +60,8 @@ export interface Modelgraph {
   services: Services;
   /** What the HTTP server serves. */
   application: GraphQLApplication<Context>;
+  /** Every module's background loops: the caller starts them once it serves, and stops them on shutdown. */
+  jobs: BackgroundJob[];
 }
 
 /** The whole application over one data source: services, schema, routes, and how a request gets its context. */
@@ -73,5 +75,6 @@ export async function createModelgraph(db: DataSource, settings: Settings = {}):
       authenticate: (authorization) => services.tokens.authenticate(authorization),
       context: (caller: Caller, request: RequestMeta): Context => ({ caller, services, loaders: createLoaders(services, caller), request }),
     },
+    jobs: modules.flatMap((m) => m.jobs?.(services as never) ?? []),
   };
 }

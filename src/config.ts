@@ -29,6 +29,22 @@ export interface Config {
     /** How often the head of the chain is checkpointed (when it moved); 0: only on demand. */
     checkpointSeconds: number;
   };
+  events: {
+    /** Redis for event signals between instances; without it, PostgreSQL LISTEN/NOTIFY. */
+    redisUrl?: string;
+    /** Origins a websocket upgrade may come from (empty: any, as for plain HTTP clients). */
+    allowedOrigins: string[];
+    /** The largest websocket frame accepted, in bytes. */
+    maxFrameBytes: number;
+  };
+  webhooks: {
+    /** Host names, addresses or CIDR ranges a webhook may reach although private or loopback. */
+    allowedHosts: string[];
+    /** Consecutive failed attempts after which a webhook is paused. */
+    maxFailures: number;
+    /** How long one delivery may take. */
+    timeoutMs: number;
+  };
   limits: {
     maxDepth: number;
     maxCost: number;
@@ -53,6 +69,14 @@ function oneOf<T extends string>(env: NodeJS.ProcessEnv, name: string, values: r
   if (raw === undefined || raw === '') return fallback;
   if (!values.includes(raw as T)) throw new StartupError(`${name} must be one of ${values.join(', ')}, got "${raw}"`);
   return raw as T;
+}
+
+/** A comma-separated list; empty entries dropped. */
+function list(env: NodeJS.ProcessEnv, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
 }
 
 function postgresUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
@@ -97,6 +121,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       signingKeyFile: path.resolve(env.MODELGRAPH_AUDIT_SIGNING_KEY_FILE || path.join(dataDir, 'audit-signing-key.pem')),
       checkpointFile: path.resolve(env.MODELGRAPH_AUDIT_CHECKPOINT_FILE || path.join(dataDir, 'audit-checkpoints.jsonl')),
       checkpointSeconds: int(env, 'MODELGRAPH_AUDIT_CHECKPOINT_SECONDS', 60, 86_400),
+    },
+    events: {
+      redisUrl: env.REDIS_URL || undefined,
+      allowedOrigins: list(env, 'MODELGRAPH_ALLOWED_ORIGINS'),
+      maxFrameBytes: int(env, 'MODELGRAPH_MAX_FRAME_BYTES', 1_048_576, 100 * 1_048_576),
+    },
+    webhooks: {
+      allowedHosts: list(env, 'MODELGRAPH_WEBHOOK_ALLOWED_HOSTS'),
+      maxFailures: int(env, 'MODELGRAPH_WEBHOOK_MAX_FAILURES', 20, 1_000),
+      timeoutMs: int(env, 'MODELGRAPH_WEBHOOK_TIMEOUT_MS', 10_000, 120_000),
     },
     limits: {
       maxDepth: int(env, 'MODELGRAPH_MAX_DEPTH', 12),

@@ -75,9 +75,11 @@ async function main(): Promise<void> {
 
   const db = createModelgraphDataSource({ url: databaseUrl, logger, onQuery: () => metrics.dbQueries.inc() });
   await db.initialize();
-  const { services, application } = await createModelgraph(db, {
+  const { services, application, jobs } = await createModelgraph(db, {
     access: config.access,
     audit: { signer, checkpointFile: config.audit.checkpointFile },
+    events: config.events,
+    webhooks: config.webhooks,
   });
   const server = await startServer({ config, db, logger, metrics, application }, { port: config.port });
 
@@ -109,6 +111,8 @@ async function main(): Promise<void> {
   const checkpoints = config.audit.checkpointSeconds > 0 ? setInterval(checkpoint, config.audit.checkpointSeconds * 1000) : undefined;
   checkpoints?.unref();
 
+  for (const job of jobs) await job.start();
+
   logger.info({ url: server.url, pid: process.pid, keyFingerprint: signer.fingerprint }, 'modelgraph is serving');
   process.stdout.write(`modelgraph ready at ${server.url}\n`);
 
@@ -121,6 +125,7 @@ async function main(): Promise<void> {
     try {
       await server.close();
       logger.info('server drained');
+      for (const job of jobs) await job.stop();
       await closeDataSource(db);
       logger.info('database connections closed');
       await embedded?.stop();

@@ -32,8 +32,20 @@ export interface ModuleDefinition<Name extends string, Below, Services, Loaders>
   loaders?: (services: Services, caller: Caller) => Loaders;
   /** HTTP endpoints beside /graphql; `all` holds every module's services (for interfaces from common/). */
   routes?: (services: Services, all: Record<string, unknown>) => HttpRoute[];
+  /** Its background loops, over its services. */
+  jobs?: (services: Services) => BackgroundJob[];
   /** Federation: for each entity type it owns, how `_entities` resolves a reference. */
   references?: Record<string, ReferenceResolver>;
+}
+
+/**
+ * A loop a module runs in the background on every instance (the event dispatcher, webhook deliveries):
+ * started once the server serves, stopped on shutdown after it has drained.
+ */
+export interface BackgroundJob {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
 }
 
 /** Identity, so that TypeScript infers a module's service and loader types from its declaration. */

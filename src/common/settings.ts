@@ -22,4 +22,13 @@ export interface Settings {
     /** Where checkpoints are also appended, outside the database. */
     checkpointFile: string;
   };
+  events?: {
+    redisUrl?: string;
+  };
+  webhooks?: {
+    /** Host names, addresses or CIDR ranges a webhook may reach although they are private or loopback. */
+    allowedHosts: string[];
+    maxFailures: number;
+    timeoutMs: number;
+  };
 }

@@ -3,6 +3,7 @@ import { aliasesModule } from './aliases/aliases.module';
 import { auditModule } from './audit/audit.module';
 import { authModule } from './auth/auth.module';
 import { deploymentsModule } from './deployments/deployments.module';
+import { eventsModule } from './events/events.module';
 import { governanceModule } from './governance/governance.module';
 import { idempotencyModule } from './idempotency/idempotency.module';
 import { lifecycleModule } from './lifecycle/lifecycle.module';
@@ -29,4 +30,5 @@ export const modules = [
   governanceModule,
   lifecycleModule,
   lineageModule,
+  eventsModule,
 ] as const;

@@ -38,11 +38,16 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
   const metrics = createMetrics();
   const database = await createTestDatabase({ onQuery: () => metrics.dbQueries.inc() });
   const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
-  const { services, application } = await createModelgraph(database.db, { access: config.access });
+  const { services, application, jobs } = await createModelgraph(database.db, {
+    access: config.access,
+    events: config.events,
+    webhooks: config.webhooks,
+  });
   const server = await startServer(
     { config, db: database.db, logger: createLogger('silent'), metrics, application },
     { port: 0, host: '127.0.0.1' },
   );
+  for (const job of jobs) await job.start();
   const baseUrl = `http://127.0.0.1:${server.port}`;
   const { secret: adminToken } = await services.tokens.create(SYSTEM_CALLER, { subject: 'admin', role: Role.ADMIN });
 
@@ -69,6 +74,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     post,
     close: async () => {
       await server.close();
+      for (const job of jobs) await job.stop();
       await database.drop();
     },
   };

@@ -1,0 +1,72 @@
+/**
+ * What kind of lifecycle event an audit event is, for subscribers and webhooks to filter on. Every
+ * committed audit event is a lifecycle event: the audit log is the outbox.
+ */
+export enum EventKind {
+  MODEL_CHANGED = 'MODEL_CHANGED',
+  MODEL_RETIRED = 'MODEL_RETIRED',
+  VERSION_REGISTERED = 'VERSION_REGISTERED',
+  STAGE_CHANGED = 'STAGE_CHANGED',
+  ALIAS_MOVED = 'ALIAS_MOVED',
+  VALIDATION_COMPLETED = 'VALIDATION_COMPLETED',
+  APPROVAL_RECORDED = 'APPROVAL_RECORDED',
+  DEPLOYMENT_CHANGED = 'DEPLOYMENT_CHANGED',
+  METRICS_LOGGED = 'METRICS_LOGGED',
+  POLICY_CHANGED = 'POLICY_CHANGED',
+  ACCESS_CHANGED = 'ACCESS_CHANGED',
+  LINEAGE_CHANGED = 'LINEAGE_CHANGED',
+  OTHER = 'OTHER',
+}
+
+/** By exact action first, then by the action's prefix (`deployment.ended` → DEPLOYMENT_CHANGED). */
+const BY_ACTION: Record<string, EventKind> = {
+  'model.retired': EventKind.MODEL_RETIRED,
+  'version.registered': EventKind.VERSION_REGISTERED,
+  'version.stage_changed': EventKind.STAGE_CHANGED,
+  'version.validated': EventKind.VALIDATION_COMPLETED,
+  'version.approved': EventKind.APPROVAL_RECORDED,
+  'version.rejected': EventKind.APPROVAL_RECORDED,
+  'alias.protected': EventKind.ACCESS_CHANGED,
+};
+
+const BY_PREFIX: Record<string, EventKind> = {
+  model: EventKind.MODEL_CHANGED,
+  alias: EventKind.ALIAS_MOVED,
+  deployment: EventKind.DEPLOYMENT_CHANGED,
+  metrics: EventKind.METRICS_LOGGED,
+  baseline: EventKind.POLICY_CHANGED,
+  policy: EventKind.POLICY_CHANGED,
+  access: EventKind.ACCESS_CHANGED,
+  team: EventKind.ACCESS_CHANGED,
+  token: EventKind.ACCESS_CHANGED,
+  approver_key: EventKind.ACCESS_CHANGED,
+  lineage: EventKind.LINEAGE_CHANGED,
+};
+
+/** kindOf('deployment.ended') === EventKind.DEPLOYMENT_CHANGED; an action no one knows is OTHER. */
+export function kindOf(action: string): EventKind {
+  return BY_ACTION[action] ?? BY_PREFIX[action.split('.')[0]] ?? EventKind.OTHER;
+}
+
+/** Which events a subscriber or a webhook wants: of these models (any when empty), of these kinds (any when empty). */
+export interface EventFilter {
+  modelIds?: readonly string[] | null;
+  kinds?: readonly EventKind[] | null;
+}
+
+export function matchesFilter(filter: EventFilter, event: { modelId: string | null; action: string }): boolean {
+  if (filter.modelIds?.length && !(event.modelId && filter.modelIds.some((id) => id.toLowerCase() === event.modelId))) return false;
+  if (filter.kinds?.length && !filter.kinds.includes(kindOf(event.action))) return false;
+  return true;
+}
+
+/** A cursor is the event's sequence number in the audit log, as text: opaque to clients, stable forever. */
+export function encodeEventCursor(seq: number): string {
+  return Buffer.from(`event:${seq}`).toString('base64url');
+}
+
+/** The sequence number a cursor stands for, or null when it is not one of ours. */
+export function decodeEventCursor(cursor: string): number | null {
+  const match = /^event:(\d{1,15})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return match ? Number(match[1]) : null;
+}
