@@ -73,6 +73,7 @@ export async function createModelgraph(db: DataSource, settings: Settings = {}):
       schema: await buildSchema(),
       routes: modules.flatMap((m) => m.routes?.(services as never, services) ?? []),
       authenticate: (authorization) => services.tokens.authenticate(authorization),
+      activeTokens: (tokenIds) => services.tokens.activeAmong(tokenIds),
       context: (caller: Caller, request: RequestMeta): Context => ({ caller, services, loaders: createLoaders(services, caller), request }),
     },
     jobs: modules.flatMap((m) => m.jobs?.(services as never) ?? []),

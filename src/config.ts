@@ -32,6 +32,7 @@ export interface Config {
   events: {
     /** Redis for event signals between instances; without it, PostgreSQL LISTEN/NOTIFY. */
     redisUrl?: string;
+    redisChannel: string;
     /** Origins a websocket upgrade may come from (empty: any, as for plain HTTP clients). */
     allowedOrigins: string[];
     /** The largest websocket frame accepted, in bytes. */
@@ -124,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     events: {
       redisUrl: env.REDIS_URL || undefined,
+      redisChannel: env.MODELGRAPH_REDIS_CHANNEL || 'modelgraph:events',
       allowedOrigins: list(env, 'MODELGRAPH_ALLOWED_ORIGINS'),
       maxFrameBytes: int(env, 'MODELGRAPH_MAX_FRAME_BYTES', 1_048_576, 100 * 1_048_576),
     },

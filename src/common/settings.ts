@@ -23,7 +23,10 @@ export interface Settings {
     checkpointFile: string;
   };
   events?: {
+    /** Redis for event signals between instances (PostgreSQL LISTEN/NOTIFY without it). */
     redisUrl?: string;
+    /** The Redis channel; instances of one registry share it. */
+    redisChannel?: string;
   };
   webhooks?: {
     /** Host names, addresses or CIDR ranges a webhook may reach although they are private or loopback. */

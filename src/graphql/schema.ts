@@ -31,6 +31,16 @@ export async function buildModelgraphSchema({ resolvers, references }: SchemaPar
     resolvers: resolvers as NonEmptyArray<Class>,
     authChecker,
     validate: false,
+    // Every subscription here brings its own `subscribe` (the events module reads the audit log), so type-graphql's
+    // topic-based PubSub is never used; it insists on being given one.
+    pubSub: {
+      publish: () => {
+        throw new Error('topic subscriptions are not used: subscriptions bring their own subscribe function');
+      },
+      subscribe: () => {
+        throw new Error('topic subscriptions are not used: subscriptions bring their own subscribe function');
+      },
+    },
     emitSchemaFile: false,
   });
   const resolverMap = createResolversMap(typeSchema) as Record<string, Record<string, unknown>>;

@@ -21,6 +21,7 @@ import { checkInput } from '../graphql/input-guard';
 import { enforceLimits, type QueryLimits } from '../graphql/limits';
 import type { Logger } from '../logger';
 import { operationLabeller, type Metrics } from './metrics';
+import { attachSubscriptions } from './subscriptions';
 
 /** What the server serves, handed to it by the composition root (src/composition.ts). */
 export interface GraphQLApplication<C extends RequestContext = RequestContext> {
@@ -31,6 +32,8 @@ export interface GraphQLApplication<C extends RequestContext = RequestContext> {
   context(caller: Caller, request: RequestMeta): C;
   /** The modules' endpoints beside /graphql. */
   routes?: HttpRoute[];
+  /** Which of these tokens are still valid (open subscriptions of the others are closed). */
+  activeTokens(tokenIds: string[]): Promise<Set<string>>;
 }
 
 export interface ServerDeps {
@@ -221,12 +224,16 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
     res.status(status).json({ errors: [{ message, extensions: { code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' } }] });
   });
 
+  const subscriptions = attachSubscriptions(httpServer, application, config, logger);
+
   await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host ?? config.host, resolve));
   const port = (httpServer.address() as AddressInfo).port;
   return {
     url: `http://localhost:${port}/graphql`,
     port,
     close: async () => {
+      // Sockets first: they close with 1001, and their clients reconnect to another instance and resume by cursor.
+      await subscriptions.close();
       // A request whose bytes have arrived but that the server has not begun to parse (a busy moment: a few
       // large bodies at once) sits on a connection Node counts as idle, and closing the server would drop
       // it. So first every connection that has received bytes since its last response finishes (10 s at most).

@@ -5,6 +5,7 @@ import { Hardening1764300000000 } from './1764300000000-hardening';
 import { Access1764400000000 } from './1764400000000-access';
 import { ModelRetirement1764410000000 } from './1764410000000-model-retirement';
 import { Lineage1764500000000 } from './1764500000000-lineage';
+import { Events1764550000000 } from './1764550000000-events';
 
 /** In timestamp order. Listed, not globbed, so that tsc builds, ts-jest tests and the typeorm CLI see the same set. */
 export const migrations = [
@@ -15,4 +16,5 @@ export const migrations = [
   Access1764400000000,
   ModelRetirement1764410000000,
   Lineage1764500000000,
+  Events1764550000000,
 ];

@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
+import { isUuid } from '../../common/uuid';
 import { badInput, conflict, DomainError, ErrorCode, notFound } from '../../common/errors';
 import { Role, type Principal } from '../../common/role';
 import { validateText } from '../../common/text';
@@ -46,6 +47,15 @@ export class TokenService {
     );
     if (!row) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'the API token is unknown, revoked or expired');
     return { tokenId: row.id, subject: row.subject, role: row.role };
+  }
+
+  /** Which of these tokens are neither revoked nor expired (open subscriptions of the others are closed). */
+  async activeAmong(tokenIds: readonly string[]): Promise<Set<string>> {
+    const rows = (await this.db.query(
+      `SELECT id FROM api_tokens WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())`,
+      [tokenIds.filter(isUuid)],
+    )) as Array<{ id: string }>;
+    return new Set(rows.map((r) => r.id));
   }
 
   async create(caller: Caller, input: CreateTokenInput, secret = newSecret()): Promise<{ token: ApiTokenEntity; secret: string }> {

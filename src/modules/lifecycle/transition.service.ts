@@ -228,10 +228,13 @@ export class TransitionService {
           hydrate(m, ModelVersionEntity, current),
           Stage.ARCHIVED,
           `replaced by version ${version.version}`,
+          { replacedBy: { versionId: version.id, version: version.version } },
         );
       }
     }
-    return { version: await setStage(m, caller, version, to, input.reason ?? ''), archived };
+    // The promotion's event names the version it replaced: a promotion is one event with both versions.
+    const replaced = archived && { versionId: archived.id, version: archived.version };
+    return { version: await setStage(m, caller, version, to, input.reason ?? '', replaced ? { replaced } : {}), archived };
   }
 
   // ---- reads (batched) ----
@@ -302,6 +305,8 @@ async function setStage(
   version: ModelVersionEntity,
   to: Stage,
   reason: string,
+  /** Recorded in the event besides the move: the version a promotion replaced, or the one that replaced this. */
+  more: Record<string, unknown> = {},
 ): Promise<ModelVersionEntity> {
   const [moved] = await writeReturning(
     m,
@@ -314,7 +319,7 @@ async function setStage(
     subjectType: 'ModelVersion',
     subjectId: version.id,
     modelId: version.modelId,
-    payload: { version: version.version, fromStage: version.stage, toStage: to, reason },
+    payload: { version: version.version, fromStage: version.stage, toStage: to, reason, ...more },
   });
   await m.query(
     `INSERT INTO stage_transitions (version_id, model_id, from_stage, to_stage, reason, actor, audit_seq, changed_at)

@@ -1,0 +1,91 @@
+import Redis from 'ioredis';
+import type { DataSource, EntitySubscriberInterface } from 'typeorm';
+
+/**
+ * Tells an instance that events were committed, on any instance. Only a nudge: the dispatcher then reads
+ * what is new from the audit log, so a lost or merged signal costs at most a poll interval, never an event.
+ */
+export interface EventSignal {
+  start(onSignal: () => void): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface PgClient {
+  query(sql: string): Promise<unknown>;
+  on(event: 'notification' | 'error', listener: (...args: unknown[]) => void): void;
+  removeAllListeners(event?: string): void;
+}
+
+/** The default: LISTEN on the channel the audit log's trigger NOTIFYs, over one connection of the pool. */
+export class PostgresSignal implements EventSignal {
+  private client: PgClient | null = null;
+  private release: ((err?: unknown) => void) | null = null;
+  private stopped = false;
+  private retry: NodeJS.Timeout | null = null;
+
+  constructor(private readonly db: DataSource) {}
+
+  async start(onSignal: () => void): Promise<void> {
+    this.stopped = false;
+    const driver = this.db.driver as unknown as { obtainMasterConnection(): Promise<[PgClient, (err?: unknown) => void]> };
+    const [client, release] = await driver.obtainMasterConnection();
+    this.client = client;
+    this.release = release;
+    client.on('notification', () => onSignal());
+    // A dropped connection: hand it back broken and listen again on a fresh one; the poll covers the gap.
+    client.on('error', (err) => {
+      this.drop(err);
+      if (!this.stopped) this.retry = setTimeout(() => void this.start(onSignal).catch(() => undefined), 1000);
+    });
+    await client.query('LISTEN modelgraph_events');
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retry) clearTimeout(this.retry);
+    if (this.client) await this.client.query('UNLISTEN *').catch(() => undefined);
+    this.drop();
+  }
+
+  private drop(err?: unknown): void {
+    this.client?.removeAllListeners('notification');
+    this.release?.(err);
+    this.client = null;
+    this.release = null;
+  }
+}
+
+/**
+ * With REDIS_URL: every instance publishes on the channel after each transaction it commits, and every
+ * instance subscribes to it.
+ */
+export class RedisSignal implements EventSignal {
+  private subscriber: Redis | null = null;
+  private publisher: Redis | null = null;
+  private readonly afterCommit: EntitySubscriberInterface = {
+    afterTransactionCommit: () => void this.publisher?.publish(this.channel, 'commit').catch(() => undefined),
+  };
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly url: string,
+    private readonly channel: string,
+  ) {}
+
+  async start(onSignal: () => void): Promise<void> {
+    this.publisher = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    this.subscriber = new Redis(this.url, { lazyConnect: true });
+    await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
+    this.subscriber.on('message', () => onSignal());
+    await this.subscriber.subscribe(this.channel);
+    this.db.subscribers.push(this.afterCommit);
+  }
+
+  async stop(): Promise<void> {
+    const at = this.db.subscribers.indexOf(this.afterCommit);
+    if (at >= 0) this.db.subscribers.splice(at, 1);
+    await Promise.all([this.subscriber?.quit().catch(() => undefined), this.publisher?.quit().catch(() => undefined)]);
+    this.subscriber = null;
+    this.publisher = null;
+  }
+}

@@ -1,0 +1,274 @@
+/**
+ * Lifecycle events over graphql-ws on the server's own /graphql: live, filtered, resumed from a cursor with
+ * no gap and no duplicate, promotions with both versions, authentication and its failures, visibility.
+ */
+import WebSocket from 'ws';
+import { CreateApiTokenDocument, RevokeApiTokenDocument } from '../generated/graphql';
+import { Role } from '../../src/common/role';
+import { Level } from '../../src/modules/access/access.rules';
+import { RiskTier } from '../../src/modules/models/model.enums';
+import { Stage } from '../../src/modules/versions/model-version.enums';
+import { modelName } from '../support/fixtures';
+import { aucBaseline, caller, readyRegistration, stagedVersion } from '../support/lifecycle';
+import { ok, startTestServer, type TestServer } from '../support/server';
+import { subscribe } from '../support/subscriber';
+
+const admin = caller('admin', Role.ADMIN);
+
+interface Event {
+  cursor: string;
+  seq: number;
+  kind: string;
+  action: string;
+  modelId: string | null;
+  subjectId: string;
+  payload: Record<string, unknown>;
+}
+
+const EVENTS = `subscription($filter: LifecycleEventFilter, $after: String) {
+  lifecycleEvents(filter: $filter, after: $after) { cursor seq kind action modelId subjectId payload }
+}`;
+
+const PROMOTIONS = `subscription($modelId: UUID!, $after: String) {
+  promotions(modelId: $modelId, after: $after) { cursor modelId fromStage toStage reason version { versionId version } replaced { versionId version } }
+}`;
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(() => t.close());
+
+/** Waits until this instance serves `n` subscriptions: a live subscription sees only what commits after it started. */
+async function subscribers(server: TestServer, n: number): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (server.services.eventDispatcher.size < n) {
+    if (Date.now() > deadline) throw new Error(`${server.services.eventDispatcher.size} subscribers, waiting for ${n}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+async function live<T>(server: TestServer, query: string, variables: Record<string, unknown>, field: string, token = server.adminToken) {
+  const before = server.services.eventDispatcher.size;
+  const received = subscribe<T>(server.baseUrl, token, query, variables, field);
+  await subscribers(server, before + 1);
+  return received;
+}
+
+async function newModel(riskTier = RiskTier.LOW) {
+  const model = await t.services.models.create(admin, { name: modelName('events'), owner: 'ml', riskTier });
+  await aucBaseline(t.services, admin, model.id);
+  return model;
+}
+
+async function auditSeqs(modelId: string, after: number): Promise<number[]> {
+  const rows = await t.database.db.query('SELECT seq FROM audit_events WHERE model_id = $1 AND seq > $2 ORDER BY seq', [modelId, after]);
+  return rows.map((r: { seq: string }) => Number(r.seq));
+}
+
+describe('lifecycleEvents', () => {
+  test('every committed change, live, in order, each with its cursor; filters by model and kind', async () => {
+    const model = await newModel();
+    const all = await live<Event>(t, EVENTS, { filter: { modelIds: [model.id] } }, 'lifecycleEvents');
+    const stages = await live<Event>(t, EVENTS, { filter: { modelIds: [model.id], kinds: ['STAGE_CHANGED'] } }, 'lifecycleEvents');
+    const other = await live<Event>(t, EVENTS, { filter: { modelIds: ['00000000-0000-4000-8000-000000000000'] } }, 'lifecycleEvents');
+
+    const version = await stagedVersion(t.services, admin, model.id, []);
+    const events = await all.waitFor(4);
+    expect(events.map((e) => e.kind)).toEqual(['VERSION_REGISTERED', 'METRICS_LOGGED', 'VALIDATION_COMPLETED', 'STAGE_CHANGED']);
+    expect(events.map((e) => e.seq)).toEqual((await auditSeqs(model.id, 0)).slice(-4));
+    expect(events[0]).toMatchObject({ action: 'version.registered', modelId: model.id, subjectId: version.id });
+    const [stage] = await stages.waitFor(1);
+    expect(stage).toMatchObject({ kind: 'STAGE_CHANGED', payload: { fromStage: 'DEVELOPMENT', toStage: 'STAGING' } });
+    expect(stages.items).toHaveLength(1);
+    expect(other.items).toHaveLength(0);
+    await Promise.all([all.close(), stages.close(), other.close()]);
+  });
+
+  test('resumed with `after`: exactly the events missed, then live, no gap and no duplicate at the seam', async () => {
+    const model = await newModel();
+    const filter = { modelIds: [model.id] };
+    const first = await live<Event>(t, EVENTS, { filter }, 'lifecycleEvents');
+    await t.services.versions.register(admin, readyRegistration(model.id));
+    const [seen] = await first.waitFor(1);
+    await first.close();
+
+    // Missed while away…
+    for (let i = 0; i < 3; i += 1) await t.services.versions.register(admin, readyRegistration(model.id));
+    const resumed = subscribe<Event>(t.baseUrl, t.adminToken, EVENTS, { filter, after: seen.cursor }, 'lifecycleEvents');
+    // …and committed while the replay runs: they must come once, after the replayed ones.
+    const writes = Promise.all([0, 1, 2].map(() => t.services.versions.register(admin, readyRegistration(model.id))));
+    await writes;
+    const expected = await auditSeqs(model.id, seen.seq);
+    expect(expected).toHaveLength(6);
+    await resumed.waitFor(6);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(resumed.items.map((e) => e.seq)).toEqual(expected);
+    await resumed.close();
+  });
+
+  test('a bad cursor, or a filter of ids that are no ids, is BAD_USER_INPUT', async () => {
+    const bad = subscribe<Event>(t.baseUrl, t.adminToken, EVENTS, { after: 'nonsense' }, 'lifecycleEvents');
+    await bad.completed;
+    expect(bad.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', field: 'after' } });
+    const ids = subscribe<Event>(t.baseUrl, t.adminToken, EVENTS, { filter: { modelIds: ['x'] } }, 'lifecycleEvents');
+    await ids.completed;
+    expect(ids.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT' } });
+    await Promise.all([bad.close(), ids.close()]);
+  });
+});
+
+describe('promotions', () => {
+  test('into PRODUCTION with the version it replaced; the archive is part of it, not an event of its own', async () => {
+    const model = await newModel();
+    const promotions = await live<Record<string, unknown>>(t, PROMOTIONS, { modelId: model.id }, 'promotions');
+    const v1 = await stagedVersion(t.services, admin, model.id, []);
+    await t.services.transitions.transition(admin, {
+      versionId: v1.id,
+      toStage: Stage.PRODUCTION,
+      expectedStage: Stage.STAGING,
+      reason: 'first',
+    });
+    const v2 = await stagedVersion(t.services, admin, model.id, []);
+    await t.services.transitions.transition(admin, {
+      versionId: v2.id,
+      toStage: Stage.PRODUCTION,
+      expectedStage: Stage.STAGING,
+      reason: 'better',
+    });
+    await t.services.transitions.transition(admin, {
+      versionId: v2.id,
+      toStage: Stage.ARCHIVED,
+      expectedStage: Stage.PRODUCTION,
+      reason: 'pulled',
+    });
+    const items = await promotions.waitFor(3);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(promotions.items).toHaveLength(3);
+    expect(items.map(({ cursor: _c, ...rest }) => rest)).toEqual([
+      {
+        modelId: model.id,
+        fromStage: 'STAGING',
+        toStage: 'PRODUCTION',
+        reason: 'first',
+        version: { versionId: v1.id, version: 1 },
+        replaced: null,
+      },
+      {
+        modelId: model.id,
+        fromStage: 'STAGING',
+        toStage: 'PRODUCTION',
+        reason: 'better',
+        version: { versionId: v2.id, version: 2 },
+        replaced: { versionId: v1.id, version: 1 },
+      },
+      {
+        modelId: model.id,
+        fromStage: 'PRODUCTION',
+        toStage: 'ARCHIVED',
+        reason: 'pulled',
+        version: { versionId: v2.id, version: 2 },
+        replaced: null,
+      },
+    ]);
+    await promotions.close();
+  });
+});
+
+describe('authentication', () => {
+  test('a bad token closes the socket with 4403; no connection_init in time with 4408', async () => {
+    const bad = subscribe<Event>(t.baseUrl, 'mg_not_a_token', EVENTS, {}, 'lifecycleEvents');
+    expect((await bad.closed).code).toBe(4403);
+    const silent = new WebSocket(`${t.baseUrl.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
+    const code = await new Promise<number>((resolve) => silent.on('close', (c) => resolve(c)));
+    expect(code).toBe(4408);
+  });
+
+  test('a revoked token: its open streams end within seconds', async () => {
+    const created = ok(await t.request(CreateApiTokenDocument, { input: { subject: 'watcher', role: 'VIEWER' } })).createApiToken;
+    const watcher = await live<Event>(t, EVENTS, {}, 'lifecycleEvents', created.token);
+    ok(await t.request(RevokeApiTokenDocument, { input: { id: created.apiToken.id } }));
+    const started = Date.now();
+    const closed = await watcher.closed;
+    expect(closed.code).toBe(4403);
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+});
+
+describe('with MODELGRAPH_VISIBILITY=granted', () => {
+  test('a subscriber hears only of the models it may see', async () => {
+    const server = await startTestServer({ MODELGRAPH_VISIBILITY: 'granted' });
+    try {
+      const s = server.services;
+      const mine = await s.models.create(admin, { name: modelName('mine'), owner: 'a' });
+      const theirs = await s.models.create(admin, { name: modelName('theirs'), owner: 'b' });
+      await s.access.grant(admin, { modelId: mine.id, subject: 'ana', level: Level.VIEW });
+      const ana = await server.tokenFor(Role.CONTRIBUTOR, 'ana');
+      const heard = await live<Event>(server, EVENTS, {}, 'lifecycleEvents', ana);
+      await s.versions.register(admin, readyRegistration(theirs.id));
+      await s.versions.register(admin, readyRegistration(mine.id));
+      const [event] = await heard.waitFor(1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(heard.items.every((e) => e.modelId === mine.id)).toBe(true);
+      expect(event.kind).toBe('VERSION_REGISTERED');
+
+      // Replayed events are filtered the same way.
+      const replay = subscribe<Event>(server.baseUrl, ana, EVENTS, { after: 'ZXZlbnQ6MA' }, 'lifecycleEvents');
+      await new Promise((r) => setTimeout(r, 500));
+      expect(replay.items.length).toBeGreaterThan(0);
+      expect(replay.items.every((e) => e.modelId === mine.id)).toBe(true);
+
+      const hidden = subscribe<Event>(server.baseUrl, ana, PROMOTIONS, { modelId: theirs.id }, 'promotions');
+      await hidden.completed;
+      expect(hidden.errors[0]).toMatchObject({ extensions: { code: 'NOT_FOUND' } });
+      await Promise.all([heard.close(), replay.close(), hidden.close()]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('the socket', () => {
+  test('origins outside the allow-list are refused at the upgrade; frames over the limit close the socket', async () => {
+    const server = await startTestServer({ MODELGRAPH_ALLOWED_ORIGINS: 'https://console.example', MODELGRAPH_MAX_FRAME_BYTES: '2048' });
+    try {
+      const url = `${server.baseUrl.replace('http', 'ws')}/graphql`;
+      const refused = await new Promise<string>((resolve) => {
+        const ws = new WebSocket(url, 'graphql-transport-ws', { headers: { origin: 'https://evil.example' } });
+        ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+        ws.on('open', () => resolve('open'));
+      });
+      expect(refused).toBe('403');
+      const ws = new WebSocket(url, 'graphql-transport-ws', { headers: { origin: 'https://console.example' } });
+      await new Promise((resolve) => ws.on('open', resolve));
+      const closed = new Promise<number>((resolve) => ws.on('close', (code) => resolve(code)));
+      ws.send(
+        JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${server.adminToken}`, pad: 'x'.repeat(4000) } }),
+      );
+      expect(await closed).toBe(1009); // message too big
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('the query limits apply to subscriptions too', async () => {
+    const deep = `subscription { lifecycleEvents { ${'cursor '.repeat(1)} } }`;
+    const aliased = `subscription { lifecycleEvents { ${Array.from({ length: 40 }, (_, i) => `a${i}: cursor`).join(' ')} } }`;
+    const ok1 = subscribe<Event>(t.baseUrl, t.adminToken, deep, {}, 'lifecycleEvents');
+    const refused = subscribe<Event>(t.baseUrl, t.adminToken, aliased, {}, 'lifecycleEvents');
+    await refused.completed;
+    expect(refused.errors[0]).toMatchObject({ extensions: { code: 'BAD_USER_INPUT', limit: 'aliases' } });
+    await Promise.all([ok1.close(), refused.close()]);
+  });
+
+  test('shutting down closes sockets with 1001 (going away), after what they were sent', async () => {
+    const server = await startTestServer();
+    const model = await server.services.models.create(admin, { name: modelName('shutdown'), owner: 'ml' });
+    const watcher = await live<Event>(server, EVENTS, { filter: { modelIds: [model.id] } }, 'lifecycleEvents');
+    await server.services.versions.register(admin, readyRegistration(model.id));
+    const [seen] = await watcher.waitFor(1);
+    await server.close();
+    expect((await watcher.closed).code).toBe(1001);
+    expect(seen.kind).toBe('VERSION_REGISTERED');
+  });
+});
