@@ -11,6 +11,7 @@ import { lineageModule } from './lineage/lineage.module';
 import { metricsModule } from './metrics/metrics.module';
 import { modelsModule } from './models/models.module';
 import { versionsModule } from './versions/versions.module';
+import { webhooksModule } from './webhooks/webhooks.module';
 
 /**
  * Every module, in dependency order: a module may import only the modules listed before it
@@ -31,4 +32,5 @@ export const modules = [
   lifecycleModule,
   lineageModule,
   eventsModule,
+  webhooksModule,
 ] as const;

@@ -7,7 +7,7 @@ import { ok, startTestServer, type TestServer } from '../support/server';
 let t: TestServer;
 
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({}, { jobs: false }); // no background statements in the counts
   const { models, versions, aliases } = t.services;
   for (let i = 0; i < 100; i += 1) {
     const model = await models.create(SYSTEM_CALLER, { name: modelName('np1'), owner: 'team' });

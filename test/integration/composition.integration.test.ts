@@ -44,6 +44,8 @@ describe('the composition root', () => {
         'audit',
         'checkpoints',
         'deployments',
+        'eventDispatcher',
+        'events',
         'lineage',
         'metrics',
         'models',
@@ -53,6 +55,8 @@ describe('the composition root', () => {
         'transitions',
         'validation',
         'versions',
+        'webhooks',
+        'webhookWorker',
       ].sort(),
     );
   });

@@ -33,8 +33,11 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** The real HTTP server on a free port, over a database of its own. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * The real HTTP server on a free port, over a database of its own. `jobs: false` leaves the background loops
+ * (event dispatch, webhook deliveries) stopped, for tests that count the SQL statements of one request.
+ */
+export async function startTestServer(env: Record<string, string> = {}, options: { jobs?: boolean } = {}): Promise<TestServer> {
   const metrics = createMetrics();
   const database = await createTestDatabase({ onQuery: () => metrics.dbQueries.inc() });
   const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
@@ -47,7 +50,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     { config, db: database.db, logger: createLogger('silent'), metrics, application },
     { port: 0, host: '127.0.0.1' },
   );
-  for (const job of jobs) await job.start();
+  const running = options.jobs === false ? [] : jobs;
+  for (const job of running) await job.start();
   const baseUrl = `http://127.0.0.1:${server.port}`;
   const { secret: adminToken } = await services.tokens.create(SYSTEM_CALLER, { subject: 'admin', role: Role.ADMIN });
 
@@ -74,7 +78,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     post,
     close: async () => {
       await server.close();
-      for (const job of jobs) await job.stop();
+      for (const job of running) await job.stop();
       await database.drop();
     },
   };

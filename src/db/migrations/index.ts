@@ -6,6 +6,7 @@ import { Access1764400000000 } from './1764400000000-access';
 import { ModelRetirement1764410000000 } from './1764410000000-model-retirement';
 import { Lineage1764500000000 } from './1764500000000-lineage';
 import { Events1764550000000 } from './1764550000000-events';
+import { Webhooks1764600000000 } from './1764600000000-webhooks';
 
 /** In timestamp order. Listed, not globbed, so that tsc builds, ts-jest tests and the typeorm CLI see the same set. */
 export const migrations = [
@@ -17,4 +18,5 @@ export const migrations = [
   ModelRetirement1764410000000,
   Lineage1764500000000,
   Events1764550000000,
+  Webhooks1764600000000,
 ];
