@@ -74,10 +74,20 @@ export async function walk(m: EntityManager, starts: readonly string[], o: WalkO
   const first = q.p(o.first);
   // Without a kind filter, a step takes no more nodes than can still be answered (plus one, to know there are more).
   const cap = o.kinds?.length ? `${WORK_CAP} - cardinality(w.visited)` : `${first} + 1 - w.matched`;
+  // A step reads the node at the end of each edge it follows only when a condition needs it (a kind, `at`,
+  // visibility): a hub has tens of thousands of edges, and the foreign key already says that every end is a node.
+  const nodeJoin = o.kinds?.length || nodeOk.length > 0;
+  // `links`, the edges between the nodes answered: every input edge of an answered node (a node's inputs are few,
+  // what made it; its outputs may be tens of thousands, everything trained on a popular dataset), kept when its input
+  // end is answered too. The planner cannot know how many nodes are answered, and a join planned from its guess can
+  // hash the whole edge table or probe the index 1,000 × 1,000 times; so each start's answered nodes are an array,
+  // read through the index (`= ANY`, as a step of the walk is), and the input end is looked up in a hash of them
+  // (`IS TRUE` keeps that a lookup and not a join). Each start is walked once however often it is given, and each
+  // list is aggregated once per start (not by scanning every start's rows for each start).
   const sql = `
     WITH RECURSIVE walk(start, depth, ids, parents, relations, visited, matched) AS (
       SELECT s.id, 0, ARRAY[s.id], ARRAY[NULL::uuid], ARRAY[NULL::text], ARRAY[s.id], 0
-      FROM unnest(${q.p(starts)}::uuid[]) AS s(id)
+      FROM (SELECT DISTINCT id FROM unnest(${q.p(starts)}::uuid[]) AS u(id)) s
       UNION ALL
       SELECT w.start, w.depth + 1, step.ids, step.parents, step.relations, w.visited || step.ids, w.matched + step.matched
       FROM walk w
@@ -85,11 +95,11 @@ export async function walk(m: EntityManager, starts: readonly string[], o: WalkO
         SELECT array_agg(c.id) AS ids, array_agg(c.parent) AS parents, array_agg(c.relation) AS relations,
                (count(*) FILTER (WHERE ${kindMatch('c.kind')}))::int AS matched
         FROM (
-          SELECT DISTINCT ON (n.id) n.id, n.kind, x.parent, x.relation
+          SELECT DISTINCT ON (x.id) x.id, ${nodeJoin ? 'n.kind' : 'NULL::text AS kind'}, x.parent, x.relation
           FROM (${steps.join(' UNION ALL ')}) x
-          JOIN lineage_nodes n ON n.id = x.id ${nodeOk.map((c) => `AND ${c}`).join(' ')}
-          WHERE NOT EXISTS (SELECT 1 FROM unnest(w.visited) AS v(id) WHERE v.id = n.id)
-          ORDER BY n.id, x.parent, x.relation
+          ${nodeJoin ? `JOIN lineage_nodes n ON n.id = x.id ${nodeOk.map((c) => `AND ${c}`).join(' ')}` : ''}
+          WHERE NOT EXISTS (SELECT 1 FROM unnest(w.visited) AS v(id) WHERE v.id = x.id)
+          ORDER BY x.id, x.parent, x.relation
           LIMIT (${cap})
         ) c
       ) step
@@ -107,17 +117,29 @@ export async function walk(m: EntityManager, starts: readonly string[], o: WalkO
         FROM found f JOIN lineage_nodes n ON n.id = f.id
         WHERE f.depth = 0 OR ${kindMatch('n.kind')}
       ) ranked WHERE rank <= ${first} + 1
+    ),
+    links AS (
+      SELECT a.start, e.from_id, e.to_id, e.relation
+      FROM (SELECT k.start, array_agg(k.id) AS ids FROM kept k GROUP BY k.start) a
+      JOIN lineage_edges e ON e.to_id = ANY(a.ids) AND ${edgeLive('e')}${relation('e')}
+      WHERE ((a.start, e.from_id) IN (SELECT k.start, k.id FROM kept k)) IS TRUE
     )
-    SELECT s.start,
-      (SELECT json_agg(json_build_object('id', k.id, 'depth', k.depth, 'parent', k.parent, 'relation', k.relation, 'kind', k.kind,
-                'naturalKey', k.natural_key, 'name', k.name, 'properties', k.properties, 'modelId', k.model_id, 'createdAt', k.created_at)
-              ORDER BY k.depth, k.id)
-         FROM kept k WHERE k.start = s.start) AS nodes,
-      (SELECT json_agg(json_build_object('from', e.from_id, 'to', e.to_id, 'relation', e.relation) ORDER BY e.from_id, e.to_id, e.relation)
-         FROM kept k JOIN lineage_edges e ON e.from_id = k.id AND ${edgeLive('e')}${relation('e')}
-         WHERE k.start = s.start AND EXISTS (SELECT 1 FROM kept k2 WHERE k2.start = s.start AND k2.id = e.to_id)) AS edges,
-      (SELECT max(w.matched) > ${first} OR max(cardinality(w.visited)) >= ${WORK_CAP} FROM walk w WHERE w.start = s.start) AS truncated
-    FROM unnest(${q.p(starts)}::uuid[]) AS s(start)`;
+    SELECT s.start, n.nodes, l.edges, t.truncated
+    FROM unnest(${q.p(starts)}::uuid[]) AS s(start)
+    LEFT JOIN (
+      SELECT k.start,
+             json_agg(json_build_object('id', k.id, 'depth', k.depth, 'parent', k.parent, 'relation', k.relation, 'kind', k.kind,
+                 'naturalKey', k.natural_key, 'name', k.name, 'properties', k.properties, 'modelId', k.model_id, 'createdAt', k.created_at)
+               ORDER BY k.depth, k.id) AS nodes
+      FROM kept k GROUP BY k.start
+    ) n ON n.start = s.start
+    LEFT JOIN (
+      SELECT l.start, json_agg(json_build_object('from', l.from_id, 'to', l.to_id, 'relation', l.relation) ORDER BY l.from_id, l.to_id, l.relation) AS edges
+      FROM links l GROUP BY l.start
+    ) l ON l.start = s.start
+    LEFT JOIN (
+      SELECT w.start, max(w.matched) > ${first} OR max(cardinality(w.visited)) >= ${WORK_CAP} AS truncated FROM walk w GROUP BY w.start
+    ) t ON t.start = s.start`;
   const rows = (await m.query(sql, q.values)) as Array<{
     start: string;
     nodes: Array<Omit<Reached, 'createdAt'> & { createdAt: string }> | null;
