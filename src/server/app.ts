@@ -7,13 +7,10 @@ import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHt
 import { expressMiddleware } from '@as-integrations/express5';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { GraphQLError } from 'graphql';
-import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
-import type { Caller } from '../common/caller';
 import { DomainError, ErrorCode } from '../common/errors';
-import type { HttpRoute } from '../common/http-route';
-import { hasRole, type Principal } from '../common/role';
+import { hasRole } from '../common/role';
 import type { RequestContext, RequestMeta } from '../graphql/context';
 import { createErrorFormatter } from '../graphql/errors';
 import { jitExecutor } from '../graphql/executor';
@@ -21,20 +18,10 @@ import { checkInput } from '../graphql/input-guard';
 import { enforceLimits, type QueryLimits } from '../graphql/limits';
 import type { Logger } from '../logger';
 import { operationLabeller, type Metrics } from './metrics';
+import type { GraphQLApplication } from './application';
 import { attachSubscriptions } from './subscriptions';
 
-/** What the server serves, handed to it by the composition root (src/composition.ts). */
-export interface GraphQLApplication<C extends RequestContext = RequestContext> {
-  schema: GraphQLSchema;
-  /** Resolves `Authorization: Bearer <token>` to a principal, or throws UNAUTHENTICATED. */
-  authenticate(authorization: string | undefined): Promise<Principal>;
-  /** A fresh context for one operation: the caller, the services and new loaders. */
-  context(caller: Caller, request: RequestMeta): C;
-  /** The modules' endpoints beside /graphql. */
-  routes?: HttpRoute[];
-  /** Which of these tokens are still valid (open subscriptions of the others are closed). */
-  activeTokens(tokenIds: string[]): Promise<Set<string>>;
-}
+export type { GraphQLApplication } from './application';
 
 export interface ServerDeps {
   config: Config;

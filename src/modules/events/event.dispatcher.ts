@@ -28,6 +28,8 @@ const BATCH = 500;
 const MAX_QUEUE = 10_000;
 /** Signals can be lost (a dropped connection): the log is read at least this often anyway. */
 const POLL_MS = 1000;
+/** Subscribers served per turn of the event loop (see deliver). */
+const DELIVERY_CHUNK = 500;
 
 function envelope(row: Record<string, unknown>): EventEnvelope {
   const seq = Number(row.seq);
@@ -52,11 +54,21 @@ class Subscriber {
   private readonly queue: EventEnvelope[] = [];
   private waiting: { resolve(event: EventEnvelope | null): void; reject(err: Error): void } | null = null;
   private ended: Error | null | undefined = undefined;
+  /**
+   * matchesFilter(filter, event), compiled once: every event of a batch is matched against every subscriber,
+   * and with thousands of subscribers the lower-casing and list scans of each match added up. The same rule:
+   * model ids compared in lower case (as PostgreSQL returns them), the kind is the envelope's kindOf(action).
+   */
+  readonly matches: (event: EventEnvelope) => boolean;
 
   constructor(
     readonly caller: Caller,
     readonly filter: EventFilter,
-  ) {}
+  ) {
+    const models = filter.modelIds?.length ? new Set(filter.modelIds.map((id) => id.toLowerCase())) : null;
+    const kinds = filter.kinds?.length ? new Set(filter.kinds) : null;
+    this.matches = (event) => (!models || (event.modelId !== null && models.has(event.modelId))) && (!kinds || kinds.has(event.kind));
+  }
 
   push(event: EventEnvelope): void {
     if (this.ended !== undefined) return;
@@ -142,10 +154,26 @@ export class EventDispatcher implements BackgroundJob {
    * The events the caller may see that match the filter: with `after` (a sequence number), first every one
    * committed after it, read from the audit log, then live; without, live from now. No gap and no duplicate
    * at the seam: live events are queued from the start, and those the replay already gave are skipped.
+   *
+   * Ending it (`return()`, as graphql-ws does when the socket closes or the client completes) ends the
+   * subscription at once. An async generator waiting inside (here: for the next live event) only queues a
+   * `return()` until its next `yield`, so without this a closed subscription whose filter matched nothing
+   * more stayed registered, with everything its socket held, until a matching event came — possibly never.
    */
-  async *stream(caller: Caller, filter: EventFilter, after: number | null): AsyncGenerator<EventEnvelope> {
-    if (!this.started) throw new DomainError(ErrorCode.CONFLICT, 'events are not being published on this instance');
+  stream(caller: Caller, filter: EventFilter, after: number | null): AsyncGenerator<EventEnvelope> {
     const subscriber = new Subscriber(caller, filter);
+    const events = this.events(subscriber, after);
+    const finish = events.return.bind(events);
+    events.return = (value) => {
+      subscriber.end(); // the pending next() answers null: the generator returns and unregisters the subscriber
+      return finish(value);
+    };
+    return events;
+  }
+
+  private async *events(subscriber: Subscriber, after: number | null): AsyncGenerator<EventEnvelope> {
+    if (!this.started) throw new DomainError(ErrorCode.CONFLICT, 'events are not being published on this instance');
+    const { caller, filter } = subscriber;
     this.subscribers.add(subscriber);
     try {
       // Live means what commits from now: what committed before (and this instance has yet to publish) is skipped.
@@ -202,9 +230,12 @@ export class EventDispatcher implements BackgroundJob {
 
   private async deliver(events: EventEnvelope[]): Promise<void> {
     const modelIds = [...new Set(events.map((e) => e.modelId).filter((id): id is string => id !== null))];
+    // The subscribers as they are now: one that subscribes from here on asked for the head of the log after
+    // these events committed, so it skips them anyway; one that leaves ignores what it is still given.
+    const subscribers = [...this.subscribers];
     // Who sees which models: asked once per subject in this batch, only where visibility is restricted.
     const visibleTo = new Map<string, Set<string> | 'all'>();
-    for (const subscriber of this.subscribers) {
+    for (const subscriber of subscribers) {
       const { subject } = subscriber.caller;
       if (visibleTo.has(subject)) continue;
       visibleTo.set(
@@ -212,11 +243,18 @@ export class EventDispatcher implements BackgroundJob {
         this.access.seesEverything(subscriber.caller) ? 'all' : await this.access.visibleAmong(subscriber.caller, modelIds),
       );
     }
-    for (const subscriber of this.subscribers) {
+    // Each subscriber given an event runs its whole delivery (execution, serialisation, the socket write) in
+    // the microtasks that follow, about 50-100 µs each: thousands at once would hold the event loop for
+    // hundreds of milliseconds, with every HTTP request and database answer waiting, the transactions that
+    // commit the next events (and hold the audit lock) included. So they are served DELIVERY_CHUNK at a
+    // time, with the event loop's I/O between chunks; each subscriber still gets the events in order.
+    for (let i = 0; i < subscribers.length; i += 1) {
+      if (i > 0 && i % DELIVERY_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve));
+      const subscriber = subscribers[i];
       const visible = visibleTo.get(subscriber.caller.subject) as Set<string> | 'all';
       for (const event of events) {
         const seen = visible === 'all' || (event.modelId !== null && visible.has(event.modelId));
-        if (seen && matchesFilter(subscriber.filter, event)) subscriber.push(event);
+        if (seen && subscriber.matches(event)) subscriber.push(event);
       }
     }
   }
