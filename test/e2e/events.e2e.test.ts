@@ -175,6 +175,18 @@ describe('promotions', () => {
   });
 });
 
+test('a closed subscription is released at once, not at its next event', async () => {
+  const model = await newModel();
+  const before = t.services.eventDispatcher.size;
+  const events = await live<Event>(t, EVENTS, { filter: { modelIds: [model.id] } }, 'lifecycleEvents');
+  const promotions = await live<Record<string, unknown>>(t, PROMOTIONS, { modelId: model.id }, 'promotions');
+  expect(t.services.eventDispatcher.size).toBe(before + 2);
+  await Promise.all([events.close(), promotions.close()]);
+  const deadline = Date.now() + 3000;
+  while (t.services.eventDispatcher.size > before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  expect(t.services.eventDispatcher.size).toBe(before);
+});
+
 describe('authentication', () => {
   test('a bad token closes the socket with 4403; no connection_init in time with 4408', async () => {
     const bad = subscribe<Event>(t.baseUrl, 'mg_not_a_token', EVENTS, {}, 'lifecycleEvents');

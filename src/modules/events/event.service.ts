@@ -44,7 +44,15 @@ export class EventService {
   async promotions(caller: Caller, modelId: string, after: string | null): Promise<AsyncGenerator<Promotion>> {
     await this.access.authorize(this.db.manager, caller, Action.VIEW, modelId);
     const events = this.dispatcher.stream(caller, { modelIds: [modelId], kinds: [EventKind.STAGE_CHANGED] }, this.position(after));
-    return promotionsOf(events);
+    const promotions = promotionsOf(events);
+    // A generator waiting for its next event runs no `finally` when the client leaves: end the stream below at
+    // once, so the subscription is released with the socket rather than at the next matching event.
+    const finish = promotions.return.bind(promotions);
+    promotions.return = (value) => {
+      void events.return(undefined);
+      return finish(value);
+    };
+    return promotions;
   }
 
   private position(after: string | null): number | null {
