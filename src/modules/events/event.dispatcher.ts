@@ -4,7 +4,7 @@ import { DomainError, ErrorCode } from '../../common/errors';
 import type { BackgroundJob } from '../../common/module';
 import { SqlParams } from '../../db/pagination';
 import type { AccessService } from '../access/access.service';
-import { encodeEventCursor, kindOf, matchesFilter, type EventFilter, type EventKind } from './event.rules';
+import { encodeEventCursor, eventMatcher, kindOf, type EventFilter, type EventKind } from './event.rules';
 import type { EventSignal } from './event.signal';
 
 /** A committed audit event, as every subscriber receives it: read once, shared by all. */
@@ -54,20 +54,14 @@ class Subscriber {
   private readonly queue: EventEnvelope[] = [];
   private waiting: { resolve(event: EventEnvelope | null): void; reject(err: Error): void } | null = null;
   private ended: Error | null | undefined = undefined;
-  /**
-   * matchesFilter(filter, event), compiled once: every event of a batch is matched against every subscriber,
-   * and with thousands of subscribers the lower-casing and list scans of each match added up. The same rule:
-   * model ids compared in lower case (as PostgreSQL returns them), the kind is the envelope's kindOf(action).
-   */
+  /** The filter compiled once: every event of a batch is matched against every subscriber. */
   readonly matches: (event: EventEnvelope) => boolean;
 
   constructor(
     readonly caller: Caller,
     readonly filter: EventFilter,
   ) {
-    const models = filter.modelIds?.length ? new Set(filter.modelIds.map((id) => id.toLowerCase())) : null;
-    const kinds = filter.kinds?.length ? new Set(filter.kinds) : null;
-    this.matches = (event) => (!models || (event.modelId !== null && models.has(event.modelId))) && (!kinds || kinds.has(event.kind));
+    this.matches = eventMatcher(filter);
   }
 
   push(event: EventEnvelope): void {
@@ -277,7 +271,7 @@ export class EventDispatcher implements BackgroundJob {
     )) as Array<Record<string, unknown>>;
     const events = rows.map(envelope);
     return {
-      events: events.filter((e) => matchesFilter(filter, e)),
+      events: events.filter(eventMatcher(filter)),
       last: events.length ? events[events.length - 1].seq : after,
       done: rows.length < BATCH,
     };
