@@ -72,6 +72,7 @@ export async function createModelgraph(db: DataSource, settings: Settings = {}):
     application: {
       schema: await buildSchema(),
       routes: modules.flatMap((m) => m.routes?.(services as never, services) ?? []),
+      gauges: modules.flatMap((m) => m.gauges?.(services as never) ?? []),
       authenticate: (authorization) => services.tokens.authenticate(authorization),
       activeTokens: (tokenIds) => services.tokens.activeAmong(tokenIds),
       context: (caller: Caller, request: RequestMeta): Context => ({ caller, services, loaders: createLoaders(services, caller), request }),

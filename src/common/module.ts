@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Caller } from './caller';
+import type { GaugeSource } from './gauge';
 import type { HttpRoute } from './http-route';
 import type { Settings } from './settings';
 
@@ -32,6 +33,8 @@ export interface ModuleDefinition<Name extends string, Below, Services, Loaders>
   loaders?: (services: Services, caller: Caller) => Loaders;
   /** HTTP endpoints beside /graphql; `all` holds every module's services (for interfaces from common/). */
   routes?: (services: Services, all: Record<string, unknown>) => HttpRoute[];
+  /** Prometheus gauges it computes on each scrape of /metrics. */
+  gauges?: (services: Services) => GaugeSource[];
   /** Its background loops, over its services. */
   jobs?: (services: Services) => BackgroundJob[];
   /** Federation: for each entity type it owns, how `_entities` resolves a reference. */

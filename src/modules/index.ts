@@ -10,6 +10,7 @@ import { lifecycleModule } from './lifecycle/lifecycle.module';
 import { lineageModule } from './lineage/lineage.module';
 import { metricsModule } from './metrics/metrics.module';
 import { modelsModule } from './models/models.module';
+import { monitoringModule } from './monitoring/monitoring.module';
 import { versionsModule } from './versions/versions.module';
 import { webhooksModule } from './webhooks/webhooks.module';
 
@@ -33,4 +34,5 @@ export const modules = [
   lineageModule,
   eventsModule,
   webhooksModule,
+  monitoringModule,
 ] as const;

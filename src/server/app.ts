@@ -17,7 +17,7 @@ import { jitExecutor } from '../graphql/executor';
 import { checkInput } from '../graphql/input-guard';
 import { enforceLimits, type QueryLimits } from '../graphql/limits';
 import type { Logger } from '../logger';
-import { operationLabeller, type Metrics } from './metrics';
+import { operationLabeller, registerGauges, type Metrics } from './metrics';
 import type { GraphQLApplication } from './application';
 import { attachSubscriptions } from './subscriptions';
 
@@ -72,6 +72,7 @@ function observe(metrics: Metrics, limits: QueryLimits): ApolloServerPlugin<Requ
 export async function startServer(deps: ServerDeps, listen: { port: number; host?: string }): Promise<RunningServer> {
   const { config, db, logger, metrics, application } = deps;
   const operationLabel = operationLabeller();
+  registerGauges(metrics.registry, application.gauges ?? [], (err) => logger.warn({ err }, 'a gauge could not be computed'));
   const app = express();
   const httpServer = http.createServer(app);
   /** Connections that have received bytes since their last response: requests in flight, parsed or not. */

@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import type { Caller } from '../common/caller';
+import type { GaugeSource } from '../common/gauge';
 import type { HttpRoute } from '../common/http-route';
 import type { Principal } from '../common/role';
 import type { RequestContext, RequestMeta } from '../graphql/context';
@@ -13,6 +14,8 @@ export interface GraphQLApplication<C extends RequestContext = RequestContext> {
   context(caller: Caller, request: RequestMeta): C;
   /** The modules' endpoints beside /graphql. */
   routes?: HttpRoute[];
+  /** The modules' gauges, computed on each scrape of /metrics. */
+  gauges?: GaugeSource[];
   /** Which of these tokens are still valid (open subscriptions of the others are closed). */
   activeTokens(tokenIds: string[]): Promise<Set<string>>;
 }

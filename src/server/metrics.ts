@@ -1,4 +1,5 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { GaugeSource } from '../common/gauge';
 
 /** Prometheus metrics of one server instance (a registry of its own, so tests never share counters). */
 export interface Metrics {
@@ -57,4 +58,27 @@ export function createMetrics(): Metrics {
       registers: [registry],
     }),
   };
+}
+
+/**
+ * The modules' gauges, computed on each scrape. A gauge whose source fails (the database away) is left empty
+ * for that scrape rather than failing the whole page: the process metrics still answer.
+ */
+export function registerGauges(registry: Registry, sources: GaugeSource[], onError: (err: unknown) => void): void {
+  for (const source of sources) {
+    new Gauge({
+      name: source.name,
+      help: source.help,
+      labelNames: source.labelNames,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        try {
+          for (const sample of await source.collect()) this.set(sample.labels, sample.value);
+        } catch (err) {
+          onError(err);
+        }
+      },
+    });
+  }
 }

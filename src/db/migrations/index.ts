@@ -7,6 +7,7 @@ import { ModelRetirement1764410000000 } from './1764410000000-model-retirement';
 import { Lineage1764500000000 } from './1764500000000-lineage';
 import { Events1764550000000 } from './1764550000000-events';
 import { Webhooks1764600000000 } from './1764600000000-webhooks';
+import { Monitoring1764700000000 } from './1764700000000-monitoring';
 
 /** In timestamp order. Listed, not globbed, so that tsc builds, ts-jest tests and the typeorm CLI see the same set. */
 export const migrations = [
@@ -19,4 +20,5 @@ export const migrations = [
   Lineage1764500000000,
   Events1764550000000,
   Webhooks1764600000000,
+  Monitoring1764700000000,
 ];

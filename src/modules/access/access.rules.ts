@@ -54,6 +54,9 @@ export enum Action {
   RETIRE = 'RETIRE',
   GRANT = 'GRANT',
   EDIT_LINEAGE = 'EDIT_LINEAGE',
+  REPORT_PRODUCTION = 'REPORT_PRODUCTION',
+  HANDLE_ALERT = 'HANDLE_ALERT',
+  SET_OBJECTIVES = 'SET_OBJECTIVES',
 }
 
 /**
@@ -80,6 +83,9 @@ export const RIGHTS: Readonly<Record<Action, Level>> = {
   [Action.RETIRE]: Level.MANAGE,
   [Action.GRANT]: Level.MANAGE,
   [Action.EDIT_LINEAGE]: Level.CONTRIBUTE,
+  [Action.REPORT_PRODUCTION]: Level.CONTRIBUTE,
+  [Action.HANDLE_ALERT]: Level.CONTRIBUTE,
+  [Action.SET_OBJECTIVES]: Level.MANAGE,
 };
 
 /** Rights that concern no one model: held with the level on all models (the role's floor, all-models grants). */

@@ -15,6 +15,18 @@ export enum EventKind {
   POLICY_CHANGED = 'POLICY_CHANGED',
   ACCESS_CHANGED = 'ACCESS_CHANGED',
   LINEAGE_CHANGED = 'LINEAGE_CHANGED',
+  /** Reference distributions, objectives and thresholds set. */
+  MONITORING_CHANGED = 'MONITORING_CHANGED',
+  /** Production sent a feature distribution or metrics for a window. */
+  PRODUCTION_REPORTED = 'PRODUCTION_REPORTED',
+  /** An alert was raised, or an open one escalated to a higher severity. */
+  ALERT_RAISED = 'ALERT_RAISED',
+  /** An alert was acknowledged or resolved. */
+  ALERT_CHANGED = 'ALERT_CHANGED',
+  /** Automation should train a new version: a critical drift or breach. */
+  RETRAINING_RECOMMENDED = 'RETRAINING_RECOMMENDED',
+  /** Automation should roll a canary back: it did worse than production. */
+  ROLLBACK_RECOMMENDED = 'ROLLBACK_RECOMMENDED',
   OTHER = 'OTHER',
 }
 
@@ -27,6 +39,12 @@ const BY_ACTION: Record<string, EventKind> = {
   'version.approved': EventKind.APPROVAL_RECORDED,
   'version.rejected': EventKind.APPROVAL_RECORDED,
   'alias.protected': EventKind.ACCESS_CHANGED,
+  'monitoring.features_reported': EventKind.PRODUCTION_REPORTED,
+  'monitoring.metrics_reported': EventKind.PRODUCTION_REPORTED,
+  'alert.raised': EventKind.ALERT_RAISED,
+  'alert.escalated': EventKind.ALERT_RAISED,
+  'recommendation.retrain': EventKind.RETRAINING_RECOMMENDED,
+  'recommendation.rollback': EventKind.ROLLBACK_RECOMMENDED,
 };
 
 const BY_PREFIX: Record<string, EventKind> = {
@@ -41,6 +59,8 @@ const BY_PREFIX: Record<string, EventKind> = {
   token: EventKind.ACCESS_CHANGED,
   approver_key: EventKind.ACCESS_CHANGED,
   lineage: EventKind.LINEAGE_CHANGED,
+  monitoring: EventKind.MONITORING_CHANGED,
+  alert: EventKind.ALERT_CHANGED,
 };
 
 /** kindOf('deployment.ended') === EventKind.DEPLOYMENT_CHANGED; an action no one knows is OTHER. */

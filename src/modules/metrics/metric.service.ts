@@ -9,6 +9,7 @@ import { appendAudit } from '../audit/audit.store';
 import { MetricEntity } from './metric.entity';
 import type { MetricSource } from './metric.enums';
 import { validatePoints, type MetricPointShape } from './metric.rules';
+import { insertMetricPoints } from './metric.store';
 
 export interface LogMetricsInput {
   versionId: string;
@@ -32,33 +33,8 @@ export class MetricService {
       const [version] = await m.query('SELECT id, model_id FROM model_versions WHERE id = $1 FOR SHARE', [input.versionId]);
       if (!version) throw notFound('model version', input.versionId);
       await this.access.authorize(m, caller, Action.LOG_METRICS, version.model_id, notFound('model version', input.versionId));
-      const now = new Date();
       const points = input.metrics;
-      // The points, and in the same statement the latest point of each series they touch, where newer.
-      await m.query(
-        `WITH points AS (
-           INSERT INTO metrics (version_id, source, name, value, step, slice, recorded_at)
-           SELECT $1, p.source, p.name, p.value, p.step, p.slice, p.recorded_at
-           FROM unnest($2::text[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::timestamptz[])
-             AS p(source, name, value, step, slice, recorded_at)
-           RETURNING id, version_id, name, source, slice, value, step, recorded_at
-         )
-         INSERT INTO metric_latest AS l (version_id, name, source, slice, metric_id, value, step, recorded_at)
-         SELECT DISTINCT ON (name, source, slice) version_id, name, source, slice, id, value, step, recorded_at
-         FROM points ORDER BY name, source, slice, recorded_at DESC, step DESC, id DESC
-         ON CONFLICT (version_id, name, source, slice) DO UPDATE
-           SET metric_id = EXCLUDED.metric_id, value = EXCLUDED.value, step = EXCLUDED.step, recorded_at = EXCLUDED.recorded_at
-           WHERE (EXCLUDED.recorded_at, EXCLUDED.step, EXCLUDED.metric_id) > (l.recorded_at, l.step, l.metric_id)`,
-        [
-          input.versionId,
-          points.map((p) => p.source),
-          points.map((p) => p.name),
-          points.map((p) => p.value),
-          points.map((p) => p.step ?? 0),
-          points.map((p) => p.slice ?? ''),
-          points.map((p) => p.recordedAt ?? now),
-        ],
-      );
+      await insertMetricPoints(m, input.versionId, points);
       await appendAudit(m, caller, {
         action: 'metrics.logged',
         subjectType: 'ModelVersion',

@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import type { MetricPointShape } from './metric.rules';
 
 /** Latest whole-population (slice '') VALIDATION value of each metric of a version: what validation compares. */
 export async function validationValues(m: EntityManager, versionId: string): Promise<Map<string, number>> {
@@ -6,4 +7,36 @@ export async function validationValues(m: EntityManager, versionId: string): Pro
     versionId,
   ])) as Array<{ name: string; value: number }>;
   return new Map(rows.map((r) => [r.name, r.value]));
+}
+
+/**
+ * Stores validated points of one version, and in the same statement the latest point of each series they
+ * touch, where newer (metric_latest). One INSERT … SELECT FROM unnest(…) however many points.
+ */
+export async function insertMetricPoints(m: EntityManager, versionId: string, points: readonly MetricPointShape[]): Promise<void> {
+  const now = new Date();
+  await m.query(
+    `WITH points AS (
+       INSERT INTO metrics (version_id, source, name, value, step, slice, recorded_at)
+       SELECT $1, p.source, p.name, p.value, p.step, p.slice, p.recorded_at
+       FROM unnest($2::text[], $3::text[], $4::float8[], $5::int[], $6::text[], $7::timestamptz[])
+         AS p(source, name, value, step, slice, recorded_at)
+       RETURNING id, version_id, name, source, slice, value, step, recorded_at
+     )
+     INSERT INTO metric_latest AS l (version_id, name, source, slice, metric_id, value, step, recorded_at)
+     SELECT DISTINCT ON (name, source, slice) version_id, name, source, slice, id, value, step, recorded_at
+     FROM points ORDER BY name, source, slice, recorded_at DESC, step DESC, id DESC
+     ON CONFLICT (version_id, name, source, slice) DO UPDATE
+       SET metric_id = EXCLUDED.metric_id, value = EXCLUDED.value, step = EXCLUDED.step, recorded_at = EXCLUDED.recorded_at
+       WHERE (EXCLUDED.recorded_at, EXCLUDED.step, EXCLUDED.metric_id) > (l.recorded_at, l.step, l.metric_id)`,
+    [
+      versionId,
+      points.map((p) => p.source),
+      points.map((p) => p.name),
+      points.map((p) => p.value),
+      points.map((p) => p.step ?? 0),
+      points.map((p) => p.slice ?? ''),
+      points.map((p) => p.recordedAt ?? now),
+    ],
+  );
 }

@@ -628,3 +628,18 @@ export function featureDrift(
     observations,
   };
 }
+
+/**
+ * A numeric reference as the histogram production is compared on: a histogram as it is; a quantile sketch
+ * (a validation set summarised by a streaming sketch) as the histogram whose edges are its distinct quantile
+ * values and whose counts are the sketch's observations between them, rounded to whole observations. Deciles of 1,000 observations make
+ * ten bins of 100.
+ */
+export function referenceHistogram(d: NumericDistribution, field: string): Histogram {
+  validateDistribution(d, field);
+  if (isHistogram(d)) return d;
+  const edges = [...new Set(d.quantiles.map((q) => q.value))].sort((a, b) => a - b);
+  if (edges.length < 2) throw badInput(`${field}.quantiles`, 'a reference needs at least two distinct quantile values to make bins');
+  // Whole counts, as a histogram has: the sketch's share of each bin, rounded.
+  return { binEdges: edges, counts: rebin(d, edges).map((c) => Math.round(c)) };
+}

@@ -1,0 +1,16 @@
+/** One value of a gauge, with its labels. */
+export interface GaugeSample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+/**
+ * A Prometheus gauge a module computes when /metrics is scraped (from the database, so every instance
+ * answers the same). Its labels must be bounded: every distinct label set is a time series.
+ */
+export interface GaugeSource {
+  name: string;
+  help: string;
+  labelNames: string[];
+  collect(): Promise<GaugeSample[]>;
+}

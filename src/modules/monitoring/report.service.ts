@@ -1,0 +1,397 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { Caller } from '../../common/caller';
+import { canonicalJson } from '../../common/canonical-json';
+import { conflict, notFound } from '../../common/errors';
+import { hydrate, hydrateByKey } from '../../db/hydrate';
+import { Action } from '../access/access.rules';
+import type { AccessService } from '../access/access.service';
+import { appendAudit } from '../audit/audit.store';
+import { DeploymentStatus } from '../deployments/deployment.enums';
+import { MetricSource } from '../metrics/metric.enums';
+import { insertMetricPoints, validationValues } from '../metrics/metric.store';
+import { analyseCanary, COMPARED_STRATEGIES } from './canary.service';
+import { featureDrift, observationCount, referenceHistogram, type Distribution, type FeatureDrift, type NumericDistribution } from './drift.rules';
+import { ProductionReportEntity, ReferenceDistributionEntity } from './monitoring.entities';
+import { AlertKind, AlertSeverity } from './monitoring.enums';
+import { publishAlerts, raiseAlert, readSettings, resolveTarget, type Breach, type MonitoringSettings, type Target } from './monitoring.store';
+import { evaluateObjectives } from './objective.service';
+import { isModelQuality, ProductionMetricKind, validateProductionMetrics, worseBy, type ProductionMetricShape } from './production-metric.rules';
+import { qualitySeverity } from './quality.rules';
+import { toDistributions, validateWindow, type FeatureShape, type ReportWindow } from './report.rules';
+
+export interface SetReferenceInput {
+  versionId: string;
+  features: FeatureShape[];
+}
+
+interface ReportTarget {
+  versionId?: string | null;
+  deploymentId?: string | null;
+  window: ReportWindow;
+}
+
+export interface FeatureReportInput extends ReportTarget {
+  features: FeatureShape[];
+}
+
+export interface MetricsReportInput extends ReportTarget {
+  metrics: ProductionMetricShape[];
+}
+
+/** One feature of a report: its drift, or why there is none (no reference, too little data). */
+export type FeatureResult = { feature: string } & (FeatureDrift | { status: 'NO_REFERENCE'; severity: null; reason: string });
+
+/** One metric of a report, and what it was compared with: the version's VALIDATION value for model-quality metrics. */
+export interface MetricResult {
+  name: string;
+  kind: ProductionMetricKind;
+  value: number;
+  observations: number | null;
+  baseline: number | null;
+  worseBy: number | null;
+  status: 'COMPARED' | 'NO_BASELINE' | 'INSUFFICIENT_DATA' | 'NOT_COMPARED';
+  severity: AlertSeverity | null;
+}
+
+export interface ReportOutcome {
+  report: ProductionReportEntity;
+  /** True when this window was already reported with the same values: the first report's outcome is returned. */
+  replayed: boolean;
+}
+
+/** A production metric row of a report, before it is stored. */
+interface MetricRow {
+  name: string;
+  kind: ProductionMetricKind;
+  value: number;
+  observations: number | null;
+}
+
+interface Evaluated {
+  evaluation: Record<string, unknown>;
+  breaches: Breach[];
+  metrics: MetricRow[];
+}
+
+/** Advisory-lock namespace of report windows (the two-key form: apart from the audit chain's one-key lock). */
+const REPORT_LOCK = 7407;
+
+/** The share of a report's evaluated features that drifted: a production metric objectives can be set on. */
+export const DRIFT_RATE_METRIC = 'drift_rate';
+
+/**
+ * What production sends: reference distributions once per version, then feature distributions and metrics per
+ * window. Each report is evaluated as it arrives, in its own transaction: drift per feature, model quality
+ * against validation, objectives, and for a canary its verdict against production; breaches become alerts.
+ */
+export class ReportService {
+  constructor(
+    private readonly db: DataSource,
+    private readonly access: AccessService,
+  ) {}
+
+  /** setReferenceDistribution({ versionId, features }): per feature, replacing that feature's reference only. */
+  async setReference(caller: Caller, input: SetReferenceInput): Promise<ReferenceDistributionEntity[]> {
+    const features = toDistributions(input.features).map(({ name, distribution }, i) => {
+      const categorical = 'categories' in distribution;
+      const stored = categorical ? distribution : referenceHistogram(distribution as NumericDistribution, `features[${i}]`);
+      return { name, kind: categorical ? 'CATEGORICAL' : 'NUMERIC', distribution: stored, observations: observationCount(stored) };
+    });
+    return this.db.transaction(async (m) => {
+      const [version] = await m.query('SELECT id, model_id FROM model_versions WHERE id = $1 FOR SHARE', [input.versionId]);
+      if (!version) throw notFound('model version', input.versionId);
+      await this.access.authorize(m, caller, Action.REPORT_PRODUCTION, version.model_id, notFound('model version', input.versionId));
+      const rows = await m.query(
+        `INSERT INTO reference_distributions (version_id, feature, kind, distribution, observations, set_by)
+         SELECT $1, f.feature, f.kind, f.distribution, f.observations, $6
+         FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::float8[]) AS f(feature, kind, distribution, observations)
+         ON CONFLICT (version_id, feature) DO UPDATE SET kind = EXCLUDED.kind, distribution = EXCLUDED.distribution,
+           observations = EXCLUDED.observations, set_by = EXCLUDED.set_by, set_at = now()
+         RETURNING *`,
+        [
+          input.versionId,
+          features.map((f) => f.name),
+          features.map((f) => f.kind),
+          features.map((f) => JSON.stringify(f.distribution)),
+          features.map((f) => f.observations),
+          caller.subject,
+        ],
+      );
+      await appendAudit(m, caller, {
+        action: 'monitoring.reference_set',
+        subjectType: 'ModelVersion',
+        subjectId: input.versionId,
+        modelId: version.model_id,
+        payload: { features: features.map((f) => ({ feature: f.name, kind: f.kind, observations: f.observations })) },
+      });
+      return (rows as Array<Record<string, unknown>>).map((r) => hydrate(m, ReferenceDistributionEntity, r));
+    });
+  }
+
+  /** reportFeatureDistribution: each feature against the version's reference (PSI and KS, or chi-square). */
+  reportFeatures(caller: Caller, input: FeatureReportInput): Promise<ReportOutcome> {
+    const features = toDistributions(input.features);
+    return this.ingest(caller, 'FEATURES', input, features, async (m, target, settings) => {
+      const references = await referencesOf(m, target.versionId, features.map((f) => f.name));
+      const results: FeatureResult[] = features.map(({ name, distribution }, i) => {
+        const reference = references.get(name);
+        if (!reference) return { feature: name, status: 'NO_REFERENCE', severity: null, reason: 'the version has no reference distribution for it' };
+        return { feature: name, ...featureDrift(reference, distribution, settings.drift, `features[${i}]`) };
+      });
+      const evaluated = results.filter((r) => r.status === 'OK');
+      const drifted = evaluated.filter((r) => r.severity === 'WARNING' || r.severity === 'CRITICAL');
+      const breaches = drifted.map(
+        (r): Breach => ({
+          ...breachOf(target, input.window),
+          kind: AlertKind.DATA_DRIFT,
+          subject: r.feature,
+          severity: r.severity === 'CRITICAL' ? AlertSeverity.CRITICAL : AlertSeverity.WARNING,
+          summary: `${r.feature} drifted (${describe(r as FeatureDrift)}) in version ${target.version}`,
+          evidence: { statistics: (r as FeatureDrift).statistics, observations: (r as FeatureDrift).observations, thresholds: settings.drift },
+        }),
+      );
+      // The drift rate is a production metric like any other: objectives may be set on it.
+      const metrics: MetricRow[] = evaluated.length
+        ? [{ name: DRIFT_RATE_METRIC, kind: ProductionMetricKind.DRIFT_RATE, value: drifted.length / evaluated.length, observations: evaluated.length }]
+        : [];
+      return { evaluation: { features: results, driftRate: metrics[0]?.value ?? null }, breaches, metrics };
+    });
+  }
+
+  /**
+   * reportProductionMetrics: stored beside the version's metric history (source PRODUCTION); model-quality
+   * metrics compared with the version's VALIDATION values; objectives on them evaluated; a canary judged.
+   */
+  reportMetrics(caller: Caller, input: MetricsReportInput): Promise<ReportOutcome> {
+    validateProductionMetrics(input.metrics);
+    const metrics: MetricRow[] = input.metrics.map((p) => ({
+      name: p.name,
+      kind: p.kind as ProductionMetricKind,
+      value: p.value,
+      observations: p.observations ?? null,
+    }));
+    return this.ingest(caller, 'METRICS', input, metrics, async (m, target, settings) => {
+      const validated = await validationValues(m, target.versionId);
+      const openDrift = await openDataDrift(m, target.versionId);
+      const breaches: Breach[] = [];
+      const results = metrics.map((metric): MetricResult => {
+        const result: MetricResult = { ...metric, baseline: null, worseBy: null, status: 'NOT_COMPARED', severity: null };
+        if (!isModelQuality(metric.kind)) return result;
+        const baseline = validated.get(metric.name);
+        if (baseline === undefined) return { ...result, status: 'NO_BASELINE' };
+        if ((metric.observations ?? 0) < settings.drift.minObservations) return { ...result, baseline, status: 'INSUFFICIENT_DATA' };
+        const worse = worseBy(metric.kind, metric.value, baseline);
+        const severity = qualitySeverity(worse, settings.quality);
+        if (severity) {
+          // Quality fell with the inputs unchanged: the relation between them and the label moved (concept drift).
+          // With inputs drifting, the drift explains it: the model's performance degraded.
+          const kind = openDrift.length ? AlertKind.PERFORMANCE_DEGRADED : AlertKind.CONCEPT_DRIFT;
+          breaches.push({
+            ...breachOf(target, input.window),
+            kind,
+            subject: metric.name,
+            severity,
+            summary: `${metric.name} is ${percent(worse)} worse in production (${metric.value}) than validated (${baseline}) for version ${target.version}`,
+            evidence: { value: metric.value, validated: baseline, worseBy: worse, observations: metric.observations, tolerance: settings.quality, driftingFeatures: openDrift },
+          });
+        }
+        return { ...result, baseline, worseBy: Number.isFinite(worse) ? worse : null, status: 'COMPARED', severity };
+      });
+      return { evaluation: { metrics: results }, breaches, metrics };
+    });
+  }
+
+  /** The reference distributions of each version, by feature. */
+  async referencesOf(versionIds: readonly string[]): Promise<Map<string, ReferenceDistributionEntity[]>> {
+    const rows = await this.db.query('SELECT * FROM reference_distributions WHERE version_id = ANY($1) ORDER BY feature', [versionIds]);
+    const byVersion = new Map<string, ReferenceDistributionEntity[]>();
+    for (const row of rows) {
+      const entity = hydrate(this.db.manager, ReferenceDistributionEntity, row);
+      byVersion.set(entity.versionId, [...(byVersion.get(entity.versionId) ?? []), entity]);
+    }
+    return byVersion;
+  }
+
+  /** Reports by id (the model's visibility is checked by the caller of this, through the version). */
+  async byIds(ids: readonly string[]): Promise<Map<string, ProductionReportEntity>> {
+    const rows = await this.db.query('SELECT * FROM production_reports WHERE id = ANY($1)', [ids]);
+    return hydrateByKey(this.db.manager, ProductionReportEntity, rows, (r) => String(r.id));
+  }
+
+  /**
+   * One report in one transaction: idempotent per (deployment or version, window) — the same values again
+   * return the first outcome, other values for the same window are a CONFLICT — then evaluated, stored, its
+   * metrics added to the version's history, objectives and canary judged, and alerts raised, with the
+   * report's audit event and the alerts' events last.
+   */
+  private async ingest(
+    caller: Caller,
+    kind: 'FEATURES' | 'METRICS',
+    input: ReportTarget,
+    body: unknown,
+    evaluate: (m: EntityManager, target: Target, settings: MonitoringSettings) => Promise<Evaluated>,
+  ): Promise<ReportOutcome> {
+    const now = new Date();
+    validateWindow(input.window, now);
+    const inputHash = createHash('sha256')
+      .update(canonicalJson({ kind, versionId: input.versionId ?? null, deploymentId: input.deploymentId ?? null, window: input.window, body }))
+      .digest('hex');
+    return this.db.transaction(async (m) => {
+      const target = await resolveTarget(m, input);
+      const missing = target.deploymentId ? notFound('deployment', target.deploymentId) : notFound('model version', target.versionId);
+      await this.access.authorize(m, caller, Action.REPORT_PRODUCTION, target.modelId, missing);
+      const { start, end } = input.window;
+      // Reports of one window queue here, so that a retry racing its original finds it.
+      await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
+        REPORT_LOCK,
+        `${kind}:${target.versionId}:${target.deploymentId}:${start.toISOString()}:${end.toISOString()}`,
+      ]);
+      const [existing] = await m.query(
+        `SELECT * FROM production_reports WHERE kind = $1 AND version_id = $2 AND deployment_id IS NOT DISTINCT FROM $3
+           AND window_start = $4 AND window_end = $5`,
+        [kind, target.versionId, target.deploymentId, start, end],
+      );
+      if (existing) {
+        if (existing.input_hash !== inputHash) {
+          throw conflict(
+            `${start.toISOString()} – ${end.toISOString()} was already reported for this ${target.deploymentId ? 'deployment' : 'version'} with other values: the first report stands`,
+            { field: 'window', reportId: existing.id },
+          );
+        }
+        return { report: hydrate(m, ProductionReportEntity, existing), replayed: true };
+      }
+      const settings = await readSettings(m, target.modelId);
+      const { evaluation, breaches, metrics } = await evaluate(m, target, settings);
+      const reportId = randomUUID();
+      await m.query(
+        `INSERT INTO production_reports (id, model_id, version_id, deployment_id, kind, window_start, window_end, input_hash, evaluation, reported_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [reportId, target.modelId, target.versionId, target.deploymentId, kind, start, end, inputHash, JSON.stringify(evaluation), caller.subject],
+      );
+      if (metrics.length) await storeMetrics(m, reportId, target, input.window, metrics);
+      breaches.push(...(await this.judge(m, target, settings, input.window, new Set(metrics.map((x) => x.name)), now)));
+      const outcomes = [];
+      for (const breach of breaches) outcomes.push(await raiseAlert(m, breach));
+      const [row] = await m.query(
+        `UPDATE production_reports SET evaluation = evaluation || jsonb_build_object('alertIds', $2::jsonb) WHERE id = $1 RETURNING *`,
+        [reportId, JSON.stringify(outcomes.map((o) => o.alert.id))],
+      );
+      await appendAudit(m, caller, {
+        action: kind === 'FEATURES' ? 'monitoring.features_reported' : 'monitoring.metrics_reported',
+        subjectType: 'ModelVersion',
+        subjectId: target.versionId,
+        modelId: target.modelId,
+        payload: {
+          reportId,
+          deploymentId: target.deploymentId,
+          window: input.window,
+          count: Array.isArray(body) ? body.length : 0,
+          alerts: outcomes.map((o) => ({ id: o.alert.id, kind: o.alert.kind, subject: o.alert.subject, change: o.change })),
+        },
+      });
+      await publishAlerts(m, caller, target, outcomes);
+      return { report: hydrate(m, ProductionReportEntity, row), replayed: false };
+    });
+  }
+
+  /** Objectives on the metrics just reported, and a canary's verdict once its metrics arrive. */
+  private async judge(
+    m: EntityManager,
+    target: Target,
+    settings: MonitoringSettings,
+    window: ReportWindow,
+    reported: ReadonlySet<string>,
+    now: Date,
+  ): Promise<Breach[]> {
+    const breaches: Breach[] = [];
+    for (const status of await evaluateObjectives(m, target.modelId, settings.objectives, now, reported)) {
+      if (status.state !== 'BREACHED' && status.state !== 'AT_RISK') continue;
+      const breached = status.state === 'BREACHED';
+      breaches.push({
+        ...breachOf(target, window),
+        kind: AlertKind.OBJECTIVE_BREACHED,
+        subject: status.metric,
+        severity: breached ? AlertSeverity.CRITICAL : AlertSeverity.WARNING,
+        summary: breached
+          ? `${status.metric} ${status.comparator} ${status.target}: the error budget over ${status.windowDays} days is spent`
+          : `${status.metric} ${status.comparator} ${status.target}: the error budget burns ${round(status.burnRate ?? 0)}× faster than it lasts`,
+        evidence: { objective: status },
+      });
+    }
+    const canary =
+      target.deploymentId && target.deploymentStatus === DeploymentStatus.ACTIVE && COMPARED_STRATEGIES.includes(target.strategy as string);
+    if (canary && reported.size) {
+      const analysis = await analyseCanary(m, { id: target.deploymentId as string, modelId: target.modelId, environment: target.environment as string }, settings.canary);
+      if (analysis.verdict === 'ROLLBACK') {
+        for (const failed of analysis.metrics.filter((x) => x.verdict === 'FAIL')) {
+          breaches.push({
+            ...breachOf(target, window),
+            kind: AlertKind.CANARY_FAILED,
+            subject: failed.name,
+            severity: AlertSeverity.CRITICAL,
+            summary: `${target.strategy} deployment of version ${target.version}: ${failed.reason}`,
+            evidence: { verdict: analysis.verdict, reason: analysis.reason, baselineDeploymentId: analysis.baselineDeploymentId, comparison: failed },
+          });
+        }
+      }
+    }
+    return breaches;
+  }
+}
+
+function breachOf(target: Target, window: ReportWindow): Pick<Breach, 'modelId' | 'versionId' | 'deploymentId' | 'window'> {
+  return { modelId: target.modelId, versionId: target.versionId, deploymentId: target.deploymentId, window };
+}
+
+/** The version's references for these features, as distributions. */
+async function referencesOf(m: EntityManager, versionId: string, features: string[]): Promise<Map<string, Distribution>> {
+  const rows = (await m.query('SELECT feature, distribution FROM reference_distributions WHERE version_id = $1 AND feature = ANY($2)', [
+    versionId,
+    features,
+  ])) as Array<{ feature: string; distribution: Distribution }>;
+  return new Map(rows.map((r) => [r.feature, r.distribution]));
+}
+
+/** The features of the version with an open DATA_DRIFT alert. */
+async function openDataDrift(m: EntityManager, versionId: string): Promise<string[]> {
+  const rows = (await m.query(`SELECT subject FROM alerts WHERE version_id = $1 AND kind = 'DATA_DRIFT' AND status <> 'RESOLVED' ORDER BY subject`, [
+    versionId,
+  ])) as Array<{ subject: string }>;
+  return rows.map((r) => r.subject);
+}
+
+/** In production_metrics (what objectives and canary verdicts read) and in the version's metric history, source PRODUCTION. */
+async function storeMetrics(m: EntityManager, reportId: string, target: Target, window: ReportWindow, metrics: MetricRow[]): Promise<void> {
+  await m.query(
+    `INSERT INTO production_metrics (report_id, model_id, version_id, deployment_id, window_start, window_end, name, kind, value, observations)
+     SELECT $1, $2, $3, $4, $5, $6, x.name, x.kind, x.value, x.observations
+     FROM unnest($7::text[], $8::text[], $9::float8[], $10::bigint[]) AS x(name, kind, value, observations)`,
+    [
+      reportId,
+      target.modelId,
+      target.versionId,
+      target.deploymentId,
+      window.start,
+      window.end,
+      metrics.map((x) => x.name),
+      metrics.map((x) => x.kind),
+      metrics.map((x) => x.value),
+      metrics.map((x) => x.observations),
+    ],
+  );
+  await insertMetricPoints(
+    m,
+    target.versionId,
+    metrics.map((x) => ({ name: x.name, value: x.value, source: MetricSource.PRODUCTION, recordedAt: window.end })),
+  );
+}
+
+function describe(r: FeatureDrift): string {
+  const s = r.statistics;
+  if (s.chiSquare) return `chi-square p = ${s.chiSquare.pValue.toPrecision(3)}, PSI ${round(s.psi ?? 0)}`;
+  return `PSI ${round(s.psi ?? 0)}${s.ks ? `, KS ${round(s.ks.d)}` : ''}`;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+const percent = (share: number) => (Number.isFinite(share) ? `${(share * 100).toFixed(1)} %` : 'infinitely');
