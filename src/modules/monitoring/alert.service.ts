@@ -4,6 +4,7 @@ import { badInput, conflict, notFound, staleRevision } from '../../common/errors
 import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
 import { hydrate, hydratePage } from '../../db/hydrate';
+import { writeReturning } from '../../db/write';
 import { keysetCount, keysetPage, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { Action } from '../access/access.rules';
 import type { AccessService } from '../access/access.service';
@@ -184,8 +185,10 @@ export class AlertService {
         throw staleRevision('alert', before.revision, expectedRevision);
       }
       const [assignments, params] = set(before);
-      const [updated] = await m.query(`UPDATE alerts SET ${assignments}, revision = revision + 1 WHERE id = $1 RETURNING *`, [id, ...params]);
-      const after = hydrate(m, AlertEntity, updated);
+      const [after] = await writeReturning(m, AlertEntity, `UPDATE alerts SET ${assignments}, revision = revision + 1 WHERE id = $1 RETURNING *`, [
+        id,
+        ...params,
+      ]);
       await appendAudit(m, caller, {
         action,
         subjectType: 'Alert',

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { badInput, notFound } from '../../common/errors';
 import { hydrate } from '../../db/hydrate';
+import { writeReturning } from '../../db/write';
 import { appendAudit } from '../audit/audit.store';
 import type { DeploymentStatus, DeploymentStrategy } from '../deployments/deployment.enums';
 import { DEFAULT_CANARY_RULE, type CanaryRule } from './canary.rules';
@@ -114,13 +115,15 @@ export async function raiseAlert(m: EntityManager, b: Breach): Promise<AlertOutc
   }
   const previous = open.severity as AlertSeverity;
   const severity = higherSeverity(previous, b.severity);
-  const [updated] = await m.query(
+  const [updated] = await writeReturning(
+    m,
+    AlertEntity,
     `UPDATE alerts SET occurrences = occurrences + 1, last_seen_at = now(), severity = $2, summary = $3, evidence = $4,
        window_start = $5, window_end = $6, deployment_id = COALESCE($7, deployment_id), revision = revision + 1
      WHERE id = $1 RETURNING *`,
     [open.id, severity, b.summary, JSON.stringify(b.evidence), b.window.start, b.window.end, b.deploymentId],
   );
-  return { alert: hydrate(m, AlertEntity, updated), change: severity === previous ? 'REPEATED' : 'ESCALATED', previousSeverity: previous };
+  return { alert: updated, change: severity === previous ? 'REPEATED' : 'ESCALATED', previousSeverity: previous };
 }
 
 /** What subscribers and webhooks receive of an alert (the audit payload): everything but the acknowledgement details. */

@@ -4,6 +4,7 @@ import type { Caller } from '../../common/caller';
 import { canonicalJson } from '../../common/canonical-json';
 import { conflict, notFound } from '../../common/errors';
 import { hydrate, hydrateByKey } from '../../db/hydrate';
+import { writeReturning } from '../../db/write';
 import { Action } from '../access/access.rules';
 import type { AccessService } from '../access/access.service';
 import { appendAudit } from '../audit/audit.store';
@@ -130,7 +131,7 @@ export class ReportService {
   }
 
   /** reportFeatureDistribution: each feature against the version's reference (PSI and KS, or chi-square). */
-  reportFeatures(caller: Caller, input: FeatureReportInput): Promise<ReportOutcome> {
+  async reportFeatures(caller: Caller, input: FeatureReportInput): Promise<ReportOutcome> {
     const features = toDistributions(input.features);
     return this.ingest(caller, 'FEATURES', input, features, async (m, target, settings) => {
       const references = await referencesOf(m, target.versionId, features.map((f) => f.name));
@@ -163,7 +164,7 @@ export class ReportService {
    * reportProductionMetrics: stored beside the version's metric history (source PRODUCTION); model-quality
    * metrics compared with the version's VALIDATION values; objectives on them evaluated; a canary judged.
    */
-  reportMetrics(caller: Caller, input: MetricsReportInput): Promise<ReportOutcome> {
+  async reportMetrics(caller: Caller, input: MetricsReportInput): Promise<ReportOutcome> {
     validateProductionMetrics(input.metrics);
     const metrics: MetricRow[] = input.metrics.map((p) => ({
       name: p.name,
@@ -273,7 +274,9 @@ export class ReportService {
       breaches.push(...(await this.judge(m, target, settings, input.window, new Set(metrics.map((x) => x.name)), now)));
       const outcomes = [];
       for (const breach of breaches) outcomes.push(await raiseAlert(m, breach));
-      const [row] = await m.query(
+      const [report] = await writeReturning(
+        m,
+        ProductionReportEntity,
         `UPDATE production_reports SET evaluation = evaluation || jsonb_build_object('alertIds', $2::jsonb) WHERE id = $1 RETURNING *`,
         [reportId, JSON.stringify(outcomes.map((o) => o.alert.id))],
       );
@@ -291,7 +294,7 @@ export class ReportService {
         },
       });
       await publishAlerts(m, caller, target, outcomes);
-      return { report: hydrate(m, ProductionReportEntity, row), replayed: false };
+      return { report, replayed: false };
     });
   }
 
