@@ -70,12 +70,18 @@ async function withReference(versionId: string, features = [numeric('age', UNIFO
   ok(await t.request(SetReferenceDistributionDocument, { input: { versionId, features } }));
 }
 
-function reportFeatures(input: { versionId?: string; deploymentId?: string; hoursAgo: number; features: FeatureDistributionInput[] }, token?: string) {
+function reportFeatures(
+  input: { versionId?: string; deploymentId?: string; hoursAgo: number; features: FeatureDistributionInput[] },
+  token?: string,
+) {
   const { hoursAgo, ...rest } = input;
   return t.request(ReportFeatureDistributionDocument, { input: { ...rest, window: window(hoursAgo) } }, token);
 }
 
-function reportMetrics(input: { versionId?: string; deploymentId?: string; hoursAgo: number; metrics: ProductionMetricInput[] }, token?: string) {
+function reportMetrics(
+  input: { versionId?: string; deploymentId?: string; hoursAgo: number; metrics: ProductionMetricInput[] },
+  token?: string,
+) {
   const { hoursAgo, ...rest } = input;
   return t.request(ReportProductionMetricsDocument, { input: { ...rest, window: window(hoursAgo) } }, token);
 }
@@ -95,7 +101,12 @@ const monitoringActions = async (modelId: string) =>
 describe('data drift', () => {
   test('each feature against its reference: no drift, WARNING, CRITICAL, too little data, no reference', async () => {
     const { model, deployment } = await productionModel();
-    await withReference(deployment.versionId, [numeric('age', UNIFORM), numeric('income', UNIFORM), numeric('tenure', UNIFORM), numeric('spend', UNIFORM)]);
+    await withReference(deployment.versionId, [
+      numeric('age', UNIFORM),
+      numeric('income', UNIFORM),
+      numeric('tenure', UNIFORM),
+      numeric('spend', UNIFORM),
+    ]);
     const { report, replayed } = ok(
       await reportFeatures({
         deploymentId: deployment.id,
@@ -128,7 +139,12 @@ describe('data drift', () => {
       ['DATA_DRIFT', 'tenure', 'CRITICAL', 'OPEN'],
     ]);
     const tenure = alerts.find((a) => a.subject === 'tenure')!;
-    expect(tenure).toMatchObject({ recommendation: 'RETRAIN', occurrences: 1, deployment: { id: deployment.id }, version: { id: deployment.versionId } });
+    expect(tenure).toMatchObject({
+      recommendation: 'RETRAIN',
+      occurrences: 1,
+      deployment: { id: deployment.id },
+      version: { id: deployment.versionId },
+    });
     expect((tenure.evidence as { statistics: { psi: number } }).statistics.psi).toBeCloseTo(0.27465, 4);
     expect(await monitoringActions(model.id)).toEqual([
       'monitoring.reference_set',
@@ -153,7 +169,13 @@ describe('data drift', () => {
           versionId: version.id,
           features: [
             { name: 'latency', quantiles: { count: 1000, quantiles: [0, 0.25, 0.5, 0.75, 1].map((q) => ({ q, value: q * 100 })) } },
-            { name: 'device', categories: [{ category: 'ios', count: 500 }, { category: 'android', count: 500 }] },
+            {
+              name: 'device',
+              categories: [
+                { category: 'ios', count: 500 },
+                { category: 'android', count: 500 },
+              ],
+            },
           ],
         },
       }),
@@ -164,7 +186,13 @@ describe('data drift', () => {
         hoursAgo: 1,
         features: [
           { name: 'latency', histogram: { binEdges: [0, 25, 50, 75, 100], counts: [250, 250, 250, 250] } },
-          { name: 'device', categories: [{ category: 'ios', count: 300 }, { category: 'android', count: 700 }] },
+          {
+            name: 'device',
+            categories: [
+              { category: 'ios', count: 300 },
+              { category: 'android', count: 700 },
+            ],
+          },
         ],
       }),
     ).reportFeatureDistribution;
@@ -180,7 +208,8 @@ describe('data drift', () => {
   test('one alert per feature while open: repeats count, escalation is an event, acknowledged still deduplicates, resolved does not', async () => {
     const { model, deployment } = await productionModel();
     await withReference(deployment.versionId);
-    const drift = (hoursAgo: number, counts: number[]) => reportFeatures({ deploymentId: deployment.id, hoursAgo, features: [numeric('age', counts)] });
+    const drift = (hoursAgo: number, counts: number[]) =>
+      reportFeatures({ deploymentId: deployment.id, hoursAgo, features: [numeric('age', counts)] });
 
     ok(await drift(4, WARNING_SHIFT));
     ok(await drift(3, WARNING_SHIFT));
@@ -195,7 +224,8 @@ describe('data drift', () => {
 
     const viewer = await t.tokenFor(Role.VIEWER, 'monitoring-viewer');
     expect(errorCode(await t.request(AcknowledgeAlertDocument, { input: { id: alert.id } }, viewer))).toBe('FORBIDDEN');
-    const acknowledged = ok(await t.request(AcknowledgeAlertDocument, { input: { id: alert.id, note: 'looking at the feed' } })).acknowledgeAlert.alert;
+    const acknowledged = ok(await t.request(AcknowledgeAlertDocument, { input: { id: alert.id, note: 'looking at the feed' } }))
+      .acknowledgeAlert.alert;
     expect(acknowledged).toMatchObject({ status: 'ACKNOWLEDGED', acknowledgedBy: 'admin', acknowledgeNote: 'looking at the feed' });
     const again = await t.request(AcknowledgeAlertDocument, { input: { id: alert.id } });
     expect(errorCode(again)).toBe('CONFLICT');
@@ -204,9 +234,14 @@ describe('data drift', () => {
     ok(await drift(2, CRITICAL_SHIFT)); // the acknowledged alert escalates: still one alert
     [alert] = await alertsOf(model.id);
     expect(alert).toMatchObject({ status: 'ACKNOWLEDGED', severity: 'CRITICAL', occurrences: 3, recommendation: 'RETRAIN' });
-    expect((await monitoringActions(model.id)).slice(-3)).toEqual(['monitoring.features_reported', 'alert.escalated', 'recommendation.retrain']);
+    expect((await monitoringActions(model.id)).slice(-3)).toEqual([
+      'monitoring.features_reported',
+      'alert.escalated',
+      'recommendation.retrain',
+    ]);
 
-    const resolved = ok(await t.request(ResolveAlertDocument, { input: { id: alert.id, resolution: 'upstream fixed' } })).resolveAlert.alert;
+    const resolved = ok(await t.request(ResolveAlertDocument, { input: { id: alert.id, resolution: 'upstream fixed' } })).resolveAlert
+      .alert;
     expect(resolved).toMatchObject({ status: 'RESOLVED', resolvedBy: 'admin', resolution: 'upstream fixed' });
     expect(errorCode(await t.request(ResolveAlertDocument, { input: { id: alert.id } }))).toBe('CONFLICT');
     expect(errorCode(await t.request(ResolveAlertDocument, { input: { id: '00000000-0000-4000-8000-000000000000' } }))).toBe('NOT_FOUND');
@@ -231,9 +266,13 @@ describe('data drift', () => {
   test('a window is reported once: the same values replay the first outcome, other values are a CONFLICT', async () => {
     const { model, deployment } = await productionModel();
     await withReference(deployment.versionId);
-    const first = ok(await reportFeatures({ deploymentId: deployment.id, hoursAgo: 1, features: [numeric('age', CRITICAL_SHIFT)] })).reportFeatureDistribution;
+    const first = ok(
+      await reportFeatures({ deploymentId: deployment.id, hoursAgo: 1, features: [numeric('age', CRITICAL_SHIFT)] }),
+    ).reportFeatureDistribution;
     const events = (await actions(model.id)).length;
-    const replay = ok(await reportFeatures({ deploymentId: deployment.id, hoursAgo: 1, features: [numeric('age', CRITICAL_SHIFT)] })).reportFeatureDistribution;
+    const replay = ok(
+      await reportFeatures({ deploymentId: deployment.id, hoursAgo: 1, features: [numeric('age', CRITICAL_SHIFT)] }),
+    ).reportFeatureDistribution;
     expect(replay).toEqual({ ...first, replayed: true });
     expect((await actions(model.id)).length).toBe(events);
     expect((await alertsOf(model.id))[0].occurrences).toBe(1);
@@ -242,7 +281,10 @@ describe('data drift', () => {
     expect(errorCode(other)).toBe('CONFLICT');
     expect(other.errors![0].extensions).toMatchObject({ field: 'window', reportId: first.report.id });
     // The same window of the version without the deployment is another key.
-    expect(ok(await reportFeatures({ versionId: deployment.versionId, hoursAgo: 1, features: [numeric('age', UNIFORM)] })).reportFeatureDistribution.replayed).toBe(false);
+    expect(
+      ok(await reportFeatures({ versionId: deployment.versionId, hoursAgo: 1, features: [numeric('age', UNIFORM)] }))
+        .reportFeatureDistribution.replayed,
+    ).toBe(false);
   });
 
   test('refusals name the field, and nothing of a refused report is stored', async () => {
@@ -261,7 +303,9 @@ describe('data drift', () => {
     await refused([numeric('age', UNIFORM), numeric('age', UNIFORM)], 'features[1].name');
     await refused([{ name: 'age' }], 'features[0]');
     await refused([{ name: 'age', categories: [{ category: 'a', count: 200 }] }], 'features[0].production');
-    await refused([numeric('age', UNIFORM)], 'window.end', { window: { start: window(1).start, end: new Date(Date.now() + 3600_000).toISOString() } });
+    await refused([numeric('age', UNIFORM)], 'window.end', {
+      window: { start: window(1).start, end: new Date(Date.now() + 3600_000).toISOString() },
+    });
     await refused([numeric('age', UNIFORM)], 'versionId', { versionId: deployment.versionId });
     // NaN cannot travel in JSON; through the service it is refused like any other bad count.
     await expect(
@@ -275,7 +319,9 @@ describe('data drift', () => {
 
     // Reporting needs CONTRIBUTE on the model: a VIEWER may read but not report.
     const viewer = await t.tokenFor(Role.VIEWER, 'monitoring-reader');
-    expect(errorCode(await reportFeatures({ deploymentId: deployment.id, hoursAgo: 1, features: [numeric('age', UNIFORM)] }, viewer))).toBe('FORBIDDEN');
+    expect(errorCode(await reportFeatures({ deploymentId: deployment.id, hoursAgo: 1, features: [numeric('age', UNIFORM)] }, viewer))).toBe(
+      'FORBIDDEN',
+    );
   });
 });
 
@@ -293,8 +339,26 @@ describe('model quality in production', () => {
       });
     const fine = ok(await quality(5, 0.89)).reportProductionMetrics.report;
     expect(fine.metrics).toEqual([
-      { name: 'auc', kind: 'QUALITY', value: 0.89, observations: 5000, baseline: 0.9, worseBy: expect.closeTo(0.0111, 4), status: 'COMPARED', severity: null },
-      { name: 'latency_p99_ms', kind: 'LATENCY_MS', value: 120, observations: 5000, baseline: null, worseBy: null, status: 'NOT_COMPARED', severity: null },
+      {
+        name: 'auc',
+        kind: 'QUALITY',
+        value: 0.89,
+        observations: 5000,
+        baseline: 0.9,
+        worseBy: expect.closeTo(0.0111, 4),
+        status: 'COMPARED',
+        severity: null,
+      },
+      {
+        name: 'latency_p99_ms',
+        kind: 'LATENCY_MS',
+        value: 120,
+        observations: 5000,
+        baseline: null,
+        worseBy: null,
+        status: 'NOT_COMPARED',
+        severity: null,
+      },
     ]);
     const history = await t.database.db.query(
       `SELECT name, value FROM metrics WHERE version_id = $1 AND source = 'PRODUCTION' ORDER BY name`,
@@ -354,7 +418,11 @@ describe('objectives', () => {
       canaryRule: { maxDegradation: 0.005, minObservations: 1000, alpha: 0.05 },
     });
     const latency = (hoursAgo: number, value: number) =>
-      reportMetrics({ deploymentId: deployment.id, hoursAgo, metrics: [{ name: 'latency_p99_ms', kind: 'LATENCY_MS', value, observations: 10_000 }] });
+      reportMetrics({
+        deploymentId: deployment.id,
+        hoursAgo,
+        metrics: [{ name: 'latency_p99_ms', kind: 'LATENCY_MS', value, observations: 10_000 }],
+      });
     for (const hoursAgo of [4, 3, 2]) ok(await latency(hoursAgo, 300));
     ok(await latency(1, 900));
     // 1 of 4 reported hours missed: 1 − (1/4)/0.5 = 0.5 of the budget left; the last hour all missed: burn 1/0.5 = 2.
@@ -375,7 +443,9 @@ describe('objectives', () => {
     const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
     expect(metrics).toContain(`modelgraph_open_alerts{model="${model.name}",kind="OBJECTIVE_BREACHED",severity="CRITICAL"} 1`);
     expect(metrics).toContain(`modelgraph_objective_breached{model="${model.name}",objective="latency_p99_ms_lte"} 1`);
-    expect(metrics).toMatch(new RegExp(`modelgraph_objective_budget_remaining\\{model="${model.name}",objective="latency_p99_ms_lte"\\} [-0-9.e]+`));
+    expect(metrics).toMatch(
+      new RegExp(`modelgraph_objective_budget_remaining\\{model="${model.name}",objective="latency_p99_ms_lte"\\} [-0-9.e]+`),
+    );
   });
 
   test('only MANAGE sets objectives; bad objectives are refused by field; thresholds override the defaults', async () => {
@@ -387,12 +457,18 @@ describe('objectives', () => {
     expect(errorCode(bad)).toBe('BAD_USER_INPUT');
     expect(bad.errors![0].extensions!.field).toBe('objectives[0].budget');
     const badThresholds = await t.request(SetModelObjectivesDocument, {
-      input: { ...input, driftThresholds: { psi: { warning: 0.3, critical: 0.2 }, pValue: { warning: 0.05, critical: 0.01 }, minObservations: 100 } },
+      input: {
+        ...input,
+        driftThresholds: { psi: { warning: 0.3, critical: 0.2 }, pValue: { warning: 0.05, critical: 0.01 }, minObservations: 100 },
+      },
     });
     expect(errorCode(badThresholds)).toBe('BAD_USER_INPUT');
     const set = ok(
       await t.request(SetModelObjectivesDocument, {
-        input: { ...input, driftThresholds: { psi: { warning: 0.2, critical: 0.5 }, pValue: { warning: 0.05, critical: 0.01 }, minObservations: 50 } },
+        input: {
+          ...input,
+          driftThresholds: { psi: { warning: 0.2, critical: 0.5 }, pValue: { warning: 0.05, critical: 0.01 }, minObservations: 50 },
+        },
       }),
     ).setModelObjectives;
     expect(set.objectives).toEqual([{ metric: 'availability', comparator: 'GTE', target: 0.999, budget: 0.01, windowDays: 28 }]);
@@ -401,7 +477,10 @@ describe('objectives', () => {
     const kept = ok(await t.request(SetModelObjectivesDocument, { input: { ...input, expectedRevision: 1 } })).setModelObjectives;
     expect(kept).toMatchObject({ revision: 2, driftThresholds: { psiWarning: 0.2 } });
     expect(errorCode(await t.request(SetModelObjectivesDocument, { input: { ...input, expectedRevision: 1 } }))).toBe('CONFLICT');
-    expect(ok(await t.request(ObjectiveStatusDocument, { modelId: model.id })).objectiveStatus[0]).toMatchObject({ state: 'NO_DATA', budgetRemaining: null });
+    expect(ok(await t.request(ObjectiveStatusDocument, { modelId: model.id })).objectiveStatus[0]).toMatchObject({
+      state: 'NO_DATA',
+      budgetRemaining: null,
+    });
   });
 });
 
@@ -449,9 +528,18 @@ describe('canary verdicts', () => {
     expect(metric).toMatchObject({ test: 'TWO_PROPORTION_Z', verdict: 'FAIL', baselineValue: 0.1, canaryObservations: 200_500 });
     expect(metric.pValue).toBeLessThan(0.05);
     const [alert] = await alertsOf(model.id);
-    expect(alert).toMatchObject({ kind: 'CANARY_FAILED', subject: 'ctr', severity: 'CRITICAL', recommendation: 'ROLLBACK', deployment: { id: canary.id } });
+    expect(alert).toMatchObject({
+      kind: 'CANARY_FAILED',
+      subject: 'ctr',
+      severity: 'CRITICAL',
+      recommendation: 'ROLLBACK',
+      deployment: { id: canary.id },
+    });
     expect((await monitoringActions(model.id)).slice(-2)).toEqual(['alert.raised', 'recommendation.rollback']);
-    const [event] = await t.database.db.query(`SELECT subject_id, payload FROM audit_events WHERE model_id = $1 AND action = 'recommendation.rollback'`, [model.id]);
+    const [event] = await t.database.db.query(
+      `SELECT subject_id, payload FROM audit_events WHERE model_id = $1 AND action = 'recommendation.rollback'`,
+      [model.id],
+    );
     expect(event.subject_id).toBe(canary.id);
     expect(event.payload.alertIds).toEqual([alert.id]);
   });
@@ -487,7 +575,12 @@ describe('alerts as events', () => {
   test('driftAlerts by severity, resumable; lifecycleEvents carry the alerts and the recommendation; webhooks may filter on them', async () => {
     const { model, deployment } = await productionModel();
     await withReference(deployment.versionId);
-    type Received = { cursor: string; change: string; previousSeverity: string | null; alert: { id: string; severity: string; subject: string; model: { id: string; name: string } } };
+    type Received = {
+      cursor: string;
+      change: string;
+      previousSeverity: string | null;
+      alert: { id: string; severity: string; subject: string; model: { id: string; name: string } };
+    };
     const all = await live<Received>(DRIFT_ALERTS, { filter: { modelIds: [model.id] } }, 'driftAlerts');
     const critical = await live<Received>(DRIFT_ALERTS, { filter: { modelIds: [model.id], minSeverity: 'CRITICAL' } }, 'driftAlerts');
     const events = await live<{ kind: string; action: string }>(
@@ -497,7 +590,13 @@ describe('alerts as events', () => {
     );
 
     ok(await reportFeatures({ deploymentId: deployment.id, hoursAgo: 2, features: [numeric('age', WARNING_SHIFT)] }));
-    ok(await reportFeatures({ deploymentId: deployment.id, hoursAgo: 1, features: [numeric('age', CRITICAL_SHIFT), numeric('income', CRITICAL_SHIFT)] }));
+    ok(
+      await reportFeatures({
+        deploymentId: deployment.id,
+        hoursAgo: 1,
+        features: [numeric('age', CRITICAL_SHIFT), numeric('income', CRITICAL_SHIFT)],
+      }),
+    );
 
     const raised = await all.waitFor(3);
     expect(raised.map((r) => [r.change, r.alert.subject, r.alert.severity, r.previousSeverity])).toEqual([
@@ -507,9 +606,20 @@ describe('alerts as events', () => {
     ]);
     expect(raised[0].alert.model).toEqual({ id: model.id, name: model.name });
     expect((await critical.waitFor(2)).map((r) => r.alert.subject)).toEqual(['age', 'income']);
-    expect((await events.waitFor(4)).map((e) => e.kind)).toEqual(['ALERT_RAISED', 'ALERT_RAISED', 'ALERT_RAISED', 'RETRAINING_RECOMMENDED']);
+    expect((await events.waitFor(4)).map((e) => e.kind)).toEqual([
+      'ALERT_RAISED',
+      'ALERT_RAISED',
+      'ALERT_RAISED',
+      'RETRAINING_RECOMMENDED',
+    ]);
 
-    const resumed = subscribe<Received>(t.baseUrl, t.adminToken, DRIFT_ALERTS, { filter: { modelIds: [model.id] }, after: raised[0].cursor }, 'driftAlerts');
+    const resumed = subscribe<Received>(
+      t.baseUrl,
+      t.adminToken,
+      DRIFT_ALERTS,
+      { filter: { modelIds: [model.id] }, after: raised[0].cursor },
+      'driftAlerts',
+    );
     expect((await resumed.waitFor(2)).map((r) => r.alert.subject)).toEqual(['age', 'income']);
     for (const s of [all, critical, events, resumed]) await s.close();
 
@@ -571,7 +681,13 @@ describe('visibility', () => {
       );
       expect(errorCode(report)).toBe('NOT_FOUND');
       // The admin's own subscription gets the alert; the stranger's gets nothing in the same time.
-      const mine = subscribe<unknown>(restricted.baseUrl, restricted.adminToken, `subscription($after: String) { driftAlerts(after: $after) { alert { id } } }`, { after: 'ZXZlbnQ6MA' }, 'driftAlerts');
+      const mine = subscribe<unknown>(
+        restricted.baseUrl,
+        restricted.adminToken,
+        `subscription($after: String) { driftAlerts(after: $after) { alert { id } } }`,
+        { after: 'ZXZlbnQ6MA' },
+        'driftAlerts',
+      );
       await mine.waitFor(1);
       expect(pushed.items).toEqual([]);
       await Promise.all([pushed.close(), mine.close()]);

@@ -39,9 +39,11 @@ describe('the composition root', () => {
     expect(Object.keys(createServices(t.db)).sort()).toEqual(
       [
         'access',
+        'alerts',
         'aliases',
         'approvals',
         'audit',
+        'canaries',
         'checkpoints',
         'deployments',
         'eventDispatcher',
@@ -49,7 +51,9 @@ describe('the composition root', () => {
         'lineage',
         'metrics',
         'models',
+        'objectives',
         'policy',
+        'reports',
         'retirement',
         'tokens',
         'transitions',

@@ -47,7 +47,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     webhooks: config.webhooks,
   });
   const server = await startServer(
-    { config, db: database.db, logger: createLogger('silent'), metrics, application },
+    { config, db: database.db, logger: createLogger((process.env.TEST_LOG as 'silent') ?? 'silent'), metrics, application },
     { port: 0, host: '127.0.0.1' },
   );
   const running = options.jobs === false ? [] : jobs;

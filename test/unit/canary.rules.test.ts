@@ -27,7 +27,9 @@ describe('twoProportionZ', () => {
     expect(z).toBeCloseTo(4.5198, 4);
     expect(pValue).toBeCloseTo(3.09e-6, 7);
     // The same numbers for a rate where higher is better: the canary is better, p near 1.
-    expect(twoProportionZ({ value: 0.12, observations: 10_000 }, { value: 0.1, observations: 10_000 }, 'HIGHER_IS_BETTER').pValue).toBeGreaterThan(0.999);
+    expect(
+      twoProportionZ({ value: 0.12, observations: 10_000 }, { value: 0.1, observations: 10_000 }, 'HIGHER_IS_BETTER').pValue,
+    ).toBeGreaterThan(0.999);
   });
   test('no variance: z 0, p 1', () => {
     expect(twoProportionZ({ value: 0, observations: 10 }, { value: 0, observations: 10 }, 'LOWER_IS_BETTER')).toEqual({ z: 0, pValue: 1 });
@@ -39,7 +41,12 @@ describe('compareMetric and canaryVerdict', () => {
   const n = (value: number, observations = 100_000) => ({ value, observations });
   test('a 1 % CTR drop on 100,000 each: worse than 0.5 %, but p = 0.23, so INCONCLUSIVE', () => {
     const c = compareMetric('ctr', ProductionMetricKind.KPI_RATE, n(0.099), n(0.1));
-    expect(c).toMatchObject({ test: 'TWO_PROPORTION_Z', verdict: 'INCONCLUSIVE', delta: expect.closeTo(-0.001, 12), relativeDelta: expect.closeTo(-0.01, 12) });
+    expect(c).toMatchObject({
+      test: 'TWO_PROPORTION_Z',
+      verdict: 'INCONCLUSIVE',
+      delta: expect.closeTo(-0.001, 12),
+      relativeDelta: expect.closeTo(-0.01, 12),
+    });
     expect(c.worseBy).toBeCloseTo(0.01, 12);
     // pooled 0.0995, se = √(0.0995·0.9005·2e-5) = 0.0013386, z = 0.001/0.0013386 = 0.747: p = 0.2275.
     expect(c.pValue).toBeCloseTo(1 - normalCdf(0.001 / Math.sqrt(0.0995 * 0.9005 * 2e-5)), 10);

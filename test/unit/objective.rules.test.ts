@@ -13,10 +13,20 @@ import { expectBadInput } from './bad-input';
 
 const HOUR = 3600_000;
 const NOW = new Date('2026-12-03T12:00:00Z');
-const latency = (budget: number, windowDays: number): ObjectiveSpec => ({ metric: 'latency_p99_ms', comparator: Comparator.LTE, target: 500, budget, windowDays });
+const latency = (budget: number, windowDays: number): ObjectiveSpec => ({
+  metric: 'latency_p99_ms',
+  comparator: Comparator.LTE,
+  target: 500,
+  budget,
+  windowDays,
+});
 /** `values[i]` for the hour ending i hours before NOW (values[0] is the last hour). */
 const hourly = (values: number[]): ObjectiveSample[] =>
-  values.map((value, i) => ({ windowStart: new Date(NOW.getTime() - (i + 1) * HOUR), windowEnd: new Date(NOW.getTime() - i * HOUR), value }));
+  values.map((value, i) => ({
+    windowStart: new Date(NOW.getTime() - (i + 1) * HOUR),
+    windowEnd: new Date(NOW.getTime() - i * HOUR),
+    value,
+  }));
 
 describe('evaluateObjective', () => {
   test('24 hourly windows over one day, one missed long ago: 1 − (1/24)/0.01 = −3.1667, BREACHED', () => {
@@ -24,7 +34,15 @@ describe('evaluateObjective', () => {
     values[20] = 900;
     const e = evaluateObjective(latency(0.01, 1), hourly(values), NOW);
     expect(e.budgetRemaining).toBeCloseTo(1 - 1 / 24 / 0.01, 10);
-    expect(e).toMatchObject({ state: 'BREACHED', reportedSeconds: 86_400, missedSeconds: 3600, coverage: 1, burnRate: 0, currentValue: 300, currentMeets: true });
+    expect(e).toMatchObject({
+      state: 'BREACHED',
+      reportedSeconds: 86_400,
+      missedSeconds: 3600,
+      coverage: 1,
+      burnRate: 0,
+      currentValue: 300,
+      currentMeets: true,
+    });
   });
 
   test('28 days of hours, one missed: 1 − (1/672)/0.01 = 0.85119 left; the last hour missed burns at 100×: AT_RISK', () => {
@@ -54,7 +72,13 @@ describe('evaluateObjective', () => {
   });
 
   test('NO_DATA without reports in the window; GTE objectives', () => {
-    expect(evaluateObjective(latency(0.01, 1), [], NOW)).toMatchObject({ state: 'NO_DATA', budgetRemaining: null, burnRate: null, currentValue: null, coverage: 0 });
+    expect(evaluateObjective(latency(0.01, 1), [], NOW)).toMatchObject({
+      state: 'NO_DATA',
+      budgetRemaining: null,
+      burnRate: null,
+      currentValue: null,
+      coverage: 0,
+    });
     const availability: ObjectiveSpec = { metric: 'availability', comparator: Comparator.GTE, target: 0.999, budget: 0.25, windowDays: 1 };
     const e = evaluateObjective(availability, hourly([0.9995, 0.998, 0.9999, 0.9991]), NOW);
     expect(e.missedSeconds).toBe(3600);
@@ -106,6 +130,9 @@ describe('validateObjectives', () => {
     expectBadInput(() => validateObjectives([{ ...ok, windowDays: 1.5 }]), 'objectives[0].windowDays');
     expectBadInput(() => validateObjectives([ok, { ...ok, target: 400 }]), 'objectives[1].metric');
     expect(validateObjectives([ok, { ...ok, comparator: Comparator.GTE, target: 1 }])).toHaveLength(2);
-    expectBadInput(() => validateObjectives(Array.from({ length: MAX_OBJECTIVES + 1 }, (_, i) => ({ ...ok, metric: `m${i}` }))), 'objectives');
+    expectBadInput(
+      () => validateObjectives(Array.from({ length: MAX_OBJECTIVES + 1 }, (_, i) => ({ ...ok, metric: `m${i}` }))),
+      'objectives',
+    );
   });
 });

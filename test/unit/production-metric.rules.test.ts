@@ -37,7 +37,10 @@ describe('validateProductionMetrics', () => {
   });
   test('refusals name the field', () => {
     expectBadInput(() => validateProductionMetrics([]), 'metrics');
-    expectBadInput(() => validateProductionMetrics(Array.from({ length: MAX_METRICS_PER_REPORT + 1 }, (_, i) => ({ ...ok, name: `m${i}` }))), 'metrics');
+    expectBadInput(
+      () => validateProductionMetrics(Array.from({ length: MAX_METRICS_PER_REPORT + 1 }, (_, i) => ({ ...ok, name: `m${i}` }))),
+      'metrics',
+    );
     expectBadInput(() => validateProductionMetrics([{ ...ok, name: 'has space' }]), 'metrics[0].name');
     expectBadInput(() => validateProductionMetrics([{ ...ok, name: '' }]), 'metrics[0].name');
     expectBadInput(() => validateProductionMetrics([{ ...ok, kind: 'SPEED' }]), 'metrics[0].kind');

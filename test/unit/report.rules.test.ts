@@ -11,17 +11,41 @@ import {
 } from '../../src/modules/monitoring/report.rules';
 import { expectBadInput } from './bad-input';
 
-const hist = (name: string, counts = [10, 20, 30]): FeatureShape => ({ name, histogram: { binEdges: counts.map((_, i) => i).concat(counts.length), counts } });
+const hist = (name: string, counts = [10, 20, 30]): FeatureShape => ({
+  name,
+  histogram: { binEdges: counts.map((_, i) => i).concat(counts.length), counts },
+});
 
 describe('toDistributions', () => {
   test('each shape becomes its distribution; categories become a map without a prototype', () => {
     const [h, q, c] = toDistributions([
       hist('age'),
-      { name: 'latency', quantiles: { count: 100, quantiles: [{ q: 0, value: 1 }, { q: 1, value: 9 }] } },
-      { name: 'device', categories: [{ category: '__proto__', count: 3 }, { category: 'ios', count: 4 }] },
+      {
+        name: 'latency',
+        quantiles: {
+          count: 100,
+          quantiles: [
+            { q: 0, value: 1 },
+            { q: 1, value: 9 },
+          ],
+        },
+      },
+      {
+        name: 'device',
+        categories: [
+          { category: '__proto__', count: 3 },
+          { category: 'ios', count: 4 },
+        ],
+      },
     ]);
     expect(h).toEqual({ name: 'age', distribution: { binEdges: [0, 1, 2, 3], counts: [10, 20, 30] } });
-    expect(q.distribution).toEqual({ count: 100, quantiles: [{ q: 0, value: 1 }, { q: 1, value: 9 }] });
+    expect(q.distribution).toEqual({
+      count: 100,
+      quantiles: [
+        { q: 0, value: 1 },
+        { q: 1, value: 9 },
+      ],
+    });
     const categories = (c.distribution as { categories: Record<string, number> }).categories;
     expect(Object.keys(categories)).toEqual(['__proto__', 'ios']);
     expect(categories['__proto__']).toBe(3);
@@ -38,7 +62,16 @@ describe('toDistributions', () => {
     expectBadInput(() => toDistributions([hist('a', [1, NaN, 3])]), 'features[0].histogram.counts[1]');
     expectBadInput(() => toDistributions([{ name: 'a', histogram: { binEdges: [0, 1], counts: [1, 2] } }]), 'features[0].histogram.counts');
     expectBadInput(
-      () => toDistributions([{ name: 'd', categories: [{ category: 'x', count: 1 }, { category: 'x', count: 2 }] }]),
+      () =>
+        toDistributions([
+          {
+            name: 'd',
+            categories: [
+              { category: 'x', count: 1 },
+              { category: 'x', count: 2 },
+            ],
+          },
+        ]),
       'features[0].categories[1].category',
     );
     const many = Array.from({ length: MAX_FEATURES_PER_REPORT + 1 }, (_, i) => hist(`f${i}`));
@@ -71,21 +104,46 @@ describe('referenceHistogram', () => {
     const sketch = { count: 1000, quantiles: [0, 0.25, 0.5, 0.75, 1].map((q) => ({ q, value: q * 40 })) };
     expect(referenceHistogram(sketch, 'features[0]')).toEqual({ binEdges: [0, 10, 20, 30, 40], counts: [250, 250, 250, 250] });
     // Repeated values make one edge: 0, 0, 5, 10 → edges [0, 5, 10].
-    const tied = { count: 300, quantiles: [{ q: 0, value: 0 }, { q: 1 / 3, value: 0 }, { q: 2 / 3, value: 5 }, { q: 1, value: 10 }] };
+    const tied = {
+      count: 300,
+      quantiles: [
+        { q: 0, value: 0 },
+        { q: 1 / 3, value: 0 },
+        { q: 2 / 3, value: 5 },
+        { q: 1, value: 10 },
+      ],
+    };
     expect(referenceHistogram(tied, 'features[0]').binEdges).toEqual([0, 5, 10]);
-    expectBadInput(() => referenceHistogram({ count: 10, quantiles: [{ q: 0, value: 3 }, { q: 1, value: 3 }] }, 'features[2]'), 'features[2].quantiles');
+    expectBadInput(
+      () =>
+        referenceHistogram(
+          {
+            count: 10,
+            quantiles: [
+              { q: 0, value: 3 },
+              { q: 1, value: 3 },
+            ],
+          },
+          'features[2]',
+        ),
+      'features[2].quantiles',
+    );
   });
 
   test('the counts of a sketch reference add up to its count, within rounding', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.integer({ min: -1000, max: 1000 }), { minLength: 2, maxLength: 20 }), fc.integer({ min: 100, max: 1e6 }), (values, count) => {
-        const sorted = [...values].sort((a, b) => a - b);
-        const quantiles = sorted.map((value, i) => ({ q: i / (sorted.length - 1), value }));
-        const h = referenceHistogram({ count, quantiles }, 'f');
-        const total = h.counts.reduce((a, b) => a + b, 0);
-        expect(Math.abs(total - count)).toBeLessThanOrEqual(h.counts.length);
-        expect(h.counts.every((c) => Number.isInteger(c) && c >= 0)).toBe(true);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.integer({ min: -1000, max: 1000 }), { minLength: 2, maxLength: 20 }),
+        fc.integer({ min: 100, max: 1e6 }),
+        (values, count) => {
+          const sorted = [...values].sort((a, b) => a - b);
+          const quantiles = sorted.map((value, i) => ({ q: i / (sorted.length - 1), value }));
+          const h = referenceHistogram({ count, quantiles }, 'f');
+          const total = h.counts.reduce((a, b) => a + b, 0);
+          expect(Math.abs(total - count)).toBeLessThanOrEqual(h.counts.length);
+          expect(h.counts.every((c) => Number.isInteger(c) && c >= 0)).toBe(true);
+        },
+      ),
     );
   });
 });

@@ -125,12 +125,16 @@ export class Monitoring1764700000000 implements MigrationInterface {
     await q.query(`CREATE UNIQUE INDEX alerts_open_idx ON alerts (model_id, version_id, subject, kind) WHERE status <> 'RESOLVED'`);
     await q.query(`CREATE INDEX alerts_model_idx ON alerts (model_id, raised_at DESC, id)`);
     await q.query(`CREATE INDEX alerts_raised_idx ON alerts (raised_at DESC, id)`);
-    await q.query(`ALTER TABLE webhooks DROP CONSTRAINT webhooks_kinds_check, ADD CONSTRAINT webhooks_kinds_check ${kindsCheck(KINDS_AFTER)}`);
+    await q.query(
+      `ALTER TABLE webhooks DROP CONSTRAINT webhooks_kinds_check, ADD CONSTRAINT webhooks_kinds_check ${kindsCheck(KINDS_AFTER)}`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`UPDATE webhooks SET kinds = ARRAY(SELECT k FROM unnest(kinds) k WHERE k = ANY($1::text[]))`, [KINDS_BEFORE]);
-    await q.query(`ALTER TABLE webhooks DROP CONSTRAINT webhooks_kinds_check, ADD CONSTRAINT webhooks_kinds_check ${kindsCheck(KINDS_BEFORE)}`);
+    await q.query(
+      `ALTER TABLE webhooks DROP CONSTRAINT webhooks_kinds_check, ADD CONSTRAINT webhooks_kinds_check ${kindsCheck(KINDS_BEFORE)}`,
+    );
     for (const table of ['alerts', 'production_metrics', 'production_reports', 'model_monitoring', 'reference_distributions']) {
       await q.query(`DROP TABLE ${table}`);
     }

@@ -79,8 +79,14 @@ export class AlertService {
   acknowledge(caller: Caller, input: { id: string; note?: string | null; expectedRevision?: number | null }): Promise<AlertEntity> {
     validateText(input.note, 'note', { max: 2000 });
     return this.change(caller, input.id, input.expectedRevision, 'alert.acknowledged', (before) => {
-      if (before.status !== AlertStatus.OPEN) throw conflict(`the alert is ${before.status}${before.acknowledgedBy ? ` (by ${before.acknowledgedBy})` : ''}`, { status: before.status });
-      return [`status = 'ACKNOWLEDGED', acknowledged_by = $2, acknowledged_at = now(), acknowledge_note = $3`, [caller.subject, input.note ?? null]];
+      if (before.status !== AlertStatus.OPEN)
+        throw conflict(`the alert is ${before.status}${before.acknowledgedBy ? ` (by ${before.acknowledgedBy})` : ''}`, {
+          status: before.status,
+        });
+      return [
+        `status = 'ACKNOWLEDGED', acknowledged_by = $2, acknowledged_at = now(), acknowledge_note = $3`,
+        [caller.subject, input.note ?? null],
+      ];
     });
   }
 
@@ -88,7 +94,8 @@ export class AlertService {
   resolve(caller: Caller, input: { id: string; resolution?: string | null; expectedRevision?: number | null }): Promise<AlertEntity> {
     validateText(input.resolution, 'resolution', { max: 2000 });
     return this.change(caller, input.id, input.expectedRevision, 'alert.resolved', (before) => {
-      if (before.status === AlertStatus.RESOLVED) throw conflict(`the alert was resolved by ${before.resolvedBy}`, { status: before.status });
+      if (before.status === AlertStatus.RESOLVED)
+        throw conflict(`the alert was resolved by ${before.resolvedBy}`, { status: before.status });
       return [`status = 'RESOLVED', resolved_by = $2, resolved_at = now(), resolution = $3`, [caller.subject, input.resolution ?? null]];
     });
   }
@@ -125,7 +132,9 @@ export class AlertService {
        WHERE a.id = ANY($1::uuid[]) AND a.kind = ANY($2)`,
       [alertIds.filter(isUuid), DRIFT_KINDS],
     )) as Array<{ id: string; version_id: string; version: number; changed_at: Date; gap: number }>;
-    return new Map(rows.map((r) => [r.id, { versionId: r.version_id, version: r.version, reachedProductionAt: r.changed_at, gapSeconds: r.gap }]));
+    return new Map(
+      rows.map((r) => [r.id, { versionId: r.version_id, version: r.version, reachedProductionAt: r.changed_at, gapSeconds: r.gap }]),
+    );
   }
 
   /** Per model: how long drift waited for a retrained version to reach PRODUCTION. */
@@ -143,11 +152,24 @@ export class AlertService {
        WHERE a.model_id = ANY($1::uuid[]) AND a.kind = ANY($2)
        GROUP BY a.model_id`,
       [modelIds.filter(isUuid), DRIFT_KINDS],
-    )) as Array<{ model_id: string; drift_alerts: number; retrained: number; median_gap: number | null; max_gap: number | null; waiting_since: Date | null }>;
+    )) as Array<{
+      model_id: string;
+      drift_alerts: number;
+      retrained: number;
+      median_gap: number | null;
+      max_gap: number | null;
+      waiting_since: Date | null;
+    }>;
     return new Map(
       rows.map((r) => [
         r.model_id,
-        { driftAlerts: r.drift_alerts, retrained: r.retrained, medianGapSeconds: r.median_gap, maxGapSeconds: r.max_gap, waitingSince: r.waiting_since },
+        {
+          driftAlerts: r.drift_alerts,
+          retrained: r.retrained,
+          medianGapSeconds: r.median_gap,
+          maxGapSeconds: r.max_gap,
+          waitingSince: r.waiting_since,
+        },
       ]),
     );
   }
@@ -185,10 +207,12 @@ export class AlertService {
         throw staleRevision('alert', before.revision, expectedRevision);
       }
       const [assignments, params] = set(before);
-      const [after] = await writeReturning(m, AlertEntity, `UPDATE alerts SET ${assignments}, revision = revision + 1 WHERE id = $1 RETURNING *`, [
-        id,
-        ...params,
-      ]);
+      const [after] = await writeReturning(
+        m,
+        AlertEntity,
+        `UPDATE alerts SET ${assignments}, revision = revision + 1 WHERE id = $1 RETURNING *`,
+        [id, ...params],
+      );
       await appendAudit(m, caller, {
         action,
         subjectType: 'Alert',
@@ -237,7 +261,13 @@ async function* alertsOf(events: AsyncGenerator<EventEnvelope>, filter: AlertFil
       const p = event.payload as { alert: Record<string, unknown>; previousSeverity: AlertSeverity | null };
       const alert = fromSnapshot(p.alert);
       if (severityRank(alert.severity) < floor || (kinds && !kinds.has(alert.kind))) continue;
-      yield { cursor: event.cursor, seq: event.seq, change: event.action === 'alert.raised' ? 'RAISED' : 'ESCALATED', previousSeverity: p.previousSeverity, alert };
+      yield {
+        cursor: event.cursor,
+        seq: event.seq,
+        change: event.action === 'alert.raised' ? 'RAISED' : 'ESCALATED',
+        previousSeverity: p.previousSeverity,
+        alert,
+      };
     }
   } finally {
     await events.return(undefined);

@@ -46,7 +46,8 @@ export function validateCanaryRule(rule: CanaryRule, field = 'canaryRule'): void
     throw badInput(`${field}.maxDegradation`, 'must be a share from 0 to 1 (0.005 is 0.5 %)');
   if (!Number.isInteger(rule.minObservations) || rule.minObservations < 1 || rule.minObservations > 1e9)
     throw badInput(`${field}.minObservations`, 'must be a whole number from 1 to 1,000,000,000');
-  if (!Number.isFinite(rule.alpha) || rule.alpha <= 0 || rule.alpha > 0.5) throw badInput(`${field}.alpha`, 'must be above 0 and at most 0.5');
+  if (!Number.isFinite(rule.alpha) || rule.alpha <= 0 || rule.alpha > 0.5)
+    throw badInput(`${field}.alpha`, 'must be above 0 and at most 0.5');
 }
 
 /**
@@ -61,7 +62,13 @@ function erfc(x: number): number {
     Math.exp(
       -z * z -
         1.26551223 +
-        t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t *
+                  (0.09678418 +
+                    t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))),
     );
   return x >= 0 ? r : 2 - r;
 }
@@ -78,7 +85,8 @@ export function normalCdf(x: number): number {
  * With no variance (pooled 0 or 1) the proportions are equal: z 0, p 1.
  */
 export function twoProportionZ(canary: ArmValue, baseline: ArmValue, direction: Direction): { z: number; pValue: number } {
-  const pooled = (canary.value * canary.observations + baseline.value * baseline.observations) / (canary.observations + baseline.observations);
+  const pooled =
+    (canary.value * canary.observations + baseline.value * baseline.observations) / (canary.observations + baseline.observations);
   const se = Math.sqrt(pooled * (1 - pooled) * (1 / canary.observations + 1 / baseline.observations));
   if (!(se > 0)) return { z: 0, pValue: 1 };
   const worse = direction === 'LOWER_IS_BETTER' ? canary.value - baseline.value : baseline.value - canary.value;
@@ -123,10 +131,20 @@ export function compareMetric(
   }
   const pValue = proportion ? twoProportionZ(canary, baseline, directionOf(kind)).pValue : null;
   if (worse <= rule.maxDegradation) {
-    return { ...base, pValue, verdict: 'PASS', reason: `${name}: ${worse > 0 ? `${pct(worse)} worse, within` : 'not worse than production, within'} ${pct(rule.maxDegradation)}` };
+    return {
+      ...base,
+      pValue,
+      verdict: 'PASS',
+      reason: `${name}: ${worse > 0 ? `${pct(worse)} worse, within` : 'not worse than production, within'} ${pct(rule.maxDegradation)}`,
+    };
   }
   if (pValue !== null && pValue >= rule.alpha) {
-    return { ...base, pValue, verdict: 'INCONCLUSIVE', reason: `${name}: ${pct(worse)} worse, but not significant (p = ${pValue.toPrecision(3)} ≥ ${rule.alpha})` };
+    return {
+      ...base,
+      pValue,
+      verdict: 'INCONCLUSIVE',
+      reason: `${name}: ${pct(worse)} worse, but not significant (p = ${pValue.toPrecision(3)} ≥ ${rule.alpha})`,
+    };
   }
   return {
     ...base,

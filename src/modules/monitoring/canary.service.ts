@@ -109,7 +109,10 @@ export class CanaryService {
     if (!d) throw notFound('deployment', deploymentId);
     await this.access.authorize(m, caller, Action.VIEW, d.model_id, notFound('deployment', deploymentId));
     if (!COMPARED_STRATEGIES.includes(d.strategy)) {
-      throw badInput('deploymentId', `is a ${d.strategy} deployment: canary analysis compares a CANARY, SHADOW or AB_TEST deployment with production`);
+      throw badInput(
+        'deploymentId',
+        `is a ${d.strategy} deployment: canary analysis compares a CANARY, SHADOW or AB_TEST deployment with production`,
+      );
     }
     const settings = await readSettings(m, d.model_id);
     return analyseCanary(m, { id: d.id, modelId: d.model_id, environment: d.environment }, settings.canary);

@@ -9,8 +9,11 @@ const objectiveLabel = (s: ObjectiveStatus) => `${s.metric}_${s.comparator.toLow
 
 /** /metrics: open alerts and objective status per model, labels bounded (see MAX_MODEL_LABELS). */
 export function monitoringGauges(alerts: AlertService, objectives: ObjectiveService): GaugeSource[] {
+  // prom-client collects a scrape's gauges at once: the three objective gauges share the evaluation in flight.
+  let inFlight: ReturnType<ObjectiveService['allStatuses']> | null = null;
+  const statuses = () => (inFlight ??= objectives.allStatuses(MAX_MODEL_LABELS).finally(() => (inFlight = null)));
   const perObjective = (pick: (s: ObjectiveStatus) => number | null) => async () =>
-    (await objectives.allStatuses(MAX_MODEL_LABELS)).flatMap(({ model, statuses }) =>
+    (await statuses()).flatMap(({ model, statuses }) =>
       statuses.flatMap((s) => {
         const value = pick(s);
         return value === null ? [] : [{ labels: { model, objective: objectiveLabel(s) }, value }];
@@ -21,7 +24,11 @@ export function monitoringGauges(alerts: AlertService, objectives: ObjectiveServ
       name: 'modelgraph_open_alerts',
       help: `Open and acknowledged alerts by model, kind and severity (the ${MAX_MODEL_LABELS} models with most; the rest as model="_other")`,
       labelNames: ['model', 'kind', 'severity'],
-      collect: async () => (await alerts.openCounts(MAX_MODEL_LABELS)).map((r) => ({ labels: { model: r.model, kind: r.kind, severity: r.severity }, value: r.count })),
+      collect: async () =>
+        (await alerts.openCounts(MAX_MODEL_LABELS)).map((r) => ({
+          labels: { model: r.model, kind: r.kind, severity: r.severity },
+          value: r.count,
+        })),
     },
     {
       name: 'modelgraph_objective_budget_remaining',

@@ -1,5 +1,17 @@
 import { UUIDResolver } from 'graphql-scalars';
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+  type SubscribeResolverData,
+} from 'type-graphql';
 import { PageArgs, toConnection } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import type { DeploymentLoaders } from '../deployments/deployment.loaders';
@@ -51,19 +63,26 @@ type Data<Args> = SubscribeResolverData<unknown, Args, Ctx>;
 @Resolver()
 export class MonitoringResolver {
   @Authorized()
-  @Mutation(() => SetReferenceDistributionPayload, { description: 'What production is compared with, per feature (usually from the validation set)' })
+  @Mutation(() => SetReferenceDistributionPayload, {
+    description: 'What production is compared with, per feature (usually from the validation set)',
+  })
   async setReferenceDistribution(@Ctx() ctx: Ctx, @Arg('input', () => SetReferenceDistributionInput) input: SetReferenceDistributionInput) {
     return { references: await ctx.services.reports.setReference(ctx.caller, input) };
   }
 
   @Authorized()
   @Mutation(() => ProductionReportPayload, { description: 'Feature distributions of one window, evaluated for drift as they arrive' })
-  async reportFeatureDistribution(@Ctx() ctx: Ctx, @Arg('input', () => ReportFeatureDistributionInput) input: ReportFeatureDistributionInput) {
+  async reportFeatureDistribution(
+    @Ctx() ctx: Ctx,
+    @Arg('input', () => ReportFeatureDistributionInput) input: ReportFeatureDistributionInput,
+  ) {
     return reportPayload(await ctx.services.reports.reportFeatures(ctx.caller, input));
   }
 
   @Authorized()
-  @Mutation(() => ProductionReportPayload, { description: 'Production metrics of one window: kept in the version’s history (source PRODUCTION) and evaluated' })
+  @Mutation(() => ProductionReportPayload, {
+    description: 'Production metrics of one window: kept in the version’s history (source PRODUCTION) and evaluated',
+  })
   async reportProductionMetrics(@Ctx() ctx: Ctx, @Arg('input', () => ReportProductionMetricsInput) input: ReportProductionMetricsInput) {
     return reportPayload(await ctx.services.reports.reportMetrics(ctx.caller, input));
   }
@@ -149,7 +168,10 @@ export class AlertFields {
     return alert.deploymentId ? ctx.loaders.deployments.byId.load(alert.deploymentId) : null;
   }
 
-  @FieldResolver(() => RetrainGap, { nullable: true, description: 'Drift alerts: the next version of the model to reach PRODUCTION after it' })
+  @FieldResolver(() => RetrainGap, {
+    nullable: true,
+    description: 'Drift alerts: the next version of the model to reach PRODUCTION after it',
+  })
   retrainedBy(@Root() alert: AlertEntity, @Ctx() ctx: Ctx) {
     return ctx.loaders.monitoring.retrainGap.load(alert.id);
   }
@@ -168,7 +190,13 @@ export class MonitoringModelFields {
   @FieldResolver(() => DriftToRetrain, { description: 'How long drift alerts waited for a newer version to reach PRODUCTION' })
   async driftToRetrain(@Root() model: RegisteredModelEntity, @Ctx() ctx: Ctx) {
     return (
-      (await ctx.loaders.monitoring.driftToRetrain.load(model.id)) ?? { driftAlerts: 0, retrained: 0, medianGapSeconds: null, maxGapSeconds: null, waitingSince: null }
+      (await ctx.loaders.monitoring.driftToRetrain.load(model.id)) ?? {
+        driftAlerts: 0,
+        retrained: 0,
+        medianGapSeconds: null,
+        maxGapSeconds: null,
+        waitingSince: null,
+      }
     );
   }
 }

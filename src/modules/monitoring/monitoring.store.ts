@@ -25,7 +25,8 @@ export interface Target {
 
 /** reportFeatureDistribution({ deploymentId }) or ({ versionId }): exactly one of the two. */
 export async function resolveTarget(m: EntityManager, input: { versionId?: string | null; deploymentId?: string | null }): Promise<Target> {
-  if (Boolean(input.versionId) === Boolean(input.deploymentId)) throw badInput('versionId', 'give exactly one of versionId or deploymentId');
+  if (Boolean(input.versionId) === Boolean(input.deploymentId))
+    throw badInput('versionId', 'give exactly one of versionId or deploymentId');
   if (input.deploymentId) {
     const [d] = await m.query(
       `SELECT d.id, d.version_id, d.model_id, d.strategy, d.status, d.environment, v.version
@@ -45,7 +46,15 @@ export async function resolveTarget(m: EntityManager, input: { versionId?: strin
   }
   const [v] = await m.query('SELECT id, model_id, version FROM model_versions WHERE id = $1', [input.versionId]);
   if (!v) throw notFound('model version', input.versionId as string);
-  return { modelId: v.model_id, versionId: v.id, version: v.version, deploymentId: null, strategy: null, deploymentStatus: null, environment: null };
+  return {
+    modelId: v.model_id,
+    versionId: v.id,
+    version: v.version,
+    deploymentId: null,
+    strategy: null,
+    deploymentStatus: null,
+    environment: null,
+  };
 }
 
 /** A model's monitoring settings, with the defaults where it set none. */
@@ -101,14 +110,28 @@ export interface AlertOutcome {
 export async function raiseAlert(m: EntityManager, b: Breach): Promise<AlertOutcome> {
   const key = [b.modelId, b.versionId, b.subject, b.kind];
   const find = () =>
-    m.query(`SELECT * FROM alerts WHERE model_id = $1 AND version_id = $2 AND subject = $3 AND kind = $4 AND status <> 'RESOLVED' FOR UPDATE`, key);
+    m.query(
+      `SELECT * FROM alerts WHERE model_id = $1 AND version_id = $2 AND subject = $3 AND kind = $4 AND status <> 'RESOLVED' FOR UPDATE`,
+      key,
+    );
   let [open] = await find();
   if (!open) {
     const [inserted] = await m.query(
       `INSERT INTO alerts (model_id, version_id, deployment_id, kind, subject, severity, summary, evidence, window_start, window_end)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
        ON CONFLICT (model_id, version_id, subject, kind) WHERE status <> 'RESOLVED' DO NOTHING RETURNING *`,
-      [b.modelId, b.versionId, b.deploymentId, b.kind, b.subject, b.severity, b.summary, JSON.stringify(b.evidence), b.window.start, b.window.end],
+      [
+        b.modelId,
+        b.versionId,
+        b.deploymentId,
+        b.kind,
+        b.subject,
+        b.severity,
+        b.summary,
+        JSON.stringify(b.evidence),
+        b.window.start,
+        b.window.end,
+      ],
     );
     if (inserted) return { alert: hydrate(m, AlertEntity, inserted), change: 'RAISED', previousSeverity: null };
     [open] = await find();
@@ -161,7 +184,9 @@ export async function publishAlerts(m: EntityManager, caller: Caller, target: Ta
   );
   const recommendations: Array<{ recommendation: Recommendation; alerts: AlertEntity[] }> = [];
   for (const recommendation of [Recommendation.RETRAIN, Recommendation.ROLLBACK]) {
-    const alerts = becameCritical.map((o) => o.alert).filter((a) => (a.kind === AlertKind.CANARY_FAILED) === (recommendation === Recommendation.ROLLBACK));
+    const alerts = becameCritical
+      .map((o) => o.alert)
+      .filter((a) => (a.kind === AlertKind.CANARY_FAILED) === (recommendation === Recommendation.ROLLBACK));
     if (!alerts.length) continue;
     const ids = alerts.map((a) => a.id);
     const [already] = await m.query(

@@ -17,11 +17,22 @@ registerEnumType(ProductionMetricKind, {
 const DriftSeverity = { NONE: 'NONE', WARNING: 'WARNING', CRITICAL: 'CRITICAL' } as const;
 registerEnumType(DriftSeverity, { name: 'DriftSeverity' });
 const FeatureDriftStatus = { OK: 'OK', INSUFFICIENT_DATA: 'INSUFFICIENT_DATA', NO_REFERENCE: 'NO_REFERENCE' } as const;
-registerEnumType(FeatureDriftStatus, { name: 'FeatureDriftStatus', description: 'INSUFFICIENT_DATA and NO_REFERENCE give no verdict, never an alert' });
-const MetricComparisonStatus = { COMPARED: 'COMPARED', NO_BASELINE: 'NO_BASELINE', INSUFFICIENT_DATA: 'INSUFFICIENT_DATA', NOT_COMPARED: 'NOT_COMPARED' } as const;
+registerEnumType(FeatureDriftStatus, {
+  name: 'FeatureDriftStatus',
+  description: 'INSUFFICIENT_DATA and NO_REFERENCE give no verdict, never an alert',
+});
+const MetricComparisonStatus = {
+  COMPARED: 'COMPARED',
+  NO_BASELINE: 'NO_BASELINE',
+  INSUFFICIENT_DATA: 'INSUFFICIENT_DATA',
+  NOT_COMPARED: 'NOT_COMPARED',
+} as const;
 registerEnumType(MetricComparisonStatus, { name: 'ProductionMetricStatus' });
 const ObjectiveState = { NO_DATA: 'NO_DATA', MET: 'MET', AT_RISK: 'AT_RISK', BREACHED: 'BREACHED' } as const;
-registerEnumType(ObjectiveState, { name: 'ObjectiveState', description: 'AT_RISK: the budget burns faster than it lasts; BREACHED: it is spent' });
+registerEnumType(ObjectiveState, {
+  name: 'ObjectiveState',
+  description: 'AT_RISK: the budget burns faster than it lasts; BREACHED: it is spent',
+});
 const CanaryVerdict = { PROMOTE: 'PROMOTE', ROLLBACK: 'ROLLBACK', INCONCLUSIVE: 'INCONCLUSIVE' } as const;
 registerEnumType(CanaryVerdict, { name: 'CanaryVerdict' });
 const CanaryMetricVerdict = { PASS: 'PASS', FAIL: 'FAIL', INCONCLUSIVE: 'INCONCLUSIVE', INSUFFICIENT_DATA: 'INSUFFICIENT_DATA' } as const;

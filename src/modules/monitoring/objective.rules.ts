@@ -67,7 +67,8 @@ export function evaluateObjective(spec: ObjectiveSpec, samples: ObjectiveSample[
     for (const s of samples) {
       const start = s.windowStart.getTime();
       const stop = s.windowEnd.getTime();
-      const seconds = stop === start ? (start >= from && start <= end ? 1 : 0) : Math.max(0, Math.min(stop, end) - Math.max(start, from)) / 1000;
+      const seconds =
+        stop === start ? (start >= from && start <= end ? 1 : 0) : Math.max(0, Math.min(stop, end) - Math.max(start, from)) / 1000;
       reported += seconds;
       if (!meetsTarget(spec.comparator, s.value, spec.target)) missed += seconds;
     }
@@ -78,7 +79,16 @@ export function evaluateObjective(spec: ObjectiveSpec, samples: ObjectiveSample[
   const inside = samples.filter((s) => s.windowEnd.getTime() >= end - windowMs && s.windowStart.getTime() <= end);
   const latest = inside.reduce<ObjectiveSample | null>((best, s) => (!best || s.windowEnd > best.windowEnd ? s : best), null);
   if (whole.reported === 0) {
-    return { state: 'NO_DATA', currentValue: null, currentMeets: null, reportedSeconds: 0, missedSeconds: 0, coverage: 0, budgetRemaining: null, burnRate: null };
+    return {
+      state: 'NO_DATA',
+      currentValue: null,
+      currentMeets: null,
+      reportedSeconds: 0,
+      missedSeconds: 0,
+      coverage: 0,
+      budgetRemaining: null,
+      burnRate: null,
+    };
   }
   const budgetRemaining = 1 - whole.missed / whole.reported / spec.budget;
   const burnRate = recent.reported > 0 ? recent.missed / recent.reported / spec.budget : null;
@@ -95,7 +105,10 @@ export function evaluateObjective(spec: ObjectiveSpec, samples: ObjectiveSample[
   };
 }
 
-export type ObjectiveInput = Pick<ObjectiveSpec, 'metric' | 'comparator' | 'target'> & { budget?: number | null; windowDays?: number | null };
+export type ObjectiveInput = Pick<ObjectiveSpec, 'metric' | 'comparator' | 'target'> & {
+  budget?: number | null;
+  windowDays?: number | null;
+};
 
 /** The objectives with their defaults, or the first refusal naming its field (objectives[2].budget). Empty clears them. */
 export function validateObjectives(objectives: ObjectiveInput[], field = 'objectives'): ObjectiveSpec[] {
@@ -111,9 +124,11 @@ export function validateObjectives(objectives: ObjectiveInput[], field = 'object
     seen.add(key);
     if (typeof o.target !== 'number' || !Number.isFinite(o.target)) throw badInput(`${at}.target`, 'must be a finite number');
     const budget = o.budget ?? DEFAULT_OBJECTIVE_BUDGET;
-    if (!Number.isFinite(budget) || budget <= 0 || budget >= 1) throw badInput(`${at}.budget`, 'must be a share above 0 and below 1 (0.01 is 1 %)');
+    if (!Number.isFinite(budget) || budget <= 0 || budget >= 1)
+      throw badInput(`${at}.budget`, 'must be a share above 0 and below 1 (0.01 is 1 %)');
     const windowDays = o.windowDays ?? DEFAULT_OBJECTIVE_WINDOW_DAYS;
-    if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 90) throw badInput(`${at}.windowDays`, 'must be a whole number of days from 1 to 90');
+    if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > 90)
+      throw badInput(`${at}.windowDays`, 'must be a whole number of days from 1 to 90');
     return { metric: o.metric, comparator: o.comparator, target: o.target, budget, windowDays };
   });
 }

@@ -46,7 +46,8 @@ export const directionOf = (kind: ProductionMetricKind): Direction => KINDS[kind
 export const isProportion = (kind: ProductionMetricKind): boolean => KINDS[kind].range === 'PROPORTION';
 
 /** QUALITY and LOSS: compared with the version's VALIDATION value of the same name. */
-export const isModelQuality = (kind: ProductionMetricKind): boolean => kind === ProductionMetricKind.QUALITY || kind === ProductionMetricKind.LOSS;
+export const isModelQuality = (kind: ProductionMetricKind): boolean =>
+  kind === ProductionMetricKind.QUALITY || kind === ProductionMetricKind.LOSS;
 
 export interface ProductionMetricShape {
   name: string;
@@ -77,11 +78,14 @@ export function validateProductionMetrics(metrics: ProductionMetricShape[], fiel
     seen.add(metric.name);
     const kind = KINDS[metric.kind as ProductionMetricKind];
     if (!kind) throw badInput(`${at}.kind`, `must be one of ${Object.keys(KINDS).join(', ')}`);
-    if (typeof metric.value !== 'number' || !Number.isFinite(metric.value)) throw badInput(`${at}.value`, 'must be a finite number (not NaN or Infinity)');
-    if (kind.range === 'PROPORTION' && (metric.value < 0 || metric.value > 1)) throw badInput(`${at}.value`, `a ${metric.kind} is a share from 0 to 1`);
+    if (typeof metric.value !== 'number' || !Number.isFinite(metric.value))
+      throw badInput(`${at}.value`, 'must be a finite number (not NaN or Infinity)');
+    if (kind.range === 'PROPORTION' && (metric.value < 0 || metric.value > 1))
+      throw badInput(`${at}.value`, `a ${metric.kind} is a share from 0 to 1`);
     if (kind.range === 'NON_NEGATIVE' && metric.value < 0) throw badInput(`${at}.value`, `a ${metric.kind} is never negative`);
     const n = metric.observations;
-    if (n !== undefined && n !== null && (!Number.isSafeInteger(n) || n < 0)) throw badInput(`${at}.observations`, 'must be a non-negative whole number');
+    if (n !== undefined && n !== null && (!Number.isSafeInteger(n) || n < 0))
+      throw badInput(`${at}.observations`, 'must be a non-negative whole number');
   });
 }
 

@@ -35,6 +35,7 @@ export function validateWindow(window: ReportWindow, now: Date, field = 'window'
 /** A feature's name: the key reference and production distributions are matched on. */
 export function validateFeatureName(name: string, field: string): void {
   validateText(name, field, { required: true, max: 200, identifier: true });
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what this refuses
   if (/[\u0000-\u001f\u007f]/.test(name)) throw badInput(field, 'must not contain control characters');
 }
 
@@ -45,7 +46,8 @@ export function validateFeatureName(name: string, field: string): void {
  */
 export function toDistributions(features: FeatureShape[], field = 'features'): Array<{ name: string; distribution: Distribution }> {
   if (!Array.isArray(features) || features.length === 0) throw badInput(field, 'give at least one feature');
-  if (features.length > MAX_FEATURES_PER_REPORT) throw badInput(field, `at most ${MAX_FEATURES_PER_REPORT} features, got ${features.length}`);
+  if (features.length > MAX_FEATURES_PER_REPORT)
+    throw badInput(field, `at most ${MAX_FEATURES_PER_REPORT} features, got ${features.length}`);
   const seen = new Set<string>();
   let values = 0;
   return features.map((f, i) => {
@@ -61,7 +63,8 @@ export function toDistributions(features: FeatureShape[], field = 'features'): A
       // No prototype: a category named __proto__ is a category like any other.
       const counts: Record<string, number> = Object.create(null);
       (f.categories as NonNullable<FeatureShape['categories']>).forEach((c, j) => {
-        if (Object.prototype.hasOwnProperty.call(counts, c.category)) throw badInput(`${at}.categories[${j}].category`, `"${c.category}" appears twice`);
+        if (Object.prototype.hasOwnProperty.call(counts, c.category))
+          throw badInput(`${at}.categories[${j}].category`, `"${c.category}" appears twice`);
         counts[c.category] = c.count;
       });
       distribution = { categories: counts } satisfies CategoryCounts;

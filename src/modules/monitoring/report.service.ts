@@ -12,12 +12,33 @@ import { DeploymentStatus } from '../deployments/deployment.enums';
 import { MetricSource } from '../metrics/metric.enums';
 import { insertMetricPoints, validationValues } from '../metrics/metric.store';
 import { analyseCanary, COMPARED_STRATEGIES } from './canary.service';
-import { featureDrift, observationCount, referenceHistogram, type Distribution, type FeatureDrift, type NumericDistribution } from './drift.rules';
+import {
+  featureDrift,
+  observationCount,
+  referenceHistogram,
+  type Distribution,
+  type FeatureDrift,
+  type NumericDistribution,
+} from './drift.rules';
 import { ProductionReportEntity, ReferenceDistributionEntity } from './monitoring.entities';
 import { AlertKind, AlertSeverity } from './monitoring.enums';
-import { publishAlerts, raiseAlert, readSettings, resolveTarget, type Breach, type MonitoringSettings, type Target } from './monitoring.store';
+import {
+  publishAlerts,
+  raiseAlert,
+  readSettings,
+  resolveTarget,
+  type Breach,
+  type MonitoringSettings,
+  type Target,
+} from './monitoring.store';
 import { evaluateObjectives } from './objective.service';
-import { isModelQuality, ProductionMetricKind, validateProductionMetrics, worseBy, type ProductionMetricShape } from './production-metric.rules';
+import {
+  isModelQuality,
+  ProductionMetricKind,
+  validateProductionMetrics,
+  worseBy,
+  type ProductionMetricShape,
+} from './production-metric.rules';
 import { qualitySeverity } from './quality.rules';
 import { toDistributions, validateWindow, type FeatureShape, type ReportWindow } from './report.rules';
 
@@ -134,27 +155,41 @@ export class ReportService {
   async reportFeatures(caller: Caller, input: FeatureReportInput): Promise<ReportOutcome> {
     const features = toDistributions(input.features);
     return this.ingest(caller, 'FEATURES', input, features, async (m, target, settings) => {
-      const references = await referencesOf(m, target.versionId, features.map((f) => f.name));
+      const references = await referencesOf(
+        m,
+        target.versionId,
+        features.map((f) => f.name),
+      );
       const results: FeatureResult[] = features.map(({ name, distribution }, i) => {
         const reference = references.get(name);
-        if (!reference) return { feature: name, status: 'NO_REFERENCE', severity: null, reason: 'the version has no reference distribution for it' };
+        if (!reference)
+          return { feature: name, status: 'NO_REFERENCE', severity: null, reason: 'the version has no reference distribution for it' };
         return { feature: name, ...featureDrift(reference, distribution, settings.drift, `features[${i}]`) };
       });
       const evaluated = results.filter((r) => r.status === 'OK');
       const drifted = evaluated.filter((r) => r.severity === 'WARNING' || r.severity === 'CRITICAL');
-      const breaches = drifted.map(
-        (r): Breach => ({
-          ...breachOf(target, input.window),
-          kind: AlertKind.DATA_DRIFT,
-          subject: r.feature,
-          severity: r.severity === 'CRITICAL' ? AlertSeverity.CRITICAL : AlertSeverity.WARNING,
-          summary: `${r.feature} drifted (${describe(r as FeatureDrift)}) in version ${target.version}`,
-          evidence: { statistics: (r as FeatureDrift).statistics, observations: (r as FeatureDrift).observations, thresholds: settings.drift },
-        }),
-      );
+      const breaches = drifted.map((r): Breach => ({
+        ...breachOf(target, input.window),
+        kind: AlertKind.DATA_DRIFT,
+        subject: r.feature,
+        severity: r.severity === 'CRITICAL' ? AlertSeverity.CRITICAL : AlertSeverity.WARNING,
+        summary: `${r.feature} drifted (${describe(r as FeatureDrift)}) in version ${target.version}`,
+        evidence: {
+          statistics: (r as FeatureDrift).statistics,
+          observations: (r as FeatureDrift).observations,
+          thresholds: settings.drift,
+        },
+      }));
       // The drift rate is a production metric like any other: objectives may be set on it.
       const metrics: MetricRow[] = evaluated.length
-        ? [{ name: DRIFT_RATE_METRIC, kind: ProductionMetricKind.DRIFT_RATE, value: drifted.length / evaluated.length, observations: evaluated.length }]
+        ? [
+            {
+              name: DRIFT_RATE_METRIC,
+              kind: ProductionMetricKind.DRIFT_RATE,
+              value: drifted.length / evaluated.length,
+              observations: evaluated.length,
+            },
+          ]
         : [];
       return { evaluation: { features: results, driftRate: metrics[0]?.value ?? null }, breaches, metrics };
     });
@@ -194,7 +229,14 @@ export class ReportService {
             subject: metric.name,
             severity,
             summary: `${metric.name} is ${percent(worse)} worse in production (${metric.value}) than validated (${baseline}) for version ${target.version}`,
-            evidence: { value: metric.value, validated: baseline, worseBy: worse, observations: metric.observations, tolerance: settings.quality, driftingFeatures: openDrift },
+            evidence: {
+              value: metric.value,
+              validated: baseline,
+              worseBy: worse,
+              observations: metric.observations,
+              tolerance: settings.quality,
+              driftingFeatures: openDrift,
+            },
           });
         }
         return { ...result, baseline, worseBy: Number.isFinite(worse) ? worse : null, status: 'COMPARED', severity };
@@ -236,7 +278,9 @@ export class ReportService {
     const now = new Date();
     validateWindow(input.window, now);
     const inputHash = createHash('sha256')
-      .update(canonicalJson({ kind, versionId: input.versionId ?? null, deploymentId: input.deploymentId ?? null, window: input.window, body }))
+      .update(
+        canonicalJson({ kind, versionId: input.versionId ?? null, deploymentId: input.deploymentId ?? null, window: input.window, body }),
+      )
       .digest('hex');
     return this.db.transaction(async (m) => {
       const target = await resolveTarget(m, input);
@@ -268,7 +312,18 @@ export class ReportService {
       await m.query(
         `INSERT INTO production_reports (id, model_id, version_id, deployment_id, kind, window_start, window_end, input_hash, evaluation, reported_by)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [reportId, target.modelId, target.versionId, target.deploymentId, kind, start, end, inputHash, JSON.stringify(evaluation), caller.subject],
+        [
+          reportId,
+          target.modelId,
+          target.versionId,
+          target.deploymentId,
+          kind,
+          start,
+          end,
+          inputHash,
+          JSON.stringify(evaluation),
+          caller.subject,
+        ],
       );
       if (metrics.length) await storeMetrics(m, reportId, target, input.window, metrics);
       breaches.push(...(await this.judge(m, target, settings, input.window, new Set(metrics.map((x) => x.name)), now)));
@@ -325,7 +380,11 @@ export class ReportService {
     const canary =
       target.deploymentId && target.deploymentStatus === DeploymentStatus.ACTIVE && COMPARED_STRATEGIES.includes(target.strategy as string);
     if (canary && reported.size) {
-      const analysis = await analyseCanary(m, { id: target.deploymentId as string, modelId: target.modelId, environment: target.environment as string }, settings.canary);
+      const analysis = await analyseCanary(
+        m,
+        { id: target.deploymentId as string, modelId: target.modelId, environment: target.environment as string },
+        settings.canary,
+      );
       if (analysis.verdict === 'ROLLBACK') {
         for (const failed of analysis.metrics.filter((x) => x.verdict === 'FAIL')) {
           breaches.push({
@@ -334,7 +393,12 @@ export class ReportService {
             subject: failed.name,
             severity: AlertSeverity.CRITICAL,
             summary: `${target.strategy} deployment of version ${target.version}: ${failed.reason}`,
-            evidence: { verdict: analysis.verdict, reason: analysis.reason, baselineDeploymentId: analysis.baselineDeploymentId, comparison: failed },
+            evidence: {
+              verdict: analysis.verdict,
+              reason: analysis.reason,
+              baselineDeploymentId: analysis.baselineDeploymentId,
+              comparison: failed,
+            },
           });
         }
       }
@@ -358,9 +422,10 @@ async function referencesOf(m: EntityManager, versionId: string, features: strin
 
 /** The features of the version with an open DATA_DRIFT alert. */
 async function openDataDrift(m: EntityManager, versionId: string): Promise<string[]> {
-  const rows = (await m.query(`SELECT subject FROM alerts WHERE version_id = $1 AND kind = 'DATA_DRIFT' AND status <> 'RESOLVED' ORDER BY subject`, [
-    versionId,
-  ])) as Array<{ subject: string }>;
+  const rows = (await m.query(
+    `SELECT subject FROM alerts WHERE version_id = $1 AND kind = 'DATA_DRIFT' AND status <> 'RESOLVED' ORDER BY subject`,
+    [versionId],
+  )) as Array<{ subject: string }>;
   return rows.map((r) => r.subject);
 }
 
