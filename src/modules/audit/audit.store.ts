@@ -27,7 +27,17 @@ export interface AuditRecord {
  * Call it last in a transaction, so the lock is held only until the commit that follows.
  */
 export async function appendAudit(manager: EntityManager, caller: Caller, record: AuditRecord): Promise<AuditEventEntity> {
+  const [event] = await appendAudits(manager, caller, [record]);
+  return event;
+}
+
+/**
+ * Appends several events in order, as appendAudit does one: one lock, one read of the chain's head and
+ * one INSERT for all of them (a production report with the alerts it raised is one write, not three).
+ */
+export async function appendAudits(manager: EntityManager, caller: Caller, records: AuditRecord[]): Promise<AuditEventEntity[]> {
   if (!manager.queryRunner?.isTransactionActive) throw new Error('appendAudit must run inside a transaction');
+  if (!records.length) return [];
   await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
   // The head of the chain, and whether a break was found in it that no ADMIN has acknowledged: one statement.
   const [{ seq: lastSeq, hash: lastHash, broken_at: brokenAt, broken_reason: brokenReason }] = (await manager.query(
@@ -43,28 +53,26 @@ export async function appendAudit(manager: EntityManager, caller: Caller, record
       { brokenSeq: Number(brokenAt) },
     );
   }
-  const last = lastSeq === null ? null : { seq: lastSeq, hash: lastHash as string };
-  const fields: HashedEventFields = {
-    seq: last ? Number(last.seq) + 1 : 1,
-    id: randomUUID(),
-    occurredAt: new Date().toISOString(),
-    actor: caller.subject,
-    action: record.action,
-    subjectType: record.subjectType,
-    subjectId: record.subjectId,
-    modelId: record.modelId ?? null,
-    // What is hashed must be exactly what jsonb gives back: plain JSON (dates as ISO strings).
-    payload: JSON.parse(JSON.stringify(record.payload)),
-    requestId: caller.requestId,
-    clientRequestId: caller.clientRequestId ?? undefined,
-  };
-  const prevHash = last ? last.hash : GENESIS_HASH;
-  const hash = hashEvent(prevHash, fields);
-  const [row] = await manager.query(
-    `INSERT INTO audit_events (seq, id, occurred_at, actor, action, subject_type, subject_id, model_id, payload, request_id,
-       client_request_id, prev_hash, hash)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING *`,
-    [
+  let seq = lastSeq === null ? 0 : Number(lastSeq);
+  let prevHash = lastSeq === null ? GENESIS_HASH : (lastHash as string);
+  const occurredAt = new Date().toISOString();
+  const rows = records.map((record) => {
+    const fields: HashedEventFields = {
+      seq: (seq += 1),
+      id: randomUUID(),
+      occurredAt,
+      actor: caller.subject,
+      action: record.action,
+      subjectType: record.subjectType,
+      subjectId: record.subjectId,
+      modelId: record.modelId ?? null,
+      // What is hashed must be exactly what jsonb gives back: plain JSON (dates as ISO strings).
+      payload: JSON.parse(JSON.stringify(record.payload)),
+      requestId: caller.requestId,
+      clientRequestId: caller.clientRequestId ?? undefined,
+    };
+    const hash = hashEvent(prevHash, fields);
+    const row = [
       fields.seq,
       fields.id,
       fields.occurredAt,
@@ -78,9 +86,19 @@ export async function appendAudit(manager: EntityManager, caller: Caller, record
       fields.clientRequestId ?? null,
       prevHash,
       hash,
-    ],
-  );
-  return hydrate(manager, AuditEventEntity, row);
+    ];
+    prevHash = hash;
+    return row;
+  });
+  const width = rows[0].length;
+  const inserted = (await manager.query(
+    `INSERT INTO audit_events (seq, id, occurred_at, actor, action, subject_type, subject_id, model_id, payload, request_id,
+       client_request_id, prev_hash, hash)
+     VALUES ${rows.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`).join(', ')}
+     RETURNING *`,
+    rows.flat(),
+  )) as Array<Record<string, unknown>>;
+  return inserted.sort((a, b) => Number(a.seq) - Number(b.seq)).map((row) => hydrate(manager, AuditEventEntity, row));
 }
 
 export const EVENT_COLUMNS =

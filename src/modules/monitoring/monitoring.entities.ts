@@ -83,7 +83,7 @@ export class ProductionReportEntity {
   inputHash: string;
 
   @Column('jsonb')
-  evaluation: { features?: unknown[]; metrics?: unknown[]; alertIds: string[] };
+  evaluation: { features?: unknown[]; metrics?: unknown[]; driftRate?: number | null };
 
   @Column('text', { name: 'reported_by' })
   reportedBy: string;

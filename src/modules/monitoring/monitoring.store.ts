@@ -1,9 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import type { Caller } from '../../common/caller';
 import { badInput, notFound } from '../../common/errors';
 import { hydrate } from '../../db/hydrate';
 import { writeReturning } from '../../db/write';
-import { appendAudit } from '../audit/audit.store';
+import type { AuditRecord } from '../audit/audit.store';
 import type { DeploymentStatus, DeploymentStrategy } from '../deployments/deployment.enums';
 import { DEFAULT_CANARY_RULE, type CanaryRule } from './canary.rules';
 import { DEFAULT_DRIFT_THRESHOLDS, type DriftThresholds } from './drift.rules';
@@ -173,12 +172,12 @@ export function alertSnapshot(a: AlertEntity): Record<string, unknown> {
 }
 
 /**
- * The events of a report's alerts, appended last in its transaction: one per alert raised or escalated (a plain
- * repeat is counted on the alert and in the report's own event), then the recommendations. An alert that became
+ * The audit records of a report's alerts, for the report to append last in its transaction: one per alert raised
+ * or escalated (a plain repeat is counted on the alert and in the report's own event), then the recommendations. An alert that became
  * CRITICAL recommends retraining (a failed canary: rolling back); automation hears it once per version (per
  * deployment for a rollback) until the alerts that recommended it are resolved.
  */
-export async function publishAlerts(m: EntityManager, caller: Caller, target: Target, outcomes: AlertOutcome[]): Promise<void> {
+export async function alertRecords(m: EntityManager, target: Target, outcomes: AlertOutcome[]): Promise<AuditRecord[]> {
   const becameCritical = outcomes.filter(
     (o) => o.change !== 'REPEATED' && o.alert.severity === AlertSeverity.CRITICAL && o.alert.recommendation === null,
   );
@@ -198,19 +197,18 @@ export async function publishAlerts(m: EntityManager, caller: Caller, target: Ta
     for (const a of alerts) a.recommendation = recommendation;
     if (!already) recommendations.push({ recommendation, alerts });
   }
-  for (const o of outcomes) {
-    if (o.change === 'REPEATED') continue;
-    await appendAudit(m, caller, {
+  const records: AuditRecord[] = outcomes
+    .filter((o) => o.change !== 'REPEATED')
+    .map((o) => ({
       action: o.change === 'RAISED' ? 'alert.raised' : 'alert.escalated',
       subjectType: 'Alert',
       subjectId: o.alert.id,
       modelId: o.alert.modelId,
       payload: { alert: alertSnapshot(o.alert), previousSeverity: o.previousSeverity },
-    });
-  }
+    }));
   for (const { recommendation, alerts } of recommendations) {
     const retrain = recommendation === Recommendation.RETRAIN;
-    await appendAudit(m, caller, {
+    records.push({
       action: retrain ? 'recommendation.retrain' : 'recommendation.rollback',
       subjectType: retrain ? 'ModelVersion' : 'Deployment',
       subjectId: retrain ? target.versionId : (target.deploymentId as string),
@@ -224,4 +222,5 @@ export async function publishAlerts(m: EntityManager, caller: Caller, target: Ta
       },
     });
   }
+  return records;
 }

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { canonicalJson } from '../../common/canonical-json';
@@ -7,7 +7,7 @@ import { hydrate, hydrateByKey } from '../../db/hydrate';
 import { writeReturning } from '../../db/write';
 import { Action } from '../access/access.rules';
 import type { AccessService } from '../access/access.service';
-import { appendAudit } from '../audit/audit.store';
+import { appendAudit, appendAudits, type AuditRecord } from '../audit/audit.store';
 import { DeploymentStatus } from '../deployments/deployment.enums';
 import { MetricSource } from '../metrics/metric.enums';
 import { insertMetricPoints, validationValues } from '../metrics/metric.store';
@@ -23,7 +23,7 @@ import {
 import { ProductionReportEntity, ReferenceDistributionEntity } from './monitoring.entities';
 import { AlertKind, AlertSeverity } from './monitoring.enums';
 import {
-  publishAlerts,
+  alertRecords,
   raiseAlert,
   readSettings,
   resolveTarget,
@@ -95,9 +95,6 @@ interface Evaluated {
   breaches: Breach[];
   metrics: MetricRow[];
 }
-
-/** Advisory-lock namespace of report windows (the two-key form: apart from the audit chain's one-key lock). */
-const REPORT_LOCK = 7407;
 
 /** The share of a report's evaluated features that drifted: a production metric objectives can be set on. */
 export const DRIFT_RATE_METRIC = 'drift_rate';
@@ -287,70 +284,62 @@ export class ReportService {
       const missing = target.deploymentId ? notFound('deployment', target.deploymentId) : notFound('model version', target.versionId);
       await this.access.authorize(m, caller, Action.REPORT_PRODUCTION, target.modelId, missing);
       const { start, end } = input.window;
-      // Reports of one window queue here, so that a retry racing its original finds it.
-      await m.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [
-        REPORT_LOCK,
-        `${kind}:${target.versionId}:${target.deploymentId}:${start.toISOString()}:${end.toISOString()}`,
-      ]);
-      const [existing] = await m.query(
-        `SELECT * FROM production_reports WHERE kind = $1 AND version_id = $2 AND deployment_id IS NOT DISTINCT FROM $3
-           AND window_start = $4 AND window_end = $5`,
-        [kind, target.versionId, target.deploymentId, start, end],
-      );
-      if (existing) {
-        if (existing.input_hash !== inputHash) {
-          throw conflict(
-            `${start.toISOString()} – ${end.toISOString()} was already reported for this ${target.deploymentId ? 'deployment' : 'version'} with other values: the first report stands`,
-            { field: 'window', reportId: existing.id },
-          );
-        }
-        return { report: hydrate(m, ProductionReportEntity, existing), replayed: true };
-      }
       const settings = await readSettings(m, target.modelId);
       const { evaluation, breaches, metrics } = await evaluate(m, target, settings);
-      const reportId = randomUUID();
-      await m.query(
-        `INSERT INTO production_reports (id, model_id, version_id, deployment_id, kind, window_start, window_end, input_hash, evaluation, reported_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          reportId,
-          target.modelId,
-          target.versionId,
-          target.deploymentId,
-          kind,
-          start,
-          end,
-          inputHash,
-          JSON.stringify(evaluation),
-          caller.subject,
-        ],
-      );
-      if (metrics.length) await storeMetrics(m, reportId, target, input.window, metrics);
-      breaches.push(...(await this.judge(m, target, settings, input.window, new Set(metrics.map((x) => x.name)), now)));
-      const outcomes = [];
-      for (const breach of breaches) outcomes.push(await raiseAlert(m, breach));
+      // The report is the transaction's first write: a window already reported stops it here, with nothing written.
       const [report] = await writeReturning(
         m,
         ProductionReportEntity,
-        `UPDATE production_reports SET evaluation = evaluation || jsonb_build_object('alertIds', $2::jsonb) WHERE id = $1 RETURNING *`,
-        [reportId, JSON.stringify(outcomes.map((o) => o.alert.id))],
+        `INSERT INTO production_reports (model_id, version_id, deployment_id, kind, window_start, window_end, input_hash, evaluation, reported_by)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING *`,
+        [target.modelId, target.versionId, target.deploymentId, kind, start, end, inputHash, JSON.stringify(evaluation), caller.subject],
       );
-      await appendAudit(m, caller, {
+      if (!report) return { report: await this.reported(m, kind, target, input.window, inputHash), replayed: true };
+      if (metrics.length) await storeMetrics(m, report.id, target, input.window, metrics);
+      breaches.push(...(await this.judge(m, target, settings, input.window, new Set(metrics.map((x) => x.name)), now)));
+      const outcomes = [];
+      for (const breach of breaches) outcomes.push(await raiseAlert(m, breach));
+      const reported: AuditRecord = {
         action: kind === 'FEATURES' ? 'monitoring.features_reported' : 'monitoring.metrics_reported',
         subjectType: 'ModelVersion',
         subjectId: target.versionId,
         modelId: target.modelId,
         payload: {
-          reportId,
+          reportId: report.id,
           deploymentId: target.deploymentId,
           window: input.window,
           count: Array.isArray(body) ? body.length : 0,
           alerts: outcomes.map((o) => ({ id: o.alert.id, kind: o.alert.kind, subject: o.alert.subject, change: o.change })),
         },
-      });
-      await publishAlerts(m, caller, target, outcomes);
+      };
+      await appendAudits(m, caller, [reported, ...(await alertRecords(m, target, outcomes))]);
       return { report, replayed: false };
     });
+  }
+
+  /**
+   * The report already stored for this window (unique per kind, version, deployment and window; a concurrent
+   * insert waited for its twin to commit): the same values are a replay, others a CONFLICT.
+   */
+  private async reported(
+    m: EntityManager,
+    kind: string,
+    target: Target,
+    window: ReportWindow,
+    inputHash: string,
+  ): Promise<ProductionReportEntity> {
+    const [existing] = await m.query(
+      `SELECT * FROM production_reports WHERE kind = $1 AND version_id = $2 AND deployment_id IS NOT DISTINCT FROM $3
+         AND window_start = $4 AND window_end = $5`,
+      [kind, target.versionId, target.deploymentId, window.start, window.end],
+    );
+    if (existing.input_hash !== inputHash) {
+      throw conflict(
+        `${window.start.toISOString()} – ${window.end.toISOString()} was already reported for this ${target.deploymentId ? 'deployment' : 'version'} with other values: the first report stands`,
+        { field: 'window', reportId: existing.id },
+      );
+    }
+    return hydrate(m, ProductionReportEntity, existing);
   }
 
   /** Objectives on the metrics just reported, and a canary's verdict once its metrics arrive. */
