@@ -285,6 +285,22 @@ describe('data drift', () => {
       ok(await reportFeatures({ versionId: deployment.versionId, hoursAgo: 1, features: [numeric('age', UNIFORM)] }))
         .reportFeatureDistribution.replayed,
     ).toBe(false);
+    // Racing twins: one stores, the other answers its outcome; racing others: one stores, the other is a CONFLICT.
+    const twins = await Promise.all(
+      [2, 2].map(() => reportFeatures({ deploymentId: deployment.id, hoursAgo: 2, features: [numeric('age', UNIFORM)] })),
+    );
+    expect(twins.map((r) => ok(r).reportFeatureDistribution.replayed).sort()).toEqual([false, true]);
+    const rivals = await Promise.all(
+      [UNIFORM, CRITICAL_SHIFT].map((counts) =>
+        reportFeatures({ deploymentId: deployment.id, hoursAgo: 3, features: [numeric('age', counts)] }),
+      ),
+    );
+    expect(rivals.map((r) => (r.errors ? errorCode(r) : 'OK')).sort()).toEqual(['CONFLICT', 'OK']);
+    expect(
+      await t.database.db.query('SELECT count(*)::int AS n FROM production_reports WHERE deployment_id = $1', [deployment.id]),
+    ).toEqual([{ n: 3 }]);
+    // A report and its alerts are appended to the audit chain in one statement: the chain still verifies.
+    expect(await t.services.audit.verifyChain()).toMatchObject({ ok: true });
   });
 
   test('refusals name the field, and nothing of a refused report is stored', async () => {
