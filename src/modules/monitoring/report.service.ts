@@ -3,7 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { canonicalJson } from '../../common/canonical-json';
 import { conflict, notFound } from '../../common/errors';
-import { hydrate, hydrateByKey } from '../../db/hydrate';
+import { hydrate } from '../../db/hydrate';
 import { writeReturning } from '../../db/write';
 import { Action } from '../access/access.rules';
 import type { AccessService } from '../access/access.service';
@@ -251,12 +251,6 @@ export class ReportService {
       byVersion.set(entity.versionId, [...(byVersion.get(entity.versionId) ?? []), entity]);
     }
     return byVersion;
-  }
-
-  /** Reports by id (the model's visibility is checked by the caller of this, through the version). */
-  async byIds(ids: readonly string[]): Promise<Map<string, ProductionReportEntity>> {
-    const rows = await this.db.query('SELECT * FROM production_reports WHERE id = ANY($1)', [ids]);
-    return hydrateByKey(this.db.manager, ProductionReportEntity, rows, (r) => String(r.id));
   }
 
   /**
