@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { ArtifactSettings } from './common/settings';
 import { StartupError } from './common/startup-error';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -46,6 +47,7 @@ export interface Config {
     /** How long one delivery may take. */
     timeoutMs: number;
   };
+  artifacts: ArtifactSettings;
   limits: {
     maxDepth: number;
     maxCost: number;
@@ -134,11 +136,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxFailures: int(env, 'MODELGRAPH_WEBHOOK_MAX_FAILURES', 20, 1_000),
       timeoutMs: int(env, 'MODELGRAPH_WEBHOOK_TIMEOUT_MS', 10_000, 120_000),
     },
+    artifacts: artifactSettings(env, dataDir),
     limits: {
       maxDepth: int(env, 'MODELGRAPH_MAX_DEPTH', 12),
       maxCost: int(env, 'MODELGRAPH_MAX_COST', 1_000_000),
       maxAliases: int(env, 'MODELGRAPH_MAX_ALIASES', 30),
       maxTokens: int(env, 'MODELGRAPH_MAX_TOKENS', 5_000),
+    },
+  };
+}
+
+/**
+ * MODELGRAPH_ARTIFACT_STORE=filesystem (default: MODELGRAPH_ARTIFACT_DIR, else <data dir>/artifacts) or s3
+ * (MODELGRAPH_S3_BUCKET, and optionally MODELGRAPH_S3_PREFIX, MODELGRAPH_S3_REGION, MODELGRAPH_S3_ENDPOINT for
+ * MinIO and other S3-compatible stores, MODELGRAPH_S3_FORCE_PATH_STYLE, MODELGRAPH_S3_ACCESS_KEY_ID and
+ * MODELGRAPH_S3_SECRET_ACCESS_KEY; without keys, the AWS default credential chain).
+ */
+function artifactSettings(env: NodeJS.ProcessEnv, dataDir: string): ArtifactSettings {
+  const store = oneOf(env, 'MODELGRAPH_ARTIFACT_STORE', ['filesystem', 's3'] as const, 'filesystem');
+  const maxBytes = int(env, 'MODELGRAPH_ARTIFACT_MAX_BYTES', 100 * 1024 ** 3);
+  if (store === 'filesystem') {
+    return { store, directory: path.resolve(env.MODELGRAPH_ARTIFACT_DIR || path.join(dataDir, 'artifacts')), maxBytes };
+  }
+  const bucket = env.MODELGRAPH_S3_BUCKET;
+  if (!bucket) throw new StartupError('MODELGRAPH_ARTIFACT_STORE=s3 needs MODELGRAPH_S3_BUCKET');
+  const prefix = env.MODELGRAPH_S3_PREFIX ?? '';
+  if (prefix && !prefix.endsWith('/')) throw new StartupError('MODELGRAPH_S3_PREFIX must end with / (e.g. modelgraph/)');
+  const keyId = env.MODELGRAPH_S3_ACCESS_KEY_ID;
+  const secret = env.MODELGRAPH_S3_SECRET_ACCESS_KEY;
+  if (Boolean(keyId) !== Boolean(secret))
+    throw new StartupError('set both MODELGRAPH_S3_ACCESS_KEY_ID and MODELGRAPH_S3_SECRET_ACCESS_KEY, or neither');
+  return {
+    store,
+    maxBytes,
+    s3: {
+      bucket,
+      prefix,
+      region: env.MODELGRAPH_S3_REGION || 'us-east-1',
+      endpoint: env.MODELGRAPH_S3_ENDPOINT || undefined,
+      forcePathStyle:
+        oneOf(env, 'MODELGRAPH_S3_FORCE_PATH_STYLE', ['true', 'false'] as const, env.MODELGRAPH_S3_ENDPOINT ? 'true' : 'false') === 'true',
+      credentials: keyId && secret ? { accessKeyId: keyId, secretAccessKey: secret } : undefined,
     },
   };
 }

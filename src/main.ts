@@ -80,6 +80,7 @@ async function main(): Promise<void> {
     audit: { signer, checkpointFile: config.audit.checkpointFile },
     events: config.events,
     webhooks: config.webhooks,
+    artifacts: config.artifacts,
   });
   const server = await startServer({ config, db, logger, metrics, application }, { port: config.port });
 

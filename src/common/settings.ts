@@ -8,6 +8,23 @@ export interface Signer {
   fingerprint: string;
 }
 
+/** Where artifacts are kept. */
+export interface ArtifactSettings {
+  store: 'filesystem' | 's3';
+  /** filesystem: the folder. */
+  directory?: string;
+  s3?: {
+    bucket: string;
+    prefix: string;
+    region: string;
+    endpoint?: string;
+    forcePathStyle: boolean;
+    credentials?: { accessKeyId: string; secretAccessKey: string };
+  };
+  /** The largest artifact accepted, in bytes. */
+  maxBytes: number;
+}
+
 /** What the composition root hands every services factory besides the data source: what start-up read. */
 export interface Settings {
   access?: {
@@ -28,6 +45,7 @@ export interface Settings {
     /** The Redis channel; instances of one registry share it. */
     redisChannel?: string;
   };
+  artifacts?: ArtifactSettings;
   webhooks?: {
     /** Host names, addresses or CIDR ranges a webhook may reach although they are private or loopback. */
     allowedHosts: string[];

@@ -11,6 +11,7 @@ import { lineageModule } from './lineage/lineage.module';
 import { metricsModule } from './metrics/metrics.module';
 import { modelsModule } from './models/models.module';
 import { monitoringModule } from './monitoring/monitoring.module';
+import { retentionModule } from './retention/retention.module';
 import { versionsModule } from './versions/versions.module';
 import { webhooksModule } from './webhooks/webhooks.module';
 
@@ -35,4 +36,5 @@ export const modules = [
   eventsModule,
   webhooksModule,
   monitoringModule,
+  retentionModule,
 ] as const;

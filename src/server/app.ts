@@ -194,7 +194,7 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
         await route.handle(req as never, res, caller, new URL(req.originalUrl, 'http://localhost'));
       } catch (err) {
         if (!(err instanceof DomainError) || res.headersSent) return next(err);
-        const status = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404 }[err.code as string] ?? 400;
+        const status = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409 }[err.code as string] ?? 400;
         res.status(status).json({ errors: [{ message: err.message, extensions: { ...err.details, code: err.code } }] });
       }
     });

@@ -22,7 +22,7 @@ import { errorCode, ok, startTestServer, type TestServer } from '../support/serv
 
 let t: TestServer;
 beforeAll(async () => {
-  t = await startTestServer();
+  t = await startTestServer({}, { jobs: false }); // no background statements in the counts below
 });
 afterAll(() => t.close());
 

@@ -1,7 +1,10 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { print } from 'graphql';
 import { createModelgraph, type Services } from '../../src/composition';
-import { loadConfig } from '../../src/config';
+import { loadConfig, type LogLevel } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { SYSTEM_CALLER } from '../../src/modules/auth/token.service';
 import { Role } from '../../src/common/role';
@@ -40,14 +43,17 @@ export interface TestServer {
 export async function startTestServer(env: Record<string, string> = {}, options: { jobs?: boolean } = {}): Promise<TestServer> {
   const metrics = createMetrics();
   const database = await createTestDatabase({ onQuery: () => metrics.dbQueries.inc() });
-  const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', ...env });
+  // Artifacts in a folder of this server's own, removed with it (unless the test chose a store).
+  const artifactDir = env.MODELGRAPH_ARTIFACT_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'mg-artifacts-')));
+  const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', MODELGRAPH_ARTIFACT_DIR: artifactDir, ...env });
   const { services, application, jobs } = await createModelgraph(database.db, {
     access: config.access,
     events: config.events,
     webhooks: config.webhooks,
+    artifacts: config.artifacts,
   });
   const server = await startServer(
-    { config, db: database.db, logger: createLogger((process.env.TEST_LOG as 'silent') ?? 'silent'), metrics, application },
+    { config, db: database.db, logger: createLogger((process.env.TEST_LOG ?? 'silent') as LogLevel), metrics, application },
     { port: 0, host: '127.0.0.1' },
   );
   const running = options.jobs === false ? [] : jobs;
@@ -80,6 +86,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
       await server.close();
       for (const job of running) await job.stop();
       await database.drop();
+      if (!env.MODELGRAPH_ARTIFACT_DIR) await rm(artifactDir, { recursive: true, force: true });
     },
   };
 }

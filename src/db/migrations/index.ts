@@ -8,6 +8,7 @@ import { Lineage1764500000000 } from './1764500000000-lineage';
 import { Events1764550000000 } from './1764550000000-events';
 import { Webhooks1764600000000 } from './1764600000000-webhooks';
 import { Monitoring1764700000000 } from './1764700000000-monitoring';
+import { Artifacts1764800000000 } from './1764800000000-artifacts';
 
 /** In timestamp order. Listed, not globbed, so that tsc builds, ts-jest tests and the typeorm CLI see the same set. */
 export const migrations = [
@@ -21,4 +22,5 @@ export const migrations = [
   Events1764550000000,
   Webhooks1764600000000,
   Monitoring1764700000000,
+  Artifacts1764800000000,
 ];

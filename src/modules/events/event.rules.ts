@@ -27,6 +27,8 @@ export enum EventKind {
   RETRAINING_RECOMMENDED = 'RETRAINING_RECOMMENDED',
   /** Automation should roll a canary back: it did worse than production. */
   ROLLBACK_RECOMMENDED = 'ROLLBACK_RECOMMENDED',
+  /** An artifact uploaded, refused, verified or found changed. */
+  ARTIFACT_CHANGED = 'ARTIFACT_CHANGED',
   OTHER = 'OTHER',
 }
 
@@ -61,6 +63,7 @@ const BY_PREFIX: Record<string, EventKind> = {
   lineage: EventKind.LINEAGE_CHANGED,
   monitoring: EventKind.MONITORING_CHANGED,
   alert: EventKind.ALERT_CHANGED,
+  artifact: EventKind.ARTIFACT_CHANGED,
 };
 
 /** kindOf('deployment.ended') === EventKind.DEPLOYMENT_CHANGED; an action no one knows is OTHER. */

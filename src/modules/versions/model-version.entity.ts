@@ -71,6 +71,14 @@ export class ModelVersionEntity {
   @Column('text', { name: 'artifact_status' })
   artifactStatus: ArtifactStatus;
 
+  /** Why the upload or the last verification failed (FAILED only). */
+  @Column('text', { name: 'artifact_failure_reason', nullable: true })
+  artifactFailureReason: string | null;
+
+  /** When the stored bytes were last found to match the digest. */
+  @Column('timestamptz', { name: 'artifact_verified_at', nullable: true })
+  artifactVerifiedAt: Date | null;
+
   @Column('text', { name: 'created_by' })
   createdBy: string;
 

@@ -69,6 +69,8 @@ export class ModelVersionResolver {
       sha256: v.artifactSha256,
       signature: v.artifactSignature,
       status: v.artifactStatus,
+      failureReason: v.artifactFailureReason,
+      verifiedAt: v.artifactVerifiedAt,
     };
   }
 }

@@ -69,6 +69,12 @@ export class Artifact {
 
   @Field(() => ArtifactStatus)
   status: ArtifactStatus;
+
+  @Field(() => String, { nullable: true, description: 'Why the upload or the last verification failed' })
+  failureReason: string | null;
+
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'When the stored bytes last matched the digest' })
+  verifiedAt: Date | null;
 }
 
 @ObjectType({ description: 'One trained version of a registered model; a node of the lineage graph', implements: LineageNode })

@@ -1,0 +1,56 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+const KINDS_BEFORE = [
+  'MODEL_CHANGED',
+  'MODEL_RETIRED',
+  'VERSION_REGISTERED',
+  'STAGE_CHANGED',
+  'ALIAS_MOVED',
+  'VALIDATION_COMPLETED',
+  'APPROVAL_RECORDED',
+  'DEPLOYMENT_CHANGED',
+  'METRICS_LOGGED',
+  'POLICY_CHANGED',
+  'ACCESS_CHANGED',
+  'LINEAGE_CHANGED',
+  'OTHER',
+  'MONITORING_CHANGED',
+  'PRODUCTION_REPORTED',
+  'ALERT_RAISED',
+  'ALERT_CHANGED',
+  'RETRAINING_RECOMMENDED',
+  'ROLLBACK_RECOMMENDED',
+];
+const KINDS_AFTER = [...KINDS_BEFORE, 'ARTIFACT_CHANGED'];
+const kindsCheck = (kinds: string[]) => `CHECK (kinds <@ ARRAY[${kinds.map((k) => `'${k}'`).join(', ')}]::text[])`;
+
+/**
+ * Artifacts uploaded into the registry's store: who is uploading (one upload per version at a time, a lease a
+ * crashed upload gives up), why an upload or a verification failed, and when the digest was last checked.
+ */
+export class Artifacts1764800000000 implements MigrationInterface {
+  name = 'Artifacts1764800000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      ALTER TABLE model_versions
+        ADD COLUMN artifact_upload_id uuid,
+        ADD COLUMN artifact_upload_started_at timestamptz,
+        ADD COLUMN artifact_failure_reason text CHECK (length(artifact_failure_reason) <= 2000),
+        ADD COLUMN artifact_verified_at timestamptz,
+        ADD CONSTRAINT model_versions_upload_lease_check CHECK ((artifact_upload_id IS NULL) = (artifact_upload_started_at IS NULL))`);
+    await q.query(
+      `ALTER TABLE webhooks DROP CONSTRAINT webhooks_kinds_check, ADD CONSTRAINT webhooks_kinds_check ${kindsCheck(KINDS_AFTER)}`,
+    );
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`UPDATE webhooks SET kinds = ARRAY(SELECT k FROM unnest(kinds) k WHERE k = ANY($1::text[]))`, [KINDS_BEFORE]);
+    await q.query(
+      `ALTER TABLE webhooks DROP CONSTRAINT webhooks_kinds_check, ADD CONSTRAINT webhooks_kinds_check ${kindsCheck(KINDS_BEFORE)}`,
+    );
+    await q.query(`
+      ALTER TABLE model_versions DROP CONSTRAINT model_versions_upload_lease_check, DROP COLUMN artifact_upload_id,
+        DROP COLUMN artifact_upload_started_at, DROP COLUMN artifact_failure_reason, DROP COLUMN artifact_verified_at`);
+  }
+}

@@ -1,0 +1,37 @@
+import type { Readable } from 'node:stream';
+
+/** An object in an artifact store. */
+export interface StoredObject {
+  key: string;
+  size: number;
+  modified: Date;
+}
+
+/** Bytes start..end, both included (as HTTP ranges count). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Where artifacts live: the local filesystem or an S3-compatible store. Keys are relative paths such as
+ * `models/<model id>/<version>/artifact`; cold storage is the same store under another prefix or bucket.
+ * Writes are all or nothing: an object appears under its key only once all its bytes are in.
+ */
+export interface ArtifactStore {
+  /** For logs and errors: where this is (a folder, an endpoint and a bucket). */
+  readonly description: string;
+  /** Streams `body` into `key`, replacing what was there; never holds the whole body in memory. */
+  write(key: string, body: Readable): Promise<void>;
+  /** The object's bytes, or the range of them; null when there is no such object. */
+  read(key: string, range?: ByteRange): Promise<{ body: Readable; size: number } | null>;
+  stat(key: string): Promise<StoredObject | null>;
+  /** Removes the object; no error when it is already gone. */
+  remove(key: string): Promise<void>;
+  /** Every object under the prefix. */
+  list(prefix: string): AsyncIterable<StoredObject>;
+  /** The key of a URI that points into this store (file://… under its folder, s3://<its bucket>/…), or null. */
+  keyOf(uri: string): string | null;
+  /** The URI of a key, as keyOf reads it back. */
+  uriOf(key: string): string;
+}

@@ -1,0 +1,73 @@
+import { pipeline } from 'node:stream/promises';
+import type { HttpRoute } from '../../common/http-route';
+import { Role } from '../../common/role';
+import type { ArtifactService } from './artifact.service';
+import { declaredLength, declaredSha256, parseRange } from './artifact.rules';
+
+const one = (header: string | string[] | undefined): string | undefined => (Array.isArray(header) ? header[0] : header);
+
+/**
+ * PUT /artifacts/<versionId>: the artifact's bytes as the request body (any length, streamed), with its sha256
+ * in `X-Artifact-Sha256` when the registration did not declare it. CONTRIBUTE on the model (checked by the service,
+ * so a grant counts as much as the token's role). GET /artifacts/<versionId>: the bytes back (VIEW), with the
+ * digest in `X-Artifact-Sha256`, `Digest` and `ETag`, and `Range: bytes=…` answered 206.
+ */
+export function artifactRoutes(artifacts: ArtifactService): HttpRoute[] {
+  return [
+    {
+      method: 'PUT',
+      path: '/artifacts/:versionId',
+      role: Role.VIEWER,
+      handle: async (request, response, caller) => {
+        const declared = {
+          sha256: declaredSha256(one(request.headers['x-artifact-sha256'])),
+          sizeBytes: declaredLength(one(request.headers['content-length'])),
+        };
+        const version = await artifacts.upload(caller, request.params.versionId, request, declared);
+        response.writeHead(201, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            versionId: version.id,
+            status: version.artifactStatus,
+            sha256: version.artifactSha256,
+            sizeBytes: Number(version.artifactSizeBytes),
+            storagePath: version.artifactStoragePath,
+          }),
+        );
+      },
+    },
+    {
+      method: 'GET',
+      path: '/artifacts/:versionId',
+      role: Role.VIEWER,
+      handle: async (request, response, caller) => {
+        const out = await artifacts.download(caller, request.params.versionId, (size) => parseRange(one(request.headers.range), size));
+        const sha256 = out.version.artifactSha256 as string;
+        const headers = {
+          'accept-ranges': 'bytes',
+          etag: `"${sha256}"`,
+          'x-artifact-sha256': sha256,
+          digest: `sha-256=${Buffer.from(sha256, 'hex').toString('base64')}`,
+        };
+        if (out.unsatisfiable) {
+          response.writeHead(416, { ...headers, 'content-range': `bytes */${out.size}`, 'content-type': 'application/json' });
+          response.end(
+            JSON.stringify({
+              errors: [{ message: `the artifact has ${out.size} bytes`, extensions: { code: 'BAD_USER_INPUT', field: 'range' } }],
+            }),
+          );
+          return;
+        }
+        const { range } = out;
+        response.writeHead(range ? 206 : 200, {
+          ...headers,
+          'content-type': 'application/octet-stream',
+          'content-disposition': `attachment; filename="model-${out.version.version}.${out.version.artifactFormat.toLowerCase()}"`,
+          'content-length': String(range ? range.end - range.start + 1 : out.size),
+          ...(range ? { 'content-range': `bytes ${range.start}-${range.end}/${out.size}` } : {}),
+        });
+        await pipeline(out.body, response);
+      },
+    },
+  ];
+}

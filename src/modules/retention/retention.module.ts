@@ -1,0 +1,31 @@
+import os from 'node:os';
+import path from 'node:path';
+import { defineModule } from '../../common/module';
+import type { AccessService } from '../access/access.service';
+import type { ArtifactStore } from './artifact-store';
+import { FilesystemArtifactStore } from './artifact-store.filesystem';
+import { S3ArtifactStore } from './artifact-store.s3';
+import { ArtifactResolver } from './artifact.resolver';
+import { artifactRoutes } from './artifact.routes';
+import { ArtifactService } from './artifact.service';
+import type { ArtifactSettings } from '../../common/settings';
+
+/** The largest artifact when none is configured: 100 GiB. */
+const DEFAULT_MAX_BYTES = 100 * 1024 ** 3;
+
+/** The artifact store of the settings: the filesystem (the default) or an S3-compatible bucket. */
+export function createArtifactStore(settings: ArtifactSettings | undefined): ArtifactStore {
+  if (settings?.store === 's3' && settings.s3) return new S3ArtifactStore(settings.s3);
+  // Without settings (tools, tests that build services alone) a folder under the system's temporary folder.
+  return new FilesystemArtifactStore(settings?.directory ?? path.join(os.tmpdir(), 'modelgraph-artifacts'));
+}
+
+/** Artifacts in the registry's own store: streamed uploads checked against their digest, downloads, verification. */
+export const retentionModule = defineModule({
+  name: 'retention',
+  resolvers: [ArtifactResolver],
+  services: (db, { access }: { access: AccessService }, settings) => ({
+    artifacts: new ArtifactService(db, access, createArtifactStore(settings.artifacts), settings.artifacts?.maxBytes ?? DEFAULT_MAX_BYTES),
+  }),
+  routes: ({ artifacts }) => artifactRoutes(artifacts),
+});

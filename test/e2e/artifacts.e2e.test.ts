@@ -1,0 +1,310 @@
+/**
+ * Artifact uploads and downloads over real HTTP into the filesystem store: the digest and size checked on the way
+ * in, FAILED with the reason and nothing left behind otherwise, one upload at a time, ranges on the way out,
+ * verification of what is stored — and a 200 MB upload with the server's memory flat.
+ */
+import { createHash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import { Role } from '../../src/common/role';
+import { SYSTEM_CALLER } from '../../src/modules/auth/token.service';
+import type { RegisterVersionInput } from '../../src/modules/versions/model-version.service';
+import { VerifyArtifactDocument, VersionArtifactDocument } from '../generated/graphql';
+import { modelName, registration } from '../support/fixtures';
+import { errorCode, ok, startTestServer, type TestServer } from '../support/server';
+
+let t: TestServer;
+let artifactDir: string;
+beforeAll(async () => {
+  artifactDir = await fs.mkdtemp(path.join(os.tmpdir(), 'mg-artifacts-e2e-'));
+  t = await startTestServer({ MODELGRAPH_ARTIFACT_DIR: artifactDir });
+});
+afterAll(async () => {
+  await t.close();
+  await fs.rm(artifactDir, { recursive: true, force: true });
+});
+
+const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+
+async function pendingVersion(artifact: Partial<RegisterVersionInput['artifact']> = {}) {
+  const model = await t.services.models.create(SYSTEM_CALLER, { name: modelName('artifacts'), owner: 'ml' });
+  const { version } = await t.services.versions.register(SYSTEM_CALLER, {
+    ...registration(),
+    modelId: model.id,
+    artifact: { format: 'ONNX', ...artifact },
+  } as RegisterVersionInput);
+  return version;
+}
+
+function put(versionId: string, body: Buffer, headers: Record<string, string> = {}, token: string | null = t.adminToken) {
+  return fetch(`${t.baseUrl}/artifacts/${versionId}`, {
+    method: 'PUT',
+    headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), 'content-type': 'application/octet-stream', ...headers },
+    body,
+  });
+}
+
+function get(versionId: string, headers: Record<string, string> = {}, token = t.adminToken) {
+  return fetch(`${t.baseUrl}/artifacts/${versionId}`, { headers: { authorization: `Bearer ${token}`, ...headers } });
+}
+
+const artifactOf = async (id: string) => ok(await t.request(VersionArtifactDocument, { id })).modelVersion!.artifact;
+const fileOf = (storagePath: string) => path.join(artifactDir, storagePath, 'artifact');
+
+describe('upload', () => {
+  test('the declared digest and size match: READY; the bytes come back whole and by range, with the digest', async () => {
+    const body = Buffer.from('an onnx model, or near enough: '.repeat(100));
+    const version = await pendingVersion({ sha256: sha256(body), sizeBytes: body.length });
+    expect((await artifactOf(version.id)).status).toBe('PENDING_UPLOAD');
+
+    const res = await put(version.id, body);
+    expect(res.status).toBe(201);
+    expect(await res.json()).toEqual({
+      versionId: version.id,
+      status: 'READY',
+      sha256: sha256(body),
+      sizeBytes: body.length,
+      storagePath: version.artifactStoragePath,
+    });
+    const artifact = await artifactOf(version.id);
+    expect(artifact).toMatchObject({ status: 'READY', sha256: sha256(body), sizeBytes: body.length, failureReason: null });
+    expect(artifact.verifiedAt).not.toBeNull();
+    expect(await fs.readFile(fileOf(version.artifactStoragePath))).toEqual(body);
+
+    const whole = await get(version.id);
+    expect(whole.status).toBe(200);
+    expect(whole.headers.get('x-artifact-sha256')).toBe(sha256(body));
+    expect(whole.headers.get('etag')).toBe(`"${sha256(body)}"`);
+    expect(whole.headers.get('digest')).toBe(`sha-256=${Buffer.from(sha256(body), 'hex').toString('base64')}`);
+    expect(whole.headers.get('accept-ranges')).toBe('bytes');
+    expect(Buffer.from(await whole.arrayBuffer())).toEqual(body);
+
+    const part = await get(version.id, { range: 'bytes=3-9' });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 3-9/${body.length}`);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(body.subarray(3, 10));
+    const last = await get(version.id, { range: 'bytes=-5' });
+    expect(Buffer.from(await last.arrayBuffer())).toEqual(body.subarray(body.length - 5));
+    const past = await get(version.id, { range: `bytes=${body.length}-` });
+    expect(past.status).toBe(416);
+    expect(past.headers.get('content-range')).toBe(`bytes */${body.length}`);
+    expect((await get(version.id, { range: 'bytes=1-2,4-5' })).status).toBe(400);
+
+    // READY is final: a second upload is refused and the stored bytes stay as they were.
+    const again = await put(version.id, Buffer.from('something else'));
+    expect(again.status).toBe(409);
+    expect(((await again.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('CONFLICT');
+    expect(await fs.readFile(fileOf(version.artifactStoragePath))).toEqual(body);
+    const actions = await t.database.db.query(
+      `SELECT action, payload FROM audit_events WHERE subject_id = $1 AND action LIKE 'artifact.%'`,
+      [version.id],
+    );
+    expect(actions).toEqual([
+      { action: 'artifact.uploaded', payload: expect.objectContaining({ sha256: sha256(body), sizeBytes: body.length }) },
+    ]);
+  });
+
+  test('a digest or size that does not match: FAILED with the reason, nothing kept; a right upload then succeeds', async () => {
+    const body = Buffer.from('the real bytes');
+    const version = await pendingVersion({ sha256: sha256(body), sizeBytes: body.length });
+    const wrong = await put(version.id, Buffer.from('the fake bytes'));
+    expect(wrong.status).toBe(400);
+    const error = ((await wrong.json()) as { errors: Array<{ message: string; extensions: { code: string; field: string } }> }).errors[0];
+    expect(error.extensions).toEqual({ code: 'BAD_USER_INPUT', field: 'body' });
+    expect(error.message).toContain(`${sha256(body)} was declared`);
+    expect(await artifactOf(version.id)).toMatchObject({ status: 'FAILED', sha256: sha256(body) });
+    expect((await artifactOf(version.id)).failureReason).toContain('the sha256 of what arrived is');
+    await expect(fs.stat(fileOf(version.artifactStoragePath))).rejects.toThrow();
+    expect((await get(version.id)).status).toBe(409);
+
+    const longer = await put(version.id, Buffer.concat([body, Buffer.from('!')]));
+    expect(longer.status).toBe(400);
+    expect((await artifactOf(version.id)).failureReason).toMatch(/bytes declared arrived|bytes arrived/);
+
+    expect((await put(version.id, body)).status).toBe(201);
+    expect(await artifactOf(version.id)).toMatchObject({ status: 'READY', failureReason: null });
+    expect(
+      (
+        await t.database.db.query(`SELECT action FROM audit_events WHERE subject_id = $1 AND action LIKE 'artifact.%' ORDER BY seq`, [
+          version.id,
+        ])
+      ).map((r: { action: string }) => r.action),
+    ).toEqual(['artifact.upload_failed', 'artifact.upload_failed', 'artifact.uploaded']);
+  });
+
+  test('no digest at registration: the X-Artifact-Sha256 header declares it; without either the upload is refused', async () => {
+    const body = Buffer.from('declared at upload time');
+    const version = await pendingVersion();
+    const undeclared = await put(version.id, body);
+    expect(undeclared.status).toBe(400);
+    expect(((await undeclared.json()) as { errors: Array<{ extensions: { field: string } }> }).errors[0].extensions.field).toBe(
+      'x-artifact-sha256',
+    );
+    expect((await artifactOf(version.id)).status).toBe('PENDING_UPLOAD'); // refused before a byte was read: no verdict
+    expect((await put(version.id, body, { 'x-artifact-sha256': 'not-hex' })).status).toBe(400);
+    const res = await put(version.id, body, { 'x-artifact-sha256': sha256(body).toUpperCase() });
+    expect(res.status).toBe(201);
+    expect(await artifactOf(version.id)).toMatchObject({ status: 'READY', sha256: sha256(body), sizeBytes: body.length });
+  });
+
+  test('rights: a VIEWER may download but not upload; no token is 401; an unknown version 404; by reference 409', async () => {
+    const body = Buffer.from('rights');
+    const version = await pendingVersion({ sha256: sha256(body), sizeBytes: body.length });
+    const viewer = await t.tokenFor(Role.VIEWER, 'artifact-viewer');
+    expect((await put(version.id, body, {}, viewer)).status).toBe(403);
+    expect((await put(version.id, body, {}, null)).status).toBe(401);
+    expect((await put('00000000-0000-4000-8000-000000000000', body)).status).toBe(404);
+    expect((await put('not-a-uuid', body)).status).toBe(404);
+    expect((await put(version.id, body)).status).toBe(201);
+    expect((await get(version.id, {}, viewer)).status).toBe(200);
+    const referenced = await pendingVersion({ uri: 's3://elsewhere/model.onnx', sha256: sha256(body), sizeBytes: body.length });
+    expect((await put(referenced.id, body)).status).toBe(409);
+    expect((await get(referenced.id)).status).toBe(404);
+  });
+
+  test('a client that goes away mid-upload leaves a FAILED artifact, no object, and may try again', async () => {
+    const body = Buffer.alloc(4 * 1024 * 1024, 7);
+    const version = await pendingVersion({ sha256: sha256(body), sizeBytes: body.length });
+    await new Promise<void>((resolve) => {
+      const request = http.request(`${t.baseUrl}/artifacts/${version.id}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${t.adminToken}`, 'content-length': String(body.length) },
+      });
+      request.on('error', () => resolve());
+      request.write(body.subarray(0, 1024 * 1024), () => setTimeout(() => request.destroy(), 100));
+    });
+    const deadline = Date.now() + 10_000;
+    while ((await artifactOf(version.id)).status === 'PENDING_UPLOAD' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await artifactOf(version.id)).toMatchObject({ status: 'FAILED' });
+    expect((await artifactOf(version.id)).failureReason).toContain('broke off');
+    await expect(fs.stat(fileOf(version.artifactStoragePath))).rejects.toThrow();
+    const leftovers = await fs.readdir(path.dirname(fileOf(version.artifactStoragePath))).catch(() => []);
+    expect(leftovers).toEqual([]);
+    expect((await put(version.id, body)).status).toBe(201);
+  });
+
+  test('two uploads at once: one stores, the other is told another is in progress', async () => {
+    const body = Buffer.alloc(2 * 1024 * 1024, 3);
+    const version = await pendingVersion({ sha256: sha256(body), sizeBytes: body.length });
+    const statuses = (await Promise.all([put(version.id, body), put(version.id, body)])).map((r) => r.status).sort();
+    expect(statuses).toEqual([201, 409]);
+    expect((await artifactOf(version.id)).status).toBe('READY');
+  });
+});
+
+describe('verifyArtifact', () => {
+  test('the stored bytes are read again: a match stays READY, a change on disk makes it FAILED', async () => {
+    const body = Buffer.from('verify me');
+    const version = await pendingVersion({ sha256: sha256(body), sizeBytes: body.length });
+    expect((await put(version.id, body)).status).toBe(201);
+    const good = ok(await t.request(VerifyArtifactDocument, { input: { versionId: version.id } })).verifyArtifact;
+    expect(good).toMatchObject({ verified: true, status: 'READY', sha256: sha256(body), sizeBytes: body.length });
+
+    await fs.writeFile(fileOf(version.artifactStoragePath), 'tampered');
+    const bad = ok(await t.request(VerifyArtifactDocument, { input: { versionId: version.id } })).verifyArtifact;
+    expect(bad).toMatchObject({ verified: false, status: 'FAILED', sha256: sha256(Buffer.from('tampered')) });
+    expect(bad.detail).toContain(`${sha256(body)} is recorded`);
+    expect(await artifactOf(version.id)).toMatchObject({ status: 'FAILED', failureReason: bad.detail });
+
+    await fs.rm(fileOf(version.artifactStoragePath));
+    const gone = ok(await t.request(VerifyArtifactDocument, { input: { versionId: version.id } })).verifyArtifact;
+    expect(gone).toMatchObject({ verified: false, sha256: null });
+    expect(gone.detail).toContain('no object at file://');
+    const actions = await t.database.db.query(
+      `SELECT action FROM audit_events WHERE subject_id = $1 AND action LIKE 'artifact.verif%' ORDER BY seq`,
+      [version.id],
+    );
+    expect(actions.map((r: { action: string }) => r.action)).toEqual([
+      'artifact.verified',
+      'artifact.verification_failed',
+      'artifact.verification_failed',
+    ]);
+  });
+
+  test('a version registered by reference to an object in the store is checked; one elsewhere cannot be', async () => {
+    const body = Buffer.from('placed by the pipeline');
+    const file = path.join(artifactDir, 'imports', 'model.onnx');
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, body);
+    const inStore = await pendingVersion({ uri: pathToFileURL(file).href, sha256: sha256(body), sizeBytes: body.length });
+    expect(ok(await t.request(VerifyArtifactDocument, { input: { versionId: inStore.id } })).verifyArtifact).toMatchObject({
+      verified: true,
+    });
+    const elsewhere = await pendingVersion({ uri: 's3://elsewhere/model.onnx', sha256: sha256(body), sizeBytes: body.length });
+    const refused = await t.request(VerifyArtifactDocument, { input: { versionId: elsewhere.id } });
+    expect(errorCode(refused)).toBe('BAD_USER_INPUT');
+    const viewer = await t.tokenFor(Role.VIEWER, 'verify-viewer');
+    expect(errorCode(await t.request(VerifyArtifactDocument, { input: { versionId: inStore.id } }, viewer))).toBe('FORBIDDEN');
+  });
+});
+
+describe('a 200 MB artifact', () => {
+  const SIZE = 200 * 1024 * 1024;
+  /** SIZE bytes made as they are read, 1 MB at a time: the client never holds the artifact either. */
+  const generated = () => {
+    let sent = 0;
+    return new Readable({
+      read() {
+        if (sent >= SIZE) return void this.push(null);
+        const chunk = Buffer.alloc(1024 * 1024, sent % 251);
+        chunk.writeUInt32BE(sent / (1024 * 1024), 0);
+        sent += chunk.length;
+        this.push(chunk);
+      },
+    });
+  };
+
+  test('streams in and out with the server’s memory flat', async () => {
+    const digest = createHash('sha256');
+    for await (const chunk of generated()) digest.update(chunk as Buffer);
+    const expected = digest.digest('hex');
+    const version = await pendingVersion({ sha256: expected, sizeBytes: SIZE });
+    // What JavaScript holds (heap and Buffers) is what buffering an upload would grow; RSS is printed beside it.
+    const held = () => {
+      const m = process.memoryUsage();
+      return m.heapUsed + m.arrayBuffers;
+    };
+    const before = { held: held(), rss: process.memoryUsage().rss };
+    const peak = { ...before };
+    const sampler = setInterval(() => {
+      peak.held = Math.max(peak.held, held());
+      peak.rss = Math.max(peak.rss, process.memoryUsage().rss);
+    }, 20);
+    const started = Date.now();
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = http.request(`${t.baseUrl}/artifacts/${version.id}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${t.adminToken}`, 'content-length': String(SIZE) },
+      });
+      request.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      request.on('error', reject);
+      generated().pipe(request);
+    });
+    const uploadSeconds = (Date.now() - started) / 1000;
+    expect(status).toBe(201);
+    const downloaded = createHash('sha256');
+    let bytes = 0;
+    const res = await get(version.id);
+    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+      downloaded.update(chunk);
+      bytes += chunk.length;
+    }
+    clearInterval(sampler);
+    expect(bytes).toBe(SIZE);
+    expect(downloaded.digest('hex')).toBe(expected);
+    const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+    // Client and server share this process: whatever either held would show; the 200 MB held would be +200 MB here.
+    console.log(
+      `200 MB artifact: upload ${uploadSeconds.toFixed(1)} s (${(200 / uploadSeconds).toFixed(0)} MB/s); heap + buffers ` +
+        `${mb(before.held)} MB before, peak ${mb(peak.held)} MB (+${mb(peak.held - before.held)}); RSS ${mb(before.rss)} MB, peak ${mb(peak.rss)} MB`,
+    );
+    expect((peak.held - before.held) / 2 ** 20).toBeLessThan(64);
+  });
+});
