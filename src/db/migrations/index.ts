@@ -9,6 +9,7 @@ import { Events1764550000000 } from './1764550000000-events';
 import { Webhooks1764600000000 } from './1764600000000-webhooks';
 import { Monitoring1764700000000 } from './1764700000000-monitoring';
 import { Artifacts1764800000000 } from './1764800000000-artifacts';
+import { Retention1764810000000 } from './1764810000000-retention';
 
 /** In timestamp order. Listed, not globbed, so that tsc builds, ts-jest tests and the typeorm CLI see the same set. */
 export const migrations = [
@@ -23,4 +24,5 @@ export const migrations = [
   Webhooks1764600000000,
   Monitoring1764700000000,
   Artifacts1764800000000,
+  Retention1764810000000,
 ];

@@ -64,6 +64,8 @@ const BY_PREFIX: Record<string, EventKind> = {
   monitoring: EventKind.MONITORING_CHANGED,
   alert: EventKind.ALERT_CHANGED,
   artifact: EventKind.ARTIFACT_CHANGED,
+  retention: EventKind.POLICY_CHANGED,
+  legal_hold: EventKind.POLICY_CHANGED,
 };
 
 /** kindOf('deployment.ended') === EventKind.DEPLOYMENT_CHANGED; an action no one knows is OTHER. */

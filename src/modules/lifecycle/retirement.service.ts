@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { TransactionHooks } from '../../common/hooks';
 import type { Caller } from '../../common/caller';
 import { conflict, DomainError, ErrorCode } from '../../common/errors';
 import { Role } from '../../common/role';
@@ -28,6 +29,9 @@ interface Live {
  * model becomes read-only (the access module refuses every change but grants on a RETIRED model).
  */
 export class RetirementService {
+  /** Run with the model locked, before it retires: a module above may refuse (a legal hold). */
+  readonly retiring = new TransactionHooks<[RegisteredModelEntity]>();
+
   constructor(
     private readonly db: DataSource,
     private readonly access: AccessService,
@@ -39,6 +43,7 @@ export class RetirementService {
     return this.db.transaction(async (m) => {
       await this.access.authorize(m, caller, Action.RETIRE, input.modelId);
       const before = await lockModel(m, input.modelId);
+      await this.retiring.run(m, before);
       const live: Live = {
         productionVersions: await m.query(
           `SELECT id, version FROM model_versions WHERE model_id = $1 AND stage = 'PRODUCTION' ORDER BY version`,

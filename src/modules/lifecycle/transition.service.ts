@@ -5,10 +5,8 @@ import { validateText } from '../../common/text';
 import { hydrate, hydratePages } from '../../db/hydrate';
 import { keysetCounts, keysetPages, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { isUniqueViolation } from '../../db/pg-errors';
-import { writeReturning } from '../../db/write';
 import { Action, mayDo, RIGHTS, type Level } from '../access/access.rules';
 import type { AccessService } from '../access/access.service';
-import { appendAudit } from '../audit/audit.store';
 import { decisionsOn } from '../governance/approval.store';
 import { isGated } from '../governance/policy.rules';
 import { effectivePolicy } from '../governance/policy.store';
@@ -21,7 +19,9 @@ import { ArtifactStatus, Stage } from '../versions/model-version.enums';
 import { lockModelOfVersion, readVersion } from '../versions/model-version.store';
 import { evaluateGates, type GateReport } from './gates';
 import { actionForMove, ALLOWED_MOVES, assertMove, isRollback } from './stage-machine';
+import { setStage } from './stage.store';
 import { StageTransitionEntity } from './stage-transition.entity';
+import { TransactionHooks } from '../../common/hooks';
 
 export interface TransitionInput {
   versionId: string;
@@ -77,6 +77,9 @@ export function gateFailed(report: GateReport): DomainError {
  * and a stage-history row per version moved.
  */
 export class TransitionService {
+  /** Run before a version moves, with the model and the version locked: a module above may refuse the move (a legal hold). */
+  readonly moving = new TransactionHooks<[ModelVersionEntity, Stage]>();
+
   constructor(
     private readonly db: DataSource,
     private readonly access: AccessService,
@@ -202,6 +205,7 @@ export class TransitionService {
       });
     }
     const to = input.toStage;
+    await this.moving.run(m, version, to);
     const rollback = isRollback(from, to);
     const last = rollback ? (lastInProductionId !== undefined ? lastInProductionId : await lastInProduction(m, model.id)) : null;
     assertMove(from, to, { wasLastInProduction: rollback && last === version.id });
@@ -296,37 +300,6 @@ async function gateReport(
     policy,
     now: new Date(),
   });
-}
-
-/** Writes a version's new stage, its audit event and its stage-history row; answers with the row as written. */
-async function setStage(
-  m: EntityManager,
-  caller: Caller,
-  version: ModelVersionEntity,
-  to: Stage,
-  reason: string,
-  /** Recorded in the event besides the move: the version a promotion replaced, or the one that replaced this. */
-  more: Record<string, unknown> = {},
-): Promise<ModelVersionEntity> {
-  const [moved] = await writeReturning(
-    m,
-    ModelVersionEntity,
-    `UPDATE model_versions SET stage = $2, revision = revision + 1, updated_at = now() WHERE id = $1 RETURNING *`,
-    [version.id, to],
-  );
-  const event = await appendAudit(m, caller, {
-    action: 'version.stage_changed',
-    subjectType: 'ModelVersion',
-    subjectId: version.id,
-    modelId: version.modelId,
-    payload: { version: version.version, fromStage: version.stage, toStage: to, reason, ...more },
-  });
-  await m.query(
-    `INSERT INTO stage_transitions (version_id, model_id, from_stage, to_stage, reason, actor, audit_seq, changed_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-    [version.id, version.modelId, version.stage, to, reason, caller.subject, event.seq, event.occurredAt],
-  );
-  return moved;
 }
 
 /** The version most recently moved out of PRODUCTION: the one a rollback restores. */

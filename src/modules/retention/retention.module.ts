@@ -8,6 +8,11 @@ import { S3ArtifactStore } from './artifact-store.s3';
 import { ArtifactResolver } from './artifact.resolver';
 import { artifactRoutes } from './artifact.routes';
 import { ArtifactService } from './artifact.service';
+import { ArtifactWorker } from './artifact.worker';
+import { RetentionResolver } from './retention.resolver';
+import { RetentionService } from './retention.service';
+import type { RetirementService } from '../lifecycle/retirement.service';
+import type { TransitionService } from '../lifecycle/transition.service';
 import type { ArtifactSettings } from '../../common/settings';
 
 /** The largest artifact when none is configured: 100 GiB. */
@@ -20,12 +25,26 @@ export function createArtifactStore(settings: ArtifactSettings | undefined): Art
   return new FilesystemArtifactStore(settings?.directory ?? path.join(os.tmpdir(), 'modelgraph-artifacts'));
 }
 
-/** Artifacts in the registry's own store: streamed uploads checked against their digest, downloads, verification. */
+/**
+ * Artifacts in the registry's own store (streamed uploads checked against their digest, downloads, verification)
+ * and what happens to them as versions age: retention policies and plans, legal holds, the cold-storage and
+ * deletion queue worked by a background job, restoring, sweeping.
+ */
 export const retentionModule = defineModule({
   name: 'retention',
-  resolvers: [ArtifactResolver],
-  services: (db, { access }: { access: AccessService }, settings) => ({
-    artifacts: new ArtifactService(db, access, createArtifactStore(settings.artifacts), settings.artifacts?.maxBytes ?? DEFAULT_MAX_BYTES),
-  }),
+  resolvers: [ArtifactResolver, RetentionResolver],
+  services: (
+    db,
+    { access, transitions, retirement }: { access: AccessService; transitions: TransitionService; retirement: RetirementService },
+    settings,
+  ) => {
+    const store = createArtifactStore(settings.artifacts);
+    return {
+      artifacts: new ArtifactService(db, access, store, settings.artifacts?.maxBytes ?? DEFAULT_MAX_BYTES),
+      retention: new RetentionService(db, access, store, transitions, retirement),
+      artifactWorker: new ArtifactWorker(db, store),
+    };
+  },
   routes: ({ artifacts }) => artifactRoutes(artifacts),
+  jobs: ({ artifactWorker }) => [artifactWorker],
 });

@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource } from 'typeorm';
+import type { Caller } from '../../common/caller';
+import type { BackgroundJob } from '../../common/module';
+import { Role } from '../../common/role';
+import { appendAudit } from '../audit/audit.store';
+import type { ArtifactStore } from './artifact-store';
+import { holdOn } from './retention.service';
+import { coldKey, retryDelayMs } from './retention.rules';
+
+interface Job {
+  id: string;
+  version_id: string;
+  model_id: string;
+  action: 'MOVE_TO_COLD' | 'DELETE';
+  store_key: string;
+  attempts: number;
+}
+
+/** How long a claimed job is this worker's; after a crash, another instance takes it once the lease runs out. */
+export const JOB_LEASE_MS = 5 * 60 * 1000;
+const BATCH = 10;
+const IDLE_MS = 2000;
+
+const WORKER: Caller = { tokenId: 'system', subject: 'system:retention', role: Role.ADMIN, requestId: 'artifact-worker' };
+
+/**
+ * Carries out the artifact jobs retention queues, on every instance: jobs are claimed with FOR UPDATE SKIP
+ * LOCKED under a lease, retried with backoff, and postponed while under legal hold. Each job does its store step
+ * first and records it after, and the store step is idempotent, so a crash between the two redoes the step and
+ * records it once: nothing lost, nothing twice. A cold move removes the hot object only after recording it.
+ */
+export class ArtifactWorker implements BackgroundJob {
+  readonly name = 'artifact-worker';
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly db: DataSource,
+    private readonly store: ArtifactStore,
+  ) {}
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.loop = (async () => {
+      while (this.running) {
+        const done = await this.runOnce().catch(() => 0);
+        if (done === 0 && this.running) await new Promise<void>((resolve) => ((this.wake = resolve), setTimeout(resolve, IDLE_MS)));
+      }
+    })();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+  }
+
+  /** Claims and carries out the jobs due now; answers how many it finished. */
+  async runOnce(): Promise<number> {
+    const [jobs] = (await this.db.query(
+      `UPDATE artifact_jobs SET lease_until = now() + make_interval(secs => $1), attempts = attempts + 1
+       WHERE id IN (SELECT id FROM artifact_jobs WHERE done_at IS NULL AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+                    ORDER BY next_attempt_at LIMIT $2 FOR UPDATE SKIP LOCKED)
+       RETURNING id, version_id, model_id, action, store_key, attempts`,
+      [JOB_LEASE_MS / 1000, BATCH],
+    )) as [Job[], number];
+    let done = 0;
+    for (const job of jobs) {
+      try {
+        if (await this.carryOut(job)) done += 1;
+      } catch (err) {
+        await this.db.query(
+          `UPDATE artifact_jobs SET lease_until = NULL, last_error = $2, next_attempt_at = now() + make_interval(secs => $3) WHERE id = $1`,
+          [job.id, String((err as Error).message ?? err).slice(0, 2000), retryDelayMs(job.attempts) / 1000],
+        );
+      }
+    }
+    return done;
+  }
+
+  private async carryOut(job: Job): Promise<boolean> {
+    const hold = await holdOn(this.db.manager, job.model_id, job.version_id);
+    if (hold) {
+      await this.db.query(
+        `UPDATE artifact_jobs SET lease_until = NULL, last_error = $2, next_attempt_at = now() + interval '1 hour' WHERE id = $1`,
+        [job.id, `under legal hold: ${hold}`],
+      );
+      return false;
+    }
+    const cold = coldKey(job.store_key);
+    if (job.action === 'MOVE_TO_COLD') {
+      // Copy first (again, after a crash: the same bytes); the hot object goes only once the move is recorded.
+      const hot = await this.store.read(job.store_key);
+      if (hot) await this.store.write(cold, hot.body);
+      else if (!(await this.store.stat(cold))) throw new Error(`neither ${job.store_key} nor its cold copy is in the store`);
+    } else {
+      await this.store.remove(job.store_key);
+    }
+    const recorded = await this.db.transaction(async (m) => {
+      const [rows] = await m.query(
+        `UPDATE artifact_jobs SET done_at = now(), lease_until = NULL, last_error = NULL WHERE id = $1 AND done_at IS NULL RETURNING id`,
+        [job.id],
+      );
+      if (!rows.length) return false;
+      const status = job.action === 'MOVE_TO_COLD' ? 'COLD' : 'DELETED';
+      await m.query(`UPDATE model_versions SET artifact_status = $2, artifact_verified_at = NULL WHERE id = $1`, [job.version_id, status]);
+      await appendAudit(
+        m,
+        { ...WORKER, requestId: randomUUID() },
+        {
+          action: job.action === 'MOVE_TO_COLD' ? 'artifact.moved_to_cold' : 'artifact.deleted',
+          subjectType: 'ModelVersion',
+          subjectId: job.version_id,
+          modelId: job.model_id,
+          payload: {
+            jobId: job.id,
+            attempts: job.attempts,
+            ...(job.action === 'MOVE_TO_COLD'
+              ? { from: this.store.uriOf(job.store_key), to: this.store.uriOf(cold) }
+              : { removed: this.store.uriOf(job.store_key) }),
+          },
+        },
+      );
+      return true;
+    });
+    if (recorded && job.action === 'MOVE_TO_COLD') await this.store.remove(job.store_key);
+    return recorded;
+  }
+}
