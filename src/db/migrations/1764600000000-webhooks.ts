@@ -1,6 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-const KINDS = [
+/** The event kinds webhooks could filter on when this migration was written (later migrations extend the list). */
+export const KINDS = [
   'MODEL_CHANGED',
   'MODEL_RETIRED',
   'VERSION_REGISTERED',

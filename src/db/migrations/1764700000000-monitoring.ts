@@ -1,22 +1,8 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { KINDS as KINDS_BEFORE } from './1764600000000-webhooks';
 
-/** The webhook event kinds before and after monitoring: its alerts and recommendations are lifecycle events. */
-const KINDS_BEFORE = [
-  'MODEL_CHANGED',
-  'MODEL_RETIRED',
-  'VERSION_REGISTERED',
-  'STAGE_CHANGED',
-  'ALIAS_MOVED',
-  'VALIDATION_COMPLETED',
-  'APPROVAL_RECORDED',
-  'DEPLOYMENT_CHANGED',
-  'METRICS_LOGGED',
-  'POLICY_CHANGED',
-  'ACCESS_CHANGED',
-  'LINEAGE_CHANGED',
-  'OTHER',
-];
-const KINDS_AFTER = [
+/** The webhook event kinds after monitoring: its alerts and recommendations are lifecycle events. */
+export const KINDS_AFTER = [
   ...KINDS_BEFORE,
   'MONITORING_CHANGED',
   'PRODUCTION_REPORTED',
@@ -25,7 +11,8 @@ const KINDS_AFTER = [
   'RETRAINING_RECOMMENDED',
   'ROLLBACK_RECOMMENDED',
 ];
-const kindsCheck = (kinds: string[]) => `CHECK (kinds <@ ARRAY[${kinds.map((k) => `'${k}'`).join(', ')}]::text[])`;
+/** The CHECK constraint that keeps a webhook's kinds among `kinds`. */
+export const kindsCheck = (kinds: string[]) => `CHECK (kinds <@ ARRAY[${kinds.map((k) => `'${k}'`).join(', ')}]::text[])`;
 
 /**
  * Production monitoring: reference distributions per version, per-model objectives and thresholds, the

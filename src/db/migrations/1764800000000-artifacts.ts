@@ -1,28 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { KINDS_AFTER as KINDS_BEFORE, kindsCheck } from './1764700000000-monitoring';
 
-const KINDS_BEFORE = [
-  'MODEL_CHANGED',
-  'MODEL_RETIRED',
-  'VERSION_REGISTERED',
-  'STAGE_CHANGED',
-  'ALIAS_MOVED',
-  'VALIDATION_COMPLETED',
-  'APPROVAL_RECORDED',
-  'DEPLOYMENT_CHANGED',
-  'METRICS_LOGGED',
-  'POLICY_CHANGED',
-  'ACCESS_CHANGED',
-  'LINEAGE_CHANGED',
-  'OTHER',
-  'MONITORING_CHANGED',
-  'PRODUCTION_REPORTED',
-  'ALERT_RAISED',
-  'ALERT_CHANGED',
-  'RETRAINING_RECOMMENDED',
-  'ROLLBACK_RECOMMENDED',
-];
 const KINDS_AFTER = [...KINDS_BEFORE, 'ARTIFACT_CHANGED'];
-const kindsCheck = (kinds: string[]) => `CHECK (kinds <@ ARRAY[${kinds.map((k) => `'${k}'`).join(', ')}]::text[])`;
 
 /**
  * Artifacts uploaded into the registry's store: who is uploading (one upload per version at a time, a lease a

@@ -248,7 +248,9 @@ export class ReportService {
     const byVersion = new Map<string, ReferenceDistributionEntity[]>();
     for (const row of rows) {
       const entity = hydrate(this.db.manager, ReferenceDistributionEntity, row);
-      byVersion.set(entity.versionId, [...(byVersion.get(entity.versionId) ?? []), entity]);
+      const list = byVersion.get(entity.versionId) ?? [];
+      if (!list.length) byVersion.set(entity.versionId, list);
+      list.push(entity);
     }
     return byVersion;
   }

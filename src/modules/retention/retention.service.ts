@@ -85,9 +85,15 @@ export class RetentionService {
       if (hold) throw conflict(`version ${version.version} is under legal hold: ${hold}`, { field: 'toStage' });
     });
     retirement.retiring.add(async (m, model) => {
-      const hold = await holdOn(m, model.id, null);
-      const [versionHold] = await m.query('SELECT 1 FROM legal_holds WHERE model_id = $1 AND released_at IS NULL LIMIT 1', [model.id]);
-      if (hold || versionHold) throw conflict(`model "${model.name}" is under legal hold${hold ? `: ${hold}` : ' (on a version)'}`);
+      // A hold on the model or on any of its versions: the model-wide one first.
+      const [hold] = await m.query(
+        `SELECT reason, reference, version_id FROM legal_holds WHERE model_id = $1 AND released_at IS NULL ORDER BY version_id NULLS FIRST, placed_at LIMIT 1`,
+        [model.id],
+      );
+      if (hold)
+        throw conflict(
+          `model "${model.name}" is under legal hold${hold.version_id ? ' (on a version)' : ''}: ${hold.reason} (${hold.reference})`,
+        );
     });
   }
 
