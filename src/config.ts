@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ArtifactSettings } from './common/settings';
 import { StartupError } from './common/startup-error';
@@ -12,6 +13,8 @@ export interface Config {
   /** The owner's login, for migrations and grants; without it the migrations run as `databaseUrl`. */
   ownerDatabaseUrl?: string;
   dataDir: string;
+  /** The built governance console (`npm run build:ui`), served at /ui. */
+  uiDir: string;
   embeddedPgPort: number;
   logLevel: LogLevel;
   nodeEnv: string;
@@ -111,6 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: postgresUrl(env, 'DATABASE_URL'),
     ownerDatabaseUrl: postgresUrl(env, 'MODELGRAPH_OWNER_DATABASE_URL'),
     dataDir,
+    uiDir: path.resolve(env.MODELGRAPH_UI_DIR || path.join(packageRoot(), 'dist', 'ui')),
     embeddedPgPort: int(env, 'MODELGRAPH_EMBEDDED_PG_PORT', 54329, 65535),
     logLevel,
     nodeEnv,
@@ -152,6 +156,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
  * MinIO and other S3-compatible stores, MODELGRAPH_S3_FORCE_PATH_STYLE, MODELGRAPH_S3_ACCESS_KEY_ID and
  * MODELGRAPH_S3_SECRET_ACCESS_KEY; without keys, the AWS default credential chain).
  */
+/** The folder holding package.json: the same from src/ (tests) and from dist/src/ (built). */
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!fs.existsSync(path.join(dir, 'package.json')) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  return dir;
+}
+
 function artifactSettings(env: NodeJS.ProcessEnv, dataDir: string): ArtifactSettings {
   const store = oneOf(env, 'MODELGRAPH_ARTIFACT_STORE', ['filesystem', 's3'] as const, 'filesystem');
   const maxBytes = int(env, 'MODELGRAPH_ARTIFACT_MAX_BYTES', 100 * 1024 ** 3);

@@ -19,6 +19,7 @@ import { enforceLimits, type QueryLimits } from '../graphql/limits';
 import type { Logger } from '../logger';
 import { operationLabeller, registerGauges, type Metrics } from './metrics';
 import type { GraphQLApplication } from './application';
+import { serveConsole } from './console';
 import { attachSubscriptions } from './subscriptions';
 
 export type { GraphQLApplication } from './application';
@@ -68,7 +69,7 @@ function observe(metrics: Metrics, limits: QueryLimits): ApolloServerPlugin<Requ
   };
 }
 
-/** Starts express + Apollo on one HTTP server: /graphql, /healthz, /readyz, /metrics. */
+/** Starts express + Apollo on one HTTP server: /graphql, /healthz, /readyz, /metrics, and the console at /ui. */
 export async function startServer(deps: ServerDeps, listen: { port: number; host?: string }): Promise<RunningServer> {
   const { config, db, logger, metrics, application } = deps;
   const operationLabel = operationLabeller();
@@ -160,6 +161,8 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
     res.setHeader('content-type', metrics.registry.contentType);
     res.send(await metrics.registry.metrics());
   });
+
+  serveConsole(app, config.uiDir);
 
   app.use(
     '/graphql',

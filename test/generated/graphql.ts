@@ -396,6 +396,8 @@ export type ModelFilter = {
   nameContains?: string | null | undefined;
   owner?: string | null | undefined;
   riskTier?: RiskTier | null | undefined;
+  /** Models with a version in this stage */
+  stage?: Stage | null | undefined;
   status?: ModelStatus | null | undefined;
   /** Models carrying all of these tags */
   tags?: Array<TagInput> | null | undefined;

@@ -1,8 +1,10 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { print } from 'graphql';
+import { signerOf } from '../../src/common/ed25519';
 import { createModelgraph, type Services } from '../../src/composition';
 import { loadConfig, type LogLevel } from '../../src/config';
 import { createLogger } from '../../src/logger';
@@ -40,7 +42,7 @@ export interface TestServer {
  * The real HTTP server on a free port, over a database of its own. `jobs: false` leaves the background loops
  * (event dispatch, webhook deliveries) stopped, for tests that count the SQL statements of one request.
  */
-export async function startTestServer(env: Record<string, string> = {}, options: { jobs?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(env: Record<string, string> = {}, options: { jobs?: boolean; audit?: boolean } = {}): Promise<TestServer> {
   const metrics = createMetrics();
   const database = await createTestDatabase({ onQuery: () => metrics.dbQueries.inc() });
   // Artifacts in a folder of this server's own, removed with it (unless the test chose a store).
@@ -51,6 +53,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     events: config.events,
     webhooks: config.webhooks,
     artifacts: config.artifacts,
+    // `audit: true` gives the server a signing key of its own, for tests that sign checkpoints.
+    audit: options.audit ? { signer: signerOf(generateKeyPairSync('ed25519').privateKey), checkpointFile: path.join(artifactDir, 'checkpoints.jsonl') } : undefined,
   });
   const server = await startServer(
     { config, db: database.db, logger: createLogger((process.env.TEST_LOG ?? 'silent') as LogLevel), metrics, application },

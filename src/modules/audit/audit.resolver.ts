@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { Role } from '../../common/role';
 import { PageArgs, SortDirection, toConnection } from '../../graphql/connection';
 import type { ModelVisibility } from '../../common/visibility';
@@ -9,6 +9,7 @@ import {
   AcknowledgeAuditBreakInput,
   AcknowledgeAuditBreakPayload,
   AuditChainVerification,
+  AuditCheckpoint,
   AuditCheckpointPayload,
   AuditEvent,
   AuditEventConnection,
@@ -40,6 +41,12 @@ export class AuditResolver {
   @Query(() => AuditChainVerification, { description: 'Re-hashes the whole chain and names the first broken link' })
   verifyAuditChain(@Ctx() ctx: Ctx) {
     return ctx.services.audit.verifyChain();
+  }
+
+  @Query(() => [AuditCheckpoint], { description: 'The newest signed checkpoints of the audit chain, newest first (at most 100)' })
+  async auditCheckpoints(@Ctx() ctx: Ctx, @Arg('first', () => Int, { defaultValue: 20 }) first: number) {
+    const rows = await ctx.services.checkpoints.recent(first);
+    return rows.map((c) => ({ ...c, signedAt: new Date(c.signedAt) }));
   }
 
   @Authorized(Role.ADMIN)

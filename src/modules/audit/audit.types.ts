@@ -105,6 +105,12 @@ export class AuditCheckpoint {
 
   @Field({ description: 'Base64 Ed25519 signature of the canonical JSON of { kind, seq, hash, signedAt }' })
   signature: string;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Whether the signature verifies with this server's audit key (listed checkpoints only)",
+  })
+  trusted?: boolean;
 }
 
 @ObjectType()

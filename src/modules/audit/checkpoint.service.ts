@@ -7,8 +7,8 @@ import type { Settings } from '../../common/settings';
 import { validateText } from '../../common/text';
 import { ChainVerifier } from './audit.hash';
 import { appendAudit, walkChain } from './audit.store';
-import { compareWithCheckpoint, signCheckpoint, type SignedCheckpoint } from './checkpoint.rules';
-import { acknowledgements, insertCheckpoint, latestTrustedCheckpoint, recordBreak } from './checkpoint.store';
+import { checkpointVerifies, compareWithCheckpoint, signCheckpoint, type SignedCheckpoint } from './checkpoint.rules';
+import { acknowledgements, insertCheckpoint, latestTrustedCheckpoint, recentCheckpoints, recordBreak } from './checkpoint.store';
 
 export interface AcknowledgedBreak {
   seq: number;
@@ -67,6 +67,16 @@ export class CheckpointService {
    * An ADMIN's acknowledgement of a break (after looking into it): appending resumes, verification steps
    * over it, and checkpoints signed before it no longer count. The acknowledgement is itself audited.
    */
+  /** The newest checkpoints, each saying whether it verifies with this server's key (a forged row does not). */
+  async recent(first: number): Promise<Array<SignedCheckpoint & { trusted: boolean }>> {
+    if (!Number.isInteger(first) || first < 1 || first > 100) {
+      throw new DomainError(ErrorCode.BAD_USER_INPUT, 'first must be between 1 and 100', { field: 'first' });
+    }
+    const publicKeyPem = this.settings.audit?.signer.publicKeyPem;
+    const rows = await recentCheckpoints(this.db.manager, first);
+    return rows.map((c) => ({ ...c, trusted: publicKeyPem !== undefined && checkpointVerifies(c, publicKeyPem) }));
+  }
+
   async acknowledge(caller: Caller, seq: number, acknowledgement: string): Promise<AcknowledgedBreak> {
     validateText(acknowledgement, 'reason', { required: true, max: 2000 });
     return this.db.transaction(async (m) => {

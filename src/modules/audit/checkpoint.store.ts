@@ -55,14 +55,7 @@ export async function latestTrustedCheckpoint(
      WHERE ($1::timestamptz IS NULL OR signed_at > $1) ORDER BY seq DESC, id DESC LIMIT 20`,
     [since],
   )) as Array<Record<string, unknown>>;
-  const candidates: SignedCheckpoint[] = rows.map((r) => ({
-    seq: Number(r.seq),
-    hash: String(r.hash),
-    signedAt: (r.signed_at as Date).toISOString(),
-    keyFingerprint: String(r.key_fingerprint),
-    publicKey: String(r.public_key),
-    signature: String(r.signature),
-  }));
+  const candidates = rows.map(toCheckpoint);
   const exported = exportFile ? lastExportedCheckpoint(exportFile) : null;
   if (exported && (!since || new Date(exported.signedAt) > since)) candidates.push(exported);
   return (
@@ -93,6 +86,26 @@ function lastExportedCheckpoint(file: string): SignedCheckpoint | null {
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** The newest checkpoints in the database, newest first. */
+export async function recentCheckpoints(m: EntityManager, limit: number): Promise<SignedCheckpoint[]> {
+  const rows = (await m.query(
+    `SELECT seq, hash, signed_at, key_fingerprint, public_key, signature FROM audit_checkpoints ORDER BY seq DESC, id DESC LIMIT $1`,
+    [limit],
+  )) as Array<Record<string, unknown>>;
+  return rows.map(toCheckpoint);
+}
+
+function toCheckpoint(r: Record<string, unknown>): SignedCheckpoint {
+  return {
+    seq: Number(r.seq),
+    hash: String(r.hash),
+    signedAt: (r.signed_at as Date).toISOString(),
+    keyFingerprint: String(r.key_fingerprint),
+    publicKey: String(r.public_key),
+    signature: String(r.signature),
+  };
 }
 
 export async function insertCheckpoint(m: EntityManager, checkpoint: SignedCheckpoint): Promise<void> {

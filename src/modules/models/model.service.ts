@@ -1,3 +1,4 @@
+import type { Stage } from '../../common/stage';
 import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { canonicalJson } from '../../common/canonical-json';
@@ -46,6 +47,7 @@ export interface ModelFilter {
   riskTier?: RiskTier | null;
   status?: ModelStatus | null;
   owner?: string | null;
+  stage?: Stage | null;
 }
 
 export type ModelOrderField = 'NAME' | 'CREATED_AT' | 'UPDATED_AT';
@@ -215,6 +217,7 @@ function filteredList(filter: ModelFilter, order: ModelOrder, params: SqlParams,
   if (filter.riskTier) where.push(`x.risk_tier = ${params.p(filter.riskTier)}`);
   if (filter.status) where.push(`x.status = ${params.p(filter.status)}`);
   if (filter.owner) where.push(`x.owner = ${params.p(filter.owner)}`);
+  if (filter.stage) where.push(`EXISTS (SELECT 1 FROM model_versions v WHERE v.model_id = x.id AND v.stage = ${params.p(filter.stage)})`);
   return { from: 'registered_models', where, params, order: [ORDER_COLUMN[order.field], 'x.id'], direction: order.direction };
 }
 

@@ -1,10 +1,13 @@
 import { DateTimeISOResolver, UUIDResolver } from 'graphql-scalars';
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection, SortDirection } from '../../graphql/connection';
+import { Stage } from '../../common/stage';
 import { ModelStatus, RiskTier } from './model.enums';
 
 registerEnumType(RiskTier, { name: 'RiskTier', description: 'Decides which policy gates apply to the model' });
 registerEnumType(ModelStatus, { name: 'ModelStatus' });
+// Registered here, the first module to name it; the versions module owns its meaning.
+registerEnumType(Stage, { name: 'Stage', description: 'Lifecycle stage of a model version' });
 
 export enum ModelOrderField {
   NAME = 'NAME',
@@ -94,6 +97,9 @@ export class ModelFilter {
 
   @Field(() => String, { nullable: true })
   owner?: string;
+
+  @Field(() => Stage, { nullable: true, description: 'Models with a version in this stage' })
+  stage?: Stage;
 }
 
 @InputType()

@@ -1,11 +1,4 @@
-export enum Stage {
-  DEVELOPMENT = 'DEVELOPMENT',
-  STAGING = 'STAGING',
-  PRODUCTION = 'PRODUCTION',
-  ARCHIVED = 'ARCHIVED',
-  RETIRED = 'RETIRED',
-  REJECTED = 'REJECTED',
-}
+export { Stage } from '../../common/stage';
 
 export enum ArtifactFormat {
   ONNX = 'ONNX',

@@ -4,7 +4,6 @@ import { Connection } from '../../graphql/connection';
 import { LineageNode } from '../../graphql/lineage-node';
 import { ArtifactFormat, ArtifactStatus, Stage } from './model-version.enums';
 
-registerEnumType(Stage, { name: 'Stage', description: 'Lifecycle stage of a model version' });
 registerEnumType(ArtifactFormat, { name: 'ArtifactFormat' });
 registerEnumType(ArtifactStatus, { name: 'ArtifactStatus' });
 

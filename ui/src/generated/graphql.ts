@@ -1,0 +1,1185 @@
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** Ranked: VIEW < CONTRIBUTE < APPROVE < MANAGE */
+export type AccessLevel =
+  | 'APPROVE'
+  | 'CONTRIBUTE'
+  | 'MANAGE'
+  | 'VIEW';
+
+/** A separate right on a model; the README tables the level each needs */
+export type AccessRight =
+  | 'APPROVE'
+  | 'CREATE_MODEL'
+  | 'EDIT_LINEAGE'
+  | 'EDIT_MODEL'
+  | 'EDIT_POLICY'
+  | 'GRANT'
+  | 'HANDLE_ALERT'
+  | 'LOG_METRICS'
+  | 'MOVE_BEYOND_STAGING'
+  | 'MOVE_PROTECTED_ALIAS'
+  | 'MOVE_TO_STAGING'
+  | 'RECORD_DEPLOYMENT'
+  | 'REGISTER_VERSION'
+  | 'RENAME_MODEL'
+  | 'REPORT_PRODUCTION'
+  | 'RETIRE'
+  | 'ROLL_BACK'
+  | 'SET_ALIAS'
+  | 'SET_OBJECTIVES'
+  | 'VALIDATE'
+  | 'VIEW';
+
+export type AlertChange =
+  | 'ESCALATED'
+  | 'RAISED';
+
+export type AlertKind =
+  | 'CANARY_FAILED'
+  | 'CONCEPT_DRIFT'
+  | 'DATA_DRIFT'
+  | 'OBJECTIVE_BREACHED'
+  | 'PERFORMANCE_DEGRADED';
+
+export type AlertSeverity =
+  | 'CRITICAL'
+  | 'INFO'
+  | 'WARNING';
+
+export type AlertStatus =
+  | 'ACKNOWLEDGED'
+  | 'OPEN'
+  | 'RESOLVED';
+
+export type ApprovalChallengeInput = {
+  decision: ApprovalDecision;
+  targetStage: Stage;
+  versionId: string;
+};
+
+export type ApprovalDecision =
+  | 'APPROVED'
+  | 'REJECTED';
+
+export type ArtifactFormat =
+  | 'JOBLIB'
+  | 'ONNX'
+  | 'OTHER'
+  | 'PICKLE'
+  | 'SAFETENSORS'
+  | 'TF_SAVEDMODEL'
+  | 'TORCH';
+
+export type ArtifactStatus =
+  | 'COLD'
+  | 'DELETED'
+  | 'FAILED'
+  | 'PENDING_UPLOAD'
+  | 'READY';
+
+export type AuditEventFilter = {
+  action?: string | null | undefined;
+  actor?: string | null | undefined;
+  modelId?: string | null | undefined;
+  /** Events at or after this time */
+  since?: string | null | undefined;
+  subjectId?: string | null | undefined;
+  /** Events before this time */
+  until?: string | null | undefined;
+};
+
+/** GTE: higher is better; LTE: lower is better */
+export type Comparator =
+  | 'GTE'
+  | 'LTE';
+
+export type DecideModelVersionInput = {
+  comment?: string | null | undefined;
+  /** Base64 Ed25519 signature of the challenge message */
+  signature: string;
+  /** The signedAt from approvalChallenge */
+  signedAt: string;
+  targetStage: Stage;
+  versionId: string;
+};
+
+export type DeploymentStatus =
+  | 'ACTIVE'
+  | 'DRAINING'
+  | 'ENDED'
+  | 'ROLLED_BACK';
+
+export type DeploymentStrategy =
+  | 'AB_TEST'
+  | 'BLUE_GREEN'
+  | 'CANARY'
+  | 'DIRECT'
+  | 'SHADOW';
+
+export type DriftAlertFilter = {
+  kinds?: Array<AlertKind> | null | undefined;
+  minSeverity?: AlertSeverity | null | undefined;
+  /** Any model you can see when absent */
+  modelIds?: Array<string> | null | undefined;
+};
+
+/** What kind of change a lifecycle event records */
+export type EventKind =
+  | 'ACCESS_CHANGED'
+  | 'ALERT_CHANGED'
+  | 'ALERT_RAISED'
+  | 'ALIAS_MOVED'
+  | 'APPROVAL_RECORDED'
+  | 'ARTIFACT_CHANGED'
+  | 'DEPLOYMENT_CHANGED'
+  | 'LINEAGE_CHANGED'
+  | 'METRICS_LOGGED'
+  | 'MODEL_CHANGED'
+  | 'MODEL_RETIRED'
+  | 'MONITORING_CHANGED'
+  | 'OTHER'
+  | 'POLICY_CHANGED'
+  | 'PRODUCTION_REPORTED'
+  | 'RETRAINING_RECOMMENDED'
+  | 'ROLLBACK_RECOMMENDED'
+  | 'STAGE_CHANGED'
+  | 'VALIDATION_COMPLETED'
+  | 'VERSION_REGISTERED';
+
+export type GrantAccessInput = {
+  /** True: on all models (ADMIN only) */
+  allModels?: boolean | null | undefined;
+  level: AccessLevel;
+  /** The model (or allModels) */
+  modelId?: string | null | undefined;
+  /** A subject (or teamId) */
+  subject?: string | null | undefined;
+  /** A team (or subject) */
+  teamId?: string | null | undefined;
+};
+
+export type LifecycleEventFilter = {
+  /** Only events of these kinds (any when absent) */
+  kinds?: Array<EventKind> | null | undefined;
+  /** Only events of these models (any when absent) */
+  modelIds?: Array<string> | null | undefined;
+};
+
+export type LineageDirection =
+  | 'BOTH'
+  | 'DOWNSTREAM'
+  | 'UPSTREAM';
+
+export type LineageNodeKind =
+  | 'CODE_COMMIT'
+  | 'DATASET'
+  | 'DATASET_VERSION'
+  | 'DEPLOYMENT'
+  | 'ENVIRONMENT'
+  | 'EVALUATION'
+  | 'EXPERIMENT'
+  | 'EXTERNAL'
+  | 'FEATURE'
+  | 'JOB'
+  | 'MODEL_VERSION'
+  | 'TRAINING_RUN';
+
+/** How an edge’s output relates to its input (edges point from input to output) */
+export type LineageRelation =
+  | 'BUILT_FROM'
+  | 'CONSUMED_BY'
+  | 'DEPLOYED_AS'
+  | 'DERIVED_FROM'
+  | 'EVALUATED_ON'
+  | 'FINE_TUNED_FROM'
+  | 'PRODUCED_BY'
+  | 'RELATED_TO'
+  | 'RUN_OF'
+  | 'TRAINED_IN'
+  | 'TRAINED_ON'
+  | 'USES_FEATURE'
+  | 'VALIDATED_ON';
+
+export type MetricSource =
+  | 'PRODUCTION'
+  | 'TEST'
+  | 'TRAINING'
+  | 'VALIDATION';
+
+export type ModelFilter = {
+  /** Part of the name, case-insensitive */
+  nameContains?: string | null | undefined;
+  owner?: string | null | undefined;
+  riskTier?: RiskTier | null | undefined;
+  /** Models with a version in this stage */
+  stage?: Stage | null | undefined;
+  status?: ModelStatus | null | undefined;
+  /** Models carrying all of these tags */
+  tags?: Array<TagInput> | null | undefined;
+};
+
+export type ModelOrder = {
+  direction?: SortDirection;
+  field?: ModelOrderField;
+};
+
+export type ModelOrderField =
+  | 'CREATED_AT'
+  | 'NAME'
+  | 'UPDATED_AT';
+
+export type ModelStatus =
+  | 'ACTIVE'
+  | 'RETIRED';
+
+export type ModelVersionFilter = {
+  artifactStatus?: ArtifactStatus | null | undefined;
+  label?: string | null | undefined;
+  stage?: Stage | null | undefined;
+};
+
+export type ProtectAliasInput = {
+  /** True: on all models (ADMIN only) */
+  allModels?: boolean | null | undefined;
+  /** The model (or allModels) */
+  modelId?: string | null | undefined;
+  /** An alias name, * for any run of characters: champion, prod-* */
+  pattern: string;
+};
+
+export type RevokeAccessInput = {
+  grantId: string;
+};
+
+/** Decides which policy gates apply to the model */
+export type RiskTier =
+  | 'HIGH'
+  | 'LOW'
+  | 'MEDIUM';
+
+/** Ranked: each role may do all that the ones before it may */
+export type Role =
+  | 'ADMIN'
+  | 'APPROVER'
+  | 'CONTRIBUTOR'
+  | 'VIEWER';
+
+export type RollbackModelInput = {
+  idempotencyKey?: string | null | undefined;
+  modelId: string;
+  reason?: string | null | undefined;
+};
+
+export type SortDirection =
+  | 'ASC'
+  | 'DESC';
+
+/** Lifecycle stage of a model version */
+export type Stage =
+  | 'ARCHIVED'
+  | 'DEVELOPMENT'
+  | 'PRODUCTION'
+  | 'REJECTED'
+  | 'RETIRED'
+  | 'STAGING';
+
+export type TagInput = {
+  key: string;
+  value: string;
+};
+
+export type TransitionModelVersionInput = {
+  /** The stage you believe the version is in: a different one is a CONFLICT */
+  expectedStage: Stage;
+  /** A retry with the same key and input returns the first result */
+  idempotencyKey?: string | null | undefined;
+  reason?: string | null | undefined;
+  toStage: Stage;
+  versionId: string;
+};
+
+export type ValidateModelVersionInput = {
+  versionId: string;
+};
+
+export type ConsoleAuditQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+  filter?: AuditEventFilter | null | undefined;
+}>;
+
+
+export type ConsoleAuditQuery = { auditEvents: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { seq: number, occurredAt: string, actor: string, action: string, subjectType: string, subjectId: string, modelId: string | null, payload: Record<string, unknown>, requestId: string | null, hash: string } }> } };
+
+export type ConsoleAuditChainQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ConsoleAuditChainQuery = { verifyAuditChain: { ok: boolean, eventsChecked: number, firstBrokenSeq: number | null, reason: string | null, checkpointSeq: number | null, acknowledgedBreaks: Array<number> }, auditCheckpoints: Array<{ seq: number, hash: string, signedAt: string, keyFingerprint: string, trusted: boolean | null }> };
+
+export type ConsoleLineageQueryVariables = Exact<{
+  nodeId: string;
+  depth: number;
+  direction: LineageDirection;
+  kinds?: Array<LineageNodeKind> | LineageNodeKind | null | undefined;
+  relations?: Array<LineageRelation> | LineageRelation | null | undefined;
+}>;
+
+
+export type ConsoleLineageQuery = { lineageNode:
+    | { id: string, kind: LineageNodeKind, name: string }
+    | { id: string, kind: LineageNodeKind, name: string }
+    | { id: string, kind: LineageNodeKind, name: string }
+   | null, lineage: { truncated: boolean, nodes: Array<{ depth: number, node:
+        | { id: string, kind: LineageNodeKind, name: string }
+        | { id: string, kind: LineageNodeKind, name: string }
+        | { id: string, kind: LineageNodeKind, name: string }
+       }>, edges: Array<{ from: string, to: string, relation: LineageRelation }> } };
+
+export type ConsoleImpactQueryVariables = Exact<{
+  nodeId: string;
+}>;
+
+
+export type ConsoleImpactQuery = { impact: { versionCount: number, liveDeploymentCount: number, truncated: boolean, models: Array<{ model: { id: string, name: string }, versions: Array<{ stage: Stage, version: { id: string }, path: Array<{ node:
+            | { id: string }
+            | { id: string }
+            | { id: string }
+           }> }>, liveDeployments: Array<{ deployment: { id: string }, path: Array<{ node:
+            | { id: string }
+            | { id: string }
+            | { id: string }
+           }> }> }> } };
+
+export type ConsoleLifecycleEventsSubscriptionVariables = Exact<{
+  after?: string | null | undefined;
+  filter?: LifecycleEventFilter | null | undefined;
+}>;
+
+
+export type ConsoleLifecycleEventsSubscription = { lifecycleEvents: { cursor: string, seq: number, kind: EventKind, action: string, modelId: string | null, subjectType: string, subjectId: string, actor: string, occurredAt: string } };
+
+export type ConsoleDriftAlertsSubscriptionVariables = Exact<{
+  after?: string | null | undefined;
+  filter?: DriftAlertFilter | null | undefined;
+}>;
+
+
+export type ConsoleDriftAlertsSubscription = { driftAlerts: { cursor: string, change: AlertChange, alert: { id: string, kind: AlertKind, severity: AlertSeverity, status: AlertStatus, summary: string, model: { id: string, name: string } } } };
+
+export type ConsoleModelsQueryVariables = Exact<{
+  first: number;
+  after?: string | null | undefined;
+  filter?: ModelFilter | null | undefined;
+  orderBy?: ModelOrder | null | undefined;
+}>;
+
+
+export type ConsoleModelsQuery = { models: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, name: string, owner: string, riskTier: RiskTier, status: ModelStatus, updatedAt: string, tags: Array<{ key: string, value: string }>, productionVersion: { id: string, version: number } | null, latestVersion: { id: string, version: number, stage: Stage } | null } }> } };
+
+export type ConsoleModelQueryVariables = Exact<{
+  id: string;
+  versionsFirst: number;
+  versionsAfter?: string | null | undefined;
+  versionFilter?: ModelVersionFilter | null | undefined;
+}>;
+
+
+export type ConsoleModelQuery = { model: { id: string, name: string, description: string, owner: string, riskTier: RiskTier, status: ModelStatus, createdBy: string, createdAt: string, revision: number, tags: Array<{ key: string, value: string }>, aliases: { edges: Array<{ node: { id: string, name: string, updatedBy: string, updatedAt: string, version: { id: string, version: number } } }> }, activeDeployments: { edges: Array<{ node: { id: string, name: string, environment: string, endpoint: string, strategy: DeploymentStrategy, trafficPercent: number, status: DeploymentStatus, createdAt: string, version: { id: string, version: number } } }> }, effectivePolicy: { requiredChecks: Array<string>, maxValidationAgeHours: number, separationOfDuties: boolean, approverRole: Role, stagingApprovals: number, productionApprovals: number, source: { scope: string, scopeKey: string, version: number } | null }, versions: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, version: number, label: string | null, stage: Stage, createdBy: string, createdAt: string, aliases: { edges: Array<{ node: { name: string } }> }, latestValidation: { passed: boolean, createdAt: string } | null } }> } } | null, myAccess: { level: AccessLevel, rights: Array<AccessRight> } };
+
+export type ConsoleAliasHistoryQueryVariables = Exact<{
+  id: string;
+  alias: string;
+}>;
+
+
+export type ConsoleAliasHistoryQuery = { model: { id: string, aliasHistory: { edges: Array<{ node: { id: string, alias: string, actor: string, changedAt: string, version: { id: string, version: number } | null, previousVersion: { id: string, version: number } | null } }> } } | null };
+
+export type ConsoleAccessQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleAccessQuery = { accessOf: { grants: Array<{ id: string, subject: string | null, teamId: string | null, modelId: string | null, level: AccessLevel, createdBy: string, createdAt: string }>, protectedAliases: Array<{ id: string, modelId: string | null, pattern: string, createdBy: string, createdAt: string }> }, teams: { edges: Array<{ node: { id: string, name: string } }> } };
+
+export type ConsoleGrantAccessMutationVariables = Exact<{
+  input: GrantAccessInput;
+}>;
+
+
+export type ConsoleGrantAccessMutation = { grantAccess: { grant: { id: string } } };
+
+export type ConsoleRevokeAccessMutationVariables = Exact<{
+  input: RevokeAccessInput;
+}>;
+
+
+export type ConsoleRevokeAccessMutation = { revokeAccess: { grant: { id: string } } };
+
+export type ConsoleProtectAliasMutationVariables = Exact<{
+  input: ProtectAliasInput;
+}>;
+
+
+export type ConsoleProtectAliasMutation = { protectAlias: { protectedAlias: { id: string } } };
+
+export type ConsoleViewerQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ConsoleViewerQuery = { viewer: { subject: string, role: Role } };
+
+export type ConsoleVersionDetailFragment = { id: string, version: number, label: string | null, description: string, stage: Stage, createdBy: string, createdAt: string, revision: number, model: { id: string, name: string }, reproducibility: { datasetVersions: Array<string>, hyperparameters: Record<string, unknown>, randomSeed: string | null, trainingRunId: string | null, code: { repo: string, commit: string }, environment: { imageDigest: string | null, packageLock: string | null } }, metrics: { edges: Array<{ node: { name: string, value: number, step: number, source: MetricSource, slice: string } }> } };
+
+export type ConsoleVersionQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleVersionQuery = { modelVersion: { id: string, version: number, label: string | null, description: string, stage: Stage, createdBy: string, createdAt: string, revision: number, aliases: { edges: Array<{ node: { name: string } }> }, artifact: { format: ArtifactFormat, status: ArtifactStatus, storagePath: string, sourceUri: string | null, sizeBytes: number | null, sha256: string | null, failureReason: string | null, verifiedAt: string | null }, latestValidation: { id: string, passed: boolean, summary: string, createdBy: string, createdAt: string, checks: Array<{ origin: string, metric: string, comparator: Comparator, candidateValue: number | null, baselineValue: number | null, tolerance: number, passed: boolean, detail: string }> } | null, approvals: { edges: Array<{ node: { id: string, targetStage: string, decision: ApprovalDecision, approver: string, approverRole: Role, comment: string, keyFingerprint: string, signedAt: string } }> }, stageHistory: { edges: Array<{ node: { id: string, fromStage: Stage, toStage: Stage, reason: string, actor: string, changedAt: string, auditSeq: number } }> }, model: { id: string, name: string }, reproducibility: { datasetVersions: Array<string>, hyperparameters: Record<string, unknown>, randomSeed: string | null, trainingRunId: string | null, code: { repo: string, commit: string }, environment: { imageDigest: string | null, packageLock: string | null } }, metrics: { edges: Array<{ node: { name: string, value: number, step: number, source: MetricSource, slice: string } }> } } | null };
+
+export type ConsoleVersionAccessQueryVariables = Exact<{
+  modelId: string;
+}>;
+
+
+export type ConsoleVersionAccessQuery = { myAccess: { level: AccessLevel, rights: Array<AccessRight> } };
+
+export type ConsoleReadinessQueryVariables = Exact<{
+  versionId: string;
+  targetStage: Stage;
+}>;
+
+
+export type ConsoleReadinessQuery = { promotionReadiness: { currentStage: Stage, targetStage: Stage, moveAllowed: boolean, permitted: boolean, permission: string, ready: boolean, gates: Array<{ gate: string, passed: boolean, detail: string }> } };
+
+export type ConsoleMetricAcrossVersionsQueryVariables = Exact<{
+  modelId: string;
+  name: string;
+}>;
+
+
+export type ConsoleMetricAcrossVersionsQuery = { model: { id: string, versions: { edges: Array<{ node: { id: string, version: number, metrics: { edges: Array<{ node: { value: number, step: number, source: MetricSource, slice: string } }> } } }> } } | null };
+
+export type ConsoleCompareQueryVariables = Exact<{
+  a: string;
+  b: string;
+}>;
+
+
+export type ConsoleCompareQuery = { a: { id: string, version: number, label: string | null, description: string, stage: Stage, createdBy: string, createdAt: string, revision: number, model: { id: string, name: string }, reproducibility: { datasetVersions: Array<string>, hyperparameters: Record<string, unknown>, randomSeed: string | null, trainingRunId: string | null, code: { repo: string, commit: string }, environment: { imageDigest: string | null, packageLock: string | null } }, metrics: { edges: Array<{ node: { name: string, value: number, step: number, source: MetricSource, slice: string } }> } } | null, b: { id: string, version: number, label: string | null, description: string, stage: Stage, createdBy: string, createdAt: string, revision: number, model: { id: string, name: string }, reproducibility: { datasetVersions: Array<string>, hyperparameters: Record<string, unknown>, randomSeed: string | null, trainingRunId: string | null, code: { repo: string, commit: string }, environment: { imageDigest: string | null, packageLock: string | null } }, metrics: { edges: Array<{ node: { name: string, value: number, step: number, source: MetricSource, slice: string } }> } } | null };
+
+export type ConsoleValidateMutationVariables = Exact<{
+  input: ValidateModelVersionInput;
+}>;
+
+
+export type ConsoleValidateMutation = { validateModelVersion: { report: { passed: boolean, summary: string } } };
+
+export type ConsoleTransitionMutationVariables = Exact<{
+  input: TransitionModelVersionInput;
+}>;
+
+
+export type ConsoleTransitionMutation = { transitionModelVersion: { version: { id: string, stage: Stage } } };
+
+export type ConsoleRollbackMutationVariables = Exact<{
+  input: RollbackModelInput;
+}>;
+
+
+export type ConsoleRollbackMutation = { rollbackModel: { restoredVersion: { id: string, version: number } } };
+
+export type ConsoleApprovalChallengeMutationVariables = Exact<{
+  input: ApprovalChallengeInput;
+}>;
+
+
+export type ConsoleApprovalChallengeMutation = { approvalChallenge: { message: string, signedAt: string } };
+
+export type ConsoleApproveMutationVariables = Exact<{
+  input: DecideModelVersionInput;
+}>;
+
+
+export type ConsoleApproveMutation = { approveModelVersion: { approval: { id: string, keyFingerprint: string } } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const ConsoleVersionDetailFragmentDoc = new TypedDocumentString(`
+    fragment ConsoleVersionDetail on ModelVersion {
+  id
+  version
+  label
+  description
+  stage
+  createdBy
+  createdAt
+  revision
+  model {
+    id
+    name
+  }
+  reproducibility {
+    code {
+      repo
+      commit
+    }
+    datasetVersions
+    hyperparameters
+    environment {
+      imageDigest
+      packageLock
+    }
+    randomSeed
+    trainingRunId
+  }
+  metrics(first: 500) {
+    edges {
+      node {
+        name
+        value
+        step
+        source
+        slice
+      }
+    }
+  }
+}
+    `, {"fragmentName":"ConsoleVersionDetail"}) as unknown as TypedDocumentString<ConsoleVersionDetailFragment, unknown>;
+export const ConsoleAuditDocument = new TypedDocumentString(`
+    query ConsoleAudit($first: Int!, $after: String, $filter: AuditEventFilter) {
+  auditEvents(first: $first, after: $after, filter: $filter) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        seq
+        occurredAt
+        actor
+        action
+        subjectType
+        subjectId
+        modelId
+        payload
+        requestId
+        hash
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleAuditQuery, ConsoleAuditQueryVariables>;
+export const ConsoleAuditChainDocument = new TypedDocumentString(`
+    query ConsoleAuditChain {
+  verifyAuditChain {
+    ok
+    eventsChecked
+    firstBrokenSeq
+    reason
+    checkpointSeq
+    acknowledgedBreaks
+  }
+  auditCheckpoints(first: 20) {
+    seq
+    hash
+    signedAt
+    keyFingerprint
+    trusted
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleAuditChainQuery, ConsoleAuditChainQueryVariables>;
+export const ConsoleLineageDocument = new TypedDocumentString(`
+    query ConsoleLineage($nodeId: UUID!, $depth: Int!, $direction: LineageDirection!, $kinds: [LineageNodeKind!], $relations: [LineageRelation!]) {
+  lineageNode(id: $nodeId) {
+    id
+    kind
+    name
+  }
+  lineage(
+    nodeId: $nodeId
+    maxDepth: $depth
+    direction: $direction
+    kinds: $kinds
+    relations: $relations
+    first: 5000
+  ) {
+    truncated
+    nodes {
+      depth
+      node {
+        id
+        kind
+        name
+      }
+    }
+    edges {
+      from
+      to
+      relation
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleLineageQuery, ConsoleLineageQueryVariables>;
+export const ConsoleImpactDocument = new TypedDocumentString(`
+    query ConsoleImpact($nodeId: UUID!) {
+  impact(nodeId: $nodeId) {
+    versionCount
+    liveDeploymentCount
+    truncated
+    models {
+      model {
+        id
+        name
+      }
+      versions {
+        stage
+        version {
+          id
+        }
+        path {
+          node {
+            id
+          }
+        }
+      }
+      liveDeployments {
+        deployment {
+          id
+        }
+        path {
+          node {
+            id
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleImpactQuery, ConsoleImpactQueryVariables>;
+export const ConsoleLifecycleEventsDocument = new TypedDocumentString(`
+    subscription ConsoleLifecycleEvents($after: String, $filter: LifecycleEventFilter) {
+  lifecycleEvents(after: $after, filter: $filter) {
+    cursor
+    seq
+    kind
+    action
+    modelId
+    subjectType
+    subjectId
+    actor
+    occurredAt
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleLifecycleEventsSubscription, ConsoleLifecycleEventsSubscriptionVariables>;
+export const ConsoleDriftAlertsDocument = new TypedDocumentString(`
+    subscription ConsoleDriftAlerts($after: String, $filter: DriftAlertFilter) {
+  driftAlerts(after: $after, filter: $filter) {
+    cursor
+    change
+    alert {
+      id
+      kind
+      severity
+      status
+      summary
+      model {
+        id
+        name
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleDriftAlertsSubscription, ConsoleDriftAlertsSubscriptionVariables>;
+export const ConsoleModelsDocument = new TypedDocumentString(`
+    query ConsoleModels($first: Int!, $after: String, $filter: ModelFilter, $orderBy: ModelOrder) {
+  models(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
+    totalCount
+    pageInfo {
+      hasNextPage
+      endCursor
+    }
+    edges {
+      node {
+        id
+        name
+        owner
+        riskTier
+        status
+        updatedAt
+        tags {
+          key
+          value
+        }
+        productionVersion {
+          id
+          version
+        }
+        latestVersion {
+          id
+          version
+          stage
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleModelsQuery, ConsoleModelsQueryVariables>;
+export const ConsoleModelDocument = new TypedDocumentString(`
+    query ConsoleModel($id: UUID!, $versionsFirst: Int!, $versionsAfter: String, $versionFilter: ModelVersionFilter) {
+  model(id: $id) {
+    id
+    name
+    description
+    owner
+    riskTier
+    status
+    createdBy
+    createdAt
+    revision
+    tags {
+      key
+      value
+    }
+    aliases(first: 100) {
+      edges {
+        node {
+          id
+          name
+          updatedBy
+          updatedAt
+          version {
+            id
+            version
+          }
+        }
+      }
+    }
+    activeDeployments(first: 100) {
+      edges {
+        node {
+          id
+          name
+          environment
+          endpoint
+          strategy
+          trafficPercent
+          status
+          createdAt
+          version {
+            id
+            version
+          }
+        }
+      }
+    }
+    effectivePolicy {
+      requiredChecks
+      maxValidationAgeHours
+      separationOfDuties
+      approverRole
+      stagingApprovals
+      productionApprovals
+      source {
+        scope
+        scopeKey
+        version
+      }
+    }
+    versions(first: $versionsFirst, after: $versionsAfter, filter: $versionFilter) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          id
+          version
+          label
+          stage
+          createdBy
+          createdAt
+          aliases(first: 20) {
+            edges {
+              node {
+                name
+              }
+            }
+          }
+          latestValidation {
+            passed
+            createdAt
+          }
+        }
+      }
+    }
+  }
+  myAccess(modelId: $id) {
+    level
+    rights
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleModelQuery, ConsoleModelQueryVariables>;
+export const ConsoleAliasHistoryDocument = new TypedDocumentString(`
+    query ConsoleAliasHistory($id: UUID!, $alias: String!) {
+  model(id: $id) {
+    id
+    aliasHistory(name: $alias, first: 50) {
+      edges {
+        node {
+          id
+          alias
+          actor
+          changedAt
+          version {
+            id
+            version
+          }
+          previousVersion {
+            id
+            version
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleAliasHistoryQuery, ConsoleAliasHistoryQueryVariables>;
+export const ConsoleAccessDocument = new TypedDocumentString(`
+    query ConsoleAccess($id: UUID!) {
+  accessOf(modelId: $id) {
+    grants {
+      id
+      subject
+      teamId
+      modelId
+      level
+      createdBy
+      createdAt
+    }
+    protectedAliases {
+      id
+      modelId
+      pattern
+      createdBy
+      createdAt
+    }
+  }
+  teams(first: 500) {
+    edges {
+      node {
+        id
+        name
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleAccessQuery, ConsoleAccessQueryVariables>;
+export const ConsoleGrantAccessDocument = new TypedDocumentString(`
+    mutation ConsoleGrantAccess($input: GrantAccessInput!) {
+  grantAccess(input: $input) {
+    grant {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleGrantAccessMutation, ConsoleGrantAccessMutationVariables>;
+export const ConsoleRevokeAccessDocument = new TypedDocumentString(`
+    mutation ConsoleRevokeAccess($input: RevokeAccessInput!) {
+  revokeAccess(input: $input) {
+    grant {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleRevokeAccessMutation, ConsoleRevokeAccessMutationVariables>;
+export const ConsoleProtectAliasDocument = new TypedDocumentString(`
+    mutation ConsoleProtectAlias($input: ProtectAliasInput!) {
+  protectAlias(input: $input) {
+    protectedAlias {
+      id
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleProtectAliasMutation, ConsoleProtectAliasMutationVariables>;
+export const ConsoleViewerDocument = new TypedDocumentString(`
+    query ConsoleViewer {
+  viewer {
+    subject
+    role
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleViewerQuery, ConsoleViewerQueryVariables>;
+export const ConsoleVersionDocument = new TypedDocumentString(`
+    query ConsoleVersion($id: UUID!) {
+  modelVersion(id: $id) {
+    ...ConsoleVersionDetail
+    aliases(first: 20) {
+      edges {
+        node {
+          name
+        }
+      }
+    }
+    artifact {
+      format
+      status
+      storagePath
+      sourceUri
+      sizeBytes
+      sha256
+      failureReason
+      verifiedAt
+    }
+    latestValidation {
+      id
+      passed
+      summary
+      createdBy
+      createdAt
+      checks {
+        origin
+        metric
+        comparator
+        candidateValue
+        baselineValue
+        tolerance
+        passed
+        detail
+      }
+    }
+    approvals(first: 50) {
+      edges {
+        node {
+          id
+          targetStage
+          decision
+          approver
+          approverRole
+          comment
+          keyFingerprint
+          signedAt
+        }
+      }
+    }
+    stageHistory(first: 50) {
+      edges {
+        node {
+          id
+          fromStage
+          toStage
+          reason
+          actor
+          changedAt
+          auditSeq
+        }
+      }
+    }
+  }
+}
+    fragment ConsoleVersionDetail on ModelVersion {
+  id
+  version
+  label
+  description
+  stage
+  createdBy
+  createdAt
+  revision
+  model {
+    id
+    name
+  }
+  reproducibility {
+    code {
+      repo
+      commit
+    }
+    datasetVersions
+    hyperparameters
+    environment {
+      imageDigest
+      packageLock
+    }
+    randomSeed
+    trainingRunId
+  }
+  metrics(first: 500) {
+    edges {
+      node {
+        name
+        value
+        step
+        source
+        slice
+      }
+    }
+  }
+}`) as unknown as TypedDocumentString<ConsoleVersionQuery, ConsoleVersionQueryVariables>;
+export const ConsoleVersionAccessDocument = new TypedDocumentString(`
+    query ConsoleVersionAccess($modelId: UUID!) {
+  myAccess(modelId: $modelId) {
+    level
+    rights
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleVersionAccessQuery, ConsoleVersionAccessQueryVariables>;
+export const ConsoleReadinessDocument = new TypedDocumentString(`
+    query ConsoleReadiness($versionId: UUID!, $targetStage: Stage!) {
+  promotionReadiness(versionId: $versionId, targetStage: $targetStage) {
+    currentStage
+    targetStage
+    moveAllowed
+    permitted
+    permission
+    ready
+    gates {
+      gate
+      passed
+      detail
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleReadinessQuery, ConsoleReadinessQueryVariables>;
+export const ConsoleMetricAcrossVersionsDocument = new TypedDocumentString(`
+    query ConsoleMetricAcrossVersions($modelId: UUID!, $name: String!) {
+  model(id: $modelId) {
+    id
+    versions(first: 50) {
+      edges {
+        node {
+          id
+          version
+          metrics(names: [$name], first: 50) {
+            edges {
+              node {
+                value
+                step
+                source
+                slice
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleMetricAcrossVersionsQuery, ConsoleMetricAcrossVersionsQueryVariables>;
+export const ConsoleCompareDocument = new TypedDocumentString(`
+    query ConsoleCompare($a: UUID!, $b: UUID!) {
+  a: modelVersion(id: $a) {
+    ...ConsoleVersionDetail
+  }
+  b: modelVersion(id: $b) {
+    ...ConsoleVersionDetail
+  }
+}
+    fragment ConsoleVersionDetail on ModelVersion {
+  id
+  version
+  label
+  description
+  stage
+  createdBy
+  createdAt
+  revision
+  model {
+    id
+    name
+  }
+  reproducibility {
+    code {
+      repo
+      commit
+    }
+    datasetVersions
+    hyperparameters
+    environment {
+      imageDigest
+      packageLock
+    }
+    randomSeed
+    trainingRunId
+  }
+  metrics(first: 500) {
+    edges {
+      node {
+        name
+        value
+        step
+        source
+        slice
+      }
+    }
+  }
+}`) as unknown as TypedDocumentString<ConsoleCompareQuery, ConsoleCompareQueryVariables>;
+export const ConsoleValidateDocument = new TypedDocumentString(`
+    mutation ConsoleValidate($input: ValidateModelVersionInput!) {
+  validateModelVersion(input: $input) {
+    report {
+      passed
+      summary
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleValidateMutation, ConsoleValidateMutationVariables>;
+export const ConsoleTransitionDocument = new TypedDocumentString(`
+    mutation ConsoleTransition($input: TransitionModelVersionInput!) {
+  transitionModelVersion(input: $input) {
+    version {
+      id
+      stage
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleTransitionMutation, ConsoleTransitionMutationVariables>;
+export const ConsoleRollbackDocument = new TypedDocumentString(`
+    mutation ConsoleRollback($input: RollbackModelInput!) {
+  rollbackModel(input: $input) {
+    restoredVersion {
+      id
+      version
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleRollbackMutation, ConsoleRollbackMutationVariables>;
+export const ConsoleApprovalChallengeDocument = new TypedDocumentString(`
+    mutation ConsoleApprovalChallenge($input: ApprovalChallengeInput!) {
+  approvalChallenge(input: $input) {
+    message
+    signedAt
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleApprovalChallengeMutation, ConsoleApprovalChallengeMutationVariables>;
+export const ConsoleApproveDocument = new TypedDocumentString(`
+    mutation ConsoleApprove($input: DecideModelVersionInput!) {
+  approveModelVersion(input: $input) {
+    approval {
+      id
+      keyFingerprint
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleApproveMutation, ConsoleApproveMutationVariables>;

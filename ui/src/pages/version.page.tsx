@@ -1,0 +1,444 @@
+import { useState, type FormEvent } from 'react';
+import { downloadArtifact, gql, toApiError, useQuery, type ApiError } from '../api';
+import { SeriesChart, type Series } from '../components/charts';
+import { ErrorMessage, Loading, Section, StageBadge, Verdict, bytes, edges, when } from '../components/common';
+import {
+  ConsoleApprovalChallengeDocument,
+  ConsoleApproveDocument,
+  ConsoleMetricAcrossVersionsDocument,
+  ConsoleReadinessDocument,
+  ConsoleRollbackDocument,
+  ConsoleTransitionDocument,
+  ConsoleValidateDocument,
+  ConsoleVersionAccessDocument,
+  ConsoleVersionDocument,
+  type AccessRight,
+  type ConsoleVersionQuery,
+  type Stage,
+} from '../generated/graphql';
+import { Link, navigate, withParams, type Location } from '../router';
+
+type Version = NonNullable<ConsoleVersionQuery['modelVersion']>;
+
+const NEXT: Partial<Record<Stage, Stage>> = { DEVELOPMENT: 'STAGING', STAGING: 'PRODUCTION', PRODUCTION: 'ARCHIVED' };
+const MOVES: Stage[] = ['STAGING', 'PRODUCTION', 'ARCHIVED', 'REJECTED', 'DEVELOPMENT'];
+
+export function VersionPage({ id, location }: { id: string; location: Location }) {
+  const { data, error, reload } = useQuery(ConsoleVersionDocument, { id });
+  const version = data?.modelVersion;
+  const access = useQuery(ConsoleVersionAccessDocument, { modelId: version?.model.id ?? '' }, !version);
+  if (error) return <ErrorMessage error={error} />;
+  if (!data) return <Loading what="the version" />;
+  if (!version) return <ErrorMessage error={{ code: 'NOT_FOUND', message: `no model version ${id}` } as ApiError} />;
+  const rights = access.data?.myAccess.rights ?? [];
+  return (
+    <>
+      <p className="crumbs">
+        <Link to="/models">Models</Link> / <Link to={`/models/${version.model.id}`}>{version.model.name}</Link>
+      </p>
+      <h1>
+        {version.model.name} v{version.version} <StageBadge stage={version.stage} />
+      </h1>
+      <p className="muted">
+        {version.description || 'No description.'} Registered by {version.createdBy} {when(version.createdAt)}
+        {version.label ? ` · label ${version.label}` : ''}
+        {edges(version.aliases).map((a) => ` · @${a.name}`)} · <Link to={`/lineage/${version.id}`}>lineage</Link>
+      </p>
+      <Actions version={version} rights={rights} onChanged={reload} />
+      <Readiness version={version} location={location} />
+      <div className="columns">
+        <Reproducibility version={version} />
+        <ArtifactSection version={version} />
+      </div>
+      <Metrics version={version} location={location} />
+      <Validation version={version} />
+      <div className="columns">
+        <Approvals version={version} />
+        <StageHistory version={version} />
+      </div>
+    </>
+  );
+}
+
+function Actions({ version, rights, onChanged }: { version: Version; rights: AccessRight[]; onChanged: () => void }) {
+  const [error, setError] = useState<ApiError>();
+  const [done, setDone] = useState('');
+  const [toStage, setToStage] = useState<Stage>(NEXT[version.stage] ?? 'ARCHIVED');
+  const [reason, setReason] = useState('');
+  const [approvalStage, setApprovalStage] = useState<Stage>(NEXT[version.stage] ?? 'STAGING');
+  const [challenge, setChallenge] = useState<{ message: string; signedAt: string } | null>(null);
+  const [signature, setSignature] = useState('');
+  const run = async (what: string, action: () => Promise<unknown>) => {
+    setError(undefined);
+    setDone('');
+    try {
+      await action();
+      setDone(what);
+      onChanged();
+    } catch (err) {
+      setError(toApiError(err));
+    }
+  };
+  const canMove = rights.includes('MOVE_TO_STAGING') || rights.includes('MOVE_BEYOND_STAGING');
+  const transition = (event: FormEvent) => {
+    event.preventDefault();
+    void run(`moved to ${toStage}`, () =>
+      gql(ConsoleTransitionDocument, { input: { versionId: version.id, toStage, expectedStage: version.stage, reason: reason || undefined } }),
+    );
+  };
+  const askChallenge = () =>
+    run('challenge issued: sign the message with your approver key', async () => {
+      const answer = await gql(ConsoleApprovalChallengeDocument, {
+        input: { versionId: version.id, targetStage: approvalStage, decision: 'APPROVED' },
+      });
+      setChallenge(answer.approvalChallenge);
+    });
+  const approve = (event: FormEvent) => {
+    event.preventDefault();
+    if (!challenge) return;
+    void run('approval recorded', async () => {
+      await gql(ConsoleApproveDocument, {
+        input: { versionId: version.id, targetStage: approvalStage, signedAt: challenge.signedAt, signature: signature.trim() },
+      });
+      setChallenge(null);
+      setSignature('');
+    });
+  };
+  const allowed = ['VALIDATE', 'MOVE_TO_STAGING', 'MOVE_BEYOND_STAGING', 'APPROVE', 'ROLL_BACK'].filter((r) => rights.includes(r as AccessRight));
+  return (
+    <Section title="Actions">
+      {allowed.length === 0 ? <p className="muted">Your access to this model allows no lifecycle actions.</p> : null}
+      <div className="actions">
+        {rights.includes('VALIDATE') ? (
+          <button type="button" onClick={() => void run('validated', () => gql(ConsoleValidateDocument, { input: { versionId: version.id } }))}>
+            Validate
+          </button>
+        ) : null}
+        {canMove ? (
+          <form className="inline" onSubmit={transition} aria-label="Move to a stage">
+            <label>
+              Move to
+              <select value={toStage} onChange={(e) => setToStage(e.target.value as Stage)}>
+                {MOVES.filter((s) => s !== version.stage).map((s) => (
+                  <option key={s}>{s}</option>
+                ))}
+              </select>
+            </label>
+            <label>
+              Reason <input value={reason} onChange={(e) => setReason(e.target.value)} />
+            </label>
+            <button type="submit">Move</button>
+          </form>
+        ) : null}
+        {rights.includes('ROLL_BACK') && version.stage === 'PRODUCTION' ? (
+          <button type="button" onClick={() => void run('rolled back', () => gql(ConsoleRollbackDocument, { input: { modelId: version.model.id } }))}>
+            Roll back the model
+          </button>
+        ) : null}
+      </div>
+      {rights.includes('APPROVE') ? (
+        <div className="approve">
+          <div className="inline">
+            <label>
+              Approve for
+              <select value={approvalStage} onChange={(e) => setApprovalStage(e.target.value as Stage)}>
+                <option>STAGING</option>
+                <option>PRODUCTION</option>
+              </select>
+            </label>
+            <button type="button" onClick={() => void askChallenge()}>
+              Get the message to sign
+            </button>
+          </div>
+          {challenge ? (
+            <form onSubmit={approve} aria-label="Approve with a signature">
+              <label htmlFor="challenge">Message to sign with your Ed25519 approver key</label>
+              <textarea id="challenge" readOnly value={challenge.message} rows={3} />
+              <label htmlFor="signature">Signature (base64)</label>
+              <textarea id="signature" value={signature} onChange={(e) => setSignature(e.target.value)} rows={2} required />
+              <button type="submit">Approve</button>
+            </form>
+          ) : null}
+        </div>
+      ) : null}
+      {done ? (
+        <p className="ok" role="status">
+          Done: {done}.
+        </p>
+      ) : null}
+      <ErrorMessage error={error} />
+    </Section>
+  );
+}
+
+function Readiness({ version, location }: { version: Version; location: Location }) {
+  const target = (location.params.get('target') as Stage) || NEXT[version.stage];
+  const { data, error } = useQuery(ConsoleReadinessDocument, { versionId: version.id, targetStage: target ?? 'STAGING' }, !target);
+  if (!target) return null;
+  const r = data?.promotionReadiness;
+  return (
+    <Section
+      title="Promotion readiness"
+      actions={
+        <label>
+          Towards{' '}
+          <select value={target} onChange={(e) => navigate(withParams(location, { target: e.target.value }), true)}>
+            {['STAGING', 'PRODUCTION', 'ARCHIVED'].map((s) => (
+              <option key={s}>{s}</option>
+            ))}
+          </select>
+        </label>
+      }
+    >
+      <ErrorMessage error={error} />
+      {r ? (
+        <>
+          <p>
+            {r.ready ? <span className="ok">Ready to move to {r.targetStage}.</span> : <span className="bad">Not ready for {r.targetStage}.</span>}{' '}
+            {r.moveAllowed ? '' : 'This move is not in the lifecycle. '}
+            {r.permitted ? '' : `You are not permitted: ${r.permission}.`}
+          </p>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Gate</th>
+                <th scope="col">Result</th>
+                <th scope="col">Detail</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.gates.map((g) => (
+                <tr key={g.gate}>
+                  <td>{g.gate}</td>
+                  <td>
+                    <Verdict passed={g.passed} />
+                  </td>
+                  <td>{g.detail}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      ) : null}
+    </Section>
+  );
+}
+
+function Reproducibility({ version }: { version: Version }) {
+  const r = version.reproducibility;
+  return (
+    <Section title="Reproducibility">
+      <dl className="pairs">
+        <dt>Code</dt>
+        <dd>
+          {r.code.repo} @ <code>{r.code.commit}</code>
+        </dd>
+        <dt>Datasets</dt>
+        <dd>{r.datasetVersions.join(', ') || '—'}</dd>
+        <dt>Image</dt>
+        <dd>
+          <code>{r.environment.imageDigest ?? '—'}</code>
+        </dd>
+        <dt>Package lock</dt>
+        <dd>
+          <code>{r.environment.packageLock ?? '—'}</code>
+        </dd>
+        <dt>Random seed</dt>
+        <dd>{r.randomSeed ?? '—'}</dd>
+        <dt>Training run</dt>
+        <dd>{r.trainingRunId ?? '—'}</dd>
+        <dt>Hyperparameters</dt>
+        <dd>
+          <code>{JSON.stringify(r.hyperparameters)}</code>
+        </dd>
+      </dl>
+    </Section>
+  );
+}
+
+function ArtifactSection({ version }: { version: Version }) {
+  const a = version.artifact;
+  const [error, setError] = useState<ApiError>();
+  const download = () => {
+    setError(undefined);
+    downloadArtifact(version.id, `${version.model.name}-v${version.version}.${a.format.toLowerCase()}`).catch((err) => setError(toApiError(err)));
+  };
+  return (
+    <Section title="Artifact">
+      <dl className="pairs">
+        <dt>Status</dt>
+        <dd>{a.status}</dd>
+        <dt>Format</dt>
+        <dd>{a.format}</dd>
+        <dt>Size</dt>
+        <dd>{bytes(a.sizeBytes)}</dd>
+        <dt>SHA-256</dt>
+        <dd>
+          <code className="digest">{a.sha256 ?? '—'}</code>
+        </dd>
+        <dt>Stored at</dt>
+        <dd>
+          <code>{a.sourceUri ?? a.storagePath}</code>
+        </dd>
+        <dt>Verified</dt>
+        <dd>{when(a.verifiedAt)}</dd>
+        {a.failureReason ? (
+          <>
+            <dt>Failure</dt>
+            <dd className="bad">{a.failureReason}</dd>
+          </>
+        ) : null}
+      </dl>
+      {a.status === 'READY' && !a.sourceUri ? (
+        <button type="button" onClick={download}>
+          Download
+        </button>
+      ) : null}
+      <ErrorMessage error={error} />
+    </Section>
+  );
+}
+
+function Metrics({ version, location }: { version: Version; location: Location }) {
+  const points = edges(version.metrics);
+  const names = [...new Set(points.map((p) => p.name))].sort();
+  const across = location.params.get('metric') ?? names[0];
+  return (
+    <Section title="Metrics">
+      {names.length === 0 ? <p className="muted">No metrics logged.</p> : null}
+      <div className="charts">
+        {names.map((name) => {
+          const series = new Map<string, Series>();
+          for (const p of points.filter((x) => x.name === name)) {
+            const key = p.slice ? `${p.source} ${p.slice}` : p.source;
+            if (!series.has(key)) series.set(key, { name: key, points: [] });
+            series.get(key)!.points.push({ x: p.step, y: p.value });
+          }
+          return <SeriesChart key={name} title={`${name} by step`} series={[...series.values()]} xLabel="step" />;
+        })}
+      </div>
+      {across ? (
+        <>
+          <label>
+            Across versions of the model:{' '}
+            <select value={across} onChange={(e) => navigate(withParams(location, { metric: e.target.value }), true)}>
+              {names.map((n) => (
+                <option key={n}>{n}</option>
+              ))}
+            </select>
+          </label>
+          <AcrossVersions modelId={version.model.id} name={across} />
+        </>
+      ) : null}
+    </Section>
+  );
+}
+
+/** The metric's last value (highest step) per version and source, over the model's newest versions. */
+function AcrossVersions({ modelId, name }: { modelId: string; name: string }) {
+  const { data, error } = useQuery(ConsoleMetricAcrossVersionsDocument, { modelId, name });
+  const series = new Map<string, Series>();
+  for (const v of edges(data?.model?.versions)) {
+    const last = new Map<string, { step: number; value: number }>();
+    for (const p of edges(v.metrics)) {
+      if (p.slice) continue;
+      const seen = last.get(p.source);
+      if (!seen || p.step >= seen.step) last.set(p.source, { step: p.step, value: p.value });
+    }
+    for (const [source, p] of last) {
+      if (!series.has(source)) series.set(source, { name: source, points: [] });
+      series.get(source)!.points.push({ x: v.version, y: p.value });
+    }
+  }
+  return (
+    <>
+      <ErrorMessage error={error} />
+      {data ? <SeriesChart title={`${name} across versions`} series={[...series.values()]} xLabel="version" /> : null}
+    </>
+  );
+}
+
+function Validation({ version }: { version: Version }) {
+  const report = version.latestValidation;
+  return (
+    <Section title="Validation report">
+      {!report ? (
+        <p className="muted">Not validated yet.</p>
+      ) : (
+        <>
+          <p>
+            <Verdict passed={report.passed} /> {report.summary} <span className="muted">({report.createdBy}, {when(report.createdAt)})</span>
+          </p>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Metric</th>
+                <th scope="col">Check</th>
+                <th scope="col">Candidate</th>
+                <th scope="col">Baseline</th>
+                <th scope="col">Result</th>
+                <th scope="col">Detail</th>
+              </tr>
+            </thead>
+            <tbody>
+              {report.checks.map((c, i) => (
+                <tr key={i}>
+                  <td>{c.metric}</td>
+                  <td>
+                    {c.origin} {c.comparator} (tolerance {c.tolerance})
+                  </td>
+                  <td>{c.candidateValue ?? '—'}</td>
+                  <td>{c.baselineValue ?? '—'}</td>
+                  <td>
+                    <Verdict passed={c.passed} />
+                  </td>
+                  <td>{c.detail}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </Section>
+  );
+}
+
+function Approvals({ version }: { version: Version }) {
+  const approvals = edges(version.approvals);
+  return (
+    <Section title="Approvals">
+      {approvals.length === 0 ? <p className="muted">No approvals.</p> : null}
+      <ul className="plain">
+        {approvals.map((a) => (
+          <li key={a.id}>
+            <strong className={a.decision === 'APPROVED' ? 'ok' : 'bad'}>{a.decision}</strong> for {a.targetStage} by {a.approver} ({a.approverRole}),{' '}
+            {when(a.signedAt)}
+            <br />
+            <span className="muted">
+              key <code>{a.keyFingerprint}</code>
+              {a.comment ? ` · “${a.comment}”` : ''}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </Section>
+  );
+}
+
+function StageHistory({ version }: { version: Version }) {
+  return (
+    <Section title="Stage history">
+      <ol className="plain">
+        {edges(version.stageHistory).map((t) => (
+          <li key={t.id}>
+            {when(t.changedAt)} {t.fromStage} → {t.toStage} by {t.actor}
+            {t.reason ? `: ${t.reason}` : ''}{' '}
+            <Link to={`/audit?subject=${version.id}`} className="muted">
+              audit #{t.auditSeq}
+            </Link>
+          </li>
+        ))}
+      </ol>
+    </Section>
+  );
+}
