@@ -115,6 +115,8 @@ describeInBrowser('governance console in a browser', () => {
     await page.getByRole('heading', { name: /fraud-detector v1/ }).waitFor();
     await page.getByText(SHA('e')).waitFor();
     await page.getByText('loss by step').waitFor();
+    // Every step of the training loss is drawn, not only its latest value.
+    await expect(page.locator('figure', { hasText: 'loss by step' }).locator('.recharts-line-dot').count()).resolves.toBe(20);
     expect(await page.locator('.chart svg.recharts-surface').count()).toBeGreaterThanOrEqual(2);
     await page.getByText('auc across versions').waitFor();
     const approvals = page.locator('section[aria-labelledby="section-approvals"] li');

@@ -12,8 +12,13 @@ import { Link, useLocation, type Location } from './router';
 type Viewer = ConsoleViewerQuery['viewer'];
 
 // The graph layout engine and the chart library are most of the bundle: loaded with the pages that draw.
-const LineagePage = lazy(() => import('./pages/lineage.page').then((m) => ({ default: m.LineagePage })));
-const VersionPage = lazy(() => import('./pages/version.page').then((m) => ({ default: m.VersionPage })));
+const loadLineage = () => import('./pages/lineage.page');
+const loadVersion = () => import('./pages/version.page');
+const LineagePage = lazy(() => loadLineage().then((m) => ({ default: m.LineagePage })));
+const VersionPage = lazy(() => loadVersion().then((m) => ({ default: m.VersionPage })));
+// Opened on one of those pages: fetch its code while the token is being checked, not after.
+if (window.location.pathname.includes('/lineage/')) void loadLineage();
+if (window.location.pathname.includes('/versions/')) void loadVersion();
 
 export function App() {
   const [viewer, setViewer] = useState<Viewer | null>(null);

@@ -506,6 +506,15 @@ export type ConsoleApproveMutationVariables = Exact<{
 
 export type ConsoleApproveMutation = { approveModelVersion: { approval: { id: string, keyFingerprint: string } } };
 
+export type ConsoleMetricHistoryQueryVariables = Exact<{
+  versionId: string;
+  name: string;
+  source: MetricSource;
+}>;
+
+
+export type ConsoleMetricHistoryQuery = { modelVersion: { id: string, metricHistory: { edges: Array<{ node: { step: number, value: number, slice: string } }> } } | null };
+
 export class TypedDocumentString<TResult, TVariables>
   extends String
   implements DocumentTypeDecoration<TResult, TVariables>
@@ -1183,3 +1192,19 @@ export const ConsoleApproveDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleApproveMutation, ConsoleApproveMutationVariables>;
+export const ConsoleMetricHistoryDocument = new TypedDocumentString(`
+    query ConsoleMetricHistory($versionId: UUID!, $name: String!, $source: MetricSource!) {
+  modelVersion(id: $versionId) {
+    id
+    metricHistory(name: $name, source: $source, first: 500) {
+      edges {
+        node {
+          step
+          value
+          slice
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleMetricHistoryQuery, ConsoleMetricHistoryQueryVariables>;

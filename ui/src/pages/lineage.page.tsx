@@ -1,4 +1,4 @@
-import { Background, Controls, MiniMap, ReactFlow, type Edge, type Node, type NodeMouseHandler } from '@xyflow/react';
+import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Edge, type Node, type NodeMouseHandler } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useState } from 'react';
 import { gql, toApiError, useQuery, type ApiError } from '../api';
@@ -37,6 +37,9 @@ const RELATIONS: LineageRelation[] = [
   'DEPLOYED_AS',
   'RELATED_TO',
 ];
+
+/** Past this many nodes, the view opens on the selected node's neighbourhood and draws only what is on screen. */
+const LARGE = 300;
 
 const list = (value: string | null) => (value ? value.split(',').filter(Boolean) : []);
 
@@ -77,6 +80,7 @@ export function LineagePage({ nodeId, location }: { nodeId: string; location: Lo
           setError({ code: 'NOT_FOUND', message: `no lineage node ${nodeId}` } as ApiError);
           return;
         }
+        performance.mark('mg:lineage-fetched');
         setFetched({
           center: up.lineageNode,
           upstream: up.lineage,
@@ -106,7 +110,14 @@ export function LineagePage({ nodeId, location }: { nodeId: string; location: Lo
   useEffect(() => {
     if (!display) return;
     let current = true;
-    layoutGraph(display).then((laid) => current && setPositions(laid), (err) => current && setError(toApiError(err)));
+    layoutGraph(display).then(
+      (laid) => {
+        if (!current) return;
+        performance.mark('mg:lineage-laid-out');
+        setPositions(laid);
+      },
+      (err) => current && setError(toApiError(err)),
+    );
     return () => {
       current = false;
     };
@@ -153,6 +164,13 @@ export function LineagePage({ nodeId, location }: { nodeId: string; location: Lo
       document.body.dataset.lineageNodes = String(nodes.length);
     });
   }, [nodes]);
+
+  // A large graph opens on the selected node and its neighbours, and draws only what is on screen: zoomed out to
+  // all of a thousand nodes, the labels could not be read anyway. Zooming or panning draws the rest.
+  const focus = useMemo(() => {
+    if (!display || display.nodes.length <= LARGE) return undefined;
+    return display.nodes.filter((n) => Math.abs(n.column) <= 1).slice(0, 40).map((n) => ({ id: n.id }));
+  }, [display]);
 
   const onNodeClick: NodeMouseHandler = (_event, node) => {
     const shown = display?.nodes.find((n) => n.id === node.id);
@@ -234,13 +252,15 @@ export function LineagePage({ nodeId, location }: { nodeId: string; location: Lo
               edges={flowEdges}
               onNodeClick={onNodeClick}
               fitView
+              fitViewOptions={{ nodes: focus, maxZoom: 1 }}
               minZoom={0.05}
               nodesConnectable={false}
-              onlyRenderVisibleElements={nodes.length > 300}
+              onlyRenderVisibleElements={nodes.length > LARGE}
             >
               <Background />
+              <FitWhenChanged count={nodes.length} focus={focus} />
               <Controls />
-              {nodes.length <= 300 ? <MiniMap pannable zoomable ariaLabel="Overview of the lineage graph" /> : null}
+              {nodes.length <= LARGE ? <MiniMap pannable zoomable ariaLabel="Overview of the lineage graph" /> : null}
             </ReactFlow>
           ) : null}
         </div>
@@ -266,4 +286,14 @@ export function LineagePage({ nodeId, location }: { nodeId: string; location: Lo
       </div>
     </div>
   );
+}
+
+/** Fits the view again when nodes come or go (an expansion, an opened cluster), not when one is dragged. */
+function FitWhenChanged({ count, focus }: { count: number; focus: Array<{ id: string }> | undefined }) {
+  const flow = useReactFlow();
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => void flow.fitView({ duration: 0, nodes: focus, maxZoom: 1 }));
+    return () => cancelAnimationFrame(frame);
+  }, [count, focus, flow]);
+  return null;
 }

@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { downloadArtifact, gql, toApiError, useQuery, type ApiError } from '../api';
 import { SeriesChart, type Series } from '../components/charts';
 import { ErrorMessage, Loading, Section, StageBadge, Verdict, bytes, edges, when } from '../components/common';
@@ -6,6 +6,7 @@ import {
   ConsoleApprovalChallengeDocument,
   ConsoleApproveDocument,
   ConsoleMetricAcrossVersionsDocument,
+  ConsoleMetricHistoryDocument,
   ConsoleReadinessDocument,
   ConsoleRollbackDocument,
   ConsoleTransitionDocument,
@@ -14,6 +15,7 @@ import {
   ConsoleVersionDocument,
   type AccessRight,
   type ConsoleVersionQuery,
+  type MetricSource,
   type Stage,
 } from '../generated/graphql';
 import { Link, navigate, withParams, type Location } from '../router';
@@ -307,15 +309,9 @@ function Metrics({ version, location }: { version: Version; location: Location }
     <Section title="Metrics">
       {names.length === 0 ? <p className="muted">No metrics logged.</p> : null}
       <div className="charts">
-        {names.map((name) => {
-          const series = new Map<string, Series>();
-          for (const p of points.filter((x) => x.name === name)) {
-            const key = p.slice ? `${p.source} ${p.slice}` : p.source;
-            if (!series.has(key)) series.set(key, { name: key, points: [] });
-            series.get(key)!.points.push({ x: p.step, y: p.value });
-          }
-          return <SeriesChart key={name} title={`${name} by step`} series={[...series.values()]} xLabel="step" />;
-        })}
+        {names.map((name) => (
+          <MetricChart key={name} versionId={version.id} name={name} sources={[...new Set(points.filter((p) => p.name === name).map((p) => p.source))]} />
+        ))}
       </div>
       {across ? (
         <>
@@ -332,6 +328,37 @@ function Metrics({ version, location }: { version: Version; location: Location }
       ) : null}
     </Section>
   );
+}
+
+/** Every logged point of one metric by step: a series per source and slice (the newest 500 of each source). */
+function MetricChart({ versionId, name, sources }: { versionId: string; name: string; sources: MetricSource[] }) {
+  const [series, setSeries] = useState<Series[]>();
+  const [error, setError] = useState<ApiError>();
+  const key = sources.join(',');
+  useEffect(() => {
+    let current = true;
+    Promise.all(key.split(',').map((source) => gql(ConsoleMetricHistoryDocument, { versionId, name, source: source as MetricSource }))).then(
+      (answers) => {
+        if (!current) return;
+        const bySeries = new Map<string, Series>();
+        answers.forEach((answer, i) => {
+          for (const p of edges(answer.modelVersion?.metricHistory)) {
+            const label = p.slice ? `${sources[i]} ${p.slice}` : sources[i];
+            if (!bySeries.has(label)) bySeries.set(label, { name: label, points: [] });
+            bySeries.get(label)!.points.push({ x: p.step, y: p.value });
+          }
+        });
+        setSeries([...bySeries.values()]);
+      },
+      (err) => current && setError(toApiError(err)),
+    );
+    return () => {
+      current = false;
+    };
+    // `sources` is read through `key`, which changes with it.
+  }, [versionId, name, key]);
+  if (error) return <ErrorMessage error={error} />;
+  return series ? <SeriesChart title={`${name} by step`} series={series} xLabel="step" /> : <Loading what={name} />;
 }
 
 /** The metric's last value (highest step) per version and source, over the model's newest versions. */
