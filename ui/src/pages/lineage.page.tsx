@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { gql, toApiError, useQuery, type ApiError } from '../api';
 import { ErrorMessage, Loading } from '../components/common';
 import { ConsoleImpactDocument, ConsoleLineageDocument, type LineageNodeKind, type LineageRelation } from '../generated/graphql';
-import { layoutGraph, NODE_HEIGHT, NODE_WIDTH } from '../lineage/layout';
+import { columnLayout, ELK_LIMIT, elkLayout, NODE_HEIGHT, NODE_WIDTH, type Positions } from '../lineage/layout';
 import { groupSiblings, placeGraph, servingPaths, type DisplayGraph, type Walk } from '../lineage/lineage-view';
 import { Link, navigate, withParams, type Location } from '../router';
 
@@ -106,18 +106,23 @@ export function LineagePage({ nodeId, location }: { nodeId: string; location: Lo
     return groupSiblings(placed, opened, grouping ? 5 : Number.POSITIVE_INFINITY);
   }, [fetched, opened, grouping]);
 
-  const [positions, setPositions] = useState<Map<string, { x: number; y: number }>>();
+  const [positions, setPositions] = useState<Positions>();
   useEffect(() => {
     if (!display) return;
     let current = true;
-    layoutGraph(display).then(
-      (laid) => {
-        if (!current) return;
-        performance.mark('mg:lineage-laid-out');
-        setPositions(laid);
-      },
-      (err) => current && setError(toApiError(err)),
-    );
+    // Drawn at once by columns; ELK then refines a graph small enough for it (loaded on first use).
+    setPositions(columnLayout(display));
+    performance.mark('mg:lineage-laid-out');
+    if (display.nodes.length <= ELK_LIMIT) {
+      elkLayout(display).then(
+        (laid) => {
+          if (!current) return;
+          performance.mark('mg:lineage-refined');
+          setPositions(laid);
+        },
+        (err) => current && setError(toApiError(err)),
+      );
+    }
     return () => {
       current = false;
     };
@@ -258,7 +263,7 @@ export function LineagePage({ nodeId, location }: { nodeId: string; location: Lo
               onlyRenderVisibleElements={nodes.length > LARGE}
             >
               <Background />
-              <FitWhenChanged count={nodes.length} focus={focus} />
+              <FitWhenChanged layout={positions} focus={focus} />
               <Controls />
               {nodes.length <= LARGE ? <MiniMap pannable zoomable ariaLabel="Overview of the lineage graph" /> : null}
             </ReactFlow>
@@ -288,12 +293,12 @@ export function LineagePage({ nodeId, location }: { nodeId: string; location: Lo
   );
 }
 
-/** Fits the view again when nodes come or go (an expansion, an opened cluster), not when one is dragged. */
-function FitWhenChanged({ count, focus }: { count: number; focus: Array<{ id: string }> | undefined }) {
+/** Fits the view again when the layout changes (an expansion, an opened cluster, ELK's refinement), not on a drag. */
+function FitWhenChanged({ layout, focus }: { layout: Positions | undefined; focus: Array<{ id: string }> | undefined }) {
   const flow = useReactFlow();
   useEffect(() => {
     const frame = requestAnimationFrame(() => void flow.fitView({ duration: 0, nodes: focus, maxZoom: 1 }));
     return () => cancelAnimationFrame(frame);
-  }, [count, focus, flow]);
+  }, [layout, focus, flow]);
   return null;
 }
