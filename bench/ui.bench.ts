@@ -12,9 +12,11 @@
 //                        (400 nodes or fewer) laid out again by ELK
 // Times are from the start of navigation (performance.timeOrigin).
 import 'reflect-metadata';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parse, print, visit, type DefinitionNode, type FragmentDefinitionNode } from 'graphql';
 import { chromium, type Browser } from 'playwright-core';
 import { createModelgraph, createModelgraphDataSource } from '../src/composition';
 import { loadConfig } from '../src/config';
@@ -42,6 +44,31 @@ const RUNS = Number(values.runs);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 type Marks = Record<string, number>;
+
+/** The console's own operation `name` (ui/src/operations), with the fragments it uses: the same text the page sends. */
+function consoleOperation(name: string): string {
+  const folder = path.resolve(__dirname, '../../ui/src/operations');
+  const definitions: DefinitionNode[] = fs
+    .readdirSync(folder)
+    .flatMap((file) => parse(fs.readFileSync(path.join(folder, file), 'utf8')).definitions);
+  const operation = definitions.find((d) => d.kind === 'OperationDefinition' && d.name?.value === name);
+  if (!operation) throw new Error(`no operation ${name} in ${folder}`);
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  const collect = (node: DefinitionNode) =>
+    visit(node, {
+      FragmentSpread(spread) {
+        const fragment = definitions.find(
+          (d): d is FragmentDefinitionNode => d.kind === 'FragmentDefinition' && d.name.value === spread.name.value,
+        );
+        if (fragment && !fragments.has(fragment.name.value)) {
+          fragments.set(fragment.name.value, fragment);
+          collect(fragment);
+        }
+      },
+    });
+  collect(operation);
+  return [operation, ...fragments.values()].map((d) => print(d)).join('\n');
+}
 
 async function main() {
   const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production', MODELGRAPH_UI_DIR: path.resolve(__dirname, '../ui') });
@@ -104,7 +131,35 @@ async function main() {
       /** The mark the time counts from; null: the start of navigation. */
       from: string | null;
     }
-    const measure = async (label: string, url: string, mark: string, goals: Goal[], columns: string[], nodes?: number) => {
+    /** The page's main query alone, over HTTP from here: what the API costs of the page's time. */
+    const api = async (operation: string, variables: Record<string, unknown>): Promise<number> => {
+      const body = JSON.stringify({ query: consoleOperation(operation), variables });
+      const times: number[] = [];
+      for (let i = 0; i <= RUNS; i += 1) {
+        const t = performance.now();
+        const res = await fetch(`${base}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+          body,
+        });
+        const answer = (await res.json()) as { errors?: unknown[] };
+        if (answer.errors) throw new Error(`${operation}: ${JSON.stringify(answer.errors)}`);
+        if (i > 0) times.push(performance.now() - t); // the first is a warm-up
+      }
+      return percentile(
+        times.sort((a, b) => a - b),
+        50,
+      );
+    };
+    const measure = async (
+      label: string,
+      url: string,
+      mark: string,
+      goals: Goal[],
+      columns: string[],
+      reference: { operation: string; variables: Record<string, unknown>; what: string },
+      nodes?: number,
+    ) => {
       await open(url, mark, () => nodes ?? null); // a warm-up: the server's first queries, chromium's first start
       const runs: Marks[] = [];
       for (let i = 0; i < RUNS; i += 1) runs.push(await open(url, mark, () => nodes ?? null));
@@ -114,6 +169,9 @@ async function main() {
       };
       const drawn = runs[0].nodes ? ` (${runs[0].nodes} nodes drawn)` : '';
       rows.push(`${label}${drawn}\n  ${columns.map(stat).join('; ')}`);
+      rows.push(
+        `  reference: ${reference.what}, over HTTP without a browser: p50 ${(await api(reference.operation, reference.variables)).toFixed(0)} ms`,
+      );
       for (const goal of goals) {
         const median = percentile(
           runs.map((r) => r[mark] - (goal.from ? r[goal.from] : 0)).sort((a, b) => a - b),
@@ -129,6 +187,11 @@ async function main() {
       'mg:models-rendered',
       [{ ms: 1000, from: null }],
       ['mg:models-rendered'],
+      {
+        operation: 'ConsoleModels',
+        variables: { first: 50, filter: {}, orderBy: { field: 'NAME', direction: 'ASC' } },
+        what: 'the page’s ConsoleModels query',
+      },
     );
     await measure(
       `model page of the model with ${VERSIONS} versions (50 a page)`,
@@ -136,6 +199,7 @@ async function main() {
       'mg:model-rendered',
       [],
       ['mg:model-rendered'],
+      { operation: 'ConsoleModel', variables: { id: bigModelId, versionsFirst: 50 }, what: 'the page’s ConsoleModel query' },
     );
     await measure(
       `lineage explorer, the ${NODES}-node graph, depth 3 each way, grouping off`,
@@ -147,6 +211,7 @@ async function main() {
         { ms: 1500, from: null },
       ],
       ['mg:lineage-fetched', 'mg:lineage-laid-out', 'mg:lineage-drawn'],
+      lineageWalk(center, 'UPSTREAM'),
       NODES,
     );
     await measure(
@@ -155,6 +220,7 @@ async function main() {
       'mg:lineage-refined',
       [],
       ['mg:lineage-fetched', 'mg:lineage-laid-out', 'mg:lineage-drawn', 'mg:lineage-refined'],
+      lineageWalk(center, 'DOWNSTREAM'),
     );
     console.log(rows.join('\n'));
   } finally {
@@ -163,6 +229,15 @@ async function main() {
     await db.destroy();
     await bench.close();
   }
+}
+
+/** One of the two walks the explorer sends (it sends both at once). */
+function lineageWalk(nodeId: string, direction: 'UPSTREAM' | 'DOWNSTREAM') {
+  return {
+    operation: 'ConsoleLineage',
+    variables: { nodeId, depth: 3, direction },
+    what: `the page’s ${direction.toLowerCase()} ConsoleLineage query`,
+  };
 }
 
 /** `MODELS` models by SQL, and `VERSIONS` versions of the first; answers that model's id. */

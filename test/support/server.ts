@@ -42,7 +42,10 @@ export interface TestServer {
  * The real HTTP server on a free port, over a database of its own. `jobs: false` leaves the background loops
  * (event dispatch, webhook deliveries) stopped, for tests that count the SQL statements of one request.
  */
-export async function startTestServer(env: Record<string, string> = {}, options: { jobs?: boolean; audit?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { jobs?: boolean; audit?: boolean } = {},
+): Promise<TestServer> {
   const metrics = createMetrics();
   const database = await createTestDatabase({ onQuery: () => metrics.dbQueries.inc() });
   // Artifacts in a folder of this server's own, removed with it (unless the test chose a store).
@@ -54,7 +57,9 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     webhooks: config.webhooks,
     artifacts: config.artifacts,
     // `audit: true` gives the server a signing key of its own, for tests that sign checkpoints.
-    audit: options.audit ? { signer: signerOf(generateKeyPairSync('ed25519').privateKey), checkpointFile: path.join(artifactDir, 'checkpoints.jsonl') } : undefined,
+    audit: options.audit
+      ? { signer: signerOf(generateKeyPairSync('ed25519').privateKey), checkpointFile: path.join(artifactDir, 'checkpoints.jsonl') }
+      : undefined,
   });
   const server = await startServer(
     { config, db: database.db, logger: createLogger((process.env.TEST_LOG ?? 'silent') as LogLevel), metrics, application },

@@ -9,6 +9,10 @@ export const SCREENSHOTS = path.resolve(__dirname, '../../docs/screenshots');
 
 /** `describe` when a chromium is here; otherwise the suite is skipped, and says so once, plainly. */
 export const describeInBrowser: jest.Describe = HAS_CHROMIUM ? describe : describe.skip;
+if (!HAS_CHROMIUM && process.env.REQUIRE_BROWSER) {
+  // `npm run test:ui` is asked for the browser tests: without a browser that is a failure, not a skip.
+  throw new Error(`no chromium at ${CHROMIUM_PATH}: install it (apt-get install chromium) or set CHROMIUM_PATH`);
+}
 if (!HAS_CHROMIUM) {
   console.warn(
     `UI tests SKIPPED: no chromium at ${CHROMIUM_PATH}. Install it (apt-get install chromium) or set CHROMIUM_PATH, then run npm run test:ui.`,
@@ -20,7 +24,14 @@ export async function launch(): Promise<Browser> {
     executablePath: CHROMIUM_PATH,
     headless: true,
     // As root there is no sandbox; the background services would only knock on a closed network.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+      '--disable-sync',
+    ],
   });
 }
 

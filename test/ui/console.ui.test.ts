@@ -135,7 +135,9 @@ describeInBrowser('governance console in a browser', () => {
     await page.getByRole('link', { name: 'Compare the two' }).click();
     await page.getByRole('heading', { name: 'Compare versions' }).waitFor();
     const all = await page.locator('table.compare tbody tr').count();
-    await expect(page.locator('tr', { has: page.getByRole('rowheader', { name: 'learning_rate' }) }).innerText()).resolves.toMatch(/0\.05\s+0\.1/);
+    await expect(page.locator('tr', { has: page.getByRole('rowheader', { name: 'learning_rate' }) }).innerText()).resolves.toMatch(
+      /0\.05\s+0\.1/,
+    );
     await page.getByLabel('Differences only').check();
     expect(page.url()).toContain('diff=1');
     const differing = await page.locator('table.compare tbody tr').count();
@@ -206,7 +208,10 @@ describeInBrowser('governance console in a browser', () => {
     const events = page.getByTestId('live-events');
 
     await transition(server, seeded.v2, 'STAGING', 'ARCHIVED');
-    await events.getByText(/STAGE_CHANGED/).first().waitFor();
+    await events
+      .getByText(/STAGE_CHANGED/)
+      .first()
+      .waitFor();
 
     // The socket drops; an event happens while the console is away; it arrives after the reconnect.
     for (const ws of sockets) await ws.close({ code: 1011, reason: 'test: connection lost' });
@@ -270,17 +275,35 @@ async function seed(server: TestServer, out: Record<string, unknown>) {
   const req = server.request.bind(server);
   const { model } = ok(
     await req(CreateModelDocument, {
-      input: { name: 'fraud-detector', owner: 'ml-platform', riskTier: 'HIGH', description: 'Scores card transactions.', tags: [{ key: 'team', value: 'risk' }] },
+      input: {
+        name: 'fraud-detector',
+        owner: 'ml-platform',
+        riskTier: 'HIGH',
+        description: 'Scores card transactions.',
+        tags: [{ key: 'team', value: 'risk' }],
+      },
     }),
   ).createModel;
   for (let i = 0; i < 63; i++) {
-    ok(await req(CreateModelDocument, { input: { name: `churn-${String(i).padStart(2, '0')}`, owner: i % 2 ? 'growth' : 'ml-platform', riskTier: 'LOW' } }));
+    ok(
+      await req(CreateModelDocument, {
+        input: { name: `churn-${String(i).padStart(2, '0')}`, owner: i % 2 ? 'growth' : 'ml-platform', riskTier: 'LOW' },
+      }),
+    );
   }
-  ok(await req(SetBaselineDocument, { input: { modelId: model.id, metric: 'auc', comparator: 'GTE', reference: 'FIXED', threshold: 0.8 } }));
+  ok(
+    await req(SetBaselineDocument, { input: { modelId: model.id, metric: 'auc', comparator: 'GTE', reference: 'FIXED', threshold: 0.8 } }),
+  );
 
-  const register = async (lr: number) => ok(await req(RegisterModelVersionDocument, { input: version(model.id, lr) })).registerModelVersion.version.id;
+  const register = async (lr: number) =>
+    ok(await req(RegisterModelVersionDocument, { input: version(model.id, lr) })).registerModelVersion.version.id;
   const log = async (versionId: string, auc: number) => {
-    const loss = Array.from({ length: 20 }, (_, step) => ({ name: 'loss', value: 1 / (step + 1 + lr(auc)), step, source: 'TRAINING' as const }));
+    const loss = Array.from({ length: 20 }, (_, step) => ({
+      name: 'loss',
+      value: 1 / (step + 1 + lr(auc)),
+      step,
+      source: 'TRAINING' as const,
+    }));
     ok(await req(LogMetricsDocument, { input: { versionId, metrics: [{ name: 'auc', value: auc, source: 'VALIDATION' }, ...loss] } }));
   };
   const lr = (auc: number) => auc * 2;
@@ -304,13 +327,25 @@ async function seed(server: TestServer, out: Record<string, unknown>) {
     ok(
       await req(
         ApproveModelVersionDocument,
-        { input: { versionId: v1, targetStage: 'PRODUCTION', signedAt, signature: signMessage(message, keys.privateKey), comment: `${name} checked` } },
+        {
+          input: {
+            versionId: v1,
+            targetStage: 'PRODUCTION',
+            signedAt,
+            signature: signMessage(message, keys.privateKey),
+            comment: `${name} checked`,
+          },
+        },
         token,
       ),
     );
   }
   await transition(server, v1, 'STAGING', 'PRODUCTION');
-  ok(await req(RecordDeploymentDocument, { input: { versionId: v1, environment: 'production', endpoint: 'https://fraud.acme/score', strategy: 'DIRECT', trafficPercent: 100 } }));
+  ok(
+    await req(RecordDeploymentDocument, {
+      input: { versionId: v1, environment: 'production', endpoint: 'https://fraud.acme/score', strategy: 'DIRECT', trafficPercent: 100 },
+    }),
+  );
   ok(await req(SetModelAliasDocument, { input: { modelId: model.id, alias: 'champion', versionId: v1 } }));
   ok(await req(SetModelAliasDocument, { input: { modelId: model.id, alias: 'challenger', versionId: v1 } }));
   ok(await req(SetModelAliasDocument, { input: { modelId: model.id, alias: 'challenger', versionId: v2 } }));

@@ -25,10 +25,12 @@ export function App() {
   const [checking, setChecking] = useState(Boolean(getToken()));
   useEffect(() => {
     if (!getToken()) return;
-    gql(ConsoleViewerDocument).then(
-      (d) => setViewer(d.viewer),
-      () => setToken(null),
-    ).finally(() => setChecking(false));
+    gql(ConsoleViewerDocument)
+      .then(
+        (d) => setViewer(d.viewer),
+        () => setToken(null),
+      )
+      .finally(() => setChecking(false));
     const signOut = () => {
       setToken(null);
       setViewer(null);
@@ -65,10 +67,7 @@ function SignIn({ onSignedIn }: { onSignedIn: (viewer: Viewer) => void }) {
   return (
     <main className="sign-in">
       <h1>modelgraph console</h1>
-      <p>
-        Paste an API token. It is kept for this browser tab only, and the console can do only what the token may do through the
-        API.
-      </p>
+      <p>Paste an API token. It is kept for this browser tab only, and the console can do only what the token may do through the API.</p>
       <form onSubmit={submit}>
         <label htmlFor="token">API token</label>
         <input id="token" type="password" autoComplete="off" value={token} onChange={(e) => setValue(e.target.value)} required />

@@ -29,7 +29,14 @@ export function SeriesChart({ title, series, xLabel }: { title: string; series: 
           <Tooltip />
           <Legend verticalAlign="top" height={24} />
           {series.map((s, i) => (
-            <Line key={s.name} dataKey={s.name} stroke={COLOURS[i % COLOURS.length]} dot={rows.length < 40} isAnimationActive={false} connectNulls />
+            <Line
+              key={s.name}
+              dataKey={s.name}
+              stroke={COLOURS[i % COLOURS.length]}
+              dot={rows.length < 40}
+              isAnimationActive={false}
+              connectNulls
+            />
           ))}
         </LineChart>
       </ResponsiveContainer>

@@ -36,7 +36,9 @@ export { columnLayout, type Positions };
  */
 export async function elkLayout(graph: DisplayGraph): Promise<Positions> {
   const minColumn = Math.min(0, ...graph.nodes.map((n) => n.column));
-  const result = await (await loadElk()).layout({
+  const result = await (
+    await loadElk()
+  ).layout({
     id: 'root',
     layoutOptions: {
       'elk.algorithm': 'layered',
@@ -46,9 +48,14 @@ export async function elkLayout(graph: DisplayGraph): Promise<Positions> {
       'elk.layered.spacing.nodeNodeBetweenLayers': String(GAP_X),
       'elk.layered.nodePlacement.strategy': 'BRANDES_KOEPF',
     },
-    children: graph.nodes.map((n) => ({ id: n.id, width: NODE_WIDTH, height: NODE_HEIGHT, x: (n.column - minColumn) * (NODE_WIDTH + GAP_X), y: 0 })),
+    children: graph.nodes.map((n) => ({
+      id: n.id,
+      width: NODE_WIDTH,
+      height: NODE_HEIGHT,
+      x: (n.column - minColumn) * (NODE_WIDTH + GAP_X),
+      y: 0,
+    })),
     edges: graph.edges.map((e) => ({ id: e.id, sources: [e.from], targets: [e.to] })),
   });
   return new Map((result.children ?? []).map((c) => [c.id, { x: c.x ?? 0, y: c.y ?? 0 }]));
 }
-

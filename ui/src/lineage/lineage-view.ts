@@ -53,7 +53,12 @@ const edgeKey = (e: GraphEdge) => `${e.from}>${e.to}>${e.relation}`;
  * Places the walks around the selected node: upstream answers go left, downstream right, and each
  * expanded node's neighbours one column further out on the side the edge says (input left, output right).
  */
-export function placeGraph(center: GraphNode, upstream: Walk, downstream: Walk, expansions: Array<{ id: string; walk: Walk }> = []): PlacedGraph {
+export function placeGraph(
+  center: GraphNode,
+  upstream: Walk,
+  downstream: Walk,
+  expansions: Array<{ id: string; walk: Walk }> = [],
+): PlacedGraph {
   const nodes = new Map<string, PlacedNode>([[center.id, { ...center, column: 0 }]]);
   const edges = new Map<string, GraphEdge>();
   const place = (node: GraphNode, column: number) => {
@@ -143,7 +148,13 @@ export function groupSiblings(graph: PlacedGraph, opened: ReadonlySet<string>, l
   return { nodes: [...visible, ...clusters.values()], edges: [...edges.values()], hidden: clusterOf.size };
 }
 
-function addOut(outward: Map<string, { left: string[]; right: string[] }>, inward: Map<string, string[]>, parent: string, side: 'left' | 'right', child: string) {
+function addOut(
+  outward: Map<string, { left: string[]; right: string[] }>,
+  inward: Map<string, string[]>,
+  parent: string,
+  side: 'left' | 'right',
+  child: string,
+) {
   const list = outward.get(parent)![side];
   if (!list.includes(child)) list.push(child);
   const parents = inward.get(child) ?? [];

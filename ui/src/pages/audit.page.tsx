@@ -39,7 +39,8 @@ export function AuditPage({ location }: { location: Location }) {
             {edges(data.auditEvents).map((e) => (
               <li key={e.seq}>
                 <div className="timeline-head">
-                  <span className="seq">#{e.seq}</span> <strong>{e.action}</strong> by {e.actor} <span className="muted">{when(e.occurredAt)}</span>
+                  <span className="seq">#{e.seq}</span> <strong>{e.action}</strong> by {e.actor}{' '}
+                  <span className="muted">{when(e.occurredAt)}</span>
                 </div>
                 <div className="muted">
                   {e.subjectType} <code>{e.subjectId}</code>
@@ -60,7 +61,9 @@ export function AuditPage({ location }: { location: Location }) {
           </ol>
           <nav className="pager" aria-label="Pages">
             {p.get('after') ? <Link to={withParams(location, { after: null })}>Newest</Link> : null}
-            {data.auditEvents.pageInfo.hasNextPage ? <Link to={withParams(location, { after: data.auditEvents.pageInfo.endCursor })}>Older</Link> : null}
+            {data.auditEvents.pageInfo.hasNextPage ? (
+              <Link to={withParams(location, { after: data.auditEvents.pageInfo.endCursor })}>Older</Link>
+            ) : null}
           </nav>
         </>
       ) : null}
@@ -120,7 +123,9 @@ function Chain() {
 }
 
 function Filters({ location }: { location: Location }) {
-  const [values, setValues] = useState<Record<string, string>>(() => Object.fromEntries(FIELDS.map(([k]) => [k, location.params.get(k) ?? ''])));
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(FIELDS.map(([k]) => [k, location.params.get(k) ?? ''])),
+  );
   const submit = (event: FormEvent) => {
     event.preventDefault();
     navigate(withParams(location, { ...values, after: null }));

@@ -9,7 +9,10 @@ export function ComparePage({ location }: { location: Location }) {
   const b = location.params.get('b') ?? '';
   const differencesOnly = location.params.get('diff') === '1';
   const { data, error } = useQuery(ConsoleCompareDocument, { a, b }, !a || !b);
-  if (!a || !b) return <ErrorMessage error={{ code: 'BAD_USER_INPUT', message: 'pick two versions to compare (a= and b= in the address)' } as ApiError} />;
+  if (!a || !b)
+    return (
+      <ErrorMessage error={{ code: 'BAD_USER_INPUT', message: 'pick two versions to compare (a= and b= in the address)' } as ApiError} />
+    );
   if (error) return <ErrorMessage error={error} />;
   if (!data) return <Loading what="the versions" />;
   if (!data.a || !data.b) return <ErrorMessage error={{ code: 'NOT_FOUND', message: 'one of the versions does not exist' } as ApiError} />;
@@ -26,7 +29,11 @@ export function ComparePage({ location }: { location: Location }) {
     <>
       <h1>Compare versions</h1>
       <label className="switch">
-        <input type="checkbox" checked={differencesOnly} onChange={(e) => navigate(withParams(location, { diff: e.target.checked ? '1' : null }), true)} />{' '}
+        <input
+          type="checkbox"
+          checked={differencesOnly}
+          onChange={(e) => navigate(withParams(location, { diff: e.target.checked ? '1' : null }), true)}
+        />{' '}
         Differences only
       </label>
       <table className="compare">

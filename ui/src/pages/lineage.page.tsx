@@ -157,6 +157,8 @@ export function LineagePage({ nodeId, location }: { nodeId: string; location: Lo
         target: e.to,
         label: display && display.nodes.length <= 60 ? e.relation.toLowerCase().replace(/_/g, ' ') : undefined,
         className: lit && !(lit.has(e.from) && lit.has(e.to)) ? 'is-dim' : undefined,
+        // A large graph's edges are straight and cannot be clicked: half the SVG to draw, no curves to compute.
+        ...(display && display.nodes.length > LARGE ? { type: 'straight', interactionWidth: 0 } : {}),
       })),
     [display, lit],
   );
@@ -174,7 +176,10 @@ export function LineagePage({ nodeId, location }: { nodeId: string; location: Lo
   // all of a thousand nodes, the labels could not be read anyway. Zooming or panning draws the rest.
   const focus = useMemo(() => {
     if (!display || display.nodes.length <= LARGE) return undefined;
-    return display.nodes.filter((n) => Math.abs(n.column) <= 1).slice(0, 40).map((n) => ({ id: n.id }));
+    return display.nodes
+      .filter((n) => Math.abs(n.column) <= 1)
+      .slice(0, 40)
+      .map((n) => ({ id: n.id }));
   }, [display]);
 
   const onNodeClick: NodeMouseHandler = (_event, node) => {
@@ -208,14 +213,24 @@ export function LineagePage({ nodeId, location }: { nodeId: string; location: Lo
           </select>
         </label>
         <label>
-          <input type="checkbox" checked={impactMode} onChange={(e) => navigate(withParams(location, { impact: e.target.checked ? '1' : null }))} /> Impact
-          mode: light up what serves in production
+          <input
+            type="checkbox"
+            checked={impactMode}
+            onChange={(e) => navigate(withParams(location, { impact: e.target.checked ? '1' : null }))}
+          />{' '}
+          Impact mode: light up what serves in production
         </label>
         <label>
-          <input type="checkbox" checked={grouping} onChange={(e) => navigate(withParams(location, { group: e.target.checked ? null : '0' }))} /> Group
-          siblings above five
+          <input
+            type="checkbox"
+            checked={grouping}
+            onChange={(e) => navigate(withParams(location, { group: e.target.checked ? null : '0' }))}
+          />{' '}
+          Group siblings above five
         </label>
-        {expanded.length || opened.size ? <Link to={withParams(location, { expand: null, open: null, node: null })}>Collapse all</Link> : null}
+        {expanded.length || opened.size ? (
+          <Link to={withParams(location, { expand: null, open: null, node: null })}>Collapse all</Link>
+        ) : null}
         <details>
           <summary>Kinds{kinds.length ? ` (${kinds.length})` : ''}</summary>
           <fieldset>
@@ -275,7 +290,9 @@ export function LineagePage({ nodeId, location }: { nodeId: string; location: Lo
               <h2>{selectedNode.name}</h2>
               <p>{selectedNode.kind}</p>
               <p className="muted">
-                {selectedNode.column === 0 ? 'the node in the middle' : `${Math.abs(selectedNode.column)} steps ${selectedNode.column < 0 ? 'upstream' : 'downstream'}`}
+                {selectedNode.column === 0
+                  ? 'the node in the middle'
+                  : `${Math.abs(selectedNode.column)} steps ${selectedNode.column < 0 ? 'upstream' : 'downstream'}`}
               </p>
               {selectedNode.id !== nodeId ? <Link to={`/lineage/${selectedNode.id}?depth=${depth}`}>Put it in the middle</Link> : null}
               {selectedNode.kind === 'MODEL_VERSION' ? (

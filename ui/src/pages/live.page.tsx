@@ -43,31 +43,34 @@ export function LivePage({ location }: { location: Location }) {
     // Start from the head of the log, so that a drop before the first event still replays what was missed.
     gql(ConsoleAuditDocument, { first: 1 })
       .then((d) => d.auditEvents.edges[0]?.node.seq ?? 0)
-      .then((head) => {
-        if (cancelled) return;
-        const onError = (message: string) => setError(toApiError(new Error(message)));
-        const filter = kindsKey ? { kinds: kindsKey.split(',') } : undefined;
-        stops = [
-          resumableSubscription<LifecycleEvent>(
-            client,
-            ConsoleLifecycleEventsDocument.toString(),
-            (after) => ({ after, filter }),
-            cursorAt(head),
-            (e) => e.cursor,
-            (e) => setEvents((list) => (list.some((x) => x.cursor === e.cursor) ? list : [e, ...list].slice(0, KEEP))),
-            onError,
-          ),
-          resumableSubscription<AlertEvent>(
-            client,
-            ConsoleDriftAlertsDocument.toString(),
-            (after) => ({ after }),
-            cursorAt(head),
-            (e) => e.cursor,
-            (e) => setAlerts((list) => (list.some((x) => x.cursor === e.cursor) ? list : [e, ...list].slice(0, KEEP))),
-            onError,
-          ),
-        ];
-      }, (err) => setError(toApiError(err)));
+      .then(
+        (head) => {
+          if (cancelled) return;
+          const onError = (message: string) => setError(toApiError(new Error(message)));
+          const filter = kindsKey ? { kinds: kindsKey.split(',') } : undefined;
+          stops = [
+            resumableSubscription<LifecycleEvent>(
+              client,
+              ConsoleLifecycleEventsDocument.toString(),
+              (after) => ({ after, filter }),
+              cursorAt(head),
+              (e) => e.cursor,
+              (e) => setEvents((list) => (list.some((x) => x.cursor === e.cursor) ? list : [e, ...list].slice(0, KEEP))),
+              onError,
+            ),
+            resumableSubscription<AlertEvent>(
+              client,
+              ConsoleDriftAlertsDocument.toString(),
+              (after) => ({ after }),
+              cursorAt(head),
+              (e) => e.cursor,
+              (e) => setAlerts((list) => (list.some((x) => x.cursor === e.cursor) ? list : [e, ...list].slice(0, KEEP))),
+              onError,
+            ),
+          ];
+        },
+        (err) => setError(toApiError(err)),
+      );
     return () => {
       cancelled = true;
       stops.forEach((stop) => stop());
@@ -106,7 +109,12 @@ export function LivePage({ location }: { location: Location }) {
                 <span className="seq">#{e.seq}</span> <strong>{e.kind}</strong> {e.action} by {e.actor}{' '}
                 <span className="muted">{when(e.occurredAt)}</span>
                 <div className="muted">
-                  {e.subjectType} {e.subjectType === 'ModelVersion' ? <Link to={`/versions/${e.subjectId}`}>{e.subjectId}</Link> : <code>{e.subjectId}</code>}
+                  {e.subjectType}{' '}
+                  {e.subjectType === 'ModelVersion' ? (
+                    <Link to={`/versions/${e.subjectId}`}>{e.subjectId}</Link>
+                  ) : (
+                    <code>{e.subjectId}</code>
+                  )}
                 </div>
               </li>
             ))}
@@ -117,8 +125,8 @@ export function LivePage({ location }: { location: Location }) {
           <ol className="timeline" aria-live="polite">
             {alerts.map((a) => (
               <li key={a.cursor}>
-                <strong className={a.alert.severity === 'CRITICAL' ? 'bad' : undefined}>{a.alert.severity}</strong> {a.alert.kind} ({a.change.toLowerCase()}) on{' '}
-                <Link to={`/models/${a.alert.model.id}`}>{a.alert.model.name}</Link>: {a.alert.summary}
+                <strong className={a.alert.severity === 'CRITICAL' ? 'bad' : undefined}>{a.alert.severity}</strong> {a.alert.kind} (
+                {a.change.toLowerCase()}) on <Link to={`/models/${a.alert.model.id}`}>{a.alert.model.name}</Link>: {a.alert.summary}
               </li>
             ))}
           </ol>

@@ -41,8 +41,8 @@ export function ModelPage({ id, location }: { id: string; location: Location }) 
     <>
       <h1>{model.name}</h1>
       <p className="muted">
-        {model.description || 'No description.'} Owner {model.owner} · risk tier {model.riskTier} · {model.status} · created by {model.createdBy}{' '}
-        {when(model.createdAt)} · your access: {data.myAccess.level}
+        {model.description || 'No description.'} Owner {model.owner} · risk tier {model.riskTier} · {model.status} · created by{' '}
+        {model.createdBy} {when(model.createdAt)} · your access: {data.myAccess.level}
       </p>
       <p>
         {model.tags.map((t) => (
@@ -112,7 +112,12 @@ function Versions({ model, location }: { model: Model; location: Location }) {
           {versions.map((v) => (
             <tr key={v.id}>
               <td>
-                <input type="checkbox" aria-label={`compare version ${v.version}`} checked={picked.includes(v.id)} onChange={() => toggle(v.id)} />
+                <input
+                  type="checkbox"
+                  aria-label={`compare version ${v.version}`}
+                  checked={picked.includes(v.id)}
+                  onChange={() => toggle(v.id)}
+                />
               </td>
               <td>
                 <Link to={`/versions/${v.id}`}>v{v.version}</Link> {v.label ? <span className="muted">{v.label}</span> : null}
@@ -141,7 +146,9 @@ function Versions({ model, location }: { model: Model; location: Location }) {
       </table>
       <nav className="pager" aria-label="Version pages">
         {p.get('vafter') ? <Link to={withParams(location, { vafter: null })}>Newest versions</Link> : null}
-        {model.versions.pageInfo.hasNextPage ? <Link to={withParams(location, { vafter: model.versions.pageInfo.endCursor })}>Older versions</Link> : null}
+        {model.versions.pageInfo.hasNextPage ? (
+          <Link to={withParams(location, { vafter: model.versions.pageInfo.endCursor })}>Older versions</Link>
+        ) : null}
       </nav>
     </Section>
   );
@@ -195,7 +202,8 @@ function Deployments({ model }: { model: Model }) {
       <ul className="plain">
         {deployments.map((d) => (
           <li key={d.id}>
-            <strong>{d.environment}</strong> {d.strategy} {d.trafficPercent}% → <Link to={`/versions/${d.version.id}`}>v{d.version.version}</Link>{' '}
+            <strong>{d.environment}</strong> {d.strategy} {d.trafficPercent}% →{' '}
+            <Link to={`/versions/${d.version.id}`}>v{d.version.version}</Link>{' '}
             <span className="muted">
               {d.endpoint} · {d.status} since {when(d.createdAt)}
             </span>
@@ -212,7 +220,9 @@ function Policy({ model }: { model: Model }) {
     <Section title="Effective policy">
       <dl className="pairs">
         <dt>From</dt>
-        <dd>{policy.source ? `${policy.source.scope} ${policy.source.scopeKey} (version ${policy.source.version})` : 'built-in defaults'}</dd>
+        <dd>
+          {policy.source ? `${policy.source.scope} ${policy.source.scopeKey} (version ${policy.source.version})` : 'built-in defaults'}
+        </dd>
         <dt>Required checks</dt>
         <dd>{policy.requiredChecks.join(', ') || 'none'}</dd>
         <dt>Validation valid for</dt>
@@ -301,7 +311,10 @@ function Access({ modelId, canGrant }: { modelId: string; canGrant: boolean }) {
       <ul className="plain">
         {data?.accessOf.protectedAliases.map((a) => (
           <li key={a.id}>
-            <code>{a.pattern}</code> <span className="muted">({a.modelId ? 'this model' : 'all models'}, by {a.createdBy})</span>
+            <code>{a.pattern}</code>{' '}
+            <span className="muted">
+              ({a.modelId ? 'this model' : 'all models'}, by {a.createdBy})
+            </span>
           </li>
         ))}
       </ul>

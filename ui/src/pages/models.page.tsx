@@ -73,13 +73,16 @@ export function ModelsPage({ location }: { location: Location }) {
                   <td>
                     {m.latestVersion ? (
                       <>
-                        <Link to={`/versions/${m.latestVersion.id}`}>v{m.latestVersion.version}</Link> <StageBadge stage={m.latestVersion.stage} />
+                        <Link to={`/versions/${m.latestVersion.id}`}>v{m.latestVersion.version}</Link>{' '}
+                        <StageBadge stage={m.latestVersion.stage} />
                       </>
                     ) : (
                       '—'
                     )}
                   </td>
-                  <td>{m.productionVersion ? <Link to={`/versions/${m.productionVersion.id}`}>v{m.productionVersion.version}</Link> : '—'}</td>
+                  <td>
+                    {m.productionVersion ? <Link to={`/versions/${m.productionVersion.id}`}>v{m.productionVersion.version}</Link> : '—'}
+                  </td>
                   <td>
                     {m.tags.map((t) => (
                       <span key={t.key} className="tag">
@@ -94,7 +97,9 @@ export function ModelsPage({ location }: { location: Location }) {
           </table>
           <nav className="pager" aria-label="Pages">
             {p.get('after') ? <Link to={withParams(location, { after: null })}>First page</Link> : null}
-            {data.models.pageInfo.hasNextPage ? <Link to={withParams(location, { after: data.models.pageInfo.endCursor })}>Next page</Link> : null}
+            {data.models.pageInfo.hasNextPage ? (
+              <Link to={withParams(location, { after: data.models.pageInfo.endCursor })}>Next page</Link>
+            ) : null}
           </nav>
         </>
       ) : null}

@@ -85,7 +85,9 @@ function Actions({ version, rights, onChanged }: { version: Version; rights: Acc
   const transition = (event: FormEvent) => {
     event.preventDefault();
     void run(`moved to ${toStage}`, () =>
-      gql(ConsoleTransitionDocument, { input: { versionId: version.id, toStage, expectedStage: version.stage, reason: reason || undefined } }),
+      gql(ConsoleTransitionDocument, {
+        input: { versionId: version.id, toStage, expectedStage: version.stage, reason: reason || undefined },
+      }),
     );
   };
   const askChallenge = () =>
@@ -106,13 +108,18 @@ function Actions({ version, rights, onChanged }: { version: Version; rights: Acc
       setSignature('');
     });
   };
-  const allowed = ['VALIDATE', 'MOVE_TO_STAGING', 'MOVE_BEYOND_STAGING', 'APPROVE', 'ROLL_BACK'].filter((r) => rights.includes(r as AccessRight));
+  const allowed = ['VALIDATE', 'MOVE_TO_STAGING', 'MOVE_BEYOND_STAGING', 'APPROVE', 'ROLL_BACK'].filter((r) =>
+    rights.includes(r as AccessRight),
+  );
   return (
     <Section title="Actions">
       {allowed.length === 0 ? <p className="muted">Your access to this model allows no lifecycle actions.</p> : null}
       <div className="actions">
         {rights.includes('VALIDATE') ? (
-          <button type="button" onClick={() => void run('validated', () => gql(ConsoleValidateDocument, { input: { versionId: version.id } }))}>
+          <button
+            type="button"
+            onClick={() => void run('validated', () => gql(ConsoleValidateDocument, { input: { versionId: version.id } }))}
+          >
             Validate
           </button>
         ) : null}
@@ -133,7 +140,10 @@ function Actions({ version, rights, onChanged }: { version: Version; rights: Acc
           </form>
         ) : null}
         {rights.includes('ROLL_BACK') && version.stage === 'PRODUCTION' ? (
-          <button type="button" onClick={() => void run('rolled back', () => gql(ConsoleRollbackDocument, { input: { modelId: version.model.id } }))}>
+          <button
+            type="button"
+            onClick={() => void run('rolled back', () => gql(ConsoleRollbackDocument, { input: { modelId: version.model.id } }))}
+          >
             Roll back the model
           </button>
         ) : null}
@@ -196,7 +206,11 @@ function Readiness({ version, location }: { version: Version; location: Location
       {r ? (
         <>
           <p>
-            {r.ready ? <span className="ok">Ready to move to {r.targetStage}.</span> : <span className="bad">Not ready for {r.targetStage}.</span>}{' '}
+            {r.ready ? (
+              <span className="ok">Ready to move to {r.targetStage}.</span>
+            ) : (
+              <span className="bad">Not ready for {r.targetStage}.</span>
+            )}{' '}
             {r.moveAllowed ? '' : 'This move is not in the lifecycle. '}
             {r.permitted ? '' : `You are not permitted: ${r.permission}.`}
           </p>
@@ -263,7 +277,9 @@ function ArtifactSection({ version }: { version: Version }) {
   const [error, setError] = useState<ApiError>();
   const download = () => {
     setError(undefined);
-    downloadArtifact(version.id, `${version.model.name}-v${version.version}.${a.format.toLowerCase()}`).catch((err) => setError(toApiError(err)));
+    downloadArtifact(version.id, `${version.model.name}-v${version.version}.${a.format.toLowerCase()}`).catch((err) =>
+      setError(toApiError(err)),
+    );
   };
   return (
     <Section title="Artifact">
@@ -310,7 +326,12 @@ function Metrics({ version, location }: { version: Version; location: Location }
       {names.length === 0 ? <p className="muted">No metrics logged.</p> : null}
       <div className="charts">
         {names.map((name) => (
-          <MetricChart key={name} versionId={version.id} name={name} sources={[...new Set(points.filter((p) => p.name === name).map((p) => p.source))]} />
+          <MetricChart
+            key={name}
+            versionId={version.id}
+            name={name}
+            sources={[...new Set(points.filter((p) => p.name === name).map((p) => p.source))]}
+          />
         ))}
       </div>
       {across ? (
@@ -337,7 +358,9 @@ function MetricChart({ versionId, name, sources }: { versionId: string; name: st
   const key = sources.join(',');
   useEffect(() => {
     let current = true;
-    Promise.all(key.split(',').map((source) => gql(ConsoleMetricHistoryDocument, { versionId, name, source: source as MetricSource }))).then(
+    Promise.all(
+      key.split(',').map((source) => gql(ConsoleMetricHistoryDocument, { versionId, name, source: source as MetricSource })),
+    ).then(
       (answers) => {
         if (!current) return;
         const bySeries = new Map<string, Series>();
@@ -394,7 +417,10 @@ function Validation({ version }: { version: Version }) {
       ) : (
         <>
           <p>
-            <Verdict passed={report.passed} /> {report.summary} <span className="muted">({report.createdBy}, {when(report.createdAt)})</span>
+            <Verdict passed={report.passed} /> {report.summary}{' '}
+            <span className="muted">
+              ({report.createdBy}, {when(report.createdAt)})
+            </span>
           </p>
           <table>
             <thead>
@@ -438,8 +464,8 @@ function Approvals({ version }: { version: Version }) {
       <ul className="plain">
         {approvals.map((a) => (
           <li key={a.id}>
-            <strong className={a.decision === 'APPROVED' ? 'ok' : 'bad'}>{a.decision}</strong> for {a.targetStage} by {a.approver} ({a.approverRole}),{' '}
-            {when(a.signedAt)}
+            <strong className={a.decision === 'APPROVED' ? 'ok' : 'bad'}>{a.decision}</strong> for {a.targetStage} by {a.approver} (
+            {a.approverRole}), {when(a.signedAt)}
             <br />
             <span className="muted">
               key <code>{a.keyFingerprint}</code>
