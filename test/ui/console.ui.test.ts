@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import type { Browser, Page, WebSocketRoute } from 'playwright-core';
 import { SHA } from '../support/fixtures';
 import { keyPair, signMessage } from '../support/lifecycle';
@@ -24,6 +26,9 @@ import { describeInBrowser, launch, pageErrors, screenshot, seriousAccessibility
 
 jest.setTimeout(120_000);
 
+/** The bytes of v3's uploaded artifact. */
+const ARTIFACT = Buffer.from('ONNX model bytes for the console test\n'.repeat(64));
+
 /**
  * `npm run test:ui`: a registry seeded through the API, then each page of the console walked in a real
  * chromium: models → model → version → compare → lineage → audit → live → a refused action. Each step
@@ -41,6 +46,7 @@ describeInBrowser('governance console in a browser', () => {
     datasetVersion: string;
     dataset: string;
     features: string[];
+    erin: { token: string; keys: ReturnType<typeof keyPair> };
   };
 
   beforeAll(async () => {
@@ -246,6 +252,38 @@ describeInBrowser('governance console in a browser', () => {
     expect(pageErrors(viewer)).toEqual([]);
     await viewer.context().close();
   });
+
+  it('downloads an uploaded artifact through the API, with the token', async () => {
+    await page.goto(`${server.baseUrl}/ui/versions/${seeded.v3}`);
+    await page.getByText('READY', { exact: true }).waitFor();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download' }).click()]);
+    expect(download.suggestedFilename()).toBe('fraud-detector-v3.onnx');
+    expect(fs.readFileSync(await download.path())).toEqual(ARTIFACT);
+  });
+
+  it('lets an approver sign the challenge with their own key and paste the signature; a wrong one is refused', async () => {
+    const approver = await signedIn(browser, server.baseUrl, seeded.erin.token);
+    await approver.goto(`${server.baseUrl}/ui/versions/${seeded.v2}`);
+    await approver.getByRole('heading', { name: /fraud-detector v2/ }).waitFor();
+    await approver.getByRole('combobox', { name: 'Approve for' }).selectOption('PRODUCTION');
+    await approver.getByRole('button', { name: 'Get the message to sign' }).click();
+    const message = await approver.getByLabel('Message to sign with your Ed25519 approver key').inputValue();
+    expect(message).toContain(seeded.v2);
+
+    await approver.getByLabel('Signature (base64)').fill(signMessage('something else', seeded.erin.keys.privateKey));
+    await approver.getByRole('button', { name: 'Approve', exact: true }).click();
+    await expect(approver.getByRole('alert').innerText()).resolves.toMatch(/^[A-Z_]+: .*signature/i);
+
+    await approver.getByLabel('Signature (base64)').fill(signMessage(message, seeded.erin.keys.privateKey));
+    await approver.getByRole('button', { name: 'Approve', exact: true }).click();
+    await approver.getByText('Done: approval recorded.').waitFor();
+    await approver
+      .locator('section[aria-labelledby="section-approvals"] li', { hasText: 'by erin' })
+      .getByText(/SHA256:/)
+      .waitFor();
+    expect(pageErrors(approver)).toEqual([]);
+    await approver.context().close();
+  });
 });
 
 async function transition(server: TestServer, versionId: string, from: string, to: string) {
@@ -311,12 +349,28 @@ async function seed(server: TestServer, out: Record<string, unknown>) {
   await log(v1, 0.91);
   const v2 = await register(0.1);
   await log(v2, 0.86);
-  const v3 = await register(0.2);
+  // v3's artifact is uploaded to the registry's own store, so the console can download it.
+  const v3 = ok(
+    await req(RegisterModelVersionDocument, {
+      input: version(model.id, 0.2, {
+        artifact: { format: 'ONNX', sha256: createHash('sha256').update(ARTIFACT).digest('hex'), sizeBytes: ARTIFACT.length },
+      }),
+    }),
+  ).registerModelVersion.version.id;
+  const put = await fetch(`${server.baseUrl}/artifacts/${v3}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${server.adminToken}` },
+    body: ARTIFACT,
+  });
+  if (put.status !== 201) throw new Error(`upload: ${put.status} ${await put.text()}`);
 
   for (const v of [v1, v2]) {
     ok(await req(ValidateModelVersionDocument, { input: { versionId: v } }));
     ok(await req(TransitionModelVersionDocument, { input: { versionId: v, expectedStage: 'DEVELOPMENT', toStage: 'STAGING' } }));
   }
+  // erin signs in the browser: her key is registered, her signature is pasted there.
+  const erin = { token: await server.tokenFor('APPROVER' as never, 'erin'), keys: keyPair() };
+  ok(await req(RegisterApproverKeyDocument, { input: { publicKey: erin.keys.publicKeyPem } }, erin.token));
   for (const name of ['alice', 'bob']) {
     const token = await server.tokenFor('APPROVER' as never, name);
     const keys = keyPair();
@@ -378,5 +432,5 @@ async function seed(server: TestServer, out: Record<string, unknown>) {
     }),
   );
   await server.services.checkpoints.checkpoint();
-  Object.assign(out, { modelId: model.id, v1, v2, v3, dataset, datasetVersion, features });
+  Object.assign(out, { modelId: model.id, v1, v2, v3, dataset, datasetVersion, features, erin });
 }
