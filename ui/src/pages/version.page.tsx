@@ -481,6 +481,7 @@ function Approvals({ version }: { version: Version }) {
 function StageHistory({ version }: { version: Version }) {
   return (
     <Section title="Stage history">
+      {edges(version.stageHistory).length === 0 ? <p className="muted">Not moved since it was registered.</p> : null}
       <ol className="plain">
         {edges(version.stageHistory).map((t) => (
           <li key={t.id}>
