@@ -17,7 +17,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { parse, print, visit, type DefinitionNode, type FragmentDefinitionNode } from 'graphql';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createModelgraph, createModelgraphDataSource } from '../src/composition';
 import { loadConfig } from '../src/config';
 import { createLogger } from '../src/logger';
@@ -27,6 +27,7 @@ import { LineageDirection, LineageRelation } from '../src/modules/lineage/lineag
 import { ArtifactFormat } from '../src/modules/versions/model-version.enums';
 import { startServer } from '../src/server/app';
 import { createMetrics } from '../src/server/metrics';
+import { launchChromium } from '../test/ui/chromium';
 import { openBenchDatabase, percentile } from './bench-support';
 
 const { values } = parseArgs({
@@ -41,7 +42,6 @@ const MODELS = Number(values.models);
 const VERSIONS = Number(values.versions);
 const NODES = Number(values.nodes);
 const RUNS = Number(values.runs);
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 type Marks = Record<string, number>;
 
@@ -92,18 +92,7 @@ async function main() {
     const center = await seedLineage(s);
     console.log(`seeded a lineage graph of ${NODES} nodes around one version in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     console.log(
       `chromium ${browser.version()}, headless; machine: ${os.cpus().length} cores, node ${process.version}; the server runs in this process\n` +
         `${RUNS} runs per page, each in a new browser context (cold cache), times from the start of navigation in ms\n`,

@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { CHROMIUM_PATH, HAS_CHROMIUM } from './chromium';
 
-/** Debian's chromium (`apt-get install chromium`), or the one CHROMIUM_PATH names. Nothing is downloaded. */
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const HAS_CHROMIUM = fs.existsSync(CHROMIUM_PATH);
+export { launchChromium as launch } from './chromium';
 export const SCREENSHOTS = path.resolve(__dirname, '../../docs/screenshots');
 
 /** `describe` when a chromium is here; otherwise the suite is skipped, and says so once, plainly. */
@@ -17,22 +16,6 @@ if (!HAS_CHROMIUM) {
   console.warn(
     `UI tests SKIPPED: no chromium at ${CHROMIUM_PATH}. Install it (apt-get install chromium) or set CHROMIUM_PATH, then run npm run test:ui.`,
   );
-}
-
-export async function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    // As root there is no sandbox; the background services would only knock on a closed network.
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--no-first-run',
-      '--disable-sync',
-    ],
-  });
 }
 
 const errorsOf = new WeakMap<Page, string[]>();
