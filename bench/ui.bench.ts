@@ -104,8 +104,9 @@ async function main() {
       const page = await context.newPage();
       await page.goto(base + url);
       await page.waitForFunction((m) => performance.getEntriesByName(m).length > 0, mark, { timeout: 60_000 });
+      // Each mark's first time (newest first, so the earliest is written last): a later layout marks again.
       const marks = (await page.evaluate(
-        `Object.fromEntries(performance.getEntriesByType('mark').map((e) => [e.name, e.startTime]))`,
+        `Object.fromEntries(performance.getEntriesByType('mark').reverse().map((e) => [e.name, e.startTime]))`,
       )) as Marks;
       const shown = (await page.evaluate(`document.body.dataset.lineageNodes ?? null`)) as string | null;
       const least = atLeast();

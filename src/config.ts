@@ -150,12 +150,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/**
- * MODELGRAPH_ARTIFACT_STORE=filesystem (default: MODELGRAPH_ARTIFACT_DIR, else <data dir>/artifacts) or s3
- * (MODELGRAPH_S3_BUCKET, and optionally MODELGRAPH_S3_PREFIX, MODELGRAPH_S3_REGION, MODELGRAPH_S3_ENDPOINT for
- * MinIO and other S3-compatible stores, MODELGRAPH_S3_FORCE_PATH_STYLE, MODELGRAPH_S3_ACCESS_KEY_ID and
- * MODELGRAPH_S3_SECRET_ACCESS_KEY; without keys, the AWS default credential chain).
- */
 /** The folder holding package.json: the same from src/ (tests) and from dist/src/ (built). */
 function packageRoot(): string {
   let dir = __dirname;
@@ -163,6 +157,12 @@ function packageRoot(): string {
   return dir;
 }
 
+/**
+ * MODELGRAPH_ARTIFACT_STORE=filesystem (default: MODELGRAPH_ARTIFACT_DIR, else <data dir>/artifacts) or s3
+ * (MODELGRAPH_S3_BUCKET, and optionally MODELGRAPH_S3_PREFIX, MODELGRAPH_S3_REGION, MODELGRAPH_S3_ENDPOINT for
+ * MinIO and other S3-compatible stores, MODELGRAPH_S3_FORCE_PATH_STYLE, MODELGRAPH_S3_ACCESS_KEY_ID and
+ * MODELGRAPH_S3_SECRET_ACCESS_KEY; without keys, the AWS default credential chain).
+ */
 function artifactSettings(env: NodeJS.ProcessEnv, dataDir: string): ArtifactSettings {
   const store = oneOf(env, 'MODELGRAPH_ARTIFACT_STORE', ['filesystem', 's3'] as const, 'filesystem');
   const maxBytes = int(env, 'MODELGRAPH_ARTIFACT_MAX_BYTES', 100 * 1024 ** 3);

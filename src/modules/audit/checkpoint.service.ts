@@ -63,10 +63,6 @@ export class CheckpointService {
     return checkpoint;
   }
 
-  /**
-   * An ADMIN's acknowledgement of a break (after looking into it): appending resumes, verification steps
-   * over it, and checkpoints signed before it no longer count. The acknowledgement is itself audited.
-   */
   /** The newest checkpoints, each saying whether it verifies with this server's key (a forged row does not). */
   async recent(first: number): Promise<Array<SignedCheckpoint & { trusted: boolean }>> {
     if (!Number.isInteger(first) || first < 1 || first > 100) {
@@ -77,6 +73,10 @@ export class CheckpointService {
     return rows.map((c) => ({ ...c, trusted: publicKeyPem !== undefined && checkpointVerifies(c, publicKeyPem) }));
   }
 
+  /**
+   * An ADMIN's acknowledgement of a break (after looking into it): appending resumes, verification steps
+   * over it, and checkpoints signed before it no longer count. The acknowledgement is itself audited.
+   */
   async acknowledge(caller: Caller, seq: number, acknowledgement: string): Promise<AcknowledgedBreak> {
     validateText(acknowledgement, 'reason', { required: true, max: 2000 });
     return this.db.transaction(async (m) => {

@@ -1,6 +1,6 @@
-import type { Stage } from '../../common/stage';
 import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
+import type { Stage } from '../../common/stage';
 import { canonicalJson } from '../../common/canonical-json';
 import { badInput, conflict, staleRevision } from '../../common/errors';
 import { validateText } from '../../common/text';

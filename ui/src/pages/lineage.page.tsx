@@ -57,7 +57,8 @@ export function LineagePage({ nodeId, location }: { nodeId: string; location: Lo
   const kinds = list(p.get('kinds')) as LineageNodeKind[];
   const relations = list(p.get('relations')) as LineageRelation[];
   const expanded = list(p.get('expand'));
-  const opened = useMemo(() => new Set(list(p.get('open'))), [p]);
+  const openKey = p.get('open') ?? '';
+  const opened = useMemo(() => new Set(list(openKey)), [openKey]);
   const impactMode = p.get('impact') === '1';
   const grouping = p.get('group') !== '0';
   const selected = p.get('node') ?? nodeId;
