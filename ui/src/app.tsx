@@ -24,18 +24,20 @@ export function App() {
   const [viewer, setViewer] = useState<Viewer | null>(null);
   const [checking, setChecking] = useState(Boolean(getToken()));
   useEffect(() => {
-    if (!getToken()) return;
-    gql(ConsoleViewerDocument)
-      .then(
-        (d) => setViewer(d.viewer),
-        () => setToken(null),
-      )
-      .finally(() => setChecking(false));
+    // A token revoked or expired while the console is open: back to the sign-in form.
     const signOut = () => {
       setToken(null);
       setViewer(null);
     };
     window.addEventListener('modelgraph:unauthenticated', signOut);
+    if (getToken()) {
+      gql(ConsoleViewerDocument)
+        .then(
+          (d) => setViewer(d.viewer),
+          () => setToken(null),
+        )
+        .finally(() => setChecking(false));
+    }
     return () => window.removeEventListener('modelgraph:unauthenticated', signOut);
   }, []);
   if (checking) return null;

@@ -1,4 +1,14 @@
-import { Background, Controls, MiniMap, ReactFlow, useReactFlow, type Edge, type Node, type NodeMouseHandler } from '@xyflow/react';
+import {
+  Background,
+  Controls,
+  MiniMap,
+  Position,
+  ReactFlow,
+  useReactFlow,
+  type Edge,
+  type Node,
+  type NodeMouseHandler,
+} from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useState } from 'react';
 import { gql, toApiError, useQuery, type ApiError } from '../api';
@@ -137,6 +147,9 @@ export function LineagePage({ nodeId, location }: { nodeId: string; location: Lo
       data: { label: n.cluster ? `▸ ${n.name}` : `${n.name}` },
       width: NODE_WIDTH,
       height: NODE_HEIGHT,
+      // Edges leave a node on its right and enter on its left: inputs are drawn left of their outputs.
+      sourcePosition: Position.Right,
+      targetPosition: Position.Left,
       className: [
         'lineage-node',
         `kind-${n.kind.toLowerCase()}`,
