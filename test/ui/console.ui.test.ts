@@ -15,11 +15,13 @@ import {
   RecordDeploymentDocument,
   RegisterApproverKeyDocument,
   RegisterModelVersionDocument,
+  RevokeApiTokenDocument,
   SetBaselineDocument,
   SetModelAliasDocument,
   TransitionModelVersionDocument,
   UpsertLineageNodesDocument,
   ValidateModelVersionDocument,
+  ViewerDocument,
   type RegisterModelVersionInput,
 } from '../generated/graphql';
 import { describeInBrowser, launch, pageErrors, screenshot, seriousAccessibilityFindings, signedIn } from './browser';
@@ -251,6 +253,17 @@ describeInBrowser('governance console in a browser', () => {
     expect(await viewer.getByRole('button', { name: 'Move' }).count()).toBe(0);
     expect(pageErrors(viewer)).toEqual([]);
     await viewer.context().close();
+  });
+
+  it('goes back to the sign-in form when the token is revoked while the console is open', async () => {
+    const token = await server.tokenFor('VIEWER' as never, 'rex');
+    const rex = await signedIn(browser, server.baseUrl, token);
+    const { tokenId } = ok(await server.request(ViewerDocument, {}, token)).viewer;
+    ok(await server.request(RevokeApiTokenDocument, { input: { id: tokenId } }));
+    await rex.getByRole('link', { name: 'Audit' }).click();
+    await rex.getByLabel('API token').waitFor();
+    await expect(rex.evaluate('sessionStorage.getItem("modelgraph.token")')).resolves.toBeNull();
+    await rex.context().close();
   });
 
   it('downloads an uploaded artifact through the API, with the token', async () => {
