@@ -1,4 +1,4 @@
-import { compareVersions, flatten, lastMetrics, type ComparableVersion } from '../../ui/src/compare/compare.rules';
+import { compareVersions, flatten, lastBySeries, lastMetrics, type ComparableVersion } from '../../ui/src/compare/compare.rules';
 
 function version(
   hyperparameters: Record<string, unknown>,
@@ -39,6 +39,17 @@ describe('console: comparing two versions', () => {
         ]),
       ),
     ).toEqual({ 'loss · TRAINING': '0.2', 'auc · VALIDATION': '0.9' });
+  });
+
+  it('keeps the highest step of each series and leaves out the points a series name refuses', () => {
+    const points = [
+      { step: 1, value: 0.7, source: 'TRAINING', slice: '' },
+      { step: 5, value: 0.8, source: 'TRAINING', slice: '' },
+      { step: 9, value: 0.1, source: 'TRAINING', slice: 'country=fr' },
+      { step: 2, value: 0.9, source: 'VALIDATION', slice: '' },
+    ];
+    const last = lastBySeries(points, (p) => (p.slice ? null : p.source));
+    expect(Object.fromEntries([...last].map(([k, p]) => [k, p.value]))).toEqual({ TRAINING: 0.8, VALIDATION: 0.9 });
   });
 
   it('lists every field of both side by side, and only the differing ones when asked', () => {

@@ -36,13 +36,23 @@ export function flatten(value: unknown, prefix = '', out: Record<string, string>
 
 /** The last value (highest step) of each metric, per source and slice. */
 export function lastMetrics(version: ComparableVersion): Record<string, string> {
-  const last = new Map<string, { step: number; value: number }>();
-  for (const { node: p } of version.metrics.edges) {
-    const key = [p.name, p.source, p.slice].filter(Boolean).join(' · ');
-    const seen = last.get(key);
-    if (!seen || p.step >= seen.step) last.set(key, { step: p.step, value: p.value });
-  }
+  const last = lastBySeries(
+    version.metrics.edges.map((e) => e.node),
+    (p) => [p.name, p.source, p.slice].filter(Boolean).join(' · '),
+  );
   return Object.fromEntries([...last].map(([key, p]) => [key, String(p.value)]));
+}
+
+/** The point at the highest step of each series (`seriesOf` names it; null leaves the point out). */
+export function lastBySeries<P extends { step: number }>(points: P[], seriesOf: (point: P) => string | null): Map<string, P> {
+  const last = new Map<string, P>();
+  for (const p of points) {
+    const key = seriesOf(p);
+    if (key === null) continue;
+    const seen = last.get(key);
+    if (!seen || p.step >= seen.step) last.set(key, p);
+  }
+  return last;
 }
 
 function tuple(version: ComparableVersion): Record<string, string> {

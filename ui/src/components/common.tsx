@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import type { ApiError } from '../api';
+import type { Stage } from '../generated/graphql';
 
 /** The API's own words and code, never a paraphrase: what a user would quote in a ticket. */
 export function ErrorMessage({ error }: { error: ApiError | undefined }) {
@@ -31,6 +32,9 @@ export function Section({ title, children, actions }: { title: string; children:
     </section>
   );
 }
+
+/** Every lifecycle stage, in lifecycle order: the options of the stage filters. */
+export const STAGES: Stage[] = ['DEVELOPMENT', 'STAGING', 'PRODUCTION', 'ARCHIVED', 'RETIRED', 'REJECTED'];
 
 const STAGE_CLASS: Record<string, string> = {
   PRODUCTION: 'badge-production',

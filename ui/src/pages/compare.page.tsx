@@ -1,4 +1,4 @@
-import { useQuery, type ApiError } from '../api';
+import { ApiError, useQuery } from '../api';
 import { ErrorMessage, Loading, StageBadge } from '../components/common';
 import { compareVersions } from '../compare/compare.rules';
 import { ConsoleCompareDocument } from '../generated/graphql';
@@ -9,13 +9,10 @@ export function ComparePage({ location }: { location: Location }) {
   const b = location.params.get('b') ?? '';
   const differencesOnly = location.params.get('diff') === '1';
   const { data, error } = useQuery(ConsoleCompareDocument, { a, b }, !a || !b);
-  if (!a || !b)
-    return (
-      <ErrorMessage error={{ code: 'BAD_USER_INPUT', message: 'pick two versions to compare (a= and b= in the address)' } as ApiError} />
-    );
+  if (!a || !b) return <ErrorMessage error={new ApiError('pick two versions to compare (a= and b= in the address)', 'BAD_USER_INPUT')} />;
   if (error) return <ErrorMessage error={error} />;
   if (!data) return <Loading what="the versions" />;
-  if (!data.a || !data.b) return <ErrorMessage error={{ code: 'NOT_FOUND', message: 'one of the versions does not exist' } as ApiError} />;
+  if (!data.a || !data.b) return <ErrorMessage error={new ApiError('one of the versions does not exist', 'NOT_FOUND')} />;
   const rows = compareVersions(data.a, data.b, differencesOnly);
   const head = (v: NonNullable<typeof data.a>) => (
     <>

@@ -11,7 +11,7 @@ import {
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useState } from 'react';
-import { gql, toApiError, useQuery, type ApiError } from '../api';
+import { ApiError, gql, toApiError, useQuery } from '../api';
 import { ErrorMessage, Loading } from '../components/common';
 import { ConsoleImpactDocument, ConsoleLineageDocument, type LineageNodeKind, type LineageRelation } from '../generated/graphql';
 import { columnLayout, ELK_LIMIT, elkLayout, NODE_HEIGHT, NODE_WIDTH, type Positions } from '../lineage/layout';
@@ -88,7 +88,7 @@ export function LineagePage({ nodeId, location }: { nodeId: string; location: Lo
       ([up, down, ...more]) => {
         if (!current) return;
         if (!up.lineageNode) {
-          setError({ code: 'NOT_FOUND', message: `no lineage node ${nodeId}` } as ApiError);
+          setError(new ApiError(`no lineage node ${nodeId}`, 'NOT_FOUND'));
           return;
         }
         performance.mark('mg:lineage-fetched');

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { gql, toApiError, useQuery, type ApiError } from '../api';
-import { ErrorMessage, Loading, Section, StageBadge, Verdict, edges, when } from '../components/common';
+import { ApiError, gql, toApiError, useQuery } from '../api';
+import { ErrorMessage, Loading, STAGES, Section, StageBadge, Verdict, edges, when } from '../components/common';
 import {
   ConsoleAccessDocument,
   ConsoleAliasHistoryDocument,
@@ -15,7 +15,6 @@ import {
 import { Link, navigate, withParams, type Location } from '../router';
 
 const PAGE = 50;
-const STAGES: Stage[] = ['DEVELOPMENT', 'STAGING', 'PRODUCTION', 'ARCHIVED', 'RETIRED', 'REJECTED'];
 
 type Model = NonNullable<ConsoleModelQuery['model']>;
 
@@ -35,7 +34,7 @@ export function ModelPage({ id, location }: { id: string; location: Location }) 
   if (error) return <ErrorMessage error={error} />;
   if (!data) return <Loading what="the model" />;
   const model = data.model;
-  if (!model) return <ErrorMessage error={{ code: 'NOT_FOUND', message: `no model ${id}` } as ApiError} />;
+  if (!model) return <ErrorMessage error={new ApiError(`no model ${id}`, 'NOT_FOUND')} />;
   const canGrant = data.myAccess.rights.includes('GRANT');
   return (
     <>

@@ -1,11 +1,10 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useQuery } from '../api';
-import { ErrorMessage, Loading, StageBadge, edges, when } from '../components/common';
+import { ErrorMessage, Loading, STAGES, StageBadge, edges, when } from '../components/common';
 import { ConsoleModelsDocument, type ModelFilter, type RiskTier, type Stage } from '../generated/graphql';
 import { Link, navigate, withParams, type Location } from '../router';
 
 const PAGE = 50;
-const STAGES: Stage[] = ['DEVELOPMENT', 'STAGING', 'PRODUCTION', 'ARCHIVED', 'RETIRED', 'REJECTED'];
 const TIERS: RiskTier[] = ['LOW', 'MEDIUM', 'HIGH'];
 
 /** `key=value` → a tag filter; anything else is not a tag. */

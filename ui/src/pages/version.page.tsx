@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
-import { downloadArtifact, gql, toApiError, useQuery, type ApiError } from '../api';
+import { ApiError, downloadArtifact, gql, toApiError, useQuery } from '../api';
 import { SeriesChart, type Series } from '../components/charts';
+import { lastBySeries } from '../compare/compare.rules';
 import { ErrorMessage, Loading, Section, StageBadge, Verdict, bytes, edges, when } from '../components/common';
 import {
   ConsoleApprovalChallengeDocument,
@@ -31,7 +32,7 @@ export function VersionPage({ id, location }: { id: string; location: Location }
   const access = useQuery(ConsoleVersionAccessDocument, { modelId: version?.model.id ?? '' }, !version);
   if (error) return <ErrorMessage error={error} />;
   if (!data) return <Loading what="the version" />;
-  if (!version) return <ErrorMessage error={{ code: 'NOT_FOUND', message: `no model version ${id}` } as ApiError} />;
+  if (!version) return <ErrorMessage error={new ApiError(`no model version ${id}`, 'NOT_FOUND')} />;
   const rights = access.data?.myAccess.rights ?? [];
   return (
     <>
@@ -389,12 +390,7 @@ function AcrossVersions({ modelId, name }: { modelId: string; name: string }) {
   const { data, error } = useQuery(ConsoleMetricAcrossVersionsDocument, { modelId, name });
   const series = new Map<string, Series>();
   for (const v of edges(data?.model?.versions)) {
-    const last = new Map<string, { step: number; value: number }>();
-    for (const p of edges(v.metrics)) {
-      if (p.slice) continue;
-      const seen = last.get(p.source);
-      if (!seen || p.step >= seen.step) last.set(p.source, { step: p.step, value: p.value });
-    }
+    const last = lastBySeries(edges(v.metrics), (p) => (p.slice ? null : p.source));
     for (const [source, p] of last) {
       if (!series.has(source)) series.set(source, { name: source, points: [] });
       series.get(source)!.points.push({ x: v.version, y: p.value });
