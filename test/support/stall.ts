@@ -1,0 +1,48 @@
+/**
+ * How long the server's event loop stalls while an attack runs, as a liveness probe sees it: `/healthz` is asked
+ * again and again, one request at a time, until the attack is over, and the slowest answer is kept. A blocked
+ * event loop answers nothing, so the slowest probe is at least the longest block.
+ */
+export interface StallReport<T> {
+  result: T;
+  /** The slowest /healthz answer, in ms. */
+  worstMs: number;
+  /** How many probes answered while the attack ran (the last one may end after it). */
+  probes: number;
+  /** How long the attack took, in ms. */
+  attackMs: number;
+}
+
+/**
+ * What a test asserts the worst probe stays under. The issue's goal is 100 ms of blocking at most; the tests run on a
+ * shared 2-core machine beside another jest worker, where a healthy probe now and then takes a few hundred ms, while
+ * the defects these tests guard against stalled the probe for 6 to 58 seconds. The benchmarks report real figures.
+ */
+export const STALL_BOUND_MS = 1000;
+
+export async function healthzDuring<T>(baseUrl: string, attack: () => Promise<T>, intervalMs = 10): Promise<StallReport<T>> {
+  let done = false;
+  let worstMs = 0;
+  let probes = 0;
+  const probing = (async () => {
+    while (!done) {
+      const started = performance.now();
+      const res = await fetch(`${baseUrl}/healthz`);
+      await res.arrayBuffer();
+      if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
+      worstMs = Math.max(worstMs, performance.now() - started);
+      probes += 1;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  })();
+  const started = performance.now();
+  let result: T;
+  try {
+    result = await attack();
+  } finally {
+    done = true;
+    // The probe in flight when the attack ends is the one that waited out its last block: it counts.
+    await probing;
+  }
+  return { result, worstMs, probes, attackMs: performance.now() - started };
+}
