@@ -9,6 +9,7 @@ import {
   AuditEventsDocument,
   CreateModelDocument,
   CreateTeamDocument,
+  DeleteModelAliasDocument,
   GrantAccessDocument,
   ModelDocument,
   ModelsDocument,
@@ -29,6 +30,7 @@ import { Stage } from '../../src/modules/versions/model-version.enums';
 import { modelName, registration } from '../support/fixtures';
 import { aucBaseline, caller, readyRegistration, stagedVersion } from '../support/lifecycle';
 import { errorCode, ok, startTestServer, type TestServer } from '../support/server';
+import { healthzDuring, STALL_BOUND_MS } from '../support/stall';
 
 const admin = caller('admin', Role.ADMIN);
 
@@ -190,6 +192,28 @@ describe('with MODELGRAPH_VISIBILITY=granted', () => {
     ]);
     expect((await trail('team.created')).map((e) => payload(e).after?.name)).toEqual(expect.arrayContaining(['payments', 'risk']));
     expect((await trail('alias.protected')).some((e) => e.modelId === fraud.id && payload(e).after?.pattern === 'champion')).toBe(true);
+  });
+
+  test('a protected-alias pattern cannot stall the server: matching is linear, stars are bounded', async () => {
+    // The reproduction: a contributor protects a pattern of stars on its own model, then deletes a long alias. With
+    // a backtracking regex, "a*******b" against 56 "a"s took 6.7 s, and /healthz waited with it.
+    const mallory = await t.tokenFor(Role.CONTRIBUTOR, 'mallory');
+    const own = ok(await t.request(CreateModelDocument, { input: { name: modelName('redos'), owner: 'mallory' } }, mallory)).createModel
+      .model;
+    ok(await t.request(ProtectAliasDocument, { input: { modelId: own.id, pattern: 'a*a*a*a*a*a*a*a*b' } }, mallory));
+    const attack = await healthzDuring(t.baseUrl, () =>
+      t.request(DeleteModelAliasDocument, { input: { modelId: own.id, alias: 'a'.repeat(63) } }, mallory),
+    );
+    // The alias is not protected by the pattern (it has no "b") and does not exist.
+    expect(errorCode(attack.result)).toBe('NOT_FOUND');
+    expect(attack.worstMs).toBeLessThan(STALL_BOUND_MS);
+    expect(attack.failures).toBe(0);
+    // More stars than a rule needs, or stars side by side, are refused up front.
+    for (const pattern of ['a*a*a*a*a*a*a*a*a*b', 'a**b']) {
+      const refused = await t.request(ProtectAliasDocument, { input: { modelId: own.id, pattern } }, mallory);
+      expect(errorCode(refused)).toBe('BAD_USER_INPUT');
+      expect(refused.errors?.[0].extensions).toMatchObject({ field: 'pattern' });
+    }
   });
 
   test('teams and all-models grants are for ADMINs; the creator of a model manages it', async () => {

@@ -9,6 +9,8 @@ export interface StallReport<T> {
   worstMs: number;
   /** How many probes answered while the attack ran (the last one may end after it). */
   probes: number;
+  /** Probes that did not answer 200. */
+  failures: number;
   /** How long the attack took, in ms. */
   attackMs: number;
 }
@@ -24,14 +26,18 @@ export async function healthzDuring<T>(baseUrl: string, attack: () => Promise<T>
   let done = false;
   let worstMs = 0;
   let probes = 0;
+  let failures = 0;
   const probing = (async () => {
     while (!done) {
       const started = performance.now();
-      const res = await fetch(`${baseUrl}/healthz`);
-      await res.arrayBuffer();
-      if (res.status !== 200) throw new Error(`/healthz answered ${res.status}`);
+      // A probe that fails (a connection the stalled server dropped, an answer other than 200) is a failed probe: it
+      // counts as lasting until it failed, and is reported.
+      const status = await fetch(`${baseUrl}/healthz`)
+        .then(async (res) => (await res.arrayBuffer(), res.status))
+        .catch(() => 0);
       worstMs = Math.max(worstMs, performance.now() - started);
       probes += 1;
+      if (status !== 200) failures += 1;
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
     }
   })();
@@ -44,5 +50,5 @@ export async function healthzDuring<T>(baseUrl: string, attack: () => Promise<T>
     // The probe in flight when the attack ends is the one that waited out its last block: it counts.
     await probing;
   }
-  return { result, worstMs, probes, attackMs: performance.now() - started };
+  return { result, worstMs, probes, failures, attackMs: performance.now() - started };
 }

@@ -102,20 +102,38 @@ export function allowedWhenRetired(action: Action): boolean {
 
 const PATTERN = /^[a-z*][a-z0-9_*-]{0,62}$/;
 
+/** Enough stars for any rule a team writes (`prod-*-eu-*`); a pattern with more is a puzzle, not a rule. */
+export const MAX_PATTERN_STARS = 8;
+
 /** A protected-alias pattern: an alias name in which `*` stands for any run of characters (`prod-*`). */
 export function validateAliasPattern(pattern: string): void {
-  if (!PATTERN.test(pattern) || (pattern === '*'.repeat(pattern.length) && pattern.length > 1)) {
-    throw badInput('pattern', 'must be an alias name, with * for any run of characters (e.g. champion, prod-*)');
+  if (!PATTERN.test(pattern) || (pattern.includes('**') && pattern !== '*')) {
+    throw badInput('pattern', 'must be an alias name, with * for any run of characters (e.g. champion, prod-*), no two * side by side');
+  }
+  if (pattern.split('*').length - 1 > MAX_PATTERN_STARS) {
+    throw badInput('pattern', `may hold at most ${MAX_PATTERN_STARS} *`);
   }
 }
 
-/** aliasMatches('prod-*', 'prod-eu') === true; aliasMatches('champion', 'champion-2') === false */
+/**
+ * aliasMatches('prod-*', 'prod-eu') === true; aliasMatches('champion', 'champion-2') === false.
+ * Without backtracking: the text before the first * must start the alias, the text after the last * must end it,
+ * and each piece between is found leftmost after the previous one (the leftmost match never rules out a later
+ * piece, so this is exact). Linear in the alias for any pattern: a regex built from the pattern backtracked
+ * exponentially in the number of stars (`a*a*a*a*b` against a long run of `a`s held the event loop for seconds).
+ */
 export function aliasMatches(pattern: string, alias: string): boolean {
-  const regex = new RegExp(
-    `^${pattern
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\-]/g, '\\$&'))
-      .join('.*')}$`,
-  );
-  return regex.test(alias);
+  const pieces = pattern.split('*');
+  if (pieces.length === 1) return pattern === alias;
+  const head = pieces[0];
+  const tail = pieces[pieces.length - 1];
+  if (alias.length < head.length + tail.length || !alias.startsWith(head) || !alias.endsWith(tail)) return false;
+  const end = alias.length - tail.length;
+  let at = head.length;
+  for (const piece of pieces.slice(1, -1)) {
+    const found = alias.indexOf(piece, at);
+    if (found === -1 || found + piece.length > end) return false;
+    at = found + piece.length;
+  }
+  return true;
 }

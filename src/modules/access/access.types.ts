@@ -59,7 +59,7 @@ export class ProtectedAlias {
   @Field(() => ID, { nullable: true, description: 'The model; null: all models' })
   modelId: string | null;
 
-  @Field({ description: 'An alias name, * for any run of characters: champion, prod-*' })
+  @Field({ description: 'An alias name, * for any run of characters: champion, prod-* (at most 8 *, none side by side)' })
   pattern: string;
 
   @Field()
@@ -155,7 +155,7 @@ export class ProtectAliasInput {
   @Field(() => Boolean, { nullable: true, description: 'True: on all models (ADMIN only)' })
   allModels?: boolean;
 
-  @Field({ description: 'An alias name, * for any run of characters: champion, prod-*' })
+  @Field({ description: 'An alias name, * for any run of characters: champion, prod-* (at most 8 *, none side by side)' })
   pattern: string;
 }
 
