@@ -17,7 +17,7 @@ import { jitExecutor } from '../graphql/executor';
 import { checkInput } from '../graphql/input-guard';
 import { enforceLimits, type QueryLimits } from '../graphql/limits';
 import type { Logger } from '../logger';
-import { operationLabeller, registerGauges, type Metrics } from './metrics';
+import { gaugesFor, operationLabeller, type Metrics } from './metrics';
 import type { GraphQLApplication } from './application';
 import { serveConsole } from './console';
 import { attachSubscriptions } from './subscriptions';
@@ -73,7 +73,6 @@ function observe(metrics: Metrics, limits: QueryLimits): ApolloServerPlugin<Requ
 export async function startServer(deps: ServerDeps, listen: { port: number; host?: string }): Promise<RunningServer> {
   const { config, db, logger, metrics, application } = deps;
   const operationLabel = operationLabeller();
-  registerGauges(metrics.registry, application.gauges ?? [], (err) => logger.warn({ err }, 'a gauge could not be computed'));
   const app = express();
   const httpServer = http.createServer(app);
   /** Connections that have received bytes since their last response: requests in flight, parsed or not. */
@@ -157,9 +156,24 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
     }
   });
 
-  app.get('/metrics', async (_req, res) => {
-    res.setHeader('content-type', metrics.registry.contentType);
-    res.send(await metrics.registry.metrics());
+  // The process and request series name no model and answer anyone (a scraper needs no token for them). The modules'
+  // gauges name models: they are added for a scraper that sends a token, over the models that token may see.
+  app.get('/metrics', async (req, res, next) => {
+    try {
+      const meta = res.locals.meta as RequestMeta;
+      const authorization = req.get('authorization');
+      let text = await metrics.registry.metrics();
+      if (authorization !== undefined) {
+        const principal = await application.authenticate(authorization);
+        const caller = { ...principal, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null };
+        text += await gaugesFor(application.gauges ?? [], caller, (err) => logger.warn({ err }, 'a gauge could not be computed'));
+      }
+      res.setHeader('content-type', metrics.registry.contentType);
+      res.send(text);
+    } catch (err) {
+      if (!(err instanceof DomainError)) return next(err);
+      res.status(401).json({ errors: [{ message: err.message, extensions: { code: err.code } }] });
+    }
   });
 
   serveConsole(app, config.uiDir);

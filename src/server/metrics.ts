@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Caller } from '../common/caller';
 import type { GaugeSource } from '../common/gauge';
 
 /** Prometheus metrics of one server instance (a registry of its own, so tests never share counters). */
@@ -61,10 +62,12 @@ export function createMetrics(): Metrics {
 }
 
 /**
- * The modules' gauges, computed on each scrape. A gauge whose source fails (the database away) is left empty
- * for that scrape rather than failing the whole page: the process metrics still answer.
+ * The modules' gauges for one scrape by `caller`, as exposition text: a registry of their own each time, since
+ * what they answer depends on who asks. A gauge whose source fails (the database away) is left empty for that
+ * scrape rather than failing the whole page: the process metrics still answer.
  */
-export function registerGauges(registry: Registry, sources: GaugeSource[], onError: (err: unknown) => void): void {
+export async function gaugesFor(sources: GaugeSource[], caller: Caller, onError: (err: unknown) => void): Promise<string> {
+  const registry = new Registry();
   for (const source of sources) {
     new Gauge({
       name: source.name,
@@ -72,13 +75,13 @@ export function registerGauges(registry: Registry, sources: GaugeSource[], onErr
       labelNames: source.labelNames,
       registers: [registry],
       async collect() {
-        this.reset();
         try {
-          for (const sample of await source.collect()) this.set(sample.labels, sample.value);
+          for (const sample of await source.collect(caller)) this.set(sample.labels, sample.value);
         } catch (err) {
           onError(err);
         }
       },
     });
   }
+  return registry.metrics();
 }

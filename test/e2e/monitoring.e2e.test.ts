@@ -456,7 +456,7 @@ describe('objectives', () => {
     [alert] = await alertsOf(model.id);
     expect(alert).toMatchObject({ severity: 'CRITICAL', occurrences: 3, recommendation: 'RETRAIN' });
 
-    const metrics = await (await fetch(`${t.baseUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${t.baseUrl}/metrics`, { headers: { authorization: `Bearer ${t.adminToken}` } })).text();
     expect(metrics).toContain(`modelgraph_open_alerts{model="${model.name}",kind="OBJECTIVE_BREACHED",severity="CRITICAL"} 1`);
     expect(metrics).toContain(`modelgraph_objective_breached{model="${model.name}",objective="latency_p99_ms_lte"} 1`);
     expect(metrics).toMatch(

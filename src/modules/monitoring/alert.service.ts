@@ -178,15 +178,21 @@ export class AlertService {
    * Open and acknowledged alerts per model name, kind and severity, for /metrics. Bounded: the
    * `maxModels` models with the most keep their name, the rest add up under '_other'.
    */
-  async openCounts(maxModels: number): Promise<Array<{ model: string; kind: AlertKind; severity: AlertSeverity; count: number }>> {
+  async openCounts(
+    caller: Caller,
+    maxModels: number,
+  ): Promise<Array<{ model: string; kind: AlertKind; severity: AlertSeverity; count: number }>> {
+    const params = new SqlParams();
+    const max = params.p(maxModels);
+    const visible = this.access.visibleModels(caller, 'r.id', params);
     return this.db.query(
       `WITH c AS (
          SELECT r.name, a.kind, a.severity, count(*)::int AS n FROM alerts a JOIN registered_models r ON r.id = a.model_id
-         WHERE a.status <> 'RESOLVED' GROUP BY 1, 2, 3),
+         WHERE a.status <> 'RESOLVED' ${visible ? `AND ${visible}` : ''} GROUP BY 1, 2, 3),
        ranked AS (SELECT name, row_number() OVER (ORDER BY sum(n) DESC, name) AS rank FROM c GROUP BY name)
-       SELECT CASE WHEN ranked.rank <= $1 THEN c.name ELSE '_other' END AS model, c.kind, c.severity, sum(c.n)::int AS count
+       SELECT CASE WHEN ranked.rank <= ${max} THEN c.name ELSE '_other' END AS model, c.kind, c.severity, sum(c.n)::int AS count
        FROM c JOIN ranked USING (name) GROUP BY 1, 2, 3`,
-      [maxModels],
+      params.values,
     );
   }
 

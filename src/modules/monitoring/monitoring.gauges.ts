@@ -1,3 +1,4 @@
+import type { Caller } from '../../common/caller';
 import type { GaugeSource } from '../../common/gauge';
 import type { AlertService } from './alert.service';
 import type { ObjectiveService, ObjectiveStatus } from './objective.service';
@@ -7,13 +8,20 @@ export const MAX_MODEL_LABELS = 100;
 
 const objectiveLabel = (s: ObjectiveStatus) => `${s.metric}_${s.comparator.toLowerCase()}`;
 
-/** /metrics: open alerts and objective status per model, labels bounded (see MAX_MODEL_LABELS). */
+/**
+ * /metrics: open alerts and objective status per model, labels bounded (see MAX_MODEL_LABELS), over the models the
+ * scraping token may see.
+ */
 export function monitoringGauges(alerts: AlertService, objectives: ObjectiveService): GaugeSource[] {
-  // prom-client collects a scrape's gauges at once: the three objective gauges share the evaluation in flight.
-  let inFlight: ReturnType<ObjectiveService['allStatuses']> | null = null;
-  const statuses = () => (inFlight ??= objectives.allStatuses(MAX_MODEL_LABELS).finally(() => (inFlight = null)));
-  const perObjective = (pick: (s: ObjectiveStatus) => number | null) => async () =>
-    (await statuses()).flatMap(({ model, statuses }) =>
+  // prom-client collects a scrape's gauges at once, with the same caller: the three objective gauges share its evaluation.
+  const inFlight = new WeakMap<Caller, ReturnType<ObjectiveService['allStatuses']>>();
+  const statuses = (caller: Caller) => {
+    let evaluation = inFlight.get(caller);
+    if (!evaluation) inFlight.set(caller, (evaluation = objectives.allStatuses(caller, MAX_MODEL_LABELS)));
+    return evaluation;
+  };
+  const perObjective = (pick: (s: ObjectiveStatus) => number | null) => async (caller: Caller) =>
+    (await statuses(caller)).flatMap(({ model, statuses }) =>
       statuses.flatMap((s) => {
         const value = pick(s);
         return value === null ? [] : [{ labels: { model, objective: objectiveLabel(s) }, value }];
@@ -24,8 +32,8 @@ export function monitoringGauges(alerts: AlertService, objectives: ObjectiveServ
       name: 'modelgraph_open_alerts',
       help: `Open and acknowledged alerts by model, kind and severity (the ${MAX_MODEL_LABELS} models with most; the rest as model="_other")`,
       labelNames: ['model', 'kind', 'severity'],
-      collect: async () =>
-        (await alerts.openCounts(MAX_MODEL_LABELS)).map((r) => ({
+      collect: async (caller) =>
+        (await alerts.openCounts(caller, MAX_MODEL_LABELS)).map((r) => ({
           labels: { model: r.model, kind: r.kind, severity: r.severity },
           value: r.count,
         })),

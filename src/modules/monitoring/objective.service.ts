@@ -5,6 +5,7 @@ import { Action } from '../access/access.rules';
 import type { AccessService } from '../access/access.service';
 import { appendAudit } from '../audit/audit.store';
 import { hydrate } from '../../db/hydrate';
+import { SqlParams } from '../../db/pagination';
 import { validateCanaryRule, type CanaryRule } from './canary.rules';
 import { validateThresholds, type DriftThresholds } from './drift.rules';
 import { ModelMonitoringEntity } from './monitoring.entities';
@@ -114,11 +115,14 @@ export class ObjectiveService {
   }
 
   /** Every objective of the first `maxModels` models (by name) that have some, for /metrics. */
-  async allStatuses(maxModels: number, now = new Date()): Promise<Array<{ model: string; statuses: ObjectiveStatus[] }>> {
+  async allStatuses(caller: Caller, maxModels: number, now = new Date()): Promise<Array<{ model: string; statuses: ObjectiveStatus[] }>> {
+    const params = new SqlParams();
+    const max = params.p(maxModels);
+    const visible = this.access.visibleModels(caller, 'r.id', params);
     const rows = (await this.db.query(
       `SELECT r.id, r.name, mm.objectives FROM model_monitoring mm JOIN registered_models r ON r.id = mm.model_id
-       WHERE jsonb_array_length(mm.objectives) > 0 ORDER BY r.name LIMIT $1`,
-      [maxModels],
+       WHERE jsonb_array_length(mm.objectives) > 0 ${visible ? `AND ${visible}` : ''} ORDER BY r.name LIMIT ${max}`,
+      params.values,
     )) as Array<{ id: string; name: string; objectives: ObjectiveSpec[] }>;
     const result = [];
     for (const r of rows) result.push({ model: r.name, statuses: await evaluateObjectives(this.db.manager, r.id, r.objectives, now) });
