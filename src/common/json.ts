@@ -32,3 +32,37 @@ export function validateJson(value: unknown, field: string, bounds: JsonBounds):
   const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
   if (bytes > bounds.maxBytes) throw badInput(field, `is ${bytes} bytes as JSON; the limit is ${bounds.maxBytes}`);
 }
+
+/** NUL (which PostgreSQL text cannot hold) and UTF-16 surrogates without their other half (which no UTF-8 can). */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what this looks for
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Whether PostgreSQL can store the string at all (no NUL, no unpaired surrogate). */
+export const isStorable = (text: string): boolean => !UNSTORABLE.test(text);
+
+/**
+ * Refuses with BAD_USER_INPUT, naming the path, what no field of the registry can store: strings with NUL or unpaired
+ * surrogates anywhere in a value a client sent (keys of objects included), and values nested deeper than `maxDepth`.
+ * What every transport checks first: GraphQL variables over HTTP and websockets, and the JSON bodies of the routes.
+ * Walks without recursion, so hostile nesting cannot overflow the stack.
+ * validateStorable({ job: { name: '\ud800' } }, 'body', 32) throws "body.job.name: contains …".
+ */
+export function validateStorable(value: unknown, path: string, maxDepth: number): void {
+  const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value, path, depth: 0 }];
+  while (stack.length) {
+    const { value: current, path: at, depth } = stack.pop() as { value: unknown; path: string; depth: number };
+    if (typeof current === 'string') {
+      if (!isStorable(current)) throw badInput(at, 'contains a NUL character or an unpaired surrogate, which cannot be stored');
+    } else if (current !== null && typeof current === 'object') {
+      if (depth >= maxDepth) throw badInput(at, `is nested more than ${maxDepth} levels deep`);
+      if (Array.isArray(current)) current.forEach((item, i) => stack.push({ value: item, path: `${at}[${i}]`, depth: depth + 1 }));
+      else {
+        for (const [key, item] of Object.entries(current)) {
+          if (!isStorable(key))
+            throw badInput(`${at} (a key)`, 'contains a NUL character or an unpaired surrogate, which cannot be stored');
+          stack.push({ value: item, path: `${at}.${key}`, depth: depth + 1 });
+        }
+      }
+    }
+  }
+}

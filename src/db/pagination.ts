@@ -1,5 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { badInput } from '../common/errors';
+import { isStorable } from '../common/json';
+import { isDataException } from './pg-errors';
 
 type Row = Record<string, unknown>;
 
@@ -43,7 +45,7 @@ export function encodeCursor(values: string[]): string {
 export function decodeCursor(cursor: string, length: number): string[] {
   try {
     const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(values) && values.length === length && values.every((v) => typeof v === 'string')) return values;
+    if (Array.isArray(values) && values.length === length && values.every((v) => typeof v === 'string' && isStorable(v))) return values;
   } catch {
     // fall through to the error below
   }
@@ -101,7 +103,7 @@ export async function keysetPages(manager: EntityManager, list: ListQuery, page:
       ORDER BY ${orderSql('')} LIMIT ${first + 1}`;
   }
   const pages = new Map<string, Page<Row>>();
-  for (const row of (await manager.query(sql, params.values)) as Row[]) {
+  for (const row of await pageRows(manager, sql, params.values, page.after)) {
     const key = String(row.__p ?? NO_PARENT);
     let current = pages.get(key);
     if (!current) pages.set(key, (current = emptyPage(page.after)));
@@ -114,6 +116,19 @@ export async function keysetPages(manager: EntityManager, list: ListQuery, page:
     current.rows.push(row);
   }
   return pages;
+}
+
+/**
+ * A cursor is the client's: one forged to the right shape around values its columns cannot hold ('x' for a uuid, a
+ * timestamp of month 13) fails as PostgreSQL casts it, and that failure is the client's, named on `after`.
+ */
+async function pageRows(manager: EntityManager, sql: string, values: unknown[], after: string | null | undefined): Promise<Row[]> {
+  try {
+    return (await manager.query(sql, values)) as Row[];
+  } catch (err) {
+    if (after && isDataException(err)) throw badInput('after', 'is not a cursor of this list');
+    throw err;
+  }
 }
 
 /** How many rows the list has, per parent ('' when it has none); a parent with no rows has no entry. */

@@ -13,3 +13,8 @@ export function isUniqueViolation(err: unknown, constraint?: string): boolean {
   const e = pgError(err);
   return e.code === '23505' && (constraint === undefined || e.constraint === constraint);
 }
+
+/** A value could not be cast to its column's type (class 22: bad uuid, timestamp or number text, out of range). */
+export function isDataException(err: unknown): boolean {
+  return pgError(err).code?.startsWith('22') ?? false;
+}

@@ -10,11 +10,12 @@ import { GraphQLError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { DomainError, ErrorCode } from '../common/errors';
+import { validateStorable } from '../common/json';
 import { hasRole } from '../common/role';
 import type { RequestContext, RequestMeta } from '../graphql/context';
 import { createErrorFormatter } from '../graphql/errors';
 import { jitExecutor } from '../graphql/executor';
-import { checkInput } from '../graphql/input-guard';
+import { checkInput, MAX_INPUT_DEPTH } from '../graphql/input-guard';
 import { enforceLimits, type QueryLimits } from '../graphql/limits';
 import type { Logger } from '../logger';
 import { gaugesFor, operationLabeller, type Metrics } from './metrics';
@@ -208,6 +209,8 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
           throw new DomainError(ErrorCode.FORBIDDEN, `this needs the ${route.role} role; your token has ${principal.role}`);
         }
         const caller = { ...principal, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null };
+        // The same guard as GraphQL variables get: what no column can store is refused here, not by PostgreSQL.
+        if (route.json) validateStorable(req.body, 'body', MAX_INPUT_DEPTH);
         await route.handle(req as never, res, caller, new URL(req.originalUrl, 'http://localhost'));
       } catch (err) {
         if (!(err instanceof DomainError) || res.headersSent) return next(err);
