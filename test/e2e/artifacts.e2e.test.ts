@@ -1,7 +1,8 @@
 /**
  * Artifact uploads and downloads over real HTTP into the filesystem store: the digest and size checked on the way
  * in, FAILED with the reason and nothing left behind otherwise, one upload at a time, ranges on the way out,
- * verification of what is stored — and a 200 MB upload with the server's memory flat.
+ * verification of what is stored, the reference rule (a version names only its own model's objects) and downloads
+ * framed by the object as stored — and a 200 MB upload with the server's memory flat.
  */
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -16,6 +17,7 @@ import { Role } from '../../src/common/role';
 import { SYSTEM_CALLER } from '../../src/modules/auth/token.service';
 import type { RegisterVersionInput } from '../../src/modules/versions/model-version.service';
 import { VerifyArtifactDocument, VersionArtifactDocument } from '../generated/graphql';
+import { referenceRuleTests } from '../support/artifact-references';
 import { modelName, registration } from '../support/fixtures';
 import { errorCode, ok, startTestServer, type TestServer } from '../support/server';
 
@@ -32,11 +34,11 @@ afterAll(async () => {
 
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-async function pendingVersion(artifact: Partial<RegisterVersionInput['artifact']> = {}) {
-  const model = await t.services.models.create(SYSTEM_CALLER, { name: modelName('artifacts'), owner: 'ml' });
+async function pendingVersion(artifact: Partial<RegisterVersionInput['artifact']> = {}, modelId?: string) {
+  const model = modelId ?? (await t.services.models.create(SYSTEM_CALLER, { name: modelName('artifacts'), owner: 'ml' })).id;
   const { version } = await t.services.versions.register(SYSTEM_CALLER, {
     ...registration(),
-    modelId: model.id,
+    modelId: model,
     artifact: { format: 'ONNX', ...artifact },
   } as RegisterVersionInput);
   return version;
@@ -229,10 +231,12 @@ describe('verifyArtifact', () => {
 
   test('a version registered by reference to an object in the store is checked; one elsewhere cannot be', async () => {
     const body = Buffer.from('placed by the pipeline');
-    const file = path.join(artifactDir, 'imports', 'model.onnx');
+    // In its model's folder, outside the version folders (see 'references' below for the rule).
+    const model = await t.services.models.create(SYSTEM_CALLER, { name: modelName('by-reference'), owner: 'ml' });
+    const file = path.join(artifactDir, 'models', model.id, 'imports', 'model.onnx');
     await fs.mkdir(path.dirname(file), { recursive: true });
     await fs.writeFile(file, body);
-    const inStore = await pendingVersion({ uri: pathToFileURL(file).href, sha256: sha256(body), sizeBytes: body.length });
+    const inStore = await pendingVersion({ uri: pathToFileURL(file).href, sha256: sha256(body), sizeBytes: body.length }, model.id);
     expect(ok(await t.request(VerifyArtifactDocument, { input: { versionId: inStore.id } })).verifyArtifact).toMatchObject({
       verified: true,
     });
@@ -242,6 +246,29 @@ describe('verifyArtifact', () => {
     const viewer = await t.tokenFor(Role.VIEWER, 'verify-viewer');
     expect(errorCode(await t.request(VerifyArtifactDocument, { input: { versionId: inStore.id } }, viewer))).toBe('FORBIDDEN');
   });
+});
+
+describe('references, with MODELGRAPH_VISIBILITY=granted', () => {
+  let granted: TestServer;
+  let dir: string;
+  beforeAll(async () => {
+    dir = await fs.mkdtemp(path.join(os.tmpdir(), 'mg-references-'));
+    granted = await startTestServer({ MODELGRAPH_ARTIFACT_DIR: dir, MODELGRAPH_VISIBILITY: 'granted' });
+  });
+  afterAll(async () => {
+    await granted.close();
+    await fs.rm(dir, { recursive: true, force: true });
+  });
+  referenceRuleTests(() => ({
+    t: granted,
+    // Not through path.join: a key with `..` must reach the server as written.
+    uriOf: (key) => `${pathToFileURL(dir).href}/${key}`,
+    place: async (key, body) => {
+      await fs.mkdir(path.dirname(path.join(dir, key)), { recursive: true });
+      await fs.writeFile(path.join(dir, key), body);
+    },
+    read: (key) => fs.readFile(path.join(dir, key)).catch(() => null),
+  }));
 });
 
 describe('a 200 MB artifact', () => {

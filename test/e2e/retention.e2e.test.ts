@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { Role } from '../../src/common/role';
 import { LineageRelation } from '../../src/modules/lineage/lineage.rules';
 import { RiskTier } from '../../src/modules/models/model.enums';
@@ -289,6 +290,94 @@ describe('legal hold', () => {
     expect(bad.errors![0].extensions!.field).toBe('modelId');
     const policy = await t.request(SetRetentionPolicyDocument, { input: { maxAgeDays: 0, keepAtLeast: 1, artifactAction: 'DELETE' } });
     expect(policy.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'maxAgeDays' });
+  });
+});
+
+describe('references', () => {
+  const uriOf = (key: string) => pathToFileURL(path.join(artifactDir, key)).href;
+  const place = async (key: string, body: string) => {
+    await fs.mkdir(path.dirname(path.join(artifactDir, key)), { recursive: true });
+    await fs.writeFile(path.join(artifactDir, key), body);
+  };
+  /** Rows from before the rule: written straight into the table, as an older registry accepted them. */
+  const pointAt = async (versionId: string, key: string) => {
+    const body = await fs.readFile(path.join(artifactDir, key));
+    await t.database.db.query(
+      'UPDATE model_versions SET artifact_source_uri = $2, artifact_sha256 = $3, artifact_size_bytes = $4 WHERE id = $1',
+      [versionId, uriOf(key), sha256(body), body.length],
+    );
+  };
+
+  test('a version whose reference names another model’s object retires, but the object is never moved, deleted or restored over', async () => {
+    const bravo = await modelWithHistory(1);
+    const bravoBytes = await fs.readFile(path.join(artifactDir, bravo.key(1)));
+    const alpha = await modelWithHistory(2);
+    await pointAt(alpha.versions[0].id, bravo.key(1));
+    ok(
+      await t.request(SetRetentionPolicyDocument, {
+        input: { modelId: alpha.model.id, maxAgeDays: 30, keepAtLeast: 0, artifactAction: 'DELETE' },
+      }),
+    );
+    expect((await plan(alpha.model.id))[1]).toEqual([
+      'RETIRE',
+      null,
+      'archived 100 days ago, more than 30; its artifact is not in the registry’s store',
+    ]);
+    expect(ok(await t.request(ApplyRetentionDocument, { input: { modelId: alpha.model.id } })).applyRetention).toMatchObject({
+      retired: 1,
+      queued: 0,
+    });
+    await t.services.artifactWorker.runOnce();
+    expect(await fs.readFile(path.join(artifactDir, bravo.key(1)))).toEqual(bravoBytes);
+    expect(await statusOf(alpha.versions[0].id)).toBe('READY');
+
+    // Had it been moved to cold storage before the rule, restoring it would write over bravo's object: refused.
+    await t.database.db.query(`UPDATE model_versions SET artifact_status = 'COLD' WHERE id = $1`, [alpha.versions[0].id]);
+    await place(`cold/${bravo.key(1)}`, 'not bravo');
+    const restored = await t.request(RestoreArtifactDocument, { input: { versionId: alpha.versions[0].id } });
+    expect(errorCode(restored)).toBe('CONFLICT');
+    expect(restored.errors![0].message).toContain('not in the registry’s store');
+    expect(await fs.readFile(path.join(artifactDir, bravo.key(1)))).toEqual(bravoBytes);
+    expect(await exists(`cold/${bravo.key(1)}`)).toBe(true);
+    await fs.rm(path.join(artifactDir, 'cold', bravo.key(1)));
+  });
+
+  test('an object two versions share (rows from before the rule) stays where it is; an object of one version’s own moves', async () => {
+    const alpha = await modelWithHistory(3);
+    const own = `models/${alpha.model.id}/imports/own.onnx`;
+    const shared = `models/${alpha.model.id}/imports/shared.onnx`;
+    await place(own, 'version 1 alone');
+    await place(shared, 'versions 2 and 3');
+    await pointAt(alpha.versions[0].id, own);
+    await pointAt(alpha.versions[1].id, shared);
+    await pointAt(alpha.versions[2].id, shared);
+    ok(
+      await t.request(SetRetentionPolicyDocument, {
+        input: { modelId: alpha.model.id, maxAgeDays: 30, keepAtLeast: 0, artifactAction: 'COLD_STORAGE' },
+      }),
+    );
+    const p = await plan(alpha.model.id);
+    expect(p[1]).toEqual(['RETIRE', 'COLD_STORAGE', 'archived 100 days ago, more than 30']);
+    expect(p[2]).toEqual(['RETIRE', null, 'archived 100 days ago, more than 30; its artifact is not in the registry’s store']);
+    expect(ok(await t.request(ApplyRetentionDocument, { input: { modelId: alpha.model.id } })).applyRetention).toMatchObject({
+      retired: 2,
+      queued: 1,
+    });
+    expect(await t.services.artifactWorker.runOnce()).toBe(1);
+    expect(await statusOf(alpha.versions[0].id)).toBe('COLD');
+    expect([await exists(own), await exists(`cold/${own}`)]).toEqual([false, true]);
+    expect([await exists(shared), await exists(`cold/${shared}`)]).toEqual([true, false]);
+    const served = await fetch(`${t.baseUrl}/artifacts/${alpha.versions[2].id}`, { headers: { authorization: `Bearer ${t.adminToken}` } });
+    expect([served.status, await served.text()]).toEqual([200, 'versions 2 and 3']);
+    expect(ok(await t.request(RestoreArtifactDocument, { input: { versionId: alpha.versions[0].id } })).restoreArtifact.status).toBe(
+      'READY',
+    );
+    expect([await exists(own), await exists(`cold/${own}`)]).toEqual([true, false]);
+
+    // A sweep keeps what a version references in its model's folder.
+    const listed = ok(await t.request(SweepArtifactsDocument, { input: { graceHours: 0, dryRun: true } })).sweepArtifacts.map((o) => o.key);
+    expect(listed).not.toContain(own);
+    expect(listed).not.toContain(shared);
   });
 });
 

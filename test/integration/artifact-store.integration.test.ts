@@ -104,6 +104,19 @@ describe.each(backends)('%s store', (name, make) => {
     expect(await store.stat('models/m1/2/artifact')).toBeNull();
   });
 
+  test('a read says how long the whole object is as stored; a range past its end reads nothing', async () => {
+    await store.write('models/m7/1/artifact', Readable.from([Buffer.from('0123456789')]));
+    const whole = (await store.read('models/m7/1/artifact'))!;
+    expect([whole.size, whole.total, (await bytesOf(whole.body)).length]).toEqual([10, 10, 10]);
+    const part = (await store.read('models/m7/1/artifact', { start: 2, end: 4 }))!;
+    expect([part.size, part.total, (await bytesOf(part.body)).toString()]).toEqual([3, 10, '234']);
+    // A range asked for by a record that says more than is stored: what there is, and the true length.
+    const cut = (await store.read('models/m7/1/artifact', { start: 8, end: 299 }))!;
+    expect([cut.size, cut.total, (await bytesOf(cut.body)).toString()]).toEqual([2, 10, '89']);
+    const past = (await store.read('models/m7/1/artifact', { start: 100, end: 299 }))!;
+    expect([past.size, past.total, (await bytesOf(past.body)).length]).toEqual([0, 10, 0]);
+  });
+
   test('a write replaces the object whole; remove is idempotent', async () => {
     await store.write('models/m2/1/artifact', Readable.from([Buffer.from('first')]));
     await store.write('models/m2/1/artifact', Readable.from([Buffer.from('second, longer')]));

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createWriteStream, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { ArtifactStore, ByteRange, StoredObject } from './artifact-store';
+import type { ArtifactStore, ByteRange, StoredBytes, StoredObject } from './artifact-store';
 
 /** Suffix of a file being written: never listed, never read as an artifact. */
 const PARTIAL = '.partial-';
@@ -33,12 +33,25 @@ export class FilesystemArtifactStore implements ArtifactStore {
     }
   }
 
-  async read(key: string, range?: ByteRange): Promise<{ body: Readable; size: number } | null> {
-    const file = this.pathOf(key);
-    const stat = await fs.stat(file).catch(() => null);
-    if (!stat?.isFile()) return null;
-    const body = range ? createReadStream(file, { start: range.start, end: range.end }) : createReadStream(file);
-    return { body, size: range ? range.end - range.start + 1 : stat.size };
+  async read(key: string, range?: ByteRange): Promise<StoredBytes | null> {
+    // Sizes from the open file, not from its path: a write renames a new file into place, and the bytes read must
+    // be those of the file measured.
+    const handle = await fs.open(this.pathOf(key), 'r').catch(() => null);
+    if (!handle) return null;
+    const stat = await handle.stat().catch(() => null);
+    if (!stat?.isFile()) {
+      await handle.close();
+      return null;
+    }
+    // Never past the size measured, even if the file grows in place while it is read.
+    const total = stat.size;
+    const start = range?.start ?? 0;
+    const size = Math.max(0, Math.min(range?.end ?? total - 1, total - 1) - start + 1);
+    if (size === 0) {
+      await handle.close();
+      return { body: Readable.from([]), size, total };
+    }
+    return { body: handle.createReadStream({ start, end: start + size - 1 }), size, total };
   }
 
   async stat(key: string): Promise<StoredObject | null> {

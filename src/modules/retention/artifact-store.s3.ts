@@ -8,8 +8,8 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { Readable } from 'node:stream';
-import type { ArtifactStore, ByteRange, StoredObject } from './artifact-store';
+import { Readable } from 'node:stream';
+import type { ArtifactStore, ByteRange, StoredBytes, StoredObject } from './artifact-store';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -57,7 +57,7 @@ export class S3ArtifactStore implements ArtifactStore {
     await upload.done();
   }
 
-  async read(key: string, range?: ByteRange): Promise<{ body: Readable; size: number } | null> {
+  async read(key: string, range?: ByteRange): Promise<StoredBytes | null> {
     try {
       const out = await this.client.send(
         new GetObjectCommand({
@@ -66,9 +66,18 @@ export class S3ArtifactStore implements ArtifactStore {
           Range: range ? `bytes=${range.start}-${range.end}` : undefined,
         }),
       );
-      return { body: out.Body as Readable, size: Number(out.ContentLength ?? 0) };
+      // One GET answers one version of the object: its length, and the whole object's in Content-Range.
+      const size = Number(out.ContentLength ?? 0);
+      const total = out.ContentRange ? Number(/\/(\d+)$/.exec(out.ContentRange)?.[1] ?? NaN) : size;
+      if (!Number.isSafeInteger(total)) throw new Error(`${this.description} answered an unreadable Content-Range: ${out.ContentRange}`);
+      return { body: out.Body as Readable, size, total };
     } catch (err) {
       if (missing(err)) return null;
+      if (unsatisfiable(err)) {
+        // A range past the end of the object: nothing to read, and how long the object is.
+        const stat = await this.stat(key);
+        return stat && { body: Readable.from([]), size: 0, total: stat.size };
+      }
       throw err;
     }
   }
@@ -129,4 +138,9 @@ function missing(err: unknown): boolean {
     e.name === 'NotFound' ||
     e.$metadata?.httpStatusCode === 404
   );
+}
+
+function unsatisfiable(err: unknown): boolean {
+  const e = err as { name?: string; $metadata?: { httpStatusCode?: number } };
+  return e.name === 'InvalidRange' || e.$metadata?.httpStatusCode === 416;
 }

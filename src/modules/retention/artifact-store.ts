@@ -7,6 +7,15 @@ export interface StoredObject {
   modified: Date;
 }
 
+/** What a read answers: the bytes, and how many there are. */
+export interface StoredBytes {
+  body: Readable;
+  /** Bytes in `body`. */
+  size: number;
+  /** Bytes in the whole object. */
+  total: number;
+}
+
 /** Bytes start..end, both included (as HTTP ranges count). */
 export interface ByteRange {
   start: number;
@@ -23,8 +32,12 @@ export interface ArtifactStore {
   readonly description: string;
   /** Streams `body` into `key`, replacing what was there; never holds the whole body in memory. */
   write(key: string, body: Readable): Promise<void>;
-  /** The object's bytes, or the range of them; null when there is no such object. */
-  read(key: string, range?: ByteRange): Promise<{ body: Readable; size: number } | null>;
+  /**
+   * The object's bytes, or the range of them (a range past its end reads nothing); null when there is no such
+   * object. `size` counts the bytes of `body`, `total` the whole object's, both of the object as it is stored at
+   * the moment `body` was opened: a reader frames its answer by them, never by what a record says.
+   */
+  read(key: string, range?: ByteRange): Promise<StoredBytes | null>;
   stat(key: string): Promise<StoredObject | null>;
   /** Removes the object; no error when it is already gone. */
   remove(key: string): Promise<void>;

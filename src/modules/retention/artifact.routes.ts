@@ -3,6 +3,7 @@ import type { HttpRoute } from '../../common/http-route';
 import { Role } from '../../common/role';
 import type { ArtifactService } from './artifact.service';
 import { declaredLength, declaredSha256, parseRange } from './artifact.rules';
+import { ExactLength } from './exact-length';
 
 const one = (header: string | string[] | undefined): string | undefined => (Array.isArray(header) ? header[0] : header);
 
@@ -63,10 +64,11 @@ export function artifactRoutes(artifacts: ArtifactService): HttpRoute[] {
           ...headers,
           'content-type': 'application/octet-stream',
           'content-disposition': `attachment; filename="model-${out.version.version}.${out.version.artifactFormat.toLowerCase()}"`,
-          'content-length': String(range ? range.end - range.start + 1 : out.size),
-          ...(range ? { 'content-range': `bytes ${range.start}-${range.end}/${out.size}` } : {}),
+          'content-length': String(out.length),
+          ...(range ? { 'content-range': `bytes ${range.start}-${range.start + out.length - 1}/${out.size}` } : {}),
         });
-        await pipeline(out.body, response);
+        // Never more bytes than announced: the excess would be read as the next response on a kept-alive connection.
+        await pipeline(out.body, new ExactLength(out.length), response);
       },
     },
   ];

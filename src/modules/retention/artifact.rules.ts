@@ -1,9 +1,30 @@
 import { badInput } from '../../common/errors';
 import type { ByteRange } from './artifact-store';
+import { coldKey } from './retention.rules';
 
 /** The object of a version's artifact, under the storage path the registry assigned it (models/<id>/<n>/). */
 export function artifactKey(storagePath: string): string {
   return `${storagePath}artifact`;
+}
+
+/**
+ * Why a version of model `modelId` registered by reference may not name `key` of the registry's own store; null
+ * when it may. The rule: an object of its own model, under `models/<its model id>/`, but not inside a version's
+ * folder `models/<its model id>/<number>/` (uploads are written there: a later upload would overwrite it), nor in
+ * cold storage. Everything the registry serves, moves or deletes for a version is then its model's own, and with
+ * one version per object (checked at registration) retention never touches another version's bytes.
+ */
+export function referenceRefusal(key: string, modelId: string): string | null {
+  const rule =
+    `an artifact registered by reference into the registry's store must name an object of its own model: ` +
+    `a key under models/${modelId}/, outside the version folders models/${modelId}/<number>/ (uploads go there) and outside cold storage`;
+  const segments = key.split('/');
+  // Keys are compared as written: `..`, `.` or an empty segment could name one object in two ways.
+  if (segments.some((s) => s === '' || s === '.' || s === '..')) return `${rule}; ${key} has an empty, "." or ".." segment`;
+  if (key.startsWith(coldKey(''))) return `${rule}; ${key} is in cold storage`;
+  if (segments.length < 3 || segments[0] !== 'models' || segments[1] !== modelId) return `${rule}; ${key} is not under models/${modelId}/`;
+  if (/^\d+$/.test(segments[2])) return `${rule}; ${key} is inside the folder of version ${segments[2]}`;
+  return null;
 }
 
 /**

@@ -13,6 +13,7 @@ import { ModelVersionEntity } from '../versions/model-version.entity';
 import { ArtifactStatus } from '../versions/model-version.enums';
 import { readVersion } from '../versions/model-version.store';
 import type { ArtifactStore, ByteRange } from './artifact-store';
+import { storeKeyOf } from './artifact.references';
 import { artifactKey } from './artifact.rules';
 
 /** An upload that has not finished after this long is taken to have died: another may start. */
@@ -99,7 +100,11 @@ export class ArtifactService {
     return this.finish(caller, versionId, claim, { sha256: sha256 as string, size: meter.bytes });
   }
 
-  /** GET /artifacts/<versionId>: a READY artifact's bytes (or a range of them), with its digest. */
+  /**
+   * GET /artifacts/<versionId>: a READY artifact's bytes (or a range of them), with its digest. The answer is framed
+   * by the object as stored (`length`, the bytes of `body`), and an object whose size is no longer the recorded one
+   * is refused rather than served as if it were that artifact: verifyArtifact then checks it and marks it.
+   */
   async download(caller: Caller, versionId: string, range: (size: number) => ByteRange | null | 'UNSATISFIABLE') {
     if (!isUuid(versionId)) throw notFound('model version', versionId);
     const version = await readVersion(this.db.manager, versionId);
@@ -108,14 +113,23 @@ export class ArtifactService {
       throw conflict('the artifact is in cold storage: restoreArtifact brings it back', { status: version.artifactStatus });
     if (version.artifactStatus !== ArtifactStatus.READY)
       throw conflict(`the artifact is ${version.artifactStatus}`, { status: version.artifactStatus });
-    const key = this.keyOf(version);
-    if (!key) throw notFound('stored artifact', `${versionId} (registered by reference: it lives at ${version.artifactSourceUri})`);
+    const key = storeKeyOf(this.store, version);
+    if (!key) throw notFound('stored artifact', `${versionId} (registered by reference to ${version.artifactSourceUri}: ${NOT_OURS})`);
     const size = numberOf(version.artifactSizeBytes) as number;
     const wanted = range(size);
-    if (wanted === 'UNSATISFIABLE') return { version, size, unsatisfiable: true as const };
+    if (wanted === 'UNSATISFIABLE') {
+      const stored = await this.store.stat(key);
+      if (!stored) throw notFound('stored artifact', `${versionId}: the store has no object at ${key}`);
+      if (stored.size !== size) throw mismatch(stored.size, size);
+      return { version, size, unsatisfiable: true as const };
+    }
     const object = await this.store.read(key, wanted ?? undefined);
     if (!object) throw notFound('stored artifact', `${versionId}: the store has no object at ${key}`);
-    return { version, size, range: wanted, body: object.body, unsatisfiable: false as const };
+    if (object.total !== size) {
+      object.body.destroy();
+      throw mismatch(object.total, size);
+    }
+    return { version, size, range: wanted, length: object.size, body: object.body, unsatisfiable: false as const };
   }
 
   /**
@@ -132,11 +146,11 @@ export class ArtifactService {
       });
     }
     if (!version.artifactSha256) throw conflict('nothing to verify against: no sha256 was recorded', { status: version.artifactStatus });
-    const key = this.keyOf(version);
+    const key = storeKeyOf(this.store, version);
     if (!key)
       throw badInput(
         'versionId',
-        `the artifact lives at ${version.artifactSourceUri}, outside this registry's store (${this.store.description})`,
+        `the artifact was registered by reference to ${version.artifactSourceUri}: ${NOT_OURS} (${this.store.description})`,
       );
     const object = await this.store.read(key);
     let detail: string;
@@ -183,11 +197,6 @@ export class ArtifactService {
       status: after.artifactStatus,
       checkedAt: after.artifactVerifiedAt ?? new Date(),
     };
-  }
-
-  /** Where a version's artifact is in this store: its upload, or a reference pointing into the store. */
-  private keyOf(version: ModelVersionEntity): string | null {
-    return version.artifactSourceUri ? this.store.keyOf(version.artifactSourceUri) : artifactKey(version.artifactStoragePath);
   }
 
   private async claim(caller: Caller, versionId: string, claim: string, declared: UploadDeclaration): Promise<ModelVersionEntity> {
@@ -268,6 +277,15 @@ export class ArtifactService {
 }
 
 const numberOf = (value: string | number | null): number | null => (value === null ? null : Number(value));
+
+/** Why a reference is neither served nor verified: it is outside the store, or names what is not its model's. */
+const NOT_OURS = "not an object of this model in the registry's store, so the registry does not serve or verify it";
+
+const mismatch = (stored: number, recorded: number): DomainError =>
+  conflict(
+    `the stored object no longer matches its record: ${stored} bytes are stored, ${recorded} are recorded; it is not served (verifyArtifact checks it)`,
+    { storedBytes: stored, recordedBytes: recorded },
+  );
 
 /** Counts and hashes what streams through; stops the stream at `limit` bytes. */
 class DigestMeter extends Transform {

@@ -5,6 +5,7 @@ import type { BackgroundJob } from '../../common/module';
 import { Role } from '../../common/role';
 import { appendAudit } from '../audit/audit.store';
 import type { ArtifactStore } from './artifact-store';
+import { ownedKey, type ArtifactPlace } from './artifact.references';
 import { holdOn } from './retention.service';
 import { coldKey, retryDelayMs } from './retention.rules';
 
@@ -89,6 +90,17 @@ export class ArtifactWorker implements BackgroundJob {
       );
       return false;
     }
+    // The key was decided when the job was queued, maybe before the reference rule: the version must still name it
+    // as its own object, or the job is closed without touching the store.
+    const [version] = (await this.db.query(
+      `SELECT id, model_id AS "modelId", artifact_source_uri AS "artifactSourceUri", artifact_storage_path AS "artifactStoragePath"
+       FROM model_versions WHERE id = $1`,
+      [job.version_id],
+    )) as ArtifactPlace[];
+    const owned = await ownedKey(this.db.manager, this.store, version);
+    if (owned.key !== job.store_key || version.modelId !== job.model_id) {
+      return this.refuse(job, owned.refusal ?? `the version's artifact is at ${owned.key}, not ${job.store_key}`);
+    }
     const cold = coldKey(job.store_key);
     if (job.action === 'MOVE_TO_COLD') {
       // Copy first (again, after a crash: the same bytes); the hot object goes only once the move is recorded.
@@ -127,5 +139,29 @@ export class ArtifactWorker implements BackgroundJob {
     });
     if (recorded && job.action === 'MOVE_TO_COLD') await this.store.remove(job.store_key);
     return recorded;
+  }
+
+  /** Closes a job that must not be carried out, saying why in the job and in the audit trail; the store is untouched. */
+  private async refuse(job: Job, why: string): Promise<boolean> {
+    const reason = `not carried out, the store is untouched: ${why}`;
+    return this.db.transaction(async (m) => {
+      const [rows] = await m.query(
+        `UPDATE artifact_jobs SET done_at = now(), lease_until = NULL, last_error = $2 WHERE id = $1 AND done_at IS NULL RETURNING id`,
+        [job.id, reason],
+      );
+      if (!rows.length) return false;
+      await appendAudit(
+        m,
+        { ...WORKER, requestId: randomUUID() },
+        {
+          action: 'artifact.job_refused',
+          subjectType: 'ModelVersion',
+          subjectId: job.version_id,
+          modelId: job.model_id,
+          payload: { jobId: job.id, action: job.action, key: job.store_key, reason },
+        },
+      );
+      return true;
+    });
   }
 }

@@ -5,6 +5,7 @@ import type { AccessService } from '../access/access.service';
 import type { ArtifactStore } from './artifact-store';
 import { FilesystemArtifactStore } from './artifact-store.filesystem';
 import { S3ArtifactStore } from './artifact-store.s3';
+import { checkReference } from './artifact.references';
 import { ArtifactResolver } from './artifact.resolver';
 import { artifactRoutes } from './artifact.routes';
 import { ArtifactService } from './artifact.service';
@@ -14,6 +15,7 @@ import { RetentionService } from './retention.service';
 import type { RetirementService } from '../lifecycle/retirement.service';
 import type { TransitionService } from '../lifecycle/transition.service';
 import type { ArtifactSettings } from '../../common/settings';
+import type { ModelVersionService } from '../versions/model-version.service';
 
 /** The largest artifact when none is configured: 100 GiB. */
 const DEFAULT_MAX_BYTES = 100 * 1024 ** 3;
@@ -35,10 +37,18 @@ export const retentionModule = defineModule({
   resolvers: [ArtifactResolver, RetentionResolver],
   services: (
     db,
-    { access, transitions, retirement }: { access: AccessService; transitions: TransitionService; retirement: RetirementService },
+    {
+      access,
+      versions,
+      transitions,
+      retirement,
+    }: { access: AccessService; versions: ModelVersionService; transitions: TransitionService; retirement: RetirementService },
     settings,
   ) => {
     const store = createArtifactStore(settings.artifacts);
+    // Which objects a version may reference depends on the store, which is this module's: the rule is checked here,
+    // in the registering transaction.
+    versions.registered.add((m, _caller, version) => checkReference(m, store, version));
     return {
       artifacts: new ArtifactService(db, access, store, settings.artifacts?.maxBytes ?? DEFAULT_MAX_BYTES),
       retention: new RetentionService(db, access, store, transitions, retirement),

@@ -15,7 +15,7 @@ import { readModel } from '../models/model.store';
 import { ArtifactStatus, Stage } from '../versions/model-version.enums';
 import { readVersion } from '../versions/model-version.store';
 import type { ArtifactStore } from './artifact-store';
-import { artifactKey } from './artifact.rules';
+import { ownedKey, storeKeyOf, type ArtifactPlace } from './artifact.references';
 import { coldKey, planRetention, validatePolicy, type PlanEntry, type RetentionPolicy, type VersionFacts } from './retention.rules';
 
 export interface SetPolicyInput extends RetentionPolicy {
@@ -146,7 +146,7 @@ export class RetentionService {
     return this.db.transaction(async (m) => {
       await this.access.authorize(m, caller, Action.RETIRE, modelId);
       await m.query('SELECT id FROM registered_models WHERE id = $1 FOR UPDATE', [modelId]);
-      const { plan, policy } = await this.planFor(m, modelId);
+      const { plan, policy, keys } = await this.planFor(m, modelId);
       let queued = 0;
       const retiring = plan.filter((e) => e.action === 'RETIRE');
       for (const entry of retiring) {
@@ -155,7 +155,7 @@ export class RetentionService {
           retention: { policy, artifactAction: entry.artifactAction },
         });
         if (!entry.artifactAction) continue;
-        const key = this.keyOf(version.artifactSourceUri, version.artifactStoragePath);
+        const key = keys.get(version.id);
         if (!key) continue;
         const action = entry.artifactAction === 'COLD_STORAGE' ? 'MOVE_TO_COLD' : 'DELETE';
         await m.query(
@@ -246,7 +246,10 @@ export class RetentionService {
       throw conflict(`the artifact is ${version.artifactStatus}, not COLD`, { status: version.artifactStatus });
     const hold = await holdOn(this.db.manager, version.modelId, version.id);
     if (hold) throw conflict(`under legal hold: ${hold}; nothing of it moves`);
-    const key = this.keyOf(version.artifactSourceUri, version.artifactStoragePath) as string;
+    // A row from before the reference rule could name another model's object: restoring would write over it.
+    const { key, refusal } = await ownedKey(this.db.manager, this.store, version);
+    if (key === null)
+      throw conflict(`the artifact is not in the registry’s store as this version’s own object (${refusal}): nothing is restored`);
     const cold = await this.store.read(coldKey(key));
     if (!cold) throw conflict(`the cold copy is missing from ${this.store.description}`, { key: coldKey(key) });
     await this.store.write(key, cold.body);
@@ -280,12 +283,13 @@ export class RetentionService {
     if (!Number.isInteger(input.graceHours) || input.graceHours < 0 || input.graceHours > 8760)
       throw badInput('graceHours', 'must be a whole number from 0 to 8,760');
     const rows = (await this.db.query(
-      `SELECT artifact_storage_path AS path, artifact_source_uri AS uri, artifact_status AS status, artifact_upload_id IS NOT NULL AS uploading
+      `SELECT id, model_id AS "modelId", artifact_storage_path AS "artifactStoragePath", artifact_source_uri AS "artifactSourceUri",
+         artifact_status AS status, artifact_upload_id IS NOT NULL AS uploading
        FROM model_versions WHERE artifact_status IN ('READY', 'COLD') OR artifact_upload_id IS NOT NULL`,
-    )) as Array<{ path: string; uri: string | null; status: string; uploading: boolean }>;
+    )) as Array<ArtifactPlace & { status: string; uploading: boolean }>;
     const referenced = new Set<string>();
     for (const r of rows) {
-      const key = this.keyOf(r.uri, r.path);
+      const key = storeKeyOf(this.store, r);
       if (!key) continue;
       referenced.add(r.status === 'COLD' ? coldKey(key) : key);
     }
@@ -312,11 +316,15 @@ export class RetentionService {
     return found;
   }
 
-  private keyOf(sourceUri: string | null, storagePath: string): string | null {
-    return sourceUri ? this.store.keyOf(sourceUri) : artifactKey(storagePath);
-  }
-
-  private async planFor(m: EntityManager, modelId: string): Promise<{ plan: PlanEntry[]; policy: StoredPolicy | null }> {
+  /**
+   * The plan, and the key in the store of each version's artifact that retention may move or delete: its upload,
+   * or its reference to an object of its model that no other version names (rows from before the reference rule
+   * may break it; their objects are left where they are).
+   */
+  private async planFor(
+    m: EntityManager,
+    modelId: string,
+  ): Promise<{ plan: PlanEntry[]; policy: StoredPolicy | null; keys: Map<string, string> }> {
     const model = await readModel(m, modelId);
     const [policy] = (await m.query(
       `SELECT ${POLICY_COLUMNS} FROM retention_policies
@@ -334,6 +342,19 @@ export class RetentionService {
        FROM model_versions v WHERE v.model_id = $1`,
       [modelId],
     )) as Array<Record<string, unknown>>;
+    const named = rows.map((r) => ({
+      id: r.id as string,
+      key: storeKeyOf(this.store, {
+        id: r.id as string,
+        modelId,
+        artifactSourceUri: r.artifact_source_uri as string | null,
+        artifactStoragePath: r.artifact_storage_path as string,
+      }),
+    }));
+    const uses = new Map<string, number>();
+    for (const { key } of named) if (key) uses.set(key, (uses.get(key) ?? 0) + 1);
+    const keys = new Map<string, string>();
+    for (const { id, key } of named) if (key && uses.get(key) === 1) keys.set(id, key);
     const downstream = await protectedDownstream(
       m,
       rows.filter((r) => r.stage === 'ARCHIVED').map((r) => r.id as string),
@@ -347,10 +368,9 @@ export class RetentionService {
       activeDeployments: r.active_deployments as number,
       protectedDownstream: downstream.get(r.id as string) ?? [],
       legalHold: (r.legal_hold as string | null) ?? null,
-      artifactInStore:
-        r.artifact_status === 'READY' && this.keyOf(r.artifact_source_uri as string | null, r.artifact_storage_path as string) !== null,
+      artifactInStore: r.artifact_status === 'READY' && keys.has(r.id as string),
     }));
-    return { plan: planRetention(facts, policy ?? null, new Date()), policy: policy ?? null };
+    return { plan: planRetention(facts, policy ?? null, new Date()), policy: policy ?? null, keys };
   }
 }
 

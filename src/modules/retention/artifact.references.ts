@@ -1,0 +1,83 @@
+import type { EntityManager } from 'typeorm';
+import { badInput, conflict } from '../../common/errors';
+import type { ArtifactStore } from './artifact-store';
+import { artifactKey, referenceRefusal } from './artifact.rules';
+
+/** What places a version's artifact: its model, the folder of its upload, and the URI it was registered by. */
+export interface ArtifactPlace {
+  id: string;
+  modelId: string;
+  artifactSourceUri: string | null;
+  artifactStoragePath: string;
+}
+
+/**
+ * The key of a version's artifact in the registry's store when the registry may serve and verify it: its upload,
+ * or a reference to an object of its own model (referenceRefusal). null for a reference outside the store — and
+ * for one into it that breaks the rule, as a row written before the rule may: such a row is answered as if it
+ * pointed elsewhere, and the object it names is never read for it.
+ */
+export function storeKeyOf(store: ArtifactStore, version: ArtifactPlace): string | null {
+  if (!version.artifactSourceUri) return artifactKey(version.artifactStoragePath);
+  const key = store.keyOf(version.artifactSourceUri);
+  return key !== null && referenceRefusal(key, version.modelId) === null ? key : null;
+}
+
+/** The other versions of the model whose reference names `key` (only a model's own versions may name its keys). */
+async function otherReferences(
+  m: EntityManager,
+  store: ArtifactStore,
+  version: ArtifactPlace,
+  key: string,
+): Promise<Array<{ id: string; version: number }>> {
+  const rows = (await m.query(
+    `SELECT id, version, artifact_source_uri AS uri FROM model_versions
+     WHERE model_id = $1 AND id <> $2 AND artifact_source_uri IS NOT NULL ORDER BY version`,
+    [version.modelId, version.id],
+  )) as Array<{ id: string; version: number; uri: string }>;
+  return rows.filter((r) => store.keyOf(r.uri) === key);
+}
+
+/**
+ * The key of a version's artifact when the registry may move or delete it: as storeKeyOf, and the only version that
+ * names it (two rows from before the rule may share an object: moving it for one would take it from the other).
+ * Otherwise why not.
+ */
+export async function ownedKey(
+  m: EntityManager,
+  store: ArtifactStore,
+  version: ArtifactPlace,
+): Promise<{ key: string; refusal: null } | { key: null; refusal: string }> {
+  if (!version.artifactSourceUri) return { key: artifactKey(version.artifactStoragePath), refusal: null };
+  const key = store.keyOf(version.artifactSourceUri);
+  if (key === null) return { key: null, refusal: `${version.artifactSourceUri} is outside the registry's store` };
+  const refusal = referenceRefusal(key, version.modelId);
+  if (refusal) return { key: null, refusal };
+  const others = await otherReferences(m, store, version, key);
+  if (others.length)
+    return {
+      key: null,
+      refusal: `${key} is also named by version ${others.map((o) => o.version).join(', ')}: an object belongs to one version`,
+    };
+  return { key, refusal: null };
+}
+
+/**
+ * At registration, in its transaction (the model's row is locked, so two registrations cannot both pass): a reference
+ * into the store must name an object of the version's own model that no other version names. A reference outside
+ * the store is the client's business: allowed, and never served, moved or deleted.
+ */
+export async function checkReference(m: EntityManager, store: ArtifactStore, version: ArtifactPlace): Promise<void> {
+  if (!version.artifactSourceUri) return;
+  const key = store.keyOf(version.artifactSourceUri);
+  if (key === null) return;
+  const refusal = referenceRefusal(key, version.modelId);
+  if (refusal) throw badInput('artifact.uri', refusal);
+  const [other] = await otherReferences(m, store, version, key);
+  if (other)
+    throw conflict(
+      `version ${other.version} of this model already references ${store.uriOf(key)}: an object in the registry's store belongs to one version, ` +
+        'so that moving or deleting it never touches another',
+      { field: 'artifact.uri', versionId: other.id },
+    );
+}

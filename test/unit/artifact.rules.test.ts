@@ -1,0 +1,70 @@
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { referenceRefusal } from '../../src/modules/retention/artifact.rules';
+import { ExactLength } from '../../src/modules/retention/exact-length';
+
+const ALPHA = '0b6f2c1e-5d4a-4b3c-8a29-1f0e9d8c7b6a';
+const BRAVO = 'e2d1c0b9-a8f7-4e6d-9c5b-4a3928171605';
+
+describe('referenceRefusal: a reference into the store names only an object of its own model', () => {
+  test.each([
+    `models/${ALPHA}/imports/model.onnx`,
+    `models/${ALPHA}/model.onnx`,
+    `models/${ALPHA}/v1.2/artifact`, // a folder that is not a version number
+    `models/${ALPHA}/1a/artifact`,
+  ])('%s is allowed', (key) => {
+    expect(referenceRefusal(key, ALPHA)).toBeNull();
+  });
+
+  test.each([
+    [`models/${BRAVO}/1/artifact`, `is not under models/${ALPHA}/`], // another model's upload
+    [`models/${BRAVO}/imports/model.onnx`, `is not under models/${ALPHA}/`],
+    ['imports/model.onnx', `is not under models/${ALPHA}/`], // elsewhere in the store
+    [`models/${ALPHA}`, `is not under models/${ALPHA}/`], // the folder, not an object in it
+    [`models/${ALPHA.toUpperCase()}/imports/model.onnx`, `is not under models/${ALPHA}/`],
+    [`models/${ALPHA}/1/artifact`, 'inside the folder of version 1'], // an upload's place: overwritten by it
+    [`models/${ALPHA}/12/imports/model.onnx`, 'inside the folder of version 12'],
+    [`cold/models/${ALPHA}/imports/model.onnx`, 'is in cold storage'],
+    [`models/${ALPHA}/imports/../../${BRAVO}/1/artifact`, 'segment'], // keys are compared as written
+    [`models/${ALPHA}/./imports/model.onnx`, 'segment'],
+    [`models/${ALPHA}//model.onnx`, 'segment'],
+    [`models/${ALPHA}/imports/`, 'segment'],
+  ])('%s is refused: %s', (key, why) => {
+    const refusal = referenceRefusal(key, ALPHA);
+    expect(refusal).toContain(why);
+    // The message states the rule, whatever the reason.
+    expect(refusal).toContain(`a key under models/${ALPHA}/, outside the version folders models/${ALPHA}/<number>/`);
+  });
+});
+
+describe('ExactLength: never more bytes than announced', () => {
+  async function through(length: number, chunks: string[]): Promise<{ out: string; error: string | null }> {
+    let out = '';
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        out += String(chunk);
+        done();
+      },
+    });
+    const error = await pipeline(Readable.from(chunks.map((c) => Buffer.from(c))), new ExactLength(length), sink).then(
+      () => null,
+      (err: Error) => err.message,
+    );
+    return { out, error };
+  }
+
+  test('exactly the announced bytes pass', async () => {
+    expect(await through(6, ['abc', 'def'])).toEqual({ out: 'abcdef', error: null });
+    expect(await through(0, [])).toEqual({ out: '', error: null });
+  });
+
+  test('a source that brings more fails before the excess is written', async () => {
+    const { out, error } = await through(4, ['abc', 'def']);
+    expect(out).toBe('abc');
+    expect(error).toContain('more than the 4 bytes announced');
+  });
+
+  test('a source that ends short fails', async () => {
+    expect((await through(10, ['abc'])).error).toContain('3 of 10 bytes');
+  });
+});
