@@ -75,6 +75,7 @@ export async function createModelgraph(db: DataSource, settings: Settings = {}):
       gauges: modules.flatMap((m) => m.gauges?.(services as never) ?? []),
       authenticate: (authorization) => services.tokens.authenticate(authorization),
       activeTokens: (tokenIds) => services.tokens.activeAmong(tokenIds),
+      publishingEvents: () => services.eventDispatcher.publishing,
       context: (caller: Caller, request: RequestMeta): Context => ({ caller, services, loaders: createLoaders(services, caller), request }),
     },
     jobs: modules.flatMap((m) => m.jobs?.(services as never) ?? []),

@@ -41,6 +41,15 @@ export interface Config {
     allowedOrigins: string[];
     /** The largest websocket frame accepted, in bytes. */
     maxFrameBytes: number;
+    /**
+     * Operations one socket may hold at once (subscriptions, and queries or mutations sent over it while they
+     * run); one more is refused with RATE_LIMITED. Each costs the server memory while it lives and a frame per event.
+     */
+    maxSubscriptionsPerSocket: number;
+    /** The same across every socket of one API token, on this instance. */
+    maxSubscriptionsPerToken: number;
+    /** Sockets one API token may hold open on this instance; one more is closed with 4429. */
+    maxSocketsPerToken: number;
   };
   webhooks: {
     /** Host names, addresses or CIDR ranges a webhook may reach although private or loopback. */
@@ -61,12 +70,12 @@ export interface Config {
 
 const LOG_LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-function int(env: NodeJS.ProcessEnv, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+function int(env: NodeJS.ProcessEnv, name: string, fallback: number, max = Number.MAX_SAFE_INTEGER, min = 0): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > max)
-    throw new StartupError(`${name} must be a whole number from 0 to ${max}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new StartupError(`${name} must be a whole number from ${min} to ${max}, got "${raw}"`);
   return value;
 }
 
@@ -134,6 +143,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       redisChannel: env.MODELGRAPH_REDIS_CHANNEL || 'modelgraph:events',
       allowedOrigins: list(env, 'MODELGRAPH_ALLOWED_ORIGINS'),
       maxFrameBytes: int(env, 'MODELGRAPH_MAX_FRAME_BYTES', 1_048_576, 100 * 1_048_576),
+      // A dashboard or a pipeline needs a handful of subscriptions per socket; 100 is far above that, and 1,000 sockets
+      // of a token (about 16 KB each when idle) or 1,000 subscriptions are what one client may cost an instance.
+      maxSubscriptionsPerSocket: int(env, 'MODELGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET', 100, 10_000, 1),
+      maxSubscriptionsPerToken: int(env, 'MODELGRAPH_MAX_SUBSCRIPTIONS_PER_TOKEN', 1000, 1_000_000, 1),
+      maxSocketsPerToken: int(env, 'MODELGRAPH_MAX_SOCKETS_PER_TOKEN', 1000, 1_000_000, 1),
     },
     webhooks: {
       allowedHosts: list(env, 'MODELGRAPH_WEBHOOK_ALLOWED_HOSTS'),

@@ -10,6 +10,8 @@ export enum ErrorCode {
   CONFLICT = 'CONFLICT',
   INVALID_TRANSITION = 'INVALID_TRANSITION',
   GATE_FAILED = 'GATE_FAILED',
+  /** Over a bound on what one client may hold at once (subscriptions per socket or per token): retry once some end. */
+  RATE_LIMITED = 'RATE_LIMITED',
   /** A verification found the audit chain broken: writes wait for an ADMIN's acknowledgement. */
   AUDIT_CHAIN_BROKEN = 'AUDIT_CHAIN_BROKEN',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',

@@ -18,4 +18,9 @@ export interface GraphQLApplication<C extends RequestContext = RequestContext> {
   gauges?: GaugeSource[];
   /** Which of these tokens are still valid (open subscriptions of the others are closed). */
   activeTokens(tokenIds: string[]): Promise<Set<string>>;
+  /**
+   * Whether events are published on this instance yet (its dispatcher started): until then, while it starts,
+   * websockets are refused with 1013 (try again later). Absent: always.
+   */
+  publishingEvents?(): boolean;
 }

@@ -6,9 +6,10 @@ import {
   createSourceEventStream,
   execute,
   GraphQLError,
+  getOperationAST,
+  getVariableValues,
   parse,
   validate,
-  getOperationAST,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
@@ -17,9 +18,12 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Config } from '../config';
+import { DomainError, ErrorCode } from '../common/errors';
 import type { Principal } from '../common/role';
+import { visibilityKey } from '../common/visibility';
 import type { RequestContext } from '../graphql/context';
 import { createErrorFormatter } from '../graphql/errors';
+import { checkInput } from '../graphql/input-guard';
 import { enforceLimits } from '../graphql/limits';
 import type { Logger } from '../logger';
 import type { GraphQLApplication } from './application';
@@ -30,6 +34,10 @@ const TOKEN_CHECK_MS = 2000;
 const MAX_DOCUMENTS = 1000;
 /** Bytes a socket may hold unwritten before a send waits until its frame is written (see BatchingWebSocket). */
 const EARLY_ACK_BYTES = 256 * 1024;
+/** The instance cannot serve subscriptions yet (it is starting): the client retries later (RFC 6455 1013 Try Again Later). */
+const TRY_AGAIN_LATER = 1013;
+/** The token already holds as many sockets as it may (429, Too Many Requests, in the private range of close codes). */
+const TOO_MANY_SOCKETS = 4429;
 
 /** Sockets corked by BatchingWebSocket, uncorked together once this turn of the event loop is done. */
 const corked = new Set<Socket>();
@@ -65,7 +73,13 @@ class BatchingWebSocket extends WebSocket {
   }
 }
 
-type Extra = { socket: WebSocket; request: http.IncomingMessage; principal?: Principal } & Record<PropertyKey, unknown>;
+type Extra = {
+  socket: WebSocket;
+  request: http.IncomingMessage;
+  principal?: Principal;
+  /** The release of every operation the socket holds (see Budget). */
+  operations?: Set<() => void>;
+} & Record<PropertyKey, unknown>;
 
 export interface SubscriptionServer {
   /** Open sockets. */
@@ -77,8 +91,10 @@ export interface SubscriptionServer {
 /**
  * graphql-ws on the HTTP server's `/graphql`: authenticated in `connection_init` with the same API tokens
  * (a bad token closes with 4403, no init in time with 4408), origins checked on the upgrade when an
- * allow-list is set, frames over the limit refused, the query limits applied to every operation, a fresh
- * context (and loaders) per operation, and a revoked token's sockets closed within seconds.
+ * allow-list is set, frames over the limit refused, the input guard and query limits applied to every
+ * operation as over HTTP, a fresh context (and loaders) per operation, and a revoked token's sockets closed
+ * within seconds. Sockets and operations are bounded per socket and per token (see Budget); while the
+ * instance starts and publishes no events yet, sockets are closed with 1013 (try again later).
  */
 export function attachSubscriptions(
   httpServer: http.Server,
@@ -87,7 +103,13 @@ export function attachSubscriptions(
   logger: Logger,
 ): SubscriptionServer {
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.events.maxFrameBytes, WebSocket: BatchingWebSocket });
-  const formatError = createErrorFormatter((err) => logger.error({ err }, 'internal error in a subscription'));
+  const report = createErrorFormatter((err) => logger.error({ err }, 'internal error in a subscription'));
+  // As over HTTP: domain errors keep their code, anything else is an internal error. graphql-ws wraps what an
+  // operation's stream throws (a subscriber that fell behind, say) in a GraphQLError without a path, which the
+  // HTTP formatter would not unwrap: the domain error inside is taken as it is.
+  const formatError = (error: GraphQLError) =>
+    report(error.toJSON(), error.originalError instanceof DomainError && !error.path ? error.originalError : error);
+  const budget = new Budget(config.events);
 
   const upgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -103,6 +125,9 @@ export function attachSubscriptions(
 
   /** Who each open socket authenticated as, for the token check below. */
   const principals = new WeakMap<WebSocket, Principal>();
+  /** Each accepted operation's release from the budget, by its context (made per operation in onSubscribe). */
+  const releases = new WeakMap<object, () => void>();
+  const releaseOf = (contextValue: unknown) => releases.get(contextValue as object) ?? (() => undefined);
 
   // Thousands of sockets subscribe with the same few operation texts. Each used to keep its own parsed
   // document (with every token and location: about 5 KB) for as long as it stayed open; now valid documents
@@ -118,10 +143,11 @@ export function attachSubscriptions(
     try {
       document = parse(query, { maxTokens: config.limits.maxTokens });
     } catch (err) {
-      return [err as GraphQLError];
+      return [withCode(err as GraphQLError, 'GRAPHQL_PARSE_FAILED')];
     }
+    // With the codes HTTP answers (Apollo's): a client's mistake, not an internal error.
     const errors = validate(application.schema, document);
-    if (errors.length) return errors;
+    if (errors.length) return errors.map((error) => withCode(error, 'GRAPHQL_VALIDATION_FAILED'));
     if (documents.size >= MAX_DOCUMENTS) documents.delete(documents.keys().next().value as string);
     documents.set(query, document);
     documentCount += 1;
@@ -134,34 +160,63 @@ export function attachSubscriptions(
       schema: application.schema,
       connectionInitWaitTimeout: 3000,
       onConnect: async (ctx) => {
+        const { socket } = ctx.extra;
+        // While the instance starts (it listens before it has migrated and started its event dispatcher), a
+        // subscription could only fail: a code every client retries on says so, before anything is read.
+        if (application.publishingEvents && !application.publishingEvents()) {
+          socket.close(TRY_AGAIN_LATER, 'the server is starting: try again in a moment');
+          return false; // graphql-ws's own close (4403) is ignored: the socket is closing already
+        }
         const params = ctx.connectionParams ?? {};
         const given = params.authorization ?? params.Authorization ?? (params.token ? `Bearer ${String(params.token)}` : undefined);
+        let principal: Principal;
         try {
-          const principal = await application.authenticate(typeof given === 'string' ? given : undefined);
-          ctx.extra.principal = principal;
-          principals.set(ctx.extra.socket, principal);
-          // The upgrade request (its headers and their strings, about 1 KB) is not needed once authenticated,
-          // and graphql-ws would keep it for as long as the socket stays open.
-          delete (ctx.extra as { request?: unknown }).request;
-          return true;
+          principal = await application.authenticate(typeof given === 'string' ? given : undefined);
         } catch {
           return false; // graphql-ws closes with 4403 Forbidden
         }
+        if (socket.readyState !== WebSocket.OPEN) return false; // gone while authenticating: nothing to count
+        const operations = budget.openSocket(principal.tokenId, socket);
+        if (!operations) {
+          socket.close(TOO_MANY_SOCKETS, `this API token already has ${config.events.maxSocketsPerToken} sockets open`);
+          return false;
+        }
+        ctx.extra.principal = principal;
+        ctx.extra.operations = operations;
+        principals.set(socket, principal);
+        // The upgrade request (its headers and their strings, about 1 KB) is not needed once authenticated,
+        // and graphql-ws would keep it for as long as the socket stays open.
+        delete (ctx.extra as { request?: unknown }).request;
+        return true;
       },
       onSubscribe: (ctx, _id, payload) => {
         const principal = ctx.extra.principal as Principal;
+        const operations = ctx.extra.operations as Set<() => void>;
+        // First, before any work: a socket sending thousands of subscribe messages gets thousands of cheap refusals.
+        const refused = budget.refusal(principal.tokenId, operations);
+        if (refused) return [refused];
         const document = documentOf(payload.query);
         if (!('kind' in document)) return document as GraphQLError[];
         const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return [new GraphQLError('no operation to run in the document')];
+        if (!operation) {
+          return [new GraphQLError('no operation to run in the document', { extensions: { code: 'OPERATION_RESOLUTION_FAILURE' } })];
+        }
+        const variables = payload.variables ?? {};
         try {
-          enforceLimits(application.schema, document, operation, payload.variables ?? {}, config.limits);
+          // The same guard as over HTTP: what no field can store (NUL, lone surrogates), nesting, the query limits.
+          checkInput(document, variables);
+          enforceLimits(application.schema, document, operation, variables, config.limits);
         } catch (err) {
           return [err as GraphQLError];
         }
+        // Variables of the wrong type are the client's mistake (BAD_USER_INPUT, as over HTTP), found here rather
+        // than by the execution, whose errors carry no code.
+        const coerced = getVariableValues(application.schema, operation.variableDefinitions ?? [], variables);
+        if (coerced.errors) return coerced.errors.map((error) => withCode(error, 'BAD_USER_INPUT'));
         const caller = { ...principal, requestId: randomUUID(), clientRequestId: null };
         const request = { requestId: randomUUID(), operationName: operation.name?.value };
         const contextValue = lazyLoaders(() => application.context(caller, request));
+        releases.set(contextValue, budget.hold(principal.tokenId, operations));
         return {
           schema: application.schema,
           document,
@@ -172,23 +227,44 @@ export function attachSubscriptions(
       },
       // graphql-js's subscribe, but each event is executed once for all the subscribers that would get the same
       // result, instead of once per subscriber (see executeOnce).
+      // The operation's place in the budget is given back when its stream ends, however it ends (completed by
+      // the client, failed, or returned by graphql-ws when the socket closes); at once when there is no stream.
       subscribe: async (args) => {
-        const source = await createSourceEventStream(args);
-        if (!isAsyncIterable(source)) return source;
+        const release = releaseOf(args.contextValue);
+        let source;
+        try {
+          source = await createSourceEventStream(args);
+        } catch (err) {
+          release();
+          throw err;
+        }
+        if (!isAsyncIterable(source)) {
+          release();
+          return source;
+        }
         const { caller } = args.contextValue as RequestContext;
         const id = documentIds.get(args.document);
-        // Joined (a flat string), not concatenated: a concatenation is kept as its parts while the subscription lives.
+        // Who may see what (visibilityKey) is part of the key: the same event can execute to different results for
+        // two tokens of one subject. Joined (a flat string), not concatenated: a concatenation is kept as its parts
+        // while the subscription lives.
         const key =
           id === undefined
             ? null
-            : [id, args.operationName ?? '', JSON.stringify(args.variableValues ?? {}), caller.role, caller.subject].join('\n');
-        return mapEvents(source, (event) => executeOnce(event, key, args));
+            : [id, args.operationName ?? '', JSON.stringify(args.variableValues ?? {}), visibilityKey(caller)].join('\n');
+        return mapEvents(source, (event) => executeOnce(event, key, args), release);
       },
-      // The same masking as over HTTP: domain errors keep their code, anything else is an internal error.
-      onError: (_ctx, _id, _payload, errors) => errors.map((error) => formatError(error.toJSON(), error)),
+      // Queries and mutations sent over the socket hold their place while they run.
+      execute: async (args) => {
+        try {
+          return await execute(args);
+        } finally {
+          releaseOf(args.contextValue)();
+        }
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map(formatError),
       onNext: (_ctx, _id, _payload, _args, result) => {
         if (!result.errors?.length) return;
-        return { ...result, errors: result.errors.map((error) => formatError(error.toJSON(), error)) };
+        return { ...result, errors: result.errors.map(formatError) };
       },
     },
     wss,
@@ -263,8 +339,11 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof Object(value)[Symbol.asyncIterator] === 'function';
 }
 
-/** graphql-js's mapAsyncIterator (internal to it): each source value mapped, return() and throw() passed on. */
-function mapEvents<T>(source: AsyncIterable<unknown>, map: (value: unknown) => T | Promise<T>): AsyncGenerator<T> {
+/**
+ * graphql-js's mapAsyncIterator (internal to it): each source value mapped, return() and throw() passed on;
+ * `ended` is called once the stream is over, however it ends (done, failed, returned).
+ */
+function mapEvents<T>(source: AsyncIterable<unknown>, map: (value: unknown) => T | Promise<T>, ended: () => void): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]();
   const close = async () => {
     try {
@@ -274,25 +353,135 @@ function mapEvents<T>(source: AsyncIterable<unknown>, map: (value: unknown) => T
     }
   };
   const mapped = async (result: IteratorResult<unknown>): Promise<IteratorResult<T>> => {
-    if (result.done) return result;
+    if (result.done) {
+      ended();
+      return result;
+    }
     try {
       return { value: await map(result.value), done: false };
     } catch (err) {
+      ended();
       await close();
       throw err;
     }
   };
+  /** What the source answers, with the end noted when it throws. */
+  const step = async (advance: () => Promise<IteratorResult<unknown>>): Promise<IteratorResult<T>> => {
+    let result;
+    try {
+      result = await advance();
+    } catch (err) {
+      ended();
+      throw err;
+    }
+    return mapped(result);
+  };
   const generator = {
-    next: async () => mapped(await iterator.next()),
-    return: async (): Promise<IteratorResult<T>> => (iterator.return ? mapped(await iterator.return()) : { value: undefined, done: true }),
+    next: () => step(() => iterator.next()),
+    return: async (): Promise<IteratorResult<T>> => {
+      ended();
+      return iterator.return ? step(() => (iterator.return as () => Promise<IteratorResult<unknown>>)()) : { value: undefined, done: true };
+    },
     throw: async (err: unknown): Promise<IteratorResult<T>> => {
-      if (iterator.throw) return mapped(await iterator.throw(err));
+      if (iterator.throw) return step(() => (iterator.throw as (e: unknown) => Promise<IteratorResult<unknown>>)(err));
+      ended();
       await close();
       throw err;
     },
     [Symbol.asyncIterator]: () => generator,
   };
   return generator as unknown as AsyncGenerator<T>;
+}
+
+/** The error with an `extensions.code`, as Apollo gives it over HTTP (graphql-js's own errors carry none). */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, {
+    nodes: error.nodes,
+    source: error.source,
+    positions: error.positions,
+    path: error.path,
+    originalError: error.originalError,
+    extensions: { ...error.extensions, code },
+  });
+}
+
+type Limits = Pick<Config['events'], 'maxSubscriptionsPerSocket' | 'maxSubscriptionsPerToken' | 'maxSocketsPerToken'>;
+
+/**
+ * What each API token holds on this instance: its open sockets and its operations (subscriptions, and queries
+ * or mutations over a socket while they run), each bounded by the settings. A subscription costs memory for as
+ * long as it lives and a frame for every event it matches, so one client flooding a socket with subscribe
+ * messages, or opening sockets without end, would cost the instance what every other client needs.
+ *
+ * An operation is counted from when it is accepted until its release, which runs once: when it ends, or when its
+ * socket closes (which releases whatever the socket still held, and its place among the token's sockets). A
+ * token's entries go when it holds nothing, so nothing of a closed socket stays behind.
+ */
+class Budget {
+  /** Open sockets per token id. */
+  private readonly sockets = new Map<string, number>();
+  /** Live operations per token id, across its sockets. */
+  private readonly operations = new Map<string, number>();
+  /**
+   * The refusals, made once: an error's stack trace costs tens of microseconds to capture and format, and a
+   * flooding client is refused thousands of times a second. Nothing changes an error once made.
+   */
+  private readonly overSocket: GraphQLError;
+  private readonly overToken: GraphQLError;
+
+  constructor(private readonly limits: Limits) {
+    const { maxSubscriptionsPerSocket: perSocket, maxSubscriptionsPerToken: perToken } = limits;
+    this.overSocket = refusal(`a socket may hold at most ${perSocket} subscriptions at once: complete one, or open another socket`, {
+      limit: 'subscriptionsPerSocket',
+      max: perSocket,
+    });
+    this.overToken = refusal(
+      `an API token may hold at most ${perToken} subscriptions at once on this server, across its sockets: complete one first`,
+      { limit: 'subscriptionsPerToken', max: perToken },
+    );
+  }
+
+  /** A place for a new socket of the token: the set of its operations' releases, or null when it has no place. */
+  openSocket(tokenId: string, socket: WebSocket): Set<() => void> | null {
+    if ((this.sockets.get(tokenId) ?? 0) >= this.limits.maxSocketsPerToken) return null;
+    add(this.sockets, tokenId, 1);
+    const held = new Set<() => void>();
+    socket.once('close', () => {
+      add(this.sockets, tokenId, -1);
+      for (const release of held) release();
+    });
+    return held;
+  }
+
+  /** Why one more operation on this socket is refused (RATE_LIMITED), or null when it has room. */
+  refusal(tokenId: string, held: Set<() => void>): GraphQLError | null {
+    if (held.size >= this.limits.maxSubscriptionsPerSocket) return this.overSocket;
+    if ((this.operations.get(tokenId) ?? 0) >= this.limits.maxSubscriptionsPerToken) return this.overToken;
+    return null;
+  }
+
+  /** Counts an accepted operation; answers its release (idempotent). */
+  hold(tokenId: string, held: Set<() => void>): () => void {
+    const release = () => {
+      if (!held.delete(release)) return;
+      add(this.operations, tokenId, -1);
+    };
+    held.add(release);
+    add(this.operations, tokenId, 1);
+    return release;
+  }
+}
+
+/** A RATE_LIMITED domain error, as graphql-ws's onSubscribe answers errors. */
+function refusal(message: string, details: Record<string, unknown>): GraphQLError {
+  return new GraphQLError(message, { originalError: new DomainError(ErrorCode.RATE_LIMITED, message, details) });
+}
+
+/** Adds `delta` to a count, dropping the entry at zero. */
+function add(counts: Map<string, number>, key: string, delta: number): void {
+  const next = (counts.get(key) ?? 0) + delta;
+  if (next > 0) counts.set(key, next);
+  else counts.delete(key);
 }
 
 function originRefused(origin: string | undefined, allowed: readonly string[]): boolean {

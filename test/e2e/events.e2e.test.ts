@@ -11,7 +11,8 @@ import { Stage } from '../../src/modules/versions/model-version.enums';
 import { modelName } from '../support/fixtures';
 import { aucBaseline, caller, readyRegistration, stagedVersion } from '../support/lifecycle';
 import { ok, startTestServer, type TestServer } from '../support/server';
-import { subscribe } from '../support/subscriber';
+import { healthzDuring, STALL_BOUND_MS } from '../support/stall';
+import { openSocket, subscribe, type RawSocket } from '../support/subscriber';
 
 const admin = caller('admin', Role.ADMIN);
 
@@ -238,6 +239,38 @@ describe('with MODELGRAPH_VISIBILITY=granted', () => {
       await server.close();
     }
   });
+
+  test("visibility is the token's, not its subject's: an ADMIN and a VIEWER token of one subject, in either order", async () => {
+    const server = await startTestServer({ MODELGRAPH_VISIBILITY: 'granted' });
+    try {
+      const s = server.services;
+      const granted = await s.models.create(admin, { name: modelName('granted'), owner: 'a' });
+      const hidden = await s.models.create(admin, { name: modelName('hidden'), owner: 'b' });
+      await s.access.grant(admin, { modelId: granted.id, subject: 'sam', level: Level.VIEW });
+      const samAdmin = await server.tokenFor(Role.ADMIN, 'sam');
+      const samViewer = await server.tokenFor(Role.VIEWER, 'sam');
+      // Both orders: the first subscriber of a subject used to decide what every other token of that subject saw.
+      for (const order of [
+        [samAdmin, samViewer],
+        [samViewer, samAdmin],
+      ]) {
+        const first = await live<Event>(server, EVENTS, {}, 'lifecycleEvents', order[0]);
+        const second = await live<Event>(server, EVENTS, {}, 'lifecycleEvents', order[1]);
+        const [asAdmin, asViewer] = order[0] === samAdmin ? [first, second] : [second, first];
+        await s.versions.register(admin, readyRegistration(hidden.id));
+        await s.versions.register(admin, readyRegistration(granted.id));
+        await asAdmin.waitFor(2);
+        await asViewer.waitFor(1);
+        await new Promise((r) => setTimeout(r, 300));
+        expect(asAdmin.items.map((e) => e.modelId)).toEqual([hidden.id, granted.id]);
+        expect(asViewer.items.map((e) => e.modelId)).toEqual([granted.id]);
+        await Promise.all([first.close(), second.close()]);
+        while (s.eventDispatcher.size > 0) await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('the socket', () => {
@@ -282,5 +315,146 @@ describe('the socket', () => {
     await server.close();
     expect((await watcher.closed).code).toBe(1001);
     expect(seen.kind).toBe('VERSION_REGISTERED');
+  });
+});
+
+describe('bounds', () => {
+  const subscribeFrame = (id: string, modelId: string) =>
+    JSON.stringify({ id, type: 'subscribe', payload: { query: EVENTS, variables: { filter: { modelIds: [modelId] } } } });
+
+  async function drained(server: TestServer, size: number): Promise<void> {
+    const deadline = Date.now() + 5000;
+    while (server.services.eventDispatcher.size !== size && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(server.services.eventDispatcher.size).toBe(size);
+  }
+
+  test('20,000 subscribe messages on one socket: 100 served, the rest refused with RATE_LIMITED while /healthz answers; one event is 100 frames; the close frees them', async () => {
+    const model = await newModel();
+    const before = t.services.eventDispatcher.size;
+    const socket = openSocket(t.baseUrl, await t.tokenFor(Role.VIEWER, 'flooder'));
+    expect(await socket.opened).toEqual({ acknowledged: true });
+    const N = 20_000;
+    const report = await healthzDuring(t.baseUrl, async () => {
+      // Sent in batches, so that this process (the server's too) is not busy sending all of them in one turn.
+      for (let i = 0; i < N; i += 1) {
+        socket.ws.send(subscribeFrame(String(i), model.id));
+        if (i % 200 === 199) await new Promise((resolve) => setImmediate(resolve));
+      }
+      // Today's answer to each: a refusal, or a subscription that stays open (on the dispatcher).
+      await socket.until(
+        () => socket.of('error').length + (t.services.eventDispatcher.size - before) >= N,
+        90_000,
+        'every subscribe answered or served',
+      );
+    });
+    expect(report.worstMs).toBeLessThan(STALL_BOUND_MS);
+    expect(t.services.eventDispatcher.size - before).toBe(100);
+    const refusals = socket.of('error');
+    expect(refusals).toHaveLength(N - 100);
+    expect(refusals[0].payload).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/at most 100 subscriptions/),
+        extensions: expect.objectContaining({ code: 'RATE_LIMITED', limit: 'subscriptionsPerSocket', max: 100 }),
+      }),
+    ]);
+    expect(refusals.every((f) => f.payload[0].extensions.code === 'RATE_LIMITED')).toBe(true);
+
+    // One event: one frame per subscription served, not per subscribe message.
+    await t.services.versions.register(admin, readyRegistration(model.id));
+    await socket.until(() => socket.of('next').length >= 100, 10_000, '100 events');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(socket.of('next')).toHaveLength(100);
+
+    await socket.close();
+    await drained(t, before);
+  }, 180_000);
+
+  test('per socket, per token across sockets and sockets per token, as configured; what a closed socket held is free again', async () => {
+    const server = await startTestServer({
+      MODELGRAPH_MAX_SUBSCRIPTIONS_PER_SOCKET: '3',
+      MODELGRAPH_MAX_SUBSCRIPTIONS_PER_TOKEN: '5',
+      MODELGRAPH_MAX_SOCKETS_PER_TOKEN: '2',
+    });
+    const sockets: RawSocket[] = [];
+    const open = async (token: string) => {
+      const socket = openSocket(server.baseUrl, token);
+      sockets.push(socket);
+      return { socket, opened: await socket.opened };
+    };
+    /** Subscribes `ids` and waits until each is either served or refused: answers the refusals' limits. */
+    const subscribeAll = async (socket: RawSocket, ids: string[]) => {
+      const served = server.services.eventDispatcher.size;
+      const refusedBefore = socket.of('error').length;
+      for (const id of ids) socket.subscribe(id, EVENTS);
+      await socket.until(
+        () => socket.of('error').length - refusedBefore + server.services.eventDispatcher.size - served >= ids.length,
+        5000,
+        `${ids.join(', ')} answered`,
+      );
+      return socket
+        .of('error')
+        .slice(refusedBefore)
+        .map((f) => `${f.id}: ${f.payload[0].extensions.code} ${f.payload[0].extensions.limit}`);
+    };
+    try {
+      const token = await server.tokenFor(Role.VIEWER, 'bounded');
+      const other = await server.tokenFor(Role.VIEWER, 'other');
+      const a = await open(token);
+      expect(await subscribeAll(a.socket, ['a1', 'a2', 'a3', 'a4'])).toEqual(['a4: RATE_LIMITED subscriptionsPerSocket']);
+      const b = await open(token);
+      expect(await subscribeAll(b.socket, ['b1', 'b2', 'b3'])).toEqual(['b3: RATE_LIMITED subscriptionsPerToken']);
+      // A third socket of the token is refused at once; another token has budgets of its own.
+      const c = await open(token);
+      expect(c.opened).toMatchObject({ acknowledged: false, code: 4429 });
+      const o = await open(other);
+      expect(await subscribeAll(o.socket, ['o1', 'o2', 'o3'])).toEqual([]);
+      expect(server.services.eventDispatcher.size).toBe(8);
+
+      // A completed subscription gives its place back, to any socket of the token…
+      a.socket.complete('a1');
+      await drained(server, 7);
+      expect(await subscribeAll(b.socket, ['b4'])).toEqual([]);
+      // …and a closed socket everything it held: its subscriptions and its place among the token's sockets.
+      await a.socket.close();
+      await drained(server, 6);
+      expect(await subscribeAll(b.socket, ['b5'])).toEqual(['b5: RATE_LIMITED subscriptionsPerSocket']);
+      const d = await open(token);
+      expect(d.opened).toEqual({ acknowledged: true });
+      expect(await subscribeAll(d.socket, ['d1', 'd2', 'd3'])).toEqual(['d3: RATE_LIMITED subscriptionsPerToken']);
+
+      for (const s of sockets) await s.close();
+      await drained(server, 0);
+      // Nothing of the closed sockets survives: the token has its whole budget again.
+      const e = await open(token);
+      expect(await subscribeAll(e.socket, ['e1', 'e2', 'e3'])).toEqual([]);
+      await e.socket.close();
+      await drained(server, 0);
+    } finally {
+      for (const s of sockets) await s.close();
+      await server.close();
+    }
+  });
+});
+
+describe('an instance that does not publish events yet', () => {
+  test('refuses sockets with 1013 (try again later), never an internal error; once it publishes, it serves them', async () => {
+    const server = await startTestServer({}, { jobs: false });
+    try {
+      const early = subscribe<Event>(server.baseUrl, server.adminToken, EVENTS, {}, 'lifecycleEvents');
+      const outcome = await Promise.race([early.closed, early.completed.then(() => ({ code: 0, reason: JSON.stringify(early.errors) }))]);
+      expect(outcome).toMatchObject({ code: 1013 });
+      expect(early.errors.filter((e) => JSON.stringify(e).includes('INTERNAL_SERVER_ERROR'))).toEqual([]);
+      await early.close();
+
+      await server.services.eventDispatcher.start();
+      const model = await server.services.models.create(admin, { name: modelName('starting'), owner: 'ml' });
+      const later = await live<Event>(server, EVENTS, { filter: { modelIds: [model.id] } }, 'lifecycleEvents');
+      await server.services.versions.register(admin, readyRegistration(model.id));
+      expect((await later.waitFor(1))[0].kind).toBe('VERSION_REGISTERED');
+      await later.close();
+    } finally {
+      await server.services.eventDispatcher.stop(); // started here, not by the server: stopped before its database goes
+      await server.close();
+    }
   });
 });

@@ -16,6 +16,7 @@ import {
 } from 'graphql';
 import { modelName, registration } from '../support/fixtures';
 import { ok, startTestServer, type TestServer } from '../support/server';
+import { openSocket } from '../support/subscriber';
 
 /**
  * Every argument of every query and mutation, found by introspection (so operations that later issues add
@@ -36,6 +37,8 @@ const KNOWN_CODES = new Set([
   'BAD_REQUEST',
   'GRAPHQL_VALIDATION_FAILED',
   'GRAPHQL_PARSE_FAILED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'RATE_LIMITED',
 ]);
 const RUNS_PER_OPERATION = Number(process.env.HOSTILE_RUNS ?? 6);
 
@@ -150,15 +153,17 @@ function valueOf(type: GraphQLInputType, depth = 0): fc.Arbitrary<unknown> {
   return fc.oneof({ weight: 5, arbitrary: right }, { weight: 1, arbitrary: wrongType });
 }
 
-function operation(kind: 'query' | 'mutation', field: GraphQLField<unknown, unknown>): string {
+type OperationKind = 'query' | 'mutation' | 'subscription';
+
+function operation(kind: OperationKind, field: GraphQLField<unknown, unknown>): string {
   const variables = field.args.map((a) => `$${a.name}: ${a.type.toString()}`).join(', ');
   const args = field.args.map((a) => `${a.name}: $${a.name}`).join(', ');
   const selection = isCompositeType(getNamedType(field.type)) ? ' { __typename }' : '';
   return `${kind}${variables ? `(${variables})` : ''} { ${field.name}${args ? `(${args})` : ''}${selection} }`;
 }
 
-function fieldsOf(kind: 'query' | 'mutation'): Array<GraphQLField<unknown, unknown>> {
-  const root = kind === 'query' ? schema.getQueryType() : schema.getMutationType();
+function fieldsOf(kind: OperationKind): Array<GraphQLField<unknown, unknown>> {
+  const root = { query: schema.getQueryType(), mutation: schema.getMutationType(), subscription: schema.getSubscriptionType() }[kind];
   return Object.values(root?.getFields() ?? {}).filter((f) => f.args.length > 0 && f.name !== '_service');
 }
 
@@ -192,4 +197,114 @@ describe.each(['query', 'mutation'] as const)('every %s argument, driven with ho
       );
     }
   }, 240_000);
+});
+
+// ---- the same over graphql-ws: the websocket transport applies the same guard, limits and error codes ----
+
+/** Throws when an answer (its JSON text) leaks internals or carries a code the API does not document. */
+function checkAnswer(context: string, text: string, errors: Array<{ extensions?: { code?: string } }>): void {
+  if (/<html|\n\s+at |node_modules|\/work\/|\.ts:\d+/i.test(text)) throw new Error(`internals leaked: ${context} → ${text.slice(0, 500)}`);
+  for (const error of errors) {
+    const code = error.extensions?.code;
+    if (!code || !KNOWN_CODES.has(code)) throw new Error(`unknown or internal code ${code}: ${context} → ${text.slice(0, 500)}`);
+  }
+}
+
+/**
+ * Sends one operation over graphql-ws, on a socket of its own, and answers what came back: its errors, or
+ * `closed` with the code when the server closed the socket instead (1009: a frame over MODELGRAPH_MAX_FRAME_BYTES,
+ * the websocket's 413). A subscription that was accepted sends nothing until an event: quiet for `quietMs` is that.
+ */
+async function overWs(
+  query: string,
+  variables: Record<string, unknown>,
+  quietMs = 10_000,
+): Promise<{
+  errors: Array<{ message: string; extensions?: { code?: string } & Record<string, unknown> }>;
+  /** An error or a completion came (a live subscription sends neither). */
+  answered: boolean;
+  closed?: number;
+  text: string;
+}> {
+  const socket = openSocket(t.baseUrl, t.adminToken);
+  try {
+    const opened = await socket.opened;
+    if (!opened.acknowledged) throw new Error(`the socket was not acknowledged: closed with ${opened.code} ${opened.reason}`);
+    socket.subscribe('1', query, variables);
+    const answered = () => socket.frames.some((f) => f.id === '1' && (f.type === 'error' || f.type === 'complete'));
+    const closed = await Promise.race([
+      socket.until(answered, quietMs).then(
+        () => undefined,
+        () => undefined,
+      ),
+      socket.closed.then((c) => c.code),
+    ]);
+    const mine = socket.frames.filter((f) => f.id === '1');
+    const errors = mine.flatMap((f) => (f.type === 'error' ? f.payload : f.type === 'next' ? (f.payload.errors ?? []) : []));
+    return { errors, answered: answered(), closed, text: JSON.stringify(mine) };
+  } finally {
+    await socket.close();
+  }
+}
+
+async function answerOverWsIsAClientError(kind: OperationKind, query: string, variables: Record<string, unknown>): Promise<void> {
+  const answer = await overWs(query, variables, kind === 'subscription' ? 300 : 10_000);
+  const context = `over graphql-ws: ${query} ${JSON.stringify(variables).slice(0, 300)}`;
+  if (answer.closed !== undefined && answer.closed !== 1009) throw new Error(`the socket closed with ${answer.closed}: ${context}`);
+  if (kind !== 'subscription' && !answer.answered && answer.closed === undefined) throw new Error(`no answer in 10 s: ${context}`);
+  checkAnswer(context, answer.text, answer.errors);
+}
+
+describe('over graphql-ws', () => {
+  test('what HTTP refuses as a client error, the websocket refuses with the same code', async () => {
+    const upsert = 'mutation($input: UpsertLineageNodesInput!) { upsertLineageNodes(input: $input) { created } }';
+    const nul = { input: { nodes: [{ kind: 'DATASET', naturalKey: 'ds://hostile', properties: { 'a\u0000b': 1 } }] } };
+    const http = await t.post({ query: upsert, variables: nul });
+    expect(http.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect((await overWs(upsert, nul)).errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT' }) }),
+    ]);
+
+    const lone = { input: { nodes: [{ kind: 'DATASET', naturalKey: '\ud800' }] } };
+    expect((await overWs(upsert, lone)).errors[0].extensions?.code).toBe('BAD_USER_INPUT');
+
+    const nope = await overWs('subscription { nope }', {});
+    expect(nope.errors).toEqual([
+      expect.objectContaining({
+        message: 'Cannot query field "nope" on type "Subscription".',
+        extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+      }),
+    ]);
+    expect((await overWs('subscription { lifecycleEvents { cursor }', {})).errors[0].extensions?.code).toBe('GRAPHQL_PARSE_FAILED');
+    // A variable of the wrong type, in a subscription and in a query.
+    const events = 'subscription($after: String) { lifecycleEvents(after: $after) { cursor } }';
+    expect((await overWs(events, { after: { not: 'a string' } }, 300)).errors[0].extensions?.code).toBe('BAD_USER_INPUT');
+    const models = 'query($first: Int) { models(first: $first) { totalCount } }';
+    expect((await overWs(models, { first: 'ten' })).errors[0].extensions?.code).toBe('BAD_USER_INPUT');
+  });
+
+  /** Every subscription, and queries and mutations that take free text, JSON and ids. */
+  const REPRESENTATIVE: Record<OperationKind, string[] | null> = {
+    subscription: null,
+    query: ['models', 'model', 'lineage', 'alerts', 'auditEvents'],
+    mutation: ['upsertLineageNodes', 'createModel', 'registerModelVersion', 'setModelTags', 'logMetrics', 'reportFeatureDistribution'],
+  };
+
+  test.each(['subscription', 'query', 'mutation'] as const)(
+    'every %s of a representative set, driven with hostile values: client errors only',
+    async (kind) => {
+      const wanted = REPRESENTATIVE[kind];
+      const fields = fieldsOf(kind).filter((f) => !wanted || wanted.includes(f.name));
+      expect(fields.length).toBeGreaterThanOrEqual(wanted ? wanted.length - 1 : 3);
+      for (const field of fields) {
+        const query = operation(kind, field);
+        const variables = fc.record(Object.fromEntries(field.args.map((a) => [a.name, valueOf(a.type)])));
+        await fc.assert(
+          fc.asyncProperty(variables, (vars) => answerOverWsIsAClientError(kind, query, vars)),
+          { numRuns: RUNS_PER_OPERATION, seed: Number(process.env.HOSTILE_SEED ?? 42), endOnFailure: true },
+        );
+      }
+    },
+    240_000,
+  );
 });

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { DomainError, ErrorCode } from '../../common/errors';
 import type { BackgroundJob } from '../../common/module';
+import { visibilityKey } from '../../common/visibility';
 import { SqlParams } from '../../db/pagination';
 import type { AccessService } from '../access/access.service';
 import { encodeEventCursor, eventMatcher, kindOf, type EventFilter, type EventKind } from './event.rules';
@@ -56,12 +57,15 @@ class Subscriber {
   private ended: Error | null | undefined = undefined;
   /** The filter compiled once: every event of a batch is matched against every subscriber. */
   readonly matches: (event: EventEnvelope) => boolean;
+  /** What decides which events it may see (visibilityKey): subscribers with the same one share a lookup. */
+  readonly visibility: string;
 
   constructor(
     readonly caller: Caller,
     readonly filter: EventFilter,
   ) {
     this.matches = eventMatcher(filter);
+    this.visibility = visibilityKey(caller);
   }
 
   push(event: EventEnvelope): void {
@@ -104,7 +108,7 @@ class Subscriber {
  * Publishes every committed audit event to the subscribers of this instance, in sequence order. The audit
  * log is the outbox: sequence numbers are gap-free and committed in order, so reading `seq > last` after
  * each signal misses nothing and repeats nothing. Each event is read once and shared by every subscriber;
- * who may see it is decided with the access module's rule, once per batch and subject.
+ * who may see it is decided with the access module's rule, once per batch and visibilityKey (role and subject).
  */
 export class EventDispatcher implements BackgroundJob {
   readonly name = 'events';
@@ -137,6 +141,14 @@ export class EventDispatcher implements BackgroundJob {
     await this.running;
     for (const subscriber of this.subscribers) subscriber.end();
     this.subscribers.clear();
+  }
+
+  /**
+   * Whether this instance publishes events: from start() (once the server serves and has migrated) to stop().
+   * Until then the websocket transport refuses sockets with 1013 (try again later).
+   */
+  get publishing(): boolean {
+    return this.started;
   }
 
   /** How many subscriptions this instance serves. */
@@ -227,13 +239,14 @@ export class EventDispatcher implements BackgroundJob {
     // The subscribers as they are now: one that subscribes from here on asked for the head of the log after
     // these events committed, so it skips them anyway; one that leaves ignores what it is still given.
     const subscribers = [...this.subscribers];
-    // Who sees which models: asked once per subject in this batch, only where visibility is restricted.
+    // Who sees which models: asked once per batch for each role and subject (see visibilityKey: one subject may
+    // hold an ADMIN and a VIEWER token, which see different models), only where visibility is restricted.
     const visibleTo = new Map<string, Set<string> | 'all'>();
     for (const subscriber of subscribers) {
-      const { subject } = subscriber.caller;
-      if (visibleTo.has(subject)) continue;
+      const key = subscriber.visibility;
+      if (visibleTo.has(key)) continue;
       visibleTo.set(
-        subject,
+        key,
         this.access.seesEverything(subscriber.caller) ? 'all' : await this.access.visibleAmong(subscriber.caller, modelIds),
       );
     }
@@ -245,7 +258,7 @@ export class EventDispatcher implements BackgroundJob {
     for (let i = 0; i < subscribers.length; i += 1) {
       if (i > 0 && i % DELIVERY_CHUNK === 0) await new Promise((resolve) => setImmediate(resolve));
       const subscriber = subscribers[i];
-      const visible = visibleTo.get(subscriber.caller.subject) as Set<string> | 'all';
+      const visible = visibleTo.get(subscriber.visibility) as Set<string> | 'all';
       for (const event of events) {
         const seen = visible === 'all' || (event.modelId !== null && visible.has(event.modelId));
         if (seen && subscriber.matches(event)) subscriber.push(event);
