@@ -24,6 +24,9 @@ export function createDataSource({ url, entities = [], logger, onQuery, poolSize
     migrationsTableName: 'modelgraph_migrations',
     migrationsRun: false,
     synchronize: false,
+    // The migrations use PostgreSQL's own gen_random_uuid() and install nothing: without this, TypeORM tries
+    // CREATE EXTENSION "uuid-ossp" on every connect and warns when the login may not (the server's never may).
+    installExtensions: false,
     logging: true,
     logger: new QueryCountingLogger(onQuery ?? (() => undefined), logger ?? createLogger('silent')),
     extra: { max: poolSize ?? 20, application_name: 'modelgraph' },

@@ -27,6 +27,15 @@ export function serveConsole(app: Express, uiDir: string): void {
   app.get('/', (_req, res) => res.redirect(302, '/ui/'));
   // Without the slash, the console's relative paths would resolve against /: send the browser to /ui/.
   app.get('/ui', (req, res, next) => (req.originalUrl.startsWith('/ui/') ? next() : res.redirect(301, '/ui/')));
+  // The icon the console's pages name, and where browsers look on every other page of the server.
+  app.get('/ui/favicon.svg', (_req, res, next) =>
+    res.sendFile(
+      path.join(uiDir, 'favicon.svg'),
+      { maxAge: '1d', headers: { 'x-content-type-options': 'nosniff' } },
+      (err) => err && next(),
+    ),
+  );
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/ui/favicon.svg'));
   app.use('/ui/assets', express.static(path.join(uiDir, 'assets'), { immutable: true, maxAge: '365d', index: false, fallthrough: false }));
   app.get('/ui/{*rest}', (_req, res) => {
     if (!fs.existsSync(index)) {

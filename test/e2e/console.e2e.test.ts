@@ -53,6 +53,20 @@ describe('console: served at /ui', () => {
     expect((await get(server.baseUrl, '/healthz')).status).toBe(200);
   });
 
+  it('has an icon, so no browser asks for a /favicon.ico that is not there', async () => {
+    const html = await (await get(server.baseUrl, '/ui/')).text();
+    const icon = /<link rel="icon"[^>]* href="([^"]+)"/.exec(html)?.[1];
+    expect(icon).toBe('/ui/favicon.svg');
+    const res = await get(server.baseUrl, icon!);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toMatch(/image\/svg\+xml/);
+    expect(await res.text()).toMatch(/^<svg/);
+    // A browser on any other page of the server asks for /favicon.ico: it is sent to the same icon.
+    const legacy = await get(server.baseUrl, '/favicon.ico');
+    expect(legacy.status).toBe(301);
+    expect(legacy.headers.get('location')).toBe('/ui/favicon.svg');
+  });
+
   it('says how to build the console when it is not built', async () => {
     const res = await get(unbuilt.baseUrl, '/ui/models');
     expect(res.status).toBe(404);

@@ -1,4 +1,5 @@
-import { createLoaders, createServices, entities } from '../../src/composition';
+import pino from 'pino';
+import { createLoaders, createModelgraphDataSource, createServices, entities } from '../../src/composition';
 import { Role } from '../../src/common/role';
 import { modules } from '../../src/modules';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -66,5 +67,17 @@ describe('the composition root', () => {
         'webhookWorker',
       ].sort(),
     );
+  });
+
+  test('connecting as the server login warns about nothing: no extension is installed behind the migrations', async () => {
+    // TypeORM would try CREATE EXTENSION "uuid-ossp" on every start and warn when the login may not: the
+    // migrations use PostgreSQL's own gen_random_uuid(), so nothing is needed.
+    const lines: string[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+    const db = createModelgraphDataSource({ url: t.url, logger });
+    await db.initialize();
+    await db.destroy();
+    expect(lines.filter((l) => JSON.parse(l).level >= 40)).toEqual([]);
+    expect(lines.join('')).not.toMatch(/EXTENSION/);
   });
 });

@@ -36,6 +36,11 @@ export async function signedIn(browser: Browser, baseUrl: string, token: string)
     // The API's refusals are answered with 4xx statuses, which the browser logs; those are expected.
     if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) errors.push(message.text());
   });
+  // Those refusals come from the API; anything else the browser asks for (a script, a style, the icon) must be there.
+  page.on('response', (response) => {
+    const { pathname } = new URL(response.url());
+    if (response.status() >= 400 && !/^\/(graphql|artifacts)\b/.test(pathname)) errors.push(`${response.status()} ${pathname}`);
+  });
   await page.goto(`${baseUrl}/ui/`);
   await page.getByLabel('API token').fill(token);
   await page.getByRole('button', { name: 'Sign in' }).click();
