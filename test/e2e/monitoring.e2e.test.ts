@@ -711,4 +711,55 @@ describe('visibility', () => {
       await restricted.close();
     }
   });
+
+  test('driftAlerts follow the token, not its subject: an ADMIN and a VIEWER token of one subject, in either order', async () => {
+    const restricted = await startTestServer({ MODELGRAPH_VISIBILITY: 'granted' });
+    try {
+      const s = restricted.services;
+      const monitored = async (name: string) => {
+        const model = await s.models.create(admin, { name: modelName(name), owner: 'ml', riskTier: 'LOW' as never });
+        await aucBaseline(s, admin, model.id);
+        const version = await stagedVersion(s, admin, model.id, []);
+        // A feature per round below: a second CRITICAL report of one feature would repeat its open alert, not raise one.
+        await s.reports.setReference(admin, { versionId: version.id, features: [numeric('f0', UNIFORM), numeric('f1', UNIFORM)] });
+        return { model, version };
+      };
+      const granted = await monitored('monitoring-granted');
+      const hidden = await monitored('monitoring-hidden');
+      await s.access.grant(admin, { modelId: granted.model.id, subject: 'dora', level: 'VIEW' as never });
+      const asAdmin = await restricted.tokenFor(Role.ADMIN, 'dora');
+      const asViewer = await restricted.tokenFor(Role.VIEWER, 'dora');
+      const ALERTS = `subscription { driftAlerts { alert { subject model { id } } } }`;
+      type Pushed = { alert: { subject: string; model: { id: string } } };
+      const orders = [
+        [asAdmin, asViewer],
+        [asViewer, asAdmin],
+      ];
+      for (const [round, order] of orders.entries()) {
+        // The first subscriber of a subject used to decide what every other token of that subject was pushed.
+        const first = subscribe<Pushed>(restricted.baseUrl, order[0], ALERTS, {}, 'driftAlerts');
+        while (s.eventDispatcher.size < 1) await new Promise((r) => setTimeout(r, 10));
+        const second = subscribe<Pushed>(restricted.baseUrl, order[1], ALERTS, {}, 'driftAlerts');
+        while (s.eventDispatcher.size < 2) await new Promise((r) => setTimeout(r, 10));
+        const [admins, viewers] = order[0] === asAdmin ? [first, second] : [second, first];
+        const w = window(round + 1);
+        for (const { version } of [hidden, granted]) {
+          await s.reports.reportFeatures(admin, {
+            versionId: version.id,
+            window: { start: new Date(w.start), end: new Date(w.end) },
+            features: [numeric(`f${round}`, CRITICAL_SHIFT)],
+          });
+        }
+        await admins.waitFor(2);
+        await viewers.waitFor(1);
+        await new Promise((r) => setTimeout(r, 300));
+        expect(admins.items.map((p) => p.alert.model.id)).toEqual([hidden.model.id, granted.model.id]);
+        expect(viewers.items.map((p) => p.alert.model.id)).toEqual([granted.model.id]);
+        await Promise.all([first.close(), second.close()]);
+        while (s.eventDispatcher.size > 0) await new Promise((r) => setTimeout(r, 10));
+      }
+    } finally {
+      await restricted.close();
+    }
+  });
 });

@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { appendAudit } from '../../src/modules/audit/audit.store';
 import { SYSTEM_CALLER } from '../../src/modules/auth/token.service';
+import { Level } from '../../src/modules/access/access.rules';
 import { decodeEventCursor, EventKind } from '../../src/modules/events/event.rules';
 import type { WebhookSettings } from '../../src/modules/webhooks/webhooks.module';
 import { startServer } from '../../src/server/app';
@@ -669,6 +670,56 @@ describe('the SSRF guard and roles, on a server with no allow-list', () => {
 });
 
 // ---- restarts: every bit of delivery state is in the database ----
+
+describe('whose events a webhook receives', () => {
+  test("with MODELGRAPH_VISIBILITY=granted, what its creator may see: a VIEWER's webhook never receives another team's model events", async () => {
+    const g = await startInstance({ MODELGRAPH_VISIBILITY: 'granted', MODELGRAPH_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
+    try {
+      const [toAdmin, toViewer] = [await receiver(), await receiver()];
+      const ours = await g.services.models.create(ADMIN, { name: modelName('ours'), owner: 'vision' });
+      const theirs = await g.services.models.create(ADMIN, { name: modelName('theirs'), owner: 'risk' });
+      const team = await g.services.access.createTeam(ADMIN, { name: `vision-${Date.now()}` });
+      await g.services.access.addMember(ADMIN, team.id, 'val');
+      const grant = await g.services.access.grant(ADMIN, { modelId: ours.id, teamId: team.id, level: Level.VIEW });
+      const byAdmin = (await g.services.webhooks.create(ADMIN, { url: toAdmin.url, filter: { kinds: [EventKind.MODEL_CHANGED] } })).webhook;
+      const byViewer = (await g.services.webhooks.create(ADMIN, { url: toViewer.url, filter: { kinds: [EventKind.MODEL_CHANGED] } }))
+        .webhook;
+      // Only ADMINs may create webhooks today; the row is made to say that val, a VIEWER of the team, created it (as a
+      // rule letting others create webhooks would): its deliveries are then what val's VIEWER token may read.
+      await g.db.query(`UPDATE webhooks SET created_by = 'val', created_by_role = 'VIEWER' WHERE id = $1`, [byViewer.id]);
+
+      const [own] = await commit(g.db, 1, { modelId: ours.id });
+      const [other] = await commit(g.db, 1, { modelId: theirs.id });
+      const [registryWide] = await commit(g.db, 1); // of no model: a VIEWER with grants does not see those either
+      const [last] = await commit(g.db, 1, { modelId: ours.id });
+      const past = async (id: string, seq: number) =>
+        Number((await g.db.query('SELECT cursor_seq FROM webhooks WHERE id = $1', [id]))[0].cursor_seq) >= seq;
+      await until(
+        'both webhooks past the last event',
+        async () => (await past(byAdmin.id, last.seq)) && (await past(byViewer.id, last.seq)),
+      );
+      expect(toAdmin.seqs()).toEqual([own.seq, other.seq, registryWide.seq, last.seq]);
+      expect(toViewer.seqs()).toEqual([own.seq, last.seq]);
+
+      // Nor by redelivery: an event its creator cannot see is not one it receives.
+      const redelivered = await g.request(RedeliverEventDocument, { input: { webhookId: byViewer.id, seq: other.seq } });
+      expect(errorCode(redelivered)).toBe('BAD_USER_INPUT');
+      expect(toViewer.seqs()).toEqual([own.seq, last.seq]);
+
+      // Grants are read at delivery: without the team's grant, the model's next events no longer reach val's webhook.
+      await g.services.access.revoke(ADMIN, grant.id);
+      const [after] = await commit(g.db, 1, { modelId: ours.id });
+      await until(
+        'both webhooks past the event after the revocation',
+        async () => (await past(byAdmin.id, after.seq)) && (await past(byViewer.id, after.seq)),
+      );
+      expect(toAdmin.seqs()).toContain(after.seq);
+      expect(toViewer.seqs()).toEqual([own.seq, last.seq]);
+    } finally {
+      await g.close();
+    }
+  });
+});
 
 describe('restarts', () => {
   test('two instances share the work: each event reaches each webhook once, in order', async () => {

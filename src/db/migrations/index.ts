@@ -10,6 +10,7 @@ import { Webhooks1764600000000 } from './1764600000000-webhooks';
 import { Monitoring1764700000000 } from './1764700000000-monitoring';
 import { Artifacts1764800000000 } from './1764800000000-artifacts';
 import { Retention1764810000000 } from './1764810000000-retention';
+import { WebhookCreatorRole1764850000000 } from './1764850000000-webhook-creator-role';
 
 /** In timestamp order. Listed, not globbed, so that tsc builds, ts-jest tests and the typeorm CLI see the same set. */
 export const migrations = [
@@ -25,4 +26,5 @@ export const migrations = [
   Monitoring1764700000000,
   Artifacts1764800000000,
   Retention1764810000000,
+  WebhookCreatorRole1764850000000,
 ];

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
+import type { Role } from '../../common/role';
 import type { EventKind } from '../events/event.rules';
 import type { WebhookDeliveryStatus, WebhookStatus } from './webhook.enums';
 
@@ -70,6 +71,10 @@ export class WebhookEntity {
 
   @Column('text', { name: 'created_by' })
   createdBy: string;
+
+  /** The role of the token that created it: with `createdBy`, what its deliveries may show (see webhook.visibility.ts). */
+  @Column('text', { name: 'created_by_role' })
+  createdByRole: Role;
 
   @Column('timestamptz', { name: 'created_at' })
   createdAt: Date;

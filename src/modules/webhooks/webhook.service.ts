@@ -9,6 +9,7 @@ import { keysetCount, keysetPage, SqlParams, type ListQuery, type Page, type Pag
 import { writeReturning } from '../../db/write';
 import { appendAudit } from '../audit/audit.store';
 import { decodeEventCursor, type EventKind } from '../events/event.rules';
+import type { AccessService } from '../access/access.service';
 import { WebhookDeliveryEntity, WebhookEntity } from './webhook.entities';
 import {
   deliveryBody,
@@ -22,6 +23,7 @@ import {
 } from './webhook.rules';
 import type { WebhookSender } from './webhook.sender';
 import { eventAt, insertDelivery, isForeignKeyViolation } from './webhook.store';
+import { creatorSees } from './webhook.visibility';
 
 export interface CreateWebhookInput {
   url: string;
@@ -70,6 +72,7 @@ function deliveryList(webhookId: string): ListQuery {
 export class WebhookService {
   constructor(
     private readonly db: DataSource,
+    private readonly access: AccessService,
     private readonly sender: WebhookSender,
     /** Told after a webhook is created or resumed (the worker, so that it delivers without waiting). */
     private readonly changed: () => void = () => undefined,
@@ -95,9 +98,9 @@ export class WebhookService {
       const [webhook] = await writeReturning(
         m,
         WebhookEntity,
-        `INSERT INTO webhooks (url, description, model_ids, kinds, secret, cursor_seq, created_by)
-         VALUES ($1, $2, $3::uuid[], $4::text[], $5, (SELECT COALESCE(max(seq), 0) FROM audit_events), $6) RETURNING *`,
-        [target.href, input.description ?? '', filter.modelIds, filter.kinds, secret, caller.subject],
+        `INSERT INTO webhooks (url, description, model_ids, kinds, secret, cursor_seq, created_by, created_by_role)
+         VALUES ($1, $2, $3::uuid[], $4::text[], $5, (SELECT COALESCE(max(seq), 0) FROM audit_events), $6, $7) RETURNING *`,
+        [target.href, input.description ?? '', filter.modelIds, filter.kinds, secret, caller.subject, caller.role],
       );
       await appendAudit(m, caller, {
         action: 'webhook.created',
@@ -219,6 +222,10 @@ export class WebhookService {
     if (!event) throw notFound('event', String(seq));
     if (!shouldDeliver(webhook, event)) {
       throw badInput(input.eventCursor ? 'eventCursor' : 'seq', `event ${seq} is not one this webhook's filter wants`);
+    }
+    // Nor what its creator may not see: a webhook receives only that (webhook.visibility.ts), redelivered or not.
+    if (!(await creatorSees(this.access, webhook, [event]))(event)) {
+      throw badInput(input.eventCursor ? 'eventCursor' : 'seq', `event ${seq} is not one this webhook's creator may see`);
     }
     const body = deliveryBody(event);
     const now = Date.now();

@@ -17,6 +17,7 @@ import {
   type RetryPolicy,
 } from './webhook.rules';
 import type { WebhookSender } from './webhook.sender';
+import { creatorSees, type CreatorVisibility } from './webhook.visibility';
 import {
   anyActiveWebhook,
   claimDue,
@@ -66,7 +67,7 @@ const FLUSH_MS = 1000;
  * Delivery is at least once: an instance that dies between a receiver's 2xx and recording it leaves the
  * lease to expire, and the event is sent again; receivers deduplicate on webhook-id.
  *
- *   const worker = new WebhookWorker(db, sender, tuning);
+ *   const worker = new WebhookWorker(db, sender, tuning, access);
  *   await worker.start(); // … worker.wake() when events are known to have committed … await worker.stop();
  */
 export class WebhookWorker implements BackgroundJob {
@@ -86,6 +87,8 @@ export class WebhookWorker implements BackgroundJob {
     private readonly db: DataSource,
     private readonly sender: WebhookSender,
     private readonly tuning: WorkerTuning,
+    /** The access module's rule: a webhook receives only what its creator may see. */
+    private readonly access: CreatorVisibility,
   ) {}
 
   async start(): Promise<void> {
@@ -219,9 +222,19 @@ export class WebhookWorker implements BackgroundJob {
       await record(true);
       throw err;
     }
+    let wanted: (event: DeliverableEvent) => boolean;
+    try {
+      const filtered = events.filter((event) => shouldDeliver(webhook, event));
+      const visible = await creatorSees(this.access, webhook, filtered);
+      wanted = (event) => shouldDeliver(webhook, event) && visible(event);
+    } catch (err) {
+      await record(true);
+      throw err;
+    }
     for (const event of events) {
       if (!this.running) break;
-      if (!shouldDeliver(webhook, event)) {
+      // What the filter does not want, or what the webhook's creator may not see, it passes over.
+      if (!wanted(event)) {
         passed = event.seq;
         continue;
       }

@@ -1,4 +1,5 @@
 import { defineModule } from '../../common/module';
+import type { AccessService } from '../access/access.service';
 import type { Settings } from '../../common/settings';
 import { WebhookDeliveryEntity, WebhookEntity } from './webhook.entities';
 import { WebhookDeliveryFields, WebhookResolver } from './webhook.resolver';
@@ -47,12 +48,12 @@ export const webhooksModule = defineModule({
   name: 'webhooks',
   entities: [WebhookEntity, WebhookDeliveryEntity],
   resolvers: [WebhookResolver, WebhookDeliveryFields],
-  services: (db, _below, settings) => {
+  services: (db, { access }: { access: AccessService }, settings) => {
     const options: WebhookSettings = { ...DEFAULTS, ...settings.webhooks };
     const sender = new WebhookSender(parseAllowList(options.allowedHosts), options.timeoutMs);
     // The worker is a service too: an events signal can wake it, and tests can stop it.
-    const webhookWorker = new WebhookWorker(db, sender, webhookTuning(options));
-    return { webhooks: new WebhookService(db, sender, () => webhookWorker.webhooksChanged()), webhookWorker };
+    const webhookWorker = new WebhookWorker(db, sender, webhookTuning(options), access);
+    return { webhooks: new WebhookService(db, access, sender, () => webhookWorker.webhooksChanged()), webhookWorker };
   },
   jobs: ({ webhookWorker }) => [webhookWorker],
 });
