@@ -2,6 +2,7 @@
 // src/modules/index.ts and wires it into the layers below, which never import a module themselves.
 import type { GraphQLSchema } from 'graphql';
 import type { DataSource } from 'typeorm';
+import type { Authorization } from './common/authorization';
 import type { Caller } from './common/caller';
 import type { BackgroundJob, ModuleDefinition, ReferenceResolver } from './common/module';
 import type { Settings } from './common/settings';
@@ -37,10 +38,23 @@ export function createModelgraphDataSource(options: Omit<DataSourceOptions, 'ent
   return createDataSource({ ...options, entities });
 }
 
-/** Built once per application, in module order: each factory receives the services of the modules before it. */
+/**
+ * Built once per application, in module order: each factory receives the services of the modules before it, and
+ * `authorization`: the access module's one authorization point, which modules listed before it (API tokens, the
+ * audit trail) reach through this forwarder, answered by the access module once it is built.
+ */
 export function createServices(db: DataSource, settings: Settings = {}): Services {
   const built: Record<string, unknown> = {};
-  for (const module of modules) Object.assign(built, module.services?.(db, built as never, settings));
+  const point = (): Authorization => {
+    if (!built.access) throw new Error('the access module answers authorization questions only once it is built');
+    return built.access as Authorization;
+  };
+  const authorization: Authorization = {
+    authorizeRegistry: (caller, action) => point().authorizeRegistry(caller, action),
+    visibleModels: (caller, column, params) => point().visibleModels(caller, column, params),
+    seesEverything: (caller) => point().seesEverything(caller),
+  };
+  for (const module of modules) Object.assign(built, module.services?.(db, { ...built, authorization } as never, settings));
   return built as Services;
 }
 

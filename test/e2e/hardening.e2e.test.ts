@@ -1,4 +1,5 @@
 import { Role } from '../../src/common/role';
+import { SYSTEM_CALLER } from '../../src/modules/auth/token.service';
 import { modelName, registration } from '../support/fixtures';
 import { errorCode, ok, startTestServer, type TestServer } from '../support/server';
 
@@ -234,7 +235,8 @@ describe('the registry keeps an administrator', () => {
 async function lastAdmin(t: TestServer): Promise<void> {
   {
     const revoke = `mutation($id: UUID!) { revokeApiToken(input: { id: $id }) { apiToken { revokedAt } } }`;
-    const active = async () => (await t.services.tokens.list({ first: 500 })).rows.filter((r) => r.role === Role.ADMIN && !r.revokedAt);
+    const active = async () =>
+      (await t.services.tokens.list(SYSTEM_CALLER, { first: 500 })).rows.filter((r) => r.role === Role.ADMIN && !r.revokedAt);
     const mine = (await active()).find((a) => a.subject === 'admin');
     for (const other of (await active()).filter((a) => a.id !== mine?.id)) ok(await t.post({ query: revoke, variables: { id: other.id } }));
     expect(await active()).toHaveLength(1);

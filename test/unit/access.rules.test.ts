@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
+import { RegistryAction } from '../../src/common/authorization';
 import { Role } from '../../src/common/role';
 import {
   Action,
@@ -13,8 +14,10 @@ import {
   RIGHTS,
   roleFloor,
   roleOfLevel,
-  validateAliasPattern,
   MAX_PATTERN_STARS,
+  REGISTRY_RIGHTS,
+  registryRole,
+  validateAliasPattern,
 } from '../../src/modules/access/access.rules';
 
 describe('levels', () => {
@@ -51,6 +54,25 @@ describe('the README rights table', () => {
     const rows = [...readme.matchAll(/^\| ([A-Z_]+) \| (VIEW|CONTRIBUTE|APPROVE|MANAGE) \| .+\|$/gm)].map((m) => [m[1], m[2]]);
     expect(Object.fromEntries(rows)).toEqual(RIGHTS);
     expect(rows).toHaveLength(Object.keys(RIGHTS).length);
+  });
+
+  it('of the registry is REGISTRY_RIGHTS, right for right', () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const rows = [...readme.matchAll(/^\| ([A-Z_]+) \| (VIEWER|CONTRIBUTOR|APPROVER|ADMIN)\b[^|]*\| .+\|$/gm)].map((m) => [m[1], m[2]]);
+    expect(Object.fromEntries(rows)).toEqual(REGISTRY_RIGHTS);
+    expect(rows).toHaveLength(Object.keys(REGISTRY_RIGHTS).length);
+  });
+});
+
+describe('registry rights', () => {
+  it('are held by role: every one but reading the whole trail is an ADMIN’s', () => {
+    for (const action of Object.values(RegistryAction)) {
+      expect(registryRole(action, 'all')).toBe(action === RegistryAction.READ_WHOLE_TRAIL ? Role.VIEWER : Role.ADMIN);
+    }
+  });
+
+  it('where visibility is granted, the whole trail is an ADMIN’s too: it names every model', () => {
+    for (const action of Object.values(RegistryAction)) expect(registryRole(action, 'granted')).toBe(Role.ADMIN);
   });
 });
 

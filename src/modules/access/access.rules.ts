@@ -1,3 +1,4 @@
+import { RegistryAction } from '../../common/authorization';
 import { badInput } from '../../common/errors';
 import { Role } from '../../common/role';
 
@@ -93,6 +94,30 @@ export const EVERYWHERE: readonly Action[] = [Action.CREATE_MODEL, Action.EDIT_L
 
 export function mayDo(level: Level | null, action: Action): boolean {
   return level !== null && levelRank(level) >= levelRank(RIGHTS[action]);
+}
+
+/**
+ * The registry rights table: the least role each right over the registry itself needs (grants are on models, so
+ * they never give one). The README prints it. Reading the whole trail is every role's where every model is visible
+ * to all, and an ADMIN's where visibility is 'granted' (registryRole).
+ */
+export const REGISTRY_RIGHTS: Readonly<Record<RegistryAction, Role>> = {
+  [RegistryAction.READ_WHOLE_TRAIL]: Role.VIEWER,
+  [RegistryAction.KEEP_AUDIT_TRAIL]: Role.ADMIN,
+  [RegistryAction.MANAGE_TOKENS]: Role.ADMIN,
+  [RegistryAction.MANAGE_TEAMS]: Role.ADMIN,
+  [RegistryAction.GOVERN_ALL_MODELS]: Role.ADMIN,
+  [RegistryAction.FORCE_RETIREMENT]: Role.ADMIN,
+  [RegistryAction.APPLY_RETENTION]: Role.ADMIN,
+  [RegistryAction.LEGAL_HOLD]: Role.ADMIN,
+  [RegistryAction.SWEEP_ARTIFACTS]: Role.ADMIN,
+  [RegistryAction.REMOVE_LINEAGE_EDGE]: Role.ADMIN,
+  [RegistryAction.MANAGE_WEBHOOKS]: Role.ADMIN,
+};
+
+/** The role a registry right needs under a visibility: registryRole(READ_WHOLE_TRAIL, 'granted') === Role.ADMIN. */
+export function registryRole(action: RegistryAction, visibility: 'all' | 'granted'): Role {
+  return action === RegistryAction.READ_WHOLE_TRAIL && visibility === 'granted' ? Role.ADMIN : REGISTRY_RIGHTS[action];
 }
 
 /** A retired model is read-only: it can still be read, and who may read it can still be changed. */

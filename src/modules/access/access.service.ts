@@ -1,9 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { badInput, conflict, DomainError, ErrorCode, notFound } from '../../common/errors';
-import { Role } from '../../common/role';
+import { hasRole } from '../../common/role';
 import type { Settings } from '../../common/settings';
-import type { ModelVisibility } from '../../common/visibility';
+import { RegistryAction, type Authorization } from '../../common/authorization';
 import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
 import { hydrate, hydratePage } from '../../db/hydrate';
@@ -21,6 +21,7 @@ import {
   RIGHTS,
   roleFloor,
   validateAliasPattern,
+  registryRole,
   type Level as LevelT,
 } from './access.rules';
 
@@ -60,7 +61,7 @@ const APPLIES = (subject: string) =>
  * it (on that model, by id, or on all models). With visibility 'granted', a model without such a grant
  * is invisible (NOT_FOUND) to all but ADMINs.
  */
-export class AccessService implements ModelVisibility {
+export class AccessService implements Authorization {
   private readonly visibility: 'all' | 'granted';
   private readonly creatorGrant: boolean;
 
@@ -87,7 +88,7 @@ export class AccessService implements ModelVisibility {
     )) as Array<ModelRef & { levels: LevelT[] }>;
     if (!model) return null;
     const granted = model.levels.reduce<LevelT | null>((best, level) => higher(best, level), null);
-    if (this.visibility === 'granted' && granted === null && caller.role !== Role.ADMIN) return null;
+    if (granted === null && !this.seesEverything(caller)) return null;
     return { level: higher(roleFloor(caller.role), granted) as LevelT, model };
   }
 
@@ -135,7 +136,7 @@ export class AccessService implements ModelVisibility {
    * `params`; null when every model is: lists filter with it, so their pages and totals stay true.
    */
   visibleModels(caller: Caller, column: string, params: { p(value: unknown): string }): string | null {
-    if (this.visibility === 'all' || caller.role === Role.ADMIN) return null;
+    if (this.seesEverything(caller)) return null;
     return `EXISTS (SELECT 1 FROM grants g WHERE (g.model_id = ${column} OR g.model_id IS NULL) AND ${APPLIES(params.p(caller.subject))})`;
   }
 
@@ -171,9 +172,27 @@ export class AccessService implements ModelVisibility {
     return new Set(rows.map((r) => r.id));
   }
 
-  /** Whether the caller sees everything that concerns no model (tokens, teams, registry-wide events). */
+  /**
+   * Whether the caller sees every model and what concerns none (the whole trail, registry-wide events): every
+   * token where visibility is 'all', ADMINs where it is 'granted'.
+   */
   seesEverything(caller: Caller): boolean {
-    return this.visibility === 'all' || caller.role === Role.ADMIN;
+    return hasRole(caller.role, registryRole(RegistryAction.READ_WHOLE_TRAIL, this.visibility));
+  }
+
+  /**
+   * The authorization point for rights over the registry itself (REGISTRY_RIGHTS): by role alone, since grants
+   * are on models. authorizeRegistry(caller, RegistryAction.MANAGE_TOKENS) passes for an ADMIN, else FORBIDDEN.
+   */
+  authorizeRegistry(caller: Caller, action: RegistryAction): void {
+    const required = registryRole(action, this.visibility);
+    if (!hasRole(caller.role, required)) {
+      throw new DomainError(ErrorCode.FORBIDDEN, `${action} needs the ${required} role; your token has ${caller.role}`, {
+        action,
+        requiredRole: required,
+        role: caller.role,
+      });
+    }
   }
 
   /**
@@ -218,9 +237,10 @@ export class AccessService implements ModelVisibility {
     }
   }
 
-  // ---- teams (ADMIN) ----
+  // ---- teams (MANAGE_TEAMS) ----
 
   async createTeam(caller: Caller, input: { name: string; description?: string | null }): Promise<TeamEntity> {
+    this.authorizeRegistry(caller, RegistryAction.MANAGE_TEAMS);
     if (!TEAM.test(input.name) || input.name.length > 100)
       throw badInput('name', 'must be a slug: lowercase letters and digits, words joined by hyphens');
     validateText(input.description, 'description', { max: 2000 });
@@ -244,6 +264,7 @@ export class AccessService implements ModelVisibility {
 
   /** Adds a subject to a team (already a member: nothing changes); answers with the team. */
   async addMember(caller: Caller, teamId: string, subject: string): Promise<TeamEntity> {
+    this.authorizeRegistry(caller, RegistryAction.MANAGE_TEAMS);
     validateText(subject, 'subject', { required: true, max: 200, identifier: true });
     return this.db.transaction(async (m) => {
       const team = await this.team(m, teamId);
@@ -261,6 +282,7 @@ export class AccessService implements ModelVisibility {
 
   /** Removes a subject from a team; answers with the team. */
   async removeMember(caller: Caller, teamId: string, subject: string): Promise<TeamEntity> {
+    this.authorizeRegistry(caller, RegistryAction.MANAGE_TEAMS);
     return this.db.transaction(async (m) => {
       const team = await this.team(m, teamId);
       const [member] = await writeReturning(
@@ -387,8 +409,9 @@ export class AccessService implements ModelVisibility {
     return { modelId, level, rights };
   }
 
-  /** A page of teams, by name (ADMIN). */
-  async teams(page: PageArgs): Promise<Page<TeamEntity>> {
+  /** A page of teams, by name (MANAGE_TEAMS). */
+  async teams(caller: Caller, page: PageArgs): Promise<Page<TeamEntity>> {
+    this.authorizeRegistry(caller, RegistryAction.MANAGE_TEAMS);
     return hydratePage(this.db.manager, TeamEntity, await keysetPage(this.db.manager, TEAMS, page));
   }
 
@@ -409,10 +432,10 @@ export class AccessService implements ModelVisibility {
     return members;
   }
 
+  /** GRANT on the model, or, for all models at once, the registry right to govern them all. */
   private async authorizeGrant(m: EntityManager, caller: Caller, modelId: string | null, missing?: DomainError): Promise<void> {
     if (modelId) await this.authorize(m, caller, Action.GRANT, modelId, missing);
-    else if (caller.role !== Role.ADMIN)
-      throw new DomainError(ErrorCode.FORBIDDEN, 'access on all models is granted by ADMINs', { requiredRole: Role.ADMIN });
+    else this.authorizeRegistry(caller, RegistryAction.GOVERN_ALL_MODELS);
   }
 
   private async team(m: EntityManager, teamId: string): Promise<TeamEntity> {

@@ -1,5 +1,5 @@
 import { DateTimeISOResolver } from 'graphql-scalars';
-import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
@@ -26,13 +26,11 @@ type Ctx = RequestContext<{ aliases: AliasService }, { models: ModelLoaders; ver
 
 @Resolver(() => ModelAlias)
 export class ModelAliasResolver {
-  @Authorized()
   @Mutation(() => ModelAliasPayload)
   async setModelAlias(@Ctx() ctx: Ctx, @Arg('input', () => SetModelAliasInput) input: SetModelAliasInput) {
     return { alias: await ctx.services.aliases.set(ctx.caller, input) };
   }
 
-  @Authorized()
   @Mutation(() => ModelAliasPayload, { description: 'Removes an alias; answers with the alias as it was' })
   async deleteModelAlias(@Ctx() ctx: Ctx, @Arg('input', () => DeleteModelAliasInput) input: DeleteModelAliasInput) {
     return { alias: await ctx.services.aliases.delete(ctx.caller, input) };

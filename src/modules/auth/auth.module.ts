@@ -1,3 +1,4 @@
+import type { Authorization } from '../../common/authorization';
 import { defineModule } from '../../common/module';
 import { ApiTokenEntity } from './api-token.entity';
 import { TokenResolver } from './token.resolver';
@@ -8,5 +9,5 @@ export const authModule = defineModule({
   name: 'auth',
   entities: [ApiTokenEntity],
   resolvers: [TokenResolver],
-  services: (db) => ({ tokens: new TokenService(db) }),
+  services: (db, { authorization }: { authorization: Authorization }) => ({ tokens: new TokenService(db, authorization) }),
 });

@@ -1,6 +1,5 @@
-import { Arg, Args, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Args, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import { PageArgs, toConnection } from '../../graphql/connection';
-import { Role } from '../../common/role';
 import type { RequestContext } from '../../graphql/context';
 import type { TokenService } from './token.service';
 import {
@@ -22,20 +21,17 @@ export class TokenResolver {
     return { subject: ctx.caller.subject, role: ctx.caller.role, tokenId: ctx.caller.tokenId };
   }
 
-  @Authorized(Role.ADMIN)
   @Query(() => ApiTokenConnection)
   async apiTokens(@Ctx() ctx: Ctx, @Args() page: PageArgs) {
-    return toConnection(await ctx.services.tokens.list(page), () => ctx.services.tokens.count());
+    return toConnection(await ctx.services.tokens.list(ctx.caller, page), () => ctx.services.tokens.count());
   }
 
-  @Authorized(Role.ADMIN)
   @Mutation(() => CreateApiTokenPayload)
   async createApiToken(@Ctx() ctx: Ctx, @Arg('input', () => CreateApiTokenInput) input: CreateApiTokenInput) {
     const { token, secret } = await ctx.services.tokens.create(ctx.caller, input);
     return { apiToken: token, token: secret };
   }
 
-  @Authorized(Role.ADMIN)
   @Mutation(() => RevokeApiTokenPayload)
   async revokeApiToken(@Ctx() ctx: Ctx, @Arg('input', () => RevokeApiTokenInput) input: RevokeApiTokenInput) {
     return { apiToken: await ctx.services.tokens.revoke(ctx.caller, input.id) };

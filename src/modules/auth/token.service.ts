@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { DataSource } from 'typeorm';
+import { RegistryAction, type Authorization } from '../../common/authorization';
 import type { Caller } from '../../common/caller';
 import { isUuid } from '../../common/uuid';
 import { badInput, conflict, DomainError, ErrorCode, notFound } from '../../common/errors';
@@ -32,9 +33,12 @@ export interface CreateTokenInput {
   expiresAt?: Date | null;
 }
 
-/** API tokens: random secrets shown once, stored as sha256, revocable. */
+/** API tokens: random secrets shown once, stored as sha256, revocable; managed with MANAGE_TOKENS. */
 export class TokenService {
-  constructor(private readonly db: DataSource) {}
+  constructor(
+    private readonly db: DataSource,
+    private readonly authorization: Authorization,
+  ) {}
 
   /** Resolves `Authorization: Bearer <token>` to a principal, or throws UNAUTHENTICATED. */
   async authenticate(authorization: string | undefined): Promise<Principal> {
@@ -59,6 +63,7 @@ export class TokenService {
   }
 
   async create(caller: Caller, input: CreateTokenInput, secret = newSecret()): Promise<{ token: ApiTokenEntity; secret: string }> {
+    this.authorization.authorizeRegistry(caller, RegistryAction.MANAGE_TOKENS);
     validateText(input.subject, 'subject', { required: true, max: 200, identifier: true });
     validateText(input.description, 'description', { max: 1000 });
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) throw badInput('expiresAt', 'must be in the future');
@@ -89,6 +94,7 @@ export class TokenService {
   }
 
   async revoke(caller: Caller, id: string): Promise<ApiTokenEntity> {
+    this.authorization.authorizeRegistry(caller, RegistryAction.MANAGE_TOKENS);
     return this.db.transaction(async (m) => {
       // Every active ADMIN token is locked, so two revocations at once cannot each leave the other as the last.
       const admins = (await m.query(
@@ -113,7 +119,8 @@ export class TokenService {
     });
   }
 
-  async list(page: PageArgs): Promise<Page<ApiTokenEntity>> {
+  async list(caller: Caller, page: PageArgs): Promise<Page<ApiTokenEntity>> {
+    this.authorization.authorizeRegistry(caller, RegistryAction.MANAGE_TOKENS);
     return hydratePage(this.db.manager, ApiTokenEntity, await keysetPage(this.db.manager, TOKENS, page));
   }
 

@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
@@ -27,19 +27,16 @@ type Ctx = RequestContext<
 
 @Resolver(() => Deployment)
 export class DeploymentResolver {
-  @Authorized()
   @Mutation(() => DeploymentPayload)
   async recordDeployment(@Ctx() ctx: Ctx, @Arg('input', () => RecordDeploymentInput) input: RecordDeploymentInput) {
     return { deployment: await ctx.services.deployments.record(ctx.caller, input) };
   }
 
-  @Authorized()
   @Mutation(() => DeploymentPayload, { description: 'Shifts traffic or changes status; ENDED and ROLLED_BACK are final' })
   async updateDeployment(@Ctx() ctx: Ctx, @Arg('input', () => UpdateDeploymentInput) input: UpdateDeploymentInput) {
     return { deployment: await ctx.services.deployments.update(ctx.caller, input) };
   }
 
-  @Authorized()
   @Mutation(() => DeploymentPayload)
   async endDeployment(@Ctx() ctx: Ctx, @Arg('input', () => EndDeploymentInput) input: EndDeploymentInput) {
     return { deployment: await ctx.services.deployments.end(ctx.caller, input.id) };

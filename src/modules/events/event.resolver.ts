@@ -1,5 +1,5 @@
 import { UUIDResolver } from 'graphql-scalars';
-import { Arg, Authorized, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
+import { Arg, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
 import type { EventEnvelope } from './event.dispatcher';
 import type { EventService, Promotion as PromotionData } from './event.service';
@@ -10,7 +10,6 @@ type Data<Args> = SubscribeResolverData<unknown, Args, Ctx>;
 
 @Resolver()
 export class EventResolver {
-  @Authorized()
   @Subscription(() => LifecycleEvent, {
     description: 'Every committed event you may see, each with its cursor; with `after`, first every one since that cursor, then live',
     subscribe: ({ args, context }: Data<{ filter?: LifecycleEventFilter | null; after?: string | null }>) =>
@@ -24,7 +23,6 @@ export class EventResolver {
     return event;
   }
 
-  @Authorized()
   @Subscription(() => Promotion, {
     description: 'Versions moved into or out of PRODUCTION for one model, with the version each replaced',
     subscribe: ({ args, context }: Data<{ modelId: string; after?: string | null }>) =>

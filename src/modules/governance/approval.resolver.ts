@@ -1,5 +1,5 @@
 import { UUIDResolver } from 'graphql-scalars';
-import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
@@ -24,25 +24,21 @@ type Ctx = RequestContext<{ approvals: ApprovalService }, { versions: VersionLoa
 
 @Resolver()
 export class ApprovalResolver {
-  @Authorized()
   @Mutation(() => RegisterApproverKeyPayload, { description: "Registers (or replaces) the caller's Ed25519 public key" })
   async registerApproverKey(@Ctx() ctx: Ctx, @Arg('input', () => RegisterApproverKeyInput) input: RegisterApproverKeyInput) {
     return { key: await ctx.services.approvals.registerApproverKey(ctx.caller, input.publicKey) };
   }
 
-  @Authorized()
   @Mutation(() => ApprovalChallengePayload, { description: 'The canonical message to sign for a decision; changes nothing' })
   approvalChallenge(@Ctx() ctx: Ctx, @Arg('input', () => ApprovalChallengeInput) input: ApprovalChallengeInput) {
     return ctx.services.approvals.challenge(ctx.caller, input.versionId, input.targetStage, input.decision);
   }
 
-  @Authorized()
   @Mutation(() => ApprovalPayload)
   approveModelVersion(@Ctx() ctx: Ctx, @Arg('input', () => DecideModelVersionInput) input: DecideModelVersionInput) {
     return this.decide(ctx, input, Decision.APPROVED);
   }
 
-  @Authorized()
   @Mutation(() => ApprovalPayload)
   rejectModelVersion(@Ctx() ctx: Ctx, @Arg('input', () => DecideModelVersionInput) input: DecideModelVersionInput) {
     return this.decide(ctx, input, Decision.REJECTED);

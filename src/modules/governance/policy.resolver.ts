@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
@@ -33,13 +33,11 @@ function toEffectivePolicy({ policy, source }: Effective): EffectivePolicy {
 
 @Resolver()
 export class PolicyResolver {
-  @Authorized()
   @Mutation(() => SetBaselinePayload, { description: 'Creates or replaces the baseline of one metric of a model' })
   async setBaseline(@Ctx() ctx: Ctx, @Arg('input', () => SetBaselineInput) input: SetBaselineInput) {
     return { baseline: await ctx.services.policy.setBaseline(ctx.caller, input) };
   }
 
-  @Authorized()
   @Mutation(() => SetPolicyPayload, { description: 'Stores a new version of the policy of a model or of a risk tier' })
   async setPolicy(@Ctx() ctx: Ctx, @Arg('input', () => SetPolicyInput) input: SetPolicyInput) {
     return { policy: await ctx.services.policy.setPolicy(ctx.caller, input) };

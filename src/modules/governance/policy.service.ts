@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
-import { badInput, conflict, DomainError, ErrorCode } from '../../common/errors';
-import { Role } from '../../common/role';
+import { RegistryAction } from '../../common/authorization';
+import { badInput, conflict } from '../../common/errors';
 import { validateText } from '../../common/text';
 import { hydrate, hydratePages } from '../../db/hydrate';
 import { keysetCounts, keysetPages, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
@@ -90,9 +90,7 @@ export class PolicyService {
    */
   async setPolicy(caller: Caller, input: SetPolicyInput): Promise<PolicyEntity> {
     if (Boolean(input.modelId) === Boolean(input.riskTier)) throw badInput('modelId', 'give exactly one of modelId and riskTier');
-    if (input.riskTier && caller.role !== Role.ADMIN) {
-      throw new DomainError(ErrorCode.FORBIDDEN, 'the policy of a risk tier is set by ADMINs', { requiredRole: Role.ADMIN });
-    }
+    if (input.riskTier) this.access.authorizeRegistry(caller, RegistryAction.GOVERN_ALL_MODELS);
     return this.db.transaction(async (m) => {
       let scope: 'MODEL' | 'RISK_TIER';
       let scopeKey: string;

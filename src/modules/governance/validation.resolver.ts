@@ -1,4 +1,4 @@
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
 import type { ModelVersionEntity } from '../versions/model-version.entity';
 import { ModelVersion } from '../versions/model-version.types';
@@ -11,7 +11,6 @@ type Ctx = RequestContext<{ validation: ValidationService }, { governance: Gover
 
 @Resolver(() => ValidationReport)
 export class ValidationResolver {
-  @Authorized()
   @Mutation(() => ValidateModelVersionPayload, { description: 'Compares VALIDATION metrics with the baselines and policy checks' })
   async validateModelVersion(@Ctx() ctx: Ctx, @Arg('input', () => ValidateModelVersionInput) input: ValidateModelVersionInput) {
     return { report: await ctx.services.validation.validate(ctx.caller, input.versionId) };

@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { TransactionHooks } from '../../common/hooks';
 import type { Caller } from '../../common/caller';
-import { conflict, DomainError, ErrorCode } from '../../common/errors';
-import { Role } from '../../common/role';
+import { RegistryAction } from '../../common/authorization';
+import { conflict } from '../../common/errors';
 import { validateText } from '../../common/text';
 import { writeReturning } from '../../db/write';
 import { Action } from '../access/access.rules';
@@ -61,11 +61,7 @@ export class RetirementService {
           { ...live },
         );
       }
-      if (running && caller.role !== Role.ADMIN) {
-        throw new DomainError(ErrorCode.FORBIDDEN, 'forcing the retirement of a model that still runs needs the ADMIN role', {
-          requiredRole: Role.ADMIN,
-        });
-      }
+      if (running) this.access.authorizeRegistry(caller, RegistryAction.FORCE_RETIREMENT);
       const [after] = await writeReturning(
         m,
         RegisteredModelEntity,

@@ -1,5 +1,5 @@
 import { DateTimeISOResolver, UUIDResolver } from 'graphql-scalars';
-import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
@@ -30,7 +30,6 @@ type Ctx = RequestContext<
 
 @Resolver(() => ModelVersion)
 export class TransitionResolver {
-  @Authorized()
   @Mutation(() => TransitionModelVersionPayload, {
     description: 'Moves a version to another stage behind its gates; PRODUCTION and other moves beyond staging need APPROVE on the model',
   })
@@ -39,14 +38,12 @@ export class TransitionResolver {
     return { version, archivedVersion: archived, replayed };
   }
 
-  @Authorized()
   @Mutation(() => RollbackModelPayload, { description: 'Puts back the version that was last in production and archives the current one' })
   async rollbackModel(@Ctx() ctx: Ctx, @Arg('input', () => RollbackModelInput) input: RollbackModelInput) {
     const { version, archived, replayed } = await ctx.services.transitions.rollback(ctx.caller, input);
     return { restoredVersion: version, archivedVersion: archived, replayed };
   }
 
-  @Authorized()
   @Mutation(() => ModelPayload, {
     description: 'Ends a whole model (MANAGE): refused while it runs unless an ADMIN forces it; afterwards it is read-only and RETIRED',
   })

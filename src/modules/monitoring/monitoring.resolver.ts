@@ -1,17 +1,5 @@
 import { UUIDResolver } from 'graphql-scalars';
-import {
-  Arg,
-  Args,
-  Authorized,
-  Ctx,
-  FieldResolver,
-  Mutation,
-  Query,
-  Resolver,
-  Root,
-  Subscription,
-  type SubscribeResolverData,
-} from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from 'type-graphql';
 import { PageArgs, toConnection } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import type { DeploymentLoaders } from '../deployments/deployment.loaders';
@@ -62,7 +50,6 @@ type Data<Args> = SubscribeResolverData<unknown, Args, Ctx>;
 
 @Resolver()
 export class MonitoringResolver {
-  @Authorized()
   @Mutation(() => SetReferenceDistributionPayload, {
     description: 'What production is compared with, per feature (usually from the validation set)',
   })
@@ -70,7 +57,6 @@ export class MonitoringResolver {
     return { references: await ctx.services.reports.setReference(ctx.caller, input) };
   }
 
-  @Authorized()
   @Mutation(() => ProductionReportPayload, { description: 'Feature distributions of one window, evaluated for drift as they arrive' })
   async reportFeatureDistribution(
     @Ctx() ctx: Ctx,
@@ -79,7 +65,6 @@ export class MonitoringResolver {
     return reportPayload(await ctx.services.reports.reportFeatures(ctx.caller, input));
   }
 
-  @Authorized()
   @Mutation(() => ProductionReportPayload, {
     description: 'Production metrics of one window: kept in the version’s history (source PRODUCTION) and evaluated',
   })
@@ -87,56 +72,47 @@ export class MonitoringResolver {
     return reportPayload(await ctx.services.reports.reportMetrics(ctx.caller, input));
   }
 
-  @Authorized()
   @Mutation(() => ModelObjectives, { description: 'Objectives with error budgets, and the model’s drift, quality and canary thresholds' })
   async setModelObjectives(@Ctx() ctx: Ctx, @Arg('input', () => SetModelObjectivesInput) input: SetModelObjectivesInput) {
     return objectivesOf(input.modelId, await ctx.services.objectives.set(ctx.caller, input));
   }
 
-  @Authorized()
   @Query(() => ModelObjectives)
   async modelObjectives(@Ctx() ctx: Ctx, @Arg('modelId', () => UUIDResolver) modelId: string) {
     return objectivesOf(modelId, await ctx.services.objectives.settings(ctx.caller, modelId));
   }
 
-  @Authorized()
   @Query(() => [ObjectiveStatus], { description: 'Per objective: the current value, the error budget left and the burn rate' })
   objectiveStatus(@Ctx() ctx: Ctx, @Arg('modelId', () => UUIDResolver) modelId: string) {
     return ctx.services.objectives.status(ctx.caller, modelId);
   }
 
-  @Authorized()
   @Query(() => CanaryAnalysis, { description: 'A CANARY, SHADOW or AB_TEST deployment against production over the same windows' })
   async canaryAnalysis(@Ctx() ctx: Ctx, @Arg('deploymentId', () => UUIDResolver) deploymentId: string) {
     return canaryOf(await ctx.services.canaries.analysis(ctx.caller, deploymentId));
   }
 
-  @Authorized()
   @Query(() => AlertConnection, { description: 'Newest first' })
   async alerts(@Ctx() ctx: Ctx, @Arg('filter', () => AlertFilter, { nullable: true }) filter: AlertFilter | null, @Args() page: PageArgs) {
     const f = filter ?? {};
     return toConnection(await ctx.services.alerts.list(ctx.caller, f, page), () => ctx.services.alerts.count(ctx.caller, f));
   }
 
-  @Authorized()
   @Query(() => Alert, { nullable: true })
   alert(@Ctx() ctx: Ctx, @Arg('id', () => UUIDResolver) id: string) {
     return ctx.loaders.monitoring.alertById.load(id);
   }
 
-  @Authorized()
   @Mutation(() => AlertPayload, { description: 'Someone is on it: the alert stays open and keeps deduplicating' })
   async acknowledgeAlert(@Ctx() ctx: Ctx, @Arg('input', () => AcknowledgeAlertInput) input: AcknowledgeAlertInput) {
     return { alert: await ctx.services.alerts.acknowledge(ctx.caller, input) };
   }
 
-  @Authorized()
   @Mutation(() => AlertPayload, { description: 'Closed: the next breach raises a new alert' })
   async resolveAlert(@Ctx() ctx: Ctx, @Arg('input', () => ResolveAlertInput) input: ResolveAlertInput) {
     return { alert: await ctx.services.alerts.resolve(ctx.caller, input) };
   }
 
-  @Authorized()
   @Subscription(() => AlertEvent, {
     description: 'Alerts as they are raised or escalate (every kind, drift first among them); with `after`, first those since that cursor',
     subscribe: ({ args, context }: Data<{ filter?: DriftAlertFilter | null; after?: string | null }>) =>

@@ -1,5 +1,5 @@
 import { UUIDResolver } from 'graphql-scalars';
-import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
 import type { RetentionOutcome, RetentionService } from './retention.service';
 import {
@@ -28,49 +28,41 @@ const planOf = (modelId: string, o: RetentionOutcome): RetentionPlan => ({
 
 @Resolver()
 export class RetentionResolver {
-  @Authorized()
   @Mutation(() => RetentionPolicy, { description: 'Per model (MANAGE), per risk tier or global (ADMIN)' })
   setRetentionPolicy(@Ctx() ctx: Ctx, @Arg('input', () => SetRetentionPolicyInput) input: SetRetentionPolicyInput) {
     return ctx.services.retention.setPolicy(ctx.caller, input);
   }
 
-  @Authorized()
   @Query(() => RetentionPlan, { description: 'What applyRetention would do now, and why each other version is kept; changes nothing' })
   async retentionPlan(@Ctx() ctx: Ctx, @Arg('modelId', () => UUIDResolver) modelId: string) {
     return planOf(modelId, await ctx.services.retention.plan(ctx.caller, modelId));
   }
 
-  @Authorized()
   @Mutation(() => RetentionPlan, { description: 'ADMIN: retires what the plan says and queues the artifacts for cold storage or deletion' })
   async applyRetention(@Ctx() ctx: Ctx, @Arg('input', () => ApplyRetentionInput) input: ApplyRetentionInput) {
     return planOf(input.modelId, await ctx.services.retention.apply(ctx.caller, input.modelId));
   }
 
-  @Authorized()
   @Mutation(() => LegalHold, { description: 'ADMIN: nothing of the model or version retires, moves or is deleted until released' })
   setLegalHold(@Ctx() ctx: Ctx, @Arg('input', () => SetLegalHoldInput) input: SetLegalHoldInput) {
     return ctx.services.retention.setHold(ctx.caller, input);
   }
 
-  @Authorized()
   @Mutation(() => LegalHold, { description: 'ADMIN' })
   releaseLegalHold(@Ctx() ctx: Ctx, @Arg('input', () => ReleaseLegalHoldInput) input: ReleaseLegalHoldInput) {
     return ctx.services.retention.releaseHold(ctx.caller, input);
   }
 
-  @Authorized()
   @Query(() => [LegalHold], { description: 'Open holds first' })
   legalHolds(@Ctx() ctx: Ctx, @Arg('modelId', () => UUIDResolver) modelId: string) {
     return ctx.services.retention.holds(ctx.caller, modelId);
   }
 
-  @Authorized()
   @Mutation(() => RestoredArtifact, { description: 'Brings a COLD artifact back (MANAGE); audited' })
   restoreArtifact(@Ctx() ctx: Ctx, @Arg('input', () => RestoreArtifactInput) input: RestoreArtifactInput) {
     return ctx.services.retention.restore(ctx.caller, input.versionId);
   }
 
-  @Authorized()
   @Mutation(() => [SweptObject], {
     description: 'ADMIN: objects in the store no version references; removed past the grace period unless dryRun',
   })

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { RegistryAction } from '../../common/authorization';
 import type { Caller } from '../../common/caller';
-import { badInput, conflict, DomainError, ErrorCode, notFound } from '../../common/errors';
-import { Role } from '../../common/role';
+import { badInput, conflict, notFound } from '../../common/errors';
 import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
 import { Action } from '../access/access.rules';
@@ -104,7 +104,7 @@ export class RetentionService {
     const scope = input.modelId ? 'MODEL' : input.riskTier ? 'RISK_TIER' : 'GLOBAL';
     return this.db.transaction(async (m) => {
       if (input.modelId) await this.access.authorize(m, caller, Action.EDIT_POLICY, input.modelId);
-      else requireAdmin(caller, `a ${scope === 'GLOBAL' ? 'global' : 'risk-tier'} retention policy`);
+      else this.access.authorizeRegistry(caller, RegistryAction.GOVERN_ALL_MODELS);
       const [before] = await m.query(
         `SELECT ${POLICY_COLUMNS} FROM retention_policies WHERE scope = $1 AND COALESCE(model_id::text, risk_tier, '') = $2`,
         [scope, input.modelId ?? input.riskTier ?? ''],
@@ -142,7 +142,7 @@ export class RetentionService {
    * deletion, which the artifact worker carries out. Metadata stays forever.
    */
   async apply(caller: Caller, modelId: string): Promise<RetentionOutcome> {
-    requireAdmin(caller, 'applying retention');
+    this.access.authorizeRegistry(caller, RegistryAction.APPLY_RETENTION);
     return this.db.transaction(async (m) => {
       await this.access.authorize(m, caller, Action.RETIRE, modelId);
       await m.query('SELECT id FROM registered_models WHERE id = $1 FOR UPDATE', [modelId]);
@@ -181,7 +181,7 @@ export class RetentionService {
     caller: Caller,
     input: { modelId?: string | null; versionId?: string | null; reason: string; reference: string },
   ): Promise<LegalHold> {
-    requireAdmin(caller, 'a legal hold');
+    this.access.authorizeRegistry(caller, RegistryAction.LEGAL_HOLD);
     validateText(input.reason, 'reason', { required: true, max: 2000 });
     validateText(input.reference, 'reference', { required: true, max: 500, identifier: true });
     if (Boolean(input.modelId) === Boolean(input.versionId)) throw badInput('modelId', 'give exactly one of modelId and versionId');
@@ -205,7 +205,7 @@ export class RetentionService {
 
   /** releaseLegalHold({ id, reason }), ADMIN. */
   async releaseHold(caller: Caller, input: { id: string; reason: string }): Promise<LegalHold> {
-    requireAdmin(caller, 'a legal hold');
+    this.access.authorizeRegistry(caller, RegistryAction.LEGAL_HOLD);
     validateText(input.reason, 'reason', { required: true, max: 2000 });
     if (!isUuid(input.id)) throw notFound('legal hold', input.id);
     return this.db.transaction(async (m) => {
@@ -279,7 +279,7 @@ export class RetentionService {
     caller: Caller,
     input: { graceHours: number; dryRun: boolean },
   ): Promise<Array<{ key: string; size: number; modified: Date; removed: boolean }>> {
-    requireAdmin(caller, 'sweeping the artifact store');
+    this.access.authorizeRegistry(caller, RegistryAction.SWEEP_ARTIFACTS);
     if (!Number.isInteger(input.graceHours) || input.graceHours < 0 || input.graceHours > 8760)
       throw badInput('graceHours', 'must be a whole number from 0 to 8,760');
     const rows = (await this.db.query(
@@ -400,8 +400,4 @@ async function protectedDownstream(m: EntityManager, versionIds: string[]): Prom
   const byVersion = new Map<string, string[]>();
   for (const r of rows) byVersion.set(r.start, [...(byVersion.get(r.start) ?? []), r.what]);
   return byVersion;
-}
-
-function requireAdmin(caller: Caller, what: string): void {
-  if (caller.role !== Role.ADMIN) throw new DomainError(ErrorCode.FORBIDDEN, `${what} needs the ADMIN role`, { requiredRole: Role.ADMIN });
 }

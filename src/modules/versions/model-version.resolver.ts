@@ -1,5 +1,5 @@
 import { UUIDResolver } from 'graphql-scalars';
-import { Arg, Args, Authorized, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { PageArgs, type ConnectionShape } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
@@ -33,7 +33,6 @@ export class ModelVersionResolver {
     return ctx.loaders.versions.byId.load(id);
   }
 
-  @Authorized()
   @Mutation(() => RegisterModelVersionPayload, { description: 'Registers the next version of a model with its reproducibility tuple' })
   async registerModelVersion(@Ctx() ctx: Ctx, @Arg('input', () => RegisterModelVersionInput) input: RegisterModelVersionInput) {
     const { version, replayed } = await ctx.services.versions.register(ctx.caller, input);
