@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { createModelgraphDataSource } from '../src/composition';
 import { createDataSource } from '../src/db/data-source';
-import { LineageDirection } from '../src/modules/lineage/lineage.rules';
+import { LineageDirection, edgeLimit } from '../src/modules/lineage/lineage.rules';
 import { walk } from '../src/modules/lineage/lineage.walk';
 import { openBenchDatabase, percentile } from './bench-support';
 import type { ParentMessage, ServerMessage } from './catalog.server';
@@ -612,6 +612,7 @@ async function main(): Promise<void> {
             direction,
             maxDepth: depth,
             first: FIRST,
+            edges: edgeLimit(FIRST),
             relations: null,
             kinds: null,
             at: null,

@@ -6,7 +6,7 @@ import {
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
+import { fieldExtensionsEstimator, getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
 import type { GraphQLSchema } from 'graphql';
 import { DEFAULT_PAGE_SIZE } from '../db/pagination';
 
@@ -113,7 +113,9 @@ export function enforceLimits(
       query: document,
       operationName: operation.name?.value,
       variables,
-      estimators: [pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
+      // A field may declare its own cost (type-graphql's `complexity`, carried over by schema.ts): a list whose length is
+      // bounded by a multiple of its parent's page, such as a lineage graph's edges.
+      estimators: [fieldExtensionsEstimator(), pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
     });
   } catch (err) {
     // Costing coerces the variables before execution would: their errors are the caller's input errors.

@@ -1,6 +1,6 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { printSchemaWithDirectives } from '@graphql-tools/utils';
-import { isInterfaceType, type GraphQLSchema } from 'graphql';
+import { isInterfaceType, isObjectType, type GraphQLSchema } from 'graphql';
 import { badInput } from '../common/errors';
 import gql from 'graphql-tag';
 import { buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray } from 'type-graphql';
@@ -62,7 +62,26 @@ export async function buildModelgraphSchema({ resolvers, references }: SchemaPar
     resolvers: resolverMap as any,
   });
   guardEntities(schema, new Set(Object.keys(references)));
+  carryComplexity(typeSchema, schema);
   return schema;
+}
+
+/**
+ * A field's declared cost (type-graphql's `complexity` option, read by the cost estimator in limits.ts) is an
+ * extension, which printing the schema for the subgraph loses: copied onto the subgraph's field.
+ */
+function carryComplexity(from: GraphQLSchema, to: GraphQLSchema): void {
+  for (const type of Object.values(from.getTypeMap())) {
+    if (!isObjectType(type) && !isInterfaceType(type)) continue;
+    const target = to.getType(type.name);
+    if (!target || (!isObjectType(target) && !isInterfaceType(target))) continue;
+    const fields = target.getFields();
+    for (const [name, field] of Object.entries(type.getFields())) {
+      const complexity = field.extensions.complexity;
+      if (complexity === undefined || !fields[name]) continue;
+      Object.assign(fields[name], { extensions: { ...fields[name].extensions, complexity } });
+    }
+  }
 }
 
 /**

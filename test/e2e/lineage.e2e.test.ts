@@ -118,7 +118,7 @@ describe('automatic provenance', () => {
       ['ModelVersion', v1.id],
       ['Deployment', deployment.id],
     ]);
-    expect(down.edges).toEqual([{ from: v1.id, to: deployment.id, relation: 'DEPLOYED_AS' }]);
+    expect(down.edges).toEqual([{ id: expect.any(String), from: v1.id, to: deployment.id, relation: 'DEPLOYED_AS' }]);
     // Version fields inside the graph, without a second query.
     expect(down.nodes[0].node).toMatchObject({ version: 1, stage: 'DEVELOPMENT', model: { name: model.name } });
     expect(down.nodes[1].node).toMatchObject({ kind: 'DEPLOYMENT', environment: 'production', status: 'ACTIVE' });
@@ -239,6 +239,69 @@ describe('writes', () => {
     const [event] = ok(await t.request(AuditEventsDocument, { first: 1, filter: { action: 'lineage.edge_removed', subjectId: edgeId } }))
       .auditEvents.edges;
     expect(event.node.payload).toMatchObject({ reason: 'wrong join', edge: { id: edgeId } });
+  });
+});
+
+describe('edges a client can see, it can remove', () => {
+  test('a walk answers each edge with its id; removeLineageEdge takes it, or the edge’s ends and relation', async () => {
+    const ids = await nodes('e1', 'e2', 'e3');
+    await link(ids, 'e1>e2', 'e2>e3');
+    ok(await t.request(AddLineageEdgesDocument, { input: { edges: [{ fromId: ids.e2, toId: ids.e3, relation: 'RELATED_TO' }] } }));
+    const graph = (await names(ids.e1, { direction: 'DOWNSTREAM' })).graph;
+    const stored = (await t.database.db.query('SELECT id, from_id, to_id, relation FROM lineage_edges WHERE from_id = ANY($1::uuid[])', [
+      [ids.e1, ids.e2],
+    ])) as Array<{ id: string; from_id: string; to_id: string; relation: string }>;
+    expect(graph.edges.map((e) => [e.id, e.from, e.to, e.relation]).sort()).toEqual(
+      stored.map((e) => [e.id, e.from_id, e.to_id, e.relation]).sort(),
+    );
+    expect(graph.edges).toHaveLength(3);
+
+    // By the id the walk answered.
+    const first = graph.edges.find((e) => e.from === ids.e1)!;
+    const byId = ok(await t.request(RemoveLineageEdgeDocument, { input: { id: first.id, reason: 'seen in the graph' } })).removeLineageEdge
+      .edge;
+    expect(byId).toMatchObject({ id: first.id, fromId: ids.e1, toId: ids.e2, relation: 'DERIVED_FROM', removedBy: 'admin' });
+    // By its ends and relation: only that relation's edge between them.
+    const byEnds = ok(
+      await t.request(RemoveLineageEdgeDocument, {
+        input: { fromId: ids.e2, toId: ids.e3, relation: 'RELATED_TO', reason: 'wrong relation' },
+      }),
+    ).removeLineageEdge.edge;
+    const related = graph.edges.find((e) => e.relation === 'RELATED_TO')!;
+    expect(byEnds).toMatchObject({ id: related.id, fromId: ids.e2, toId: ids.e3, relation: 'RELATED_TO', removedBy: 'admin' });
+    const after = (await names(ids.e2, { direction: 'DOWNSTREAM' })).graph.edges;
+    expect(after.map((e) => [e.from, e.to, e.relation])).toEqual([[ids.e2, ids.e3, 'DERIVED_FROM']]);
+    // Each removal is audited with the edge it removed.
+    for (const [edgeId, reason] of [
+      [first.id, 'seen in the graph'],
+      [related.id, 'wrong relation'],
+    ]) {
+      const [event] = ok(await t.request(AuditEventsDocument, { first: 1, filter: { action: 'lineage.edge_removed', subjectId: edgeId } }))
+        .auditEvents.edges;
+      expect(event.node.payload).toMatchObject({ reason, edge: { id: edgeId } });
+    }
+
+    // Gone already, or no such edge: NOT_FOUND; half a name, or both names: BAD_USER_INPUT naming the field.
+    const again = await t.request(RemoveLineageEdgeDocument, {
+      input: { fromId: ids.e2, toId: ids.e3, relation: 'RELATED_TO', reason: 'again' },
+    });
+    expect(errorCode(again)).toBe('NOT_FOUND');
+    const half = await t.request(RemoveLineageEdgeDocument, { input: { fromId: ids.e2, toId: ids.e3, reason: 'which?' } });
+    expect(half.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'relation' });
+    const both = await t.request(RemoveLineageEdgeDocument, {
+      input: { id: related.id, fromId: ids.e2, toId: ids.e3, relation: 'DERIVED_FROM', reason: 'both' },
+    });
+    expect(both.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'fromId' });
+    const neither = await t.request(RemoveLineageEdgeDocument, { input: { reason: 'nothing' } });
+    expect(neither.errors![0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
+    // Still for ADMINs only, however the edge is named.
+    const contributor = await t.tokenFor(Role.CONTRIBUTOR, 'lineage-remover');
+    const refused = await t.request(
+      RemoveLineageEdgeDocument,
+      { input: { fromId: ids.e2, toId: ids.e3, relation: 'DERIVED_FROM', reason: 'not mine to remove' } },
+      contributor,
+    );
+    expect(errorCode(refused)).toBe('FORBIDDEN');
   });
 });
 

@@ -1,6 +1,7 @@
 import {
   buildSchema,
   GraphQLError,
+  type GraphQLObjectType,
   Kind,
   parse,
   type DocumentNode,
@@ -181,6 +182,36 @@ describe('enforceLimits', () => {
   it('checks depth before aliases and cost', () => {
     const source = `{ a: items(first: 500) { b: children(first: 500) { c: children(first: 500) { d: children(first: 500) { e: children(first: 500) { id } } } } } }`;
     expect(refusal(source).extensions.limit).toBe('depth');
+  });
+});
+
+describe('a field that declares its own cost', () => {
+  // A graph whose `edges` may hold up to 4 items per node asked for, declared as type-graphql's `complexity` option
+  // does it (schema.ts carries it over to the subgraph's schema).
+  const schema = buildSchema(`
+    type Query { graph(first: Int): Graph! }
+    type Graph { nodes: [Node!]! edges: [Edge!]! truncated: Boolean! }
+    type Node { id: ID! }
+    type Edge { from: ID! to: ID! }
+  `);
+  const edges = (schema.getType('Graph') as GraphQLObjectType).getFields().edges;
+  Object.assign(edges, { extensions: { complexity: ({ childComplexity }: { childComplexity: number }) => 1 + 4 * childComplexity } });
+
+  function cost(source: string): number {
+    const document = parse(source);
+    try {
+      enforceLimits(schema, document, operationOf(document), {}, { maxDepth: 10, maxAliases: 10, maxCost: 0 });
+    } catch (error) {
+      return Number(/cost (\d+) exceeds/.exec((error as Error).message)?.[1]);
+    }
+    throw new Error('expected a refusal');
+  }
+
+  it('is multiplied by the page size of the list above it', () => {
+    // nodes = 1 + 1; edges = 1 + 4 × (1 + 1); graph = 1 + 100 × (2 + 9).
+    expect(cost('{ graph(first: 100) { nodes { id } edges { from to } } }')).toBe(1 + 100 * (2 + 9));
+    // Without edges, only nodes count.
+    expect(cost('{ graph(first: 100) { nodes { id } } }')).toBe(1 + 100 * 2);
   });
 });
 

@@ -13,7 +13,7 @@ import type { VersionLoaders } from '../versions/model-version.loaders';
 import { ModelVersion } from '../versions/model-version.types';
 import type { LineageEdgeEntity } from './lineage.entities';
 import type { LineageLoaders } from './lineage.loaders';
-import { LineageDirection, LineageRelation } from './lineage.rules';
+import { EDGES_PER_NODE, LineageDirection, LineageRelation, MAX_EDGES, MAX_IMPACTED, MAX_PATHS } from './lineage.rules';
 import type { GraphArgs, LineageService, Step } from './lineage.service';
 import {
   AddLineageEdgesInput,
@@ -77,7 +77,10 @@ function graphArgs(
 @Resolver()
 export class LineageResolver {
   @Query(() => LineageGraph, {
-    description: 'The graph around a node (a node id, or a version or deployment id), walked in one statement; maxDepth at most 20',
+    description:
+      'The graph around a node (a node id, or a version or deployment id), walked in one statement; maxDepth at most 20; ' +
+      `at most \`first\` nodes besides the start and ${EDGES_PER_NODE} × \`first\` edges between them (${MAX_EDGES.toLocaleString('en-US')} at most), ` +
+      '`truncated` when there were more',
   })
   async lineage(
     @Ctx() ctx: Ctx,
@@ -88,20 +91,28 @@ export class LineageResolver {
     relations: LineageRelation[] | null,
     @Arg('kinds', () => [LineageNodeKind], { nullable: true, description: 'Answer only nodes of these kinds (the walk goes through all)' })
     kinds: LineageNodeKind[] | null,
-    @Arg('first', () => Int, { defaultValue: 1000, description: 'At most this many nodes besides the start (10,000 at most)' })
+    @Arg('first', () => Int, {
+      defaultValue: 1000,
+      description: `At most this many nodes besides the start (10,000 at most), and ${EDGES_PER_NODE} times as many edges (${MAX_EDGES.toLocaleString('en-US')} at most)`,
+    })
     first: number,
     @Arg('at', () => DateTimeISOResolver, { nullable: true, description: 'The graph as it was then' }) at: Date | null,
   ) {
     return graphOf(ctx, await ctx.services.lineage.graph(ctx.caller, nodeId, graphArgs(direction, maxDepth, kinds, relations, first, at)));
   }
 
-  @Query(() => [LineagePath], { description: 'The shortest paths along the edges from one node to another' })
+  @Query(() => [LineagePath], {
+    description:
+      'The shortest paths along the edges from one node to another (two edges between the same nodes with different relations ' +
+      'make two paths). The walk visits at most 10,000 nodes and reads at most 10,000 edges besides those it reached each node by, ' +
+      'those into `toId` first: on a denser graph, some paths may be left out, never one that is not shortest',
+  })
   async lineagePaths(
     @Ctx() ctx: Ctx,
     @Arg('fromId', () => UUIDResolver) fromId: string,
     @Arg('toId', () => UUIDResolver) toId: string,
-    @Arg('maxDepth', () => Int, { defaultValue: 20 }) maxDepth: number,
-    @Arg('first', () => Int, { defaultValue: 10 }) first: number,
+    @Arg('maxDepth', () => Int, { defaultValue: 20, description: 'At most 20' }) maxDepth: number,
+    @Arg('first', () => Int, { defaultValue: 10, description: `At most this many paths (${MAX_PATHS} at most)` }) first: number,
     @Arg('at', () => DateTimeISOResolver, { nullable: true }) at: Date | null,
   ) {
     const paths = await ctx.services.lineage.paths(ctx.caller, fromId, toId, { maxDepth, first, at });
@@ -110,10 +121,19 @@ export class LineageResolver {
 
   @Query(() => Impact, {
     description:
-      'Every model version downstream of a node (with its stage) and every live deployment, grouped by model, each with its path',
+      'Every model version downstream of a node (with its stage) and every live deployment, grouped by model, each with its path; ' +
+      'walked 20 edges deep through at most 10,000 nodes; at most `first` versions and deployments, the nearest first',
   })
-  async impact(@Ctx() ctx: Ctx, @Arg('nodeId', () => UUIDResolver) nodeId: string) {
-    const impact = await ctx.services.lineage.impact(ctx.caller, nodeId);
+  async impact(
+    @Ctx() ctx: Ctx,
+    @Arg('nodeId', () => UUIDResolver) nodeId: string,
+    @Arg('first', () => Int, {
+      defaultValue: MAX_IMPACTED,
+      description: `At most this many versions and live deployments together (${MAX_IMPACTED.toLocaleString('en-US')} at most); \`truncated\` when there were more`,
+    })
+    first: number,
+  ) {
+    const impact = await ctx.services.lineage.impact(ctx.caller, nodeId, { first });
     const models = await Promise.all(
       impact.models.map(async (m) => ({
         model: await ctx.loaders.models.byId.load(m.modelId),
@@ -159,10 +179,11 @@ export class LineageResolver {
 
   @Authorized(Role.ADMIN)
   @Mutation(() => RemoveLineageEdgePayload, {
-    description: 'Removes an edge from the graph from now on (`at` still sees it before); audited',
+    description:
+      'Removes an edge from the graph from now on (`at` still sees it before), named by its id or by fromId, toId and relation; audited',
   })
   async removeLineageEdge(@Ctx() ctx: Ctx, @Arg('input', () => RemoveLineageEdgeInput) input: RemoveLineageEdgeInput) {
-    const edge: LineageEdgeEntity = await ctx.services.lineage.removeEdge(ctx.caller, input.id, input.reason);
+    const edge: LineageEdgeEntity = await ctx.services.lineage.removeEdge(ctx.caller, input, input.reason);
     return { edge };
   }
 }

@@ -23,14 +23,21 @@ import {
   LineageRelation,
   MAX_DEPTH,
   MAX_NODES,
+  PATH_EDGES,
+  edgeLimit,
+  edgeTarget,
+  impactBounds,
+  pathBounds,
   provenanceOf,
   shortestPaths,
   traversalBounds,
   validateEdges,
   validateNodes,
   type EdgeInput,
+  type EdgeTargetInput,
   type NodeInput,
   type NodeSpec,
+  type PathEdge,
   type TraversalArgs,
 } from './lineage.rules';
 import { walk, type Reached, type Walk, type WalkOptions } from './lineage.walk';
@@ -206,18 +213,31 @@ export class LineageService {
     });
   }
 
-  /** removeLineageEdge (ADMIN): the edge stays in the history, stamped removed, so `at` still answers it. */
-  async removeEdge(caller: Caller, id: string, reason: string): Promise<LineageEdgeEntity> {
+  /**
+   * removeLineageEdge (ADMIN): the edge stays in the history, stamped removed, so `at` still answers it. Named by its
+   * id (as walks answer it) or by its ends and relation: removeEdge(admin, { fromId, toId, relation }, 'wrong join').
+   */
+  async removeEdge(caller: Caller, input: EdgeTargetInput, reason: string): Promise<LineageEdgeEntity> {
     if (caller.role !== Role.ADMIN)
       throw new DomainError(ErrorCode.FORBIDDEN, 'removing a lineage edge needs the ADMIN role', { requiredRole: Role.ADMIN });
+    const target = edgeTarget(input);
     return this.db.transaction(async (m) => {
-      const [edge] = await writeReturning(
-        m,
-        LineageEdgeEntity,
-        `UPDATE lineage_edges SET removed_at = now(), removed_by = $2 WHERE id = $1 AND removed_at IS NULL RETURNING *`,
-        [isUuid(id) ? id : null, caller.subject],
-      );
-      if (!edge) throw notFound('live lineage edge', id);
+      const [edge] =
+        'id' in target
+          ? await writeReturning(
+              m,
+              LineageEdgeEntity,
+              `UPDATE lineage_edges SET removed_at = now(), removed_by = $2 WHERE id = $1 AND removed_at IS NULL RETURNING *`,
+              [isUuid(target.id) ? target.id : null, caller.subject],
+            )
+          : await writeReturning(
+              m,
+              LineageEdgeEntity,
+              `UPDATE lineage_edges SET removed_at = now(), removed_by = $4
+               WHERE from_id = $1 AND to_id = $2 AND relation = $3 AND removed_at IS NULL RETURNING *`,
+              [isUuid(target.fromId) ? target.fromId : null, isUuid(target.toId) ? target.toId : null, target.relation, caller.subject],
+            );
+      if (!edge) throw notFound('live lineage edge', 'id' in target ? target.id : `${target.fromId} → ${target.toId} (${target.relation})`);
       await appendAudit(m, caller, {
         action: 'lineage.edge_removed',
         subjectType: 'LineageEdge',
@@ -285,6 +305,7 @@ export class LineageService {
       direction: args.direction ?? LineageDirection.BOTH,
       maxDepth,
       first,
+      edges: edgeLimit(first),
       relations: args.relations,
       kinds: args.kinds,
       at: args.at,
@@ -292,11 +313,13 @@ export class LineageService {
     });
   }
 
-  /** lineagePaths: every shortest path (at most `first`) along the edges from one node to another. */
+  /**
+   * lineagePaths: every shortest path (at most `first`, ≤ 100) along the edges from one node to another. The walk
+   * visits at most 10,000 nodes and reads at most 10,000 edges besides those it reached each node by (those into `toId`
+   * first); the paths are found in time linear in what it read.
+   */
   async paths(caller: Caller, fromId: string, toId: string, args: TraversalArgs & { at?: Date | null }): Promise<Step[][]> {
-    const { maxDepth } = traversalBounds({ maxDepth: args.maxDepth ?? MAX_DEPTH });
-    const limit = args.first ?? 10;
-    traversalBounds({ first: limit });
+    const { maxDepth, first } = pathBounds(args);
     await this.requireNode(caller, fromId);
     await this.requireNode(caller, toId);
     const from = fromId.toLowerCase();
@@ -306,6 +329,7 @@ export class LineageService {
         direction: LineageDirection.DOWNSTREAM,
         maxDepth,
         first: MAX_NODES,
+        edges: PATH_EDGES,
         at: args.at,
         until: to,
         visible: this.visibility(caller),
@@ -313,22 +337,23 @@ export class LineageService {
     ).get(from) as Walk;
     const byId = new Map(found.nodes.map((n) => [n.id, n]));
     const distance = new Map(found.nodes.map((n) => [n.id, n.depth]));
-    const into = new Map<string, string[]>();
-    const relationOf = new Map<string, LineageRelation>();
-    for (const e of found.edges) {
-      into.set(e.to, [...(into.get(e.to) ?? []), e.from]);
-      if (!relationOf.has(`${e.from}>${e.to}`)) relationOf.set(`${e.from}>${e.to}`, e.relation);
-    }
-    return shortestPaths(from, to, distance, into, limit).map((ids) =>
-      ids.map((id, i) => ({ node: byId.get(id) as Reached, relation: i === 0 ? null : (relationOf.get(`${ids[i - 1]}>${id}`) ?? null) })),
+    // The edges each node was reached by, then those read: every node reached has one from a node a step nearer.
+    const edges: Array<PathEdge> = [];
+    for (const n of found.nodes) if (n.parent && n.relation) edges.push({ from: n.parent, to: n.id, relation: n.relation });
+    edges.push(...found.edges);
+    return shortestPaths(from, to, distance, edges, first).map((steps) =>
+      steps.map((step) => ({ node: byId.get(step.id) as Reached, relation: step.relation })),
     );
   }
 
   /**
-   * impact(nodeId): every model version downstream, with its stage, and every live deployment, grouped by
-   * model, each with the path that links it: what to retrain, and what is serving now.
+   * impact(nodeId): every model version downstream, with its stage, and every live deployment, grouped by model,
+   * each with the path that links it: what to retrain, and what is serving now. The walk visits at most 10,000 nodes,
+   * 20 edges deep, and reads no edges besides those it reached each node by; at most `first` (≤ 1,000) versions and
+   * deployments are answered, the nearest first, each path at most 21 steps.
    */
-  async impact(caller: Caller, nodeId: string): Promise<Impact> {
+  async impact(caller: Caller, nodeId: string, args: { first?: number | null } = {}): Promise<Impact> {
+    const { first } = impactBounds(args);
     await this.requireNode(caller, nodeId);
     const start = nodeId.toLowerCase();
     const found = (
@@ -336,6 +361,7 @@ export class LineageService {
         direction: LineageDirection.DOWNSTREAM,
         maxDepth: MAX_DEPTH,
         first: MAX_NODES,
+        edges: 0,
         visible: this.visibility(caller),
       })
     ).get(start) as Walk;
@@ -343,32 +369,42 @@ export class LineageService {
     const pathTo = (node: Reached): Step[] => {
       const steps: Step[] = [];
       for (let at: Reached | undefined = node; at; at = at.parent ? byId.get(at.parent) : undefined) {
-        steps.unshift({ node: at, relation: at.parent ? at.relation : null });
+        steps.push({ node: at, relation: at.parent ? at.relation : null });
       }
-      return steps;
+      return steps.reverse();
     };
+    // The walk answers nodes nearest first. Deployments are read to know which are live (a row each, small); versions,
+    // whose rows are large, only as many as can be answered.
     const reached = found.nodes.filter((n) => n.depth > 0);
-    const versions = await this.versions.byIds(
-      caller,
-      reached.filter((n) => n.kind === LineageNodeKind.MODEL_VERSION).map((n) => n.id),
-    );
     const deployments = await this.deployments.byIds(
       caller,
       reached.filter((n) => n.kind === LineageNodeKind.DEPLOYMENT).map((n) => n.id),
+    );
+    const answered = reached
+      .filter((n) => {
+        if (n.kind === LineageNodeKind.MODEL_VERSION) return true;
+        const deployment = deployments.get(n.id);
+        return deployment !== undefined && LIVE.includes(deployment.status);
+      })
+      .slice(0, first + 1);
+    const truncated = found.truncated || answered.length > first;
+    answered.length = Math.min(answered.length, first);
+    const versions = await this.versions.byIds(
+      caller,
+      answered.filter((n) => n.kind === LineageNodeKind.MODEL_VERSION).map((n) => n.id),
     );
     const models = new Map<string, ImpactedModel>();
     const of = (modelId: string) => {
       if (!models.has(modelId)) models.set(modelId, { modelId, versions: [], deployments: [] });
       return models.get(modelId) as ImpactedModel;
     };
-    for (const node of reached) {
+    for (const node of answered) {
       const version = versions.get(node.id);
       if (version) of(version.modelId).versions.push({ version, depth: node.depth, path: pathTo(node) });
       const deployment = deployments.get(node.id);
-      if (deployment && LIVE.includes(deployment.status))
-        of(deployment.modelId).deployments.push({ deployment, depth: node.depth, path: pathTo(node) });
+      if (deployment) of(deployment.modelId).deployments.push({ deployment, depth: node.depth, path: pathTo(node) });
     }
-    return { source: byId.get(start) as Reached, models: [...models.values()], truncated: found.truncated };
+    return { source: byId.get(start) as Reached, models: [...models.values()], truncated };
   }
 
   private visibility(caller: Caller): WalkOptions['visible'] {

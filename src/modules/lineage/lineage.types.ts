@@ -6,7 +6,16 @@ import { Deployment } from '../deployments/deployment.types';
 import { RegisteredModel } from '../models/model.types';
 import { Stage } from '../versions/model-version.enums';
 import { ModelVersion } from '../versions/model-version.types';
-import { LineageDirection, LineageRelation } from './lineage.rules';
+import { EDGES_PER_NODE, LineageDirection, LineageRelation, MAX_EDGES, PATH_STEPS } from './lineage.rules';
+
+/**
+ * The cost of a list bounded by a multiple of its parent's page (see src/graphql/limits.ts): the parent multiplies by
+ * its `first`, this field by how many items there may be per one of those.
+ */
+const perPage =
+  (items: number) =>
+  ({ childComplexity }: { childComplexity: number }): number =>
+    1 + items * childComplexity;
 
 registerEnumType(LineageRelation, {
   name: 'LineageRelation',
@@ -41,6 +50,9 @@ export class LineageGraphNode {
 
 @ObjectType({ description: 'An edge between two nodes of the answer, from input to output' })
 export class LineageGraphEdge {
+  @Field(() => ID, { description: 'The edge’s id, as removeLineageEdge takes it' })
+  id: string;
+
   @Field(() => ID)
   from: string;
 
@@ -56,10 +68,15 @@ export class LineageGraph {
   @Field(() => [LineageGraphNode])
   nodes: LineageGraphNode[];
 
-  @Field(() => [LineageGraphEdge])
+  @Field(() => [LineageGraphEdge], {
+    description:
+      `The edges between the nodes answered: at most ${EDGES_PER_NODE} × \`first\` and ${MAX_EDGES.toLocaleString('en-US')}, ` +
+      'the edge each node was reached by first',
+    complexity: perPage(EDGES_PER_NODE),
+  })
   edges: LineageGraphEdge[];
 
-  @Field({ description: 'More nodes were reachable than `first`' })
+  @Field({ description: 'More nodes were reachable than `first`, or more edges joined them than were answered' })
   truncated: boolean;
 }
 
@@ -74,7 +91,10 @@ export class LineageStep {
 
 @ObjectType()
 export class LineagePath {
-  @Field(() => [LineageStep])
+  @Field(() => [LineageStep], {
+    description: `From the first node to the last: at most ${PATH_STEPS} steps`,
+    complexity: perPage(PATH_STEPS),
+  })
   steps: LineageStep[];
 }
 
@@ -89,7 +109,10 @@ export class ImpactedVersion {
   @Field(() => Int)
   depth: number;
 
-  @Field(() => [LineageStep], { description: 'From the node asked about to this version' })
+  @Field(() => [LineageStep], {
+    description: `From the node asked about to this version: at most ${PATH_STEPS} steps`,
+    complexity: perPage(PATH_STEPS),
+  })
   path: LineageStep[];
 }
 
@@ -101,7 +124,10 @@ export class ImpactedDeployment {
   @Field(() => Int)
   depth: number;
 
-  @Field(() => [LineageStep])
+  @Field(() => [LineageStep], {
+    description: `From the node asked about to this deployment: at most ${PATH_STEPS} steps`,
+    complexity: perPage(PATH_STEPS),
+  })
   path: LineageStep[];
 }
 
@@ -125,13 +151,16 @@ export class Impact {
   @Field(() => [ImpactedModel])
   models: ImpactedModel[];
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The versions answered' })
   versionCount: number;
 
-  @Field(() => Int)
+  @Field(() => Int, { description: 'The live deployments answered' })
   liveDeploymentCount: number;
 
-  @Field({ description: 'The walk stopped at its limit (10,000 nodes, depth 20): there may be more' })
+  @Field({
+    description:
+      'There may be more: the walk stopped at its limit (10,000 nodes, depth 20), or more versions and live deployments were found than `first`',
+  })
   truncated: boolean;
 }
 
@@ -222,10 +251,19 @@ export class LineageEdge {
   removedAt: Date | null;
 }
 
-@InputType()
+@InputType({ description: 'The edge by its id (as `lineage` answers it), or by fromId, toId and relation (a live edge is unique by them)' })
 export class RemoveLineageEdgeInput {
-  @Field(() => UUIDResolver)
-  id: string;
+  @Field(() => UUIDResolver, { nullable: true })
+  id?: string | null;
+
+  @Field(() => UUIDResolver, { nullable: true, description: 'The input end (with toId and relation, instead of id)' })
+  fromId?: string | null;
+
+  @Field(() => UUIDResolver, { nullable: true, description: 'The output end' })
+  toId?: string | null;
+
+  @Field(() => LineageRelation, { nullable: true })
+  relation?: LineageRelation | null;
 
   @Field()
   reason: string;

@@ -247,7 +247,7 @@ export type ProtectAliasInput = {
   allModels?: boolean | null | undefined;
   /** The model (or allModels) */
   modelId?: string | null | undefined;
-  /** An alias name, * for any run of characters: champion, prod-* */
+  /** An alias name, * for any run of characters: champion, prod-* (at most 8 *, none side by side) */
   pattern: string;
 };
 
