@@ -11,7 +11,7 @@ import path from 'node:path';
 import Redis from 'ioredis';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { modelName } from '../support/fixtures';
-import { subscribe } from '../support/subscriber';
+import { openSocket, subscribe } from '../support/subscriber';
 
 const root = path.resolve(__dirname, '../..');
 /** Its own build, so it never races another test's `npm start` writing dist/src. */
@@ -40,8 +40,8 @@ interface Instance {
   exited: Promise<unknown>;
 }
 
-async function startInstance(database: TestDatabase, env: Record<string, string>): Promise<Instance> {
-  const port = await freePort();
+async function startInstance(database: TestDatabase, env: Record<string, string>, port?: number): Promise<Instance> {
+  port ??= await freePort();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelgraph-instance-'));
   let output = '';
   const child = spawn(process.execPath, [path.join(outDir, 'src/main.js')], {
@@ -186,5 +186,49 @@ describe.each(transports)('over %s', (_name, transportEnv) => {
     const all = [...received, ...resumed.items].map((e) => e.seq);
     expect(new Set(all).size).toBe(all.length);
     await Promise.all([first.close(), resumed.close()]);
+  }, 90_000);
+});
+
+describe('an instance that starts', () => {
+  test('refuses sockets with 1013 (try again later) until it publishes events, never an internal error', async () => {
+    const database = await createTestDatabase();
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    // A client connecting again and again from before the process starts: refused connections, then sockets the
+    // starting server closes, then sockets it serves. Each attempt's outcome, in order.
+    const outcomes: string[] = [];
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        const socket = openSocket(baseUrl, TOKEN);
+        const opened = await socket.opened;
+        if (!opened.acknowledged) outcomes.push(opened.code === 1006 ? 'not listening' : `closed ${opened.code}`);
+        else {
+          socket.subscribe('1', EVENTS);
+          await new Promise((r) => setTimeout(r, 150));
+          const errors = socket.frames.filter((f) => f.id === '1' && f.type === 'error');
+          outcomes.push(errors.length ? `error ${JSON.stringify(errors[0].payload)}` : 'served');
+        }
+        await socket.close();
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    })();
+    let instance: Instance | undefined;
+    try {
+      instance = await startInstance(database, {}, port);
+      const deadline = Date.now() + 10_000;
+      while (!outcomes.includes('served') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      polling = false;
+      await poller;
+      if (instance) {
+        instance.child.kill('SIGTERM');
+        await instance.exited;
+      }
+      await database.drop();
+    }
+    const kinds = [...new Set(outcomes)];
+    expect(kinds.filter((k) => !['not listening', 'closed 1013', 'served'].includes(k))).toEqual([]);
+    expect(outcomes[outcomes.length - 1]).toBe('served');
   }, 90_000);
 });
