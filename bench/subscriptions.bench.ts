@@ -4,7 +4,8 @@
 // takes from its commit (its `occurredAt`) to its receipt at every subscriber it matches. Not a test: it prints figures.
 //
 // The mix: 45% of the subscribers take every event, 45% one model's, 10% version registrations and stage changes,
-// over 10 tokens (an admin and viewers), so each event goes to about 59% of them. The default load is a busy
+// over 10 tokens (an admin and viewers; more when a token would hold more sockets than the server's per-token bound
+// allows, 1,000 by default), so each event goes to about 59% of them. The default load is a busy
 // registry: 2 changes a second, then bursts of 10 at once (pipelines finishing together). Every delivery costs the
 // server CPU (the table says how much), so the event rate it sustains falls as subscribers grow: past it, latency
 // only measures how long the phase lasted (`--rate 10 --burst 50` shows that regime).
@@ -529,7 +530,10 @@ async function main(): Promise<void> {
   const N = Number(options.subscribers);
   const CLIENTS = Number(options.clients);
   const MODELS = Number(options.models);
-  const TOKENS = Number(options.tokens);
+  // The server under test runs with the default bounds (it reads no environment): a token may hold at most
+  // maxSocketsPerToken sockets and maxSubscriptionsPerToken subscriptions, so the subscribers get enough tokens.
+  const { maxSocketsPerToken, maxSubscriptionsPerToken } = loadConfig({}).events;
+  const TOKENS = Math.max(Number(options.tokens), Math.ceil(N / Math.min(maxSocketsPerToken, maxSubscriptionsPerToken)));
   const RATE = Number(options.rate);
   const SECONDS = Number(options.seconds);
   const BURSTS = Number(options.bursts);
@@ -562,7 +566,7 @@ async function main(): Promise<void> {
     const b = new Bench(server, ready.port, ready.token, clients);
 
     console.log(
-      `modelgraph subscriptions benchmark: ${N} lifecycleEvents subscribers on one instance, ${CLIENTS} client processes, ${MODELS} models`,
+      `modelgraph subscriptions benchmark: ${N} lifecycleEvents subscribers on one instance, ${CLIENTS} client processes, ${MODELS} models, ${TOKENS} tokens`,
     );
     console.log(
       `machine: ${os.cpus().length} cores, node ${process.version}, PostgreSQL ${bench.origin}; open files limit ${limit}; server pid ${server.pid}`,
