@@ -65,6 +65,10 @@ export interface Config {
     maxCost: number;
     maxAliases: number;
     maxTokens: number;
+    /** Introspection: off in production. */
+    introspection: boolean;
+    /** Federation's `_service { sdl }`: off in production unless MODELGRAPH_FEDERATION_SDL=true. */
+    serviceSdl: boolean;
   };
 }
 
@@ -160,6 +164,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxCost: int(env, 'MODELGRAPH_MAX_COST', 1_000_000),
       maxAliases: int(env, 'MODELGRAPH_MAX_ALIASES', 30),
       maxTokens: int(env, 'MODELGRAPH_MAX_TOKENS', 5_000),
+      introspection: nodeEnv !== 'production',
+      serviceSdl: nodeEnv !== 'production' || oneOf(env, 'MODELGRAPH_FEDERATION_SDL', ['true', 'false'] as const, 'false') === 'true',
     },
   };
 }

@@ -1,6 +1,7 @@
 import {
   GraphQLError,
   Kind,
+  visit,
   type DocumentNode,
   type FragmentDefinitionNode,
   type OperationDefinitionNode,
@@ -14,6 +15,10 @@ export interface QueryLimits {
   maxDepth: number;
   maxCost: number;
   maxAliases: number;
+  /** Whether a document may read the schema by introspection (`__schema`, `__type`): off in production. */
+  introspection?: boolean;
+  /** Whether federation's `_service { sdl }` answers: off in production unless MODELGRAPH_FEDERATION_SDL=true. */
+  serviceSdl?: boolean;
 }
 
 type Fragments = Map<string, FragmentDefinitionNode>;
@@ -91,9 +96,34 @@ function refuse(message: string, limit?: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...(limit ? { limit } : {}), http: { status: 400 } } });
 }
 
+function forbidden(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'FORBIDDEN', http: { status: 403 } } });
+}
+
 /**
- * Refuses an operation that is too deep, too costly or too aliased, after validation and before
- * any resolver runs.
+ * Refuses a document that reads the schema where that is off: on every transport alike (Apollo's own switch covers
+ * introspection over HTTP only, and never `_service`, which prints the whole SDL).
+ */
+function enforceSchemaReading(document: DocumentNode, limits: QueryLimits): void {
+  if (limits.introspection !== false && limits.serviceSdl !== false) return;
+  visit(document, {
+    Field(node) {
+      const name = node.name.value;
+      if (limits.introspection === false && (name === '__schema' || name === '__type')) {
+        throw forbidden('introspection is off in production (NODE_ENV=production): the schema is schema/schema.graphql in the repository');
+      }
+      if (limits.serviceSdl === false && name === '_service') {
+        throw forbidden(
+          '_service is off in production: compose the supergraph from schema/schema.graphql (rover supergraph compose), or set MODELGRAPH_FEDERATION_SDL=true for a gateway that composes by asking',
+        );
+      }
+    },
+  });
+}
+
+/**
+ * Refuses an operation that is too deep, too costly or too aliased, or that reads the schema where that is off,
+ * after validation and before any resolver runs.
  */
 export function enforceLimits(
   schema: GraphQLSchema,
@@ -102,6 +132,7 @@ export function enforceLimits(
   variables: Record<string, unknown>,
   limits: QueryLimits,
 ): void {
+  enforceSchemaReading(document, limits);
   const depth = selectionDepth(operation.selectionSet, fragmentsOf(document));
   if (depth > limits.maxDepth) throw refuse(`query depth ${depth} exceeds the limit of ${limits.maxDepth}`, 'depth');
   const aliases = aliasCount(document);

@@ -5,7 +5,6 @@ import { badInput } from '../common/errors';
 import gql from 'graphql-tag';
 import { buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray } from 'type-graphql';
 import type { Class, ReferenceResolver } from '../common/module';
-import { authChecker } from './auth-checker';
 
 // Federation 2.4+ is needed once the subgraph has Subscription fields.
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])`;
@@ -29,7 +28,6 @@ export async function buildModelgraphSchema({ resolvers, references }: SchemaPar
   for (const type of getMetadataStorage().objectTypes) type.simpleResolvers ??= true;
   const typeSchema = await buildSchema({
     resolvers: resolvers as NonEmptyArray<Class>,
-    authChecker,
     validate: false,
     // Every subscription here brings its own `subscribe` (the events module reads the audit log), so type-graphql's
     // topic-based PubSub is never used; it insists on being given one.

@@ -130,6 +130,18 @@ describe('with MODELGRAPH_VISIBILITY=granted', () => {
     const allowed = await fetch(`${t.baseUrl}/audit/export`, { headers: { authorization: `Bearer ${t.adminToken}` } });
     expect(allowed.status).toBe(200);
     await allowed.text();
+    // So do verifying the chain (its answer counts every event) and the signed checkpoints (the chain's head).
+    for (const query of ['{ verifyAuditChain { eventsChecked } }', '{ auditCheckpoints { seq } }']) {
+      const refused = await t.post({ query }, rita);
+      expect(refused.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', action: 'READ_WHOLE_TRAIL', requiredRole: 'ADMIN' });
+    }
+
+    // Names are unique across the registry: a taken name is the one thing a hidden model shows, and nothing about it.
+    const riskPipeline = await t.tokenFor(Role.CONTRIBUTOR, 'risk-pipeline');
+    const create = `mutation { createModel(input: { name: "${fraud.name}", owner: "risk" }) { model { id } } }`;
+    const taken = await t.post({ query: create }, riskPipeline);
+    expect(taken.errors?.[0].extensions).toEqual({ code: 'CONFLICT', field: 'name' });
+    expect(taken.errors?.[0].message).toBe(`a model named "${fraud.name}" already exists`);
   });
 
   test('a renamed model keeps its grants; a re-created name gets none of them', async () => {

@@ -9,6 +9,7 @@ import gql from 'graphql-tag';
 import { CreateModelDocument, RegisterModelVersionDocument } from '../generated/graphql';
 import { modelName, registration } from '../support/fixtures';
 import { ok, startTestServer, type TestServer } from '../support/server';
+import { subscribe } from '../support/subscriber';
 
 /**
  * modelgraph as one subgraph of a real Apollo Federation 2 supergraph: its SDL is fetched over
@@ -152,6 +153,41 @@ describe('the subgraph SDL over HTTP', () => {
     const res = await t.post({ query: '{ _service { sdl } }' }, null);
     expect(res.status).toBe(401);
     expect(res.errors?.[0].extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
+describe('in production (NODE_ENV=production)', () => {
+  const sdlQuery = '{ _service { sdl } }';
+  const introspection = '{ __schema { queryType { name } } }';
+
+  test('the SDL and introspection are off, over HTTP and over websockets alike, whatever the token', async () => {
+    const production = await startTestServer({ NODE_ENV: 'production' });
+    try {
+      const sdl = await production.post({ query: sdlQuery });
+      expect(sdl.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
+      expect(sdl.errors?.[0].message).toMatch(/schema\/schema\.graphql/);
+      expect(sdl.data?._service ?? null).toBeNull();
+      expect((await production.post({ query: introspection })).errors?.length).toBeGreaterThan(0);
+      for (const query of [sdlQuery, introspection]) {
+        const overSocket = subscribe(production.baseUrl, production.adminToken, query);
+        await overSocket.completed;
+        expect(overSocket.items).toEqual([]);
+        expect(overSocket.errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'FORBIDDEN' }) })]);
+        await overSocket.close();
+      }
+    } finally {
+      await production.close();
+    }
+  });
+
+  test('MODELGRAPH_FEDERATION_SDL=true turns the SDL back on for a gateway that composes by asking (introspection stays off)', async () => {
+    const production = await startTestServer({ NODE_ENV: 'production', MODELGRAPH_FEDERATION_SDL: 'true' });
+    try {
+      expect((ok(await production.post({ query: sdlQuery }))._service as { sdl: string }).sdl).toContain('type RegisteredModel');
+      expect((await production.post({ query: introspection })).errors?.length).toBeGreaterThan(0);
+    } finally {
+      await production.close();
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 import { defineModule } from '../../common/module';
-import type { ModelVisibility } from '../../common/visibility';
+import type { Authorization } from '../../common/authorization';
 import { AuditEventEntity } from './audit-event.entity';
 import { AuditResolver } from './audit.resolver';
 import { auditRoutes } from './audit.routes';
@@ -11,6 +11,9 @@ export const auditModule = defineModule({
   name: 'audit',
   entities: [AuditEventEntity],
   resolvers: [AuditResolver],
-  services: (db, _below, settings) => ({ audit: new AuditService(db, settings), checkpoints: new CheckpointService(db, settings) }),
-  routes: ({ audit }, all) => auditRoutes(audit, all.access as ModelVisibility),
+  services: (db, { authorization }: { authorization: Authorization }, settings) => ({
+    audit: new AuditService(db, authorization, settings),
+    checkpoints: new CheckpointService(db, authorization, settings),
+  }),
+  routes: ({ audit }, all) => auditRoutes(audit, all.access as Authorization),
 });

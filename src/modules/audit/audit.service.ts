@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { RegistryAction, type Authorization } from '../../common/authorization';
 import type { Caller } from '../../common/caller';
 import type { Settings } from '../../common/settings';
 import type { ModelVisibility } from '../../common/visibility';
@@ -60,8 +61,15 @@ export interface ChainVerification {
 export class AuditService {
   constructor(
     private readonly db: DataSource,
+    private readonly authorization: Authorization,
     private readonly settings: Settings = {},
   ) {}
+
+  /** verifyAuditChain: verifyChain(), for a caller who may read the whole trail (its answer counts every event). */
+  async verifyChainFor(caller: Caller): Promise<ChainVerification> {
+    this.authorization.authorizeRegistry(caller, RegistryAction.READ_WHOLE_TRAIL);
+    return this.verifyChain();
+  }
 
   async list(
     reader: AuditReader,

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
+import { RegistryAction, type Authorization } from '../../common/authorization';
 import type { Caller } from '../../common/caller';
 import { DomainError, ErrorCode, notFound } from '../../common/errors';
 import type { Settings } from '../../common/settings';
@@ -28,8 +29,15 @@ export interface AcknowledgedBreak {
 export class CheckpointService {
   constructor(
     private readonly db: DataSource,
+    private readonly authorization: Authorization,
     private readonly settings: Settings = {},
   ) {}
+
+  /** createAuditCheckpoint: checkpoint(), asked for by a caller (KEEP_AUDIT_TRAIL) rather than by the timer. */
+  async checkpointFor(caller: Caller): Promise<SignedCheckpoint | null> {
+    this.authorization.authorizeRegistry(caller, RegistryAction.KEEP_AUDIT_TRAIL);
+    return this.checkpoint();
+  }
 
   /**
    * Signs the head of the chain if it moved since the last checkpoint; answers with the latest
@@ -64,7 +72,9 @@ export class CheckpointService {
   }
 
   /** The newest checkpoints, each saying whether it verifies with this server's key (a forged row does not). */
-  async recent(first: number): Promise<Array<SignedCheckpoint & { trusted: boolean }>> {
+  async recent(caller: Caller, first: number): Promise<Array<SignedCheckpoint & { trusted: boolean }>> {
+    // A checkpoint is the head of the whole chain: how much happened, across every model.
+    this.authorization.authorizeRegistry(caller, RegistryAction.READ_WHOLE_TRAIL);
     if (!Number.isInteger(first) || first < 1 || first > 100) {
       throw new DomainError(ErrorCode.BAD_USER_INPUT, 'first must be between 1 and 100', { field: 'first' });
     }
@@ -78,6 +88,7 @@ export class CheckpointService {
    * over it, and checkpoints signed before it no longer count. The acknowledgement is itself audited.
    */
   async acknowledge(caller: Caller, seq: number, acknowledgement: string): Promise<AcknowledgedBreak> {
+    this.authorization.authorizeRegistry(caller, RegistryAction.KEEP_AUDIT_TRAIL);
     validateText(acknowledgement, 'reason', { required: true, max: 2000 });
     return this.db.transaction(async (m) => {
       const [row] = (

@@ -1,5 +1,4 @@
 import type { HttpRoute } from '../../common/http-route';
-import { Role } from '../../common/role';
 import type { LineageService } from './lineage.service';
 
 /**
@@ -11,7 +10,6 @@ export function openLineageRoute(lineage: LineageService): HttpRoute {
   return {
     method: 'POST',
     path: '/api/v1/lineage',
-    role: Role.CONTRIBUTOR,
     json: true,
     handle: async (request, response, caller) => {
       const recorded = await lineage.ingestOpenLineage(caller, request.body);

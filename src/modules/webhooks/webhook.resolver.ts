@@ -1,6 +1,5 @@
 import { UUIDResolver } from 'graphql-scalars';
-import { Arg, Args, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { Role } from '../../common/role';
+import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs, toConnection } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import { encodeEventCursor } from '../events/event.rules';
@@ -26,25 +25,21 @@ const DEFAULT_OVERLAP_SECONDS = 86_400;
 
 @Resolver(() => Webhook)
 export class WebhookResolver {
-  @Authorized(Role.ADMIN)
   @Mutation(() => WebhookSecretPayload, { description: 'A webhook for events from now on; its signing secret is in the answer, once' })
   createWebhook(@Ctx() ctx: Ctx, @Arg('input', () => CreateWebhookInput) input: CreateWebhookInput) {
     return ctx.services.webhooks.create(ctx.caller, input);
   }
 
-  @Authorized(Role.ADMIN)
   @Query(() => WebhookConnection, { description: 'Every webhook, newest first' })
   async webhooks(@Ctx() ctx: Ctx, @Args() page: PageArgs) {
     return toConnection(await ctx.services.webhooks.list(ctx.caller, page), () => ctx.services.webhooks.count());
   }
 
-  @Authorized(Role.ADMIN)
   @Query(() => Webhook, { nullable: true })
   webhook(@Ctx() ctx: Ctx, @Arg('id', () => UUIDResolver) id: string) {
     return ctx.services.webhooks.byId(ctx.caller, id);
   }
 
-  @Authorized(Role.ADMIN)
   @Query(() => WebhookDeliveryConnection, { description: 'Every attempt to deliver to a webhook, newest first' })
   async webhookDeliveries(@Ctx() ctx: Ctx, @Arg('webhookId', () => UUIDResolver) webhookId: string, @Args() page: PageArgs) {
     return toConnection(await ctx.services.webhooks.deliveries(ctx.caller, webhookId, page), () =>
@@ -52,19 +47,16 @@ export class WebhookResolver {
     );
   }
 
-  @Authorized(Role.ADMIN)
   @Mutation(() => RedeliverEventPayload, { description: 'Sends one event to a webhook again, now; the attempt is recorded' })
   async redeliverEvent(@Ctx() ctx: Ctx, @Arg('input', () => RedeliverEventInput) input: RedeliverEventInput) {
     return { delivery: await ctx.services.webhooks.redeliver(ctx.caller, input) };
   }
 
-  @Authorized(Role.ADMIN)
   @Mutation(() => WebhookPayload, { description: 'Un-pauses a webhook and resets its failure count: it delivers from its cursor at once' })
   async resumeWebhook(@Ctx() ctx: Ctx, @Arg('id', () => UUIDResolver) id: string) {
     return { webhook: await ctx.services.webhooks.resume(ctx.caller, id) };
   }
 
-  @Authorized(Role.ADMIN)
   @Mutation(() => WebhookSecretPayload, {
     description: 'A new signing secret, shown once; for overlapSeconds (at most a week) deliveries carry a signature with the old one too',
   })
@@ -76,7 +68,6 @@ export class WebhookResolver {
     return ctx.services.webhooks.rotateSecret(ctx.caller, id, overlapSeconds);
   }
 
-  @Authorized(Role.ADMIN)
   @Mutation(() => WebhookPayload, { description: 'Deletes a webhook and its delivery history; answers it as it was' })
   async deleteWebhook(@Ctx() ctx: Ctx, @Arg('id', () => UUIDResolver) id: string) {
     return { webhook: await ctx.services.webhooks.remove(ctx.caller, id) };

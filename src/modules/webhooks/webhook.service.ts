@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { RegistryAction } from '../../common/authorization';
 import type { Caller } from '../../common/caller';
-import { badInput, DomainError, ErrorCode, notFound } from '../../common/errors';
-import { hasRole, Role } from '../../common/role';
+import { badInput, notFound } from '../../common/errors';
 import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
 import { hydrate, hydratePage } from '../../db/hydrate';
@@ -51,10 +51,6 @@ function audited(webhook: WebhookEntity) {
   return rest;
 }
 
-function assertAdmin(caller: Caller): void {
-  if (!hasRole(caller.role, Role.ADMIN)) throw new DomainError(ErrorCode.FORBIDDEN, 'webhooks are managed by ADMINs');
-}
-
 const webhookList = (): ListQuery => ({ from: 'webhooks', order: ['x.created_at', 'x.id'], direction: 'DESC' });
 
 function deliveryList(webhookId: string): ListQuery {
@@ -80,7 +76,7 @@ export class WebhookService {
 
   /** A new webhook, starting at the head of the audit log: it receives only what happens after it. */
   async create(caller: Caller, input: CreateWebhookInput): Promise<WebhookWithSecret> {
-    assertAdmin(caller);
+    this.access.authorizeRegistry(caller, RegistryAction.MANAGE_WEBHOOKS);
     validateText(input.description, 'description', { max: MAX_DESCRIPTION });
     const filter = normalizeFilter(input.filter);
     const target = await this.sender.checkUrl(input.url);
@@ -115,7 +111,7 @@ export class WebhookService {
   }
 
   async byId(caller: Caller, id: string): Promise<WebhookEntity | null> {
-    assertAdmin(caller);
+    this.access.authorizeRegistry(caller, RegistryAction.MANAGE_WEBHOOKS);
     if (!isUuid(id)) return null;
     const [row] = (await this.db.query('SELECT * FROM webhooks WHERE id = $1', [id])) as Array<Record<string, unknown>>;
     return row ? hydrate(this.db.manager, WebhookEntity, row) : null;
@@ -123,7 +119,7 @@ export class WebhookService {
 
   /** Every webhook, newest first. */
   async list(caller: Caller, page: PageArgs): Promise<Page<WebhookEntity>> {
-    assertAdmin(caller);
+    this.access.authorizeRegistry(caller, RegistryAction.MANAGE_WEBHOOKS);
     return hydratePage(this.db.manager, WebhookEntity, await keysetPage(this.db.manager, webhookList(), page));
   }
 
@@ -250,7 +246,7 @@ export class WebhookService {
 
   /** The webhook, or NOT_FOUND; `lock`: FOR UPDATE, in the caller's transaction. */
   private async require(caller: Caller, m: EntityManager, id: string, lock = false): Promise<WebhookEntity> {
-    assertAdmin(caller);
+    this.access.authorizeRegistry(caller, RegistryAction.MANAGE_WEBHOOKS);
     if (!isUuid(id)) throw notFound('webhook', id);
     const [row] = (await m.query(`SELECT * FROM webhooks WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id])) as Array<
       Record<string, unknown>
