@@ -85,6 +85,7 @@ describe('with MODELGRAPH_VISIBILITY=granted', () => {
       /alias "champion" is protected by the rule "champion" on this model: .*needs APPROVE; you have CONTRIBUTE/,
     );
     expect(champion.errors![0].extensions).toMatchObject({
+      action: 'MOVE_PROTECTED_ALIAS',
       requiredLevel: 'APPROVE',
       level: 'CONTRIBUTE',
       protectedBy: { pattern: 'champion', modelId: fraud.id },

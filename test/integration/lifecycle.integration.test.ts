@@ -337,7 +337,10 @@ describe('approvals', () => {
 
     const carol = await newApprover(s, 'carol');
     const own = await s.versions.register(carol.caller, readyRegistration(model.id));
-    await expect(decide(s, carol, own.version.id, Stage.PRODUCTION)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(decide(s, carol, own.version.id, Stage.PRODUCTION)).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      details: { action: 'APPROVE', rule: 'separationOfDuties' },
+    });
     expect(await count('SELECT count(*)::int AS n FROM approvals WHERE version_id = $1', [own.version.id])).toBe(0);
   });
 });

@@ -232,7 +232,12 @@ export class AccessService implements Authorization {
       throw new DomainError(
         ErrorCode.FORBIDDEN,
         `alias "${alias}" is protected by the rule "${rule.pattern}" ${scope}: moving or deleting it needs ${RIGHTS[Action.MOVE_PROTECTED_ALIAS]}; you have ${level}`,
-        { requiredLevel: RIGHTS[Action.MOVE_PROTECTED_ALIAS], level, protectedBy: { pattern: rule.pattern, modelId: rule.modelId } },
+        {
+          action: Action.MOVE_PROTECTED_ALIAS,
+          requiredLevel: RIGHTS[Action.MOVE_PROTECTED_ALIAS],
+          level,
+          protectedBy: { pattern: rule.pattern, modelId: rule.modelId },
+        },
       );
     }
   }

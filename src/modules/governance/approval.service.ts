@@ -103,6 +103,7 @@ export class ApprovalService {
           ErrorCode.FORBIDDEN,
           `the policy needs the ${policy.approverRole} role (${needed} on the model) to decide; you have ${level}`,
           {
+            action: Action.APPROVE,
             requiredRole: policy.approverRole,
             requiredLevel: needed,
             level,
@@ -110,7 +111,10 @@ export class ApprovalService {
         );
       }
       if (policy.separationOfDuties && caller.subject === version.createdBy) {
-        throw new DomainError(ErrorCode.FORBIDDEN, 'separation of duties: the registrant of a version cannot decide on it');
+        throw new DomainError(ErrorCode.FORBIDDEN, 'separation of duties: the registrant of a version cannot decide on it', {
+          action: Action.APPROVE,
+          rule: 'separationOfDuties',
+        });
       }
       if ([Stage.RETIRED, Stage.REJECTED].includes(version.stage) || version.stage === input.targetStage) {
         throw conflict(`version ${version.version} is ${version.stage}: there is no decision to take on moving it to ${input.targetStage}`);
