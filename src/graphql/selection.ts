@@ -31,3 +31,22 @@ export function nodeFields(info: GraphQLResolveInfo): readonly string[] {
   memo.set(info.fieldNodes, result);
   return result;
 }
+
+/**
+ * Whether the client selects this path of fields under the field being resolved, through fragments and inline
+ * fragments: what an answer needs to read. `lineage { edges { id from } }`: selects(info, 'edges', 'id') → true.
+ */
+export function selects(info: GraphQLResolveInfo, ...path: string[]): boolean {
+  const within = (set: SelectionSetNode | undefined, rest: readonly string[]): boolean => {
+    if (rest.length === 0) return true;
+    for (const selection of set?.selections ?? []) {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value === rest[0] && within(selection.selectionSet, rest.slice(1))) return true;
+      } else if (selection.kind === Kind.INLINE_FRAGMENT) {
+        if (within(selection.selectionSet, rest)) return true;
+      } else if (within(info.fragments[selection.name.value]?.selectionSet, rest)) return true;
+    }
+    return false;
+  };
+  return info.fieldNodes.some((field) => within(field.selectionSet, path));
+}

@@ -1,8 +1,10 @@
 import { DateTimeISOResolver, UUIDResolver } from 'graphql-scalars';
-import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { LineageNodeKind } from '../../common/lineage';
 import { Role } from '../../common/role';
 import type { RequestContext } from '../../graphql/context';
+import { selects } from '../../graphql/selection';
 import { LineageNode } from '../../graphql/lineage-node';
 import type { DeploymentEntity } from '../deployments/deployment.entity';
 import type { DeploymentLoaders } from '../deployments/deployment.loaders';
@@ -64,6 +66,7 @@ async function stepsOf(ctx: Ctx, steps: Step[]) {
 }
 
 function graphArgs(
+  info: GraphQLResolveInfo,
   direction: LineageDirection,
   maxDepth: number,
   kinds?: LineageNodeKind[] | null,
@@ -71,7 +74,15 @@ function graphArgs(
   first?: number | null,
   at?: Date | null,
 ): GraphArgs {
-  return { direction, maxDepth, kinds: kinds ?? null, relations: relations ?? null, first: first ?? 1000, at: at ?? null };
+  return {
+    direction,
+    maxDepth,
+    kinds: kinds ?? null,
+    relations: relations ?? null,
+    first: first ?? 1000,
+    at: at ?? null,
+    edgeIds: selects(info, 'edges', 'id'),
+  };
 }
 
 @Resolver()
@@ -84,6 +95,7 @@ export class LineageResolver {
   })
   async lineage(
     @Ctx() ctx: Ctx,
+    @Info() info: GraphQLResolveInfo,
     @Arg('nodeId', () => UUIDResolver) nodeId: string,
     @Arg('direction', () => LineageDirection, { defaultValue: LineageDirection.BOTH }) direction: LineageDirection,
     @Arg('maxDepth', () => Int, { defaultValue: 3 }) maxDepth: number,
@@ -98,7 +110,10 @@ export class LineageResolver {
     first: number,
     @Arg('at', () => DateTimeISOResolver, { nullable: true, description: 'The graph as it was then' }) at: Date | null,
   ) {
-    return graphOf(ctx, await ctx.services.lineage.graph(ctx.caller, nodeId, graphArgs(direction, maxDepth, kinds, relations, first, at)));
+    return graphOf(
+      ctx,
+      await ctx.services.lineage.graph(ctx.caller, nodeId, graphArgs(info, direction, maxDepth, kinds, relations, first, at)),
+    );
   }
 
   @Query(() => [LineagePath], {
@@ -208,13 +223,14 @@ export class LineageVersionFields {
   async upstream(
     @Root() version: ModelVersionEntity,
     @Ctx() ctx: Ctx,
+    @Info() info: GraphQLResolveInfo,
     @Arg('maxDepth', () => Int, { defaultValue: 3 }) maxDepth: number,
     @Arg('kinds', () => [LineageNodeKind], { nullable: true }) kinds: LineageNodeKind[] | null,
     @Arg('first', () => Int, { defaultValue: 1000 }) first: number,
   ) {
     return graphOf(
       ctx,
-      await ctx.loaders.lineage.walks(graphArgs(LineageDirection.UPSTREAM, maxDepth, kinds, null, first)).load(version.id),
+      await ctx.loaders.lineage.walks(graphArgs(info, LineageDirection.UPSTREAM, maxDepth, kinds, null, first)).load(version.id),
     );
   }
 
@@ -222,13 +238,14 @@ export class LineageVersionFields {
   async downstream(
     @Root() version: ModelVersionEntity,
     @Ctx() ctx: Ctx,
+    @Info() info: GraphQLResolveInfo,
     @Arg('maxDepth', () => Int, { defaultValue: 3 }) maxDepth: number,
     @Arg('kinds', () => [LineageNodeKind], { nullable: true }) kinds: LineageNodeKind[] | null,
     @Arg('first', () => Int, { defaultValue: 1000 }) first: number,
   ) {
     return graphOf(
       ctx,
-      await ctx.loaders.lineage.walks(graphArgs(LineageDirection.DOWNSTREAM, maxDepth, kinds, null, first)).load(version.id),
+      await ctx.loaders.lineage.walks(graphArgs(info, LineageDirection.DOWNSTREAM, maxDepth, kinds, null, first)).load(version.id),
     );
   }
 }

@@ -48,6 +48,8 @@ export interface GraphArgs extends TraversalArgs {
   relations?: LineageRelation[] | null;
   kinds?: LineageNodeKind[] | null;
   at?: Date | null;
+  /** Answer each edge's id (read only when a client selects it). */
+  edgeIds?: boolean;
 }
 
 /** One step of a path: a node, and the relation of the edge that led to it (none for the first). */
@@ -306,6 +308,7 @@ export class LineageService {
       maxDepth,
       first,
       edges: edgeLimit(first),
+      edgeIds: args.edgeIds ?? false,
       relations: args.relations,
       kinds: args.kinds,
       at: args.at,

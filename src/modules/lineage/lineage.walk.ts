@@ -19,6 +19,11 @@ export interface WalkOptions {
    * are read, those into `until` first, then the deepest.
    */
   edges: number;
+  /**
+   * Read each edge's id too: a read of the table besides its index on `to_id` for every edge, so only when the client
+   * selects it (removeLineageEdge takes it); otherwise `id` is null.
+   */
+  edgeIds?: boolean;
   /** Stop at the level where this node is reached (shortest paths, walked DOWNSTREAM from one start). */
   until?: string | null;
   /** SQL that holds when the model in the column is visible to the caller (null: every model is). */
@@ -40,8 +45,8 @@ export interface Reached {
 }
 
 export interface WalkEdge {
-  /** The stored edge's id (removeLineageEdge takes it). */
-  id: string;
+  /** The stored edge's id (removeLineageEdge takes it), when `edgeIds` asked for it. */
+  id: string | null;
   from: string;
   to: string;
   relation: LineageRelation;
@@ -108,7 +113,7 @@ export async function walk(m: EntityManager, starts: readonly string[], o: WalkO
   const until = o.until ? `${q.p(o.until)}::uuid` : null;
   const edgeCap = o.edges ? q.p(o.edges) : null;
   const inputsOf = (k: string) => `CROSS JOIN LATERAL (
-          SELECT e.id, e.from_id, e.to_id, e.relation FROM lineage_edges e
+          SELECT ${o.edgeIds ? 'e.id' : 'NULL::uuid AS id'}, e.from_id, e.to_id, e.relation FROM lineage_edges e
           WHERE e.to_id = ${k}.id AND ${edgeLiveByTo('e')}${relation('e')} OFFSET 0
         ) e`;
   const links = !o.edges
