@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import { RegistryAction } from '../../common/authorization';
 import type { Caller } from '../../common/caller';
 import { canonicalJson } from '../../common/canonical-json';
 import { DomainError, ErrorCode, notFound } from '../../common/errors';
 import { LineageNodeKind } from '../../common/lineage';
-import { Role } from '../../common/role';
 import { isUuid } from '../../common/uuid';
 import { hydrate } from '../../db/hydrate';
 import { SqlParams } from '../../db/pagination';
@@ -220,8 +220,7 @@ export class LineageService {
    * id (as walks answer it) or by its ends and relation: removeEdge(admin, { fromId, toId, relation }, 'wrong join').
    */
   async removeEdge(caller: Caller, input: EdgeTargetInput, reason: string): Promise<LineageEdgeEntity> {
-    if (caller.role !== Role.ADMIN)
-      throw new DomainError(ErrorCode.FORBIDDEN, 'removing a lineage edge needs the ADMIN role', { requiredRole: Role.ADMIN });
+    this.access.authorizeRegistry(caller, RegistryAction.REMOVE_LINEAGE_EDGE);
     const target = edgeTarget(input);
     return this.db.transaction(async (m) => {
       const [edge] =
