@@ -9,6 +9,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { GraphQLError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
+import { pendingMigrations } from '../db/readiness';
 import { DomainError } from '../common/errors';
 import { validateStorable } from '../common/json';
 import type { RequestContext, RequestMeta } from '../graphql/context';
@@ -35,6 +36,8 @@ export interface ServerDeps {
 export interface RunningServer {
   url: string;
   port: number;
+  /** Start-up has finished (migrated, bootstrapped): from now on /readyz answers from the database. */
+  ready(): void;
   close(): Promise<void>;
 }
 
@@ -56,8 +59,9 @@ function observe(metrics: Metrics, limits: QueryLimits): ApolloServerPlugin<Requ
       return {
         async didResolveOperation({ request, document, operation, schema }) {
           meta.operationName = operation?.name?.value ?? request.operationName ?? 'anonymous';
-          checkInput(document, request.variables ?? {});
-          if (operation) enforceLimits(schema, document, operation, request.variables ?? {}, limits);
+          if (!operation) return;
+          checkInput(schema, document, operation, request.variables ?? {});
+          enforceLimits(schema, document, operation, request.variables ?? {}, limits);
         },
         async willSendResponse({ response }) {
           const body = response.body;
@@ -70,7 +74,10 @@ function observe(metrics: Metrics, limits: QueryLimits): ApolloServerPlugin<Requ
 }
 
 /** Starts express + Apollo on one HTTP server: /graphql, /healthz, /readyz, /metrics, and the console at /ui. */
-export async function startServer(deps: ServerDeps, listen: { port: number; host?: string }): Promise<RunningServer> {
+export async function startServer(
+  deps: ServerDeps,
+  listen: { port: number; host?: string; /** /readyz answers 503 until ready() is called. */ starting?: boolean },
+): Promise<RunningServer> {
   const { config, db, logger, metrics, application } = deps;
   const operationLabel = operationLabeller();
   const app = express();
@@ -142,10 +149,16 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
     res.json({ status: 'ok' });
   });
 
+  // Start-up listens early, for probes, and migrates afterwards (under its lock): until it is done, /readyz
+  // says so without touching the database; afterwards it only reads (one statement, which is the ping too).
+  let ready = !listen.starting;
   app.get('/readyz', async (_req, res) => {
+    if (!ready) {
+      res.status(503).json({ status: 'starting' });
+      return;
+    }
     try {
-      await db.query('SELECT 1');
-      if (await db.showMigrations()) {
+      if ((await pendingMigrations(db)).length) {
         res.status(503).json({ status: 'migrations pending' });
         return;
       }
@@ -235,6 +248,9 @@ export async function startServer(deps: ServerDeps, listen: { port: number; host
   return {
     url: `http://localhost:${port}/graphql`,
     port,
+    ready: () => {
+      ready = true;
+    },
     close: async () => {
       // Sockets first: they close with 1001, and their clients reconnect to another instance and resume by cursor.
       await subscriptions.close();

@@ -7,7 +7,6 @@ import {
   execute,
   GraphQLError,
   getOperationAST,
-  getVariableValues,
   parse,
   validate,
   type DocumentNode,
@@ -203,16 +202,13 @@ export function attachSubscriptions(
         }
         const variables = payload.variables ?? {};
         try {
-          // The same guard as over HTTP: what no field can store (NUL, lone surrogates), nesting, the query limits.
-          checkInput(document, variables);
+          // The same guard as over HTTP: what no field can store (NUL, lone surrogates), nesting, variables of the
+          // wrong type (BAD_USER_INPUT: the execution's own errors would carry no code), the query limits.
+          checkInput(application.schema, document, operation, variables);
           enforceLimits(application.schema, document, operation, variables, config.limits);
         } catch (err) {
           return [err as GraphQLError];
         }
-        // Variables of the wrong type are the client's mistake (BAD_USER_INPUT, as over HTTP), found here rather
-        // than by the execution, whose errors carry no code.
-        const coerced = getVariableValues(application.schema, operation.variableDefinitions ?? [], variables);
-        if (coerced.errors) return coerced.errors.map((error) => withCode(error, 'BAD_USER_INPUT'));
         const caller = { ...principal, requestId: randomUUID(), clientRequestId: null };
         const request = { requestId: randomUUID(), operationName: operation.name?.value };
         const contextValue = lazyLoaders(() => application.context(caller, request));

@@ -16,6 +16,7 @@ import {
 } from 'graphql';
 import { modelName, registration } from '../support/fixtures';
 import { ok, startTestServer, type TestServer } from '../support/server';
+import { healthzDuring, STALL_BOUND_MS } from '../support/stall';
 import { openSocket } from '../support/subscriber';
 
 /**
@@ -307,4 +308,28 @@ describe('over graphql-ws', () => {
     },
     240_000,
   );
+});
+
+describe('variables of the wrong shape cost one mistake, not one per key', () => {
+  // graphql-js reports every unknown field of an input object, each message quoting the whole object: 20,000 unknown
+  // keys made 20,000 quotes of 20,000 keys, and the event loop stood still for over a minute (the property test above
+  // found it). The first mistake is answered, and /healthz keeps answering meanwhile.
+  const upsert = 'mutation($input: UpsertLineageNodesInput!) { upsertLineageNodes(input: $input) { created } }';
+  const keys = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, i]));
+  const variables = { input: { nodes: [keys] } };
+
+  test('over HTTP', async () => {
+    const attack = await healthzDuring(t.baseUrl, () => t.post({ query: upsert, variables }));
+    expect(attack.result.status).toBe(400);
+    expect(attack.result.errors).toHaveLength(1);
+    expect(attack.result.errors?.[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(attack.worstMs).toBeLessThan(STALL_BOUND_MS);
+  });
+
+  test('over graphql-ws', async () => {
+    const attack = await healthzDuring(t.baseUrl, () => overWs(upsert, variables));
+    expect(attack.result.errors).toHaveLength(1);
+    expect(attack.result.errors[0].extensions?.code).toBe('BAD_USER_INPUT');
+    expect(attack.worstMs).toBeLessThan(STALL_BOUND_MS);
+  });
 });
