@@ -82,7 +82,8 @@ async function main(): Promise<void> {
     webhooks: config.webhooks,
     artifacts: config.artifacts,
   });
-  const server = await startServer({ config, db, logger, metrics, application }, { port: config.port });
+  // Listening now, for probes: /readyz answers 503 "starting" until server.ready() below, and never writes.
+  const server = await startServer({ config, db, logger, metrics, application }, { port: config.port, starting: true });
 
   let adminToken: string | null = null;
   await migrateUnderLock(ownerUrl ?? databaseUrl, ownerUrl ? decodeURIComponent(new URL(databaseUrl).username) : null, logger, async () => {
@@ -114,6 +115,7 @@ async function main(): Promise<void> {
 
   for (const job of jobs) await job.start();
 
+  server.ready();
   logger.info({ url: server.url, pid: process.pid, keyFingerprint: signer.fingerprint }, 'modelgraph is serving');
   process.stdout.write(`modelgraph ready at ${server.url}\n`);
 

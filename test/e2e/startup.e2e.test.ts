@@ -281,3 +281,141 @@ test('each start-up problem is one clear line and a non-zero exit, before anythi
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }, 120_000);
+
+/** The server as `npm start` runs it once built; built here too, so that this file's tests can run alone. */
+let built = false;
+function buildOnce(): void {
+  if (built) return;
+  const result = spawnSync('npm', ['run', 'build', '--silent'], { cwd: root, encoding: 'utf8', timeout: 180_000 });
+  if (result.status !== 0) throw new Error(`npm run build failed:\n${result.stdout}${result.stderr}`);
+  built = true;
+}
+
+/**
+ * Probes /readyz every 2 ms from three clients at once, as an impatient orchestrator would, and records each
+ * answer in the order it came (a refused connection, before the server listens, is not an answer).
+ */
+function hammerReadyz(port: number): { stop: () => Promise<Array<{ status: number; body: string }>> } {
+  const answers: Array<{ status: number; body: string }> = [];
+  let stopped = false;
+  const probe = async () => {
+    while (!stopped) {
+      try {
+        const res = await fetch(`http://127.0.0.1:${port}/readyz`, { signal: AbortSignal.timeout(5000) });
+        answers.push({ status: res.status, body: await res.text() });
+      } catch (err) {
+        // Refused: not listening yet. A probe left unanswered is an answer, and a wrong one.
+        if ((err as Error).name === 'TimeoutError') answers.push({ status: 0, body: 'no answer in 5 s' });
+      }
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  };
+  const probes = Array.from({ length: 3 }, probe);
+  return {
+    stop: async () => {
+      stopped = true;
+      await Promise.all(probes);
+      return answers;
+    },
+  };
+}
+
+/**
+ * SIGTERM, and if the server does not stop (a start-up that hung), SIGKILL and then the embedded database it
+ * left running, by the pid in its data folder.
+ */
+async function stopHowever(child: ChildProcess, exited: Promise<unknown>, dir: string): Promise<void> {
+  child.kill('SIGTERM');
+  const stopped = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 15_000))]);
+  if (!stopped) {
+    child.kill('SIGKILL');
+    await exited;
+    const postmaster = path.join(dir, 'pg', 'postmaster.pid');
+    if (fs.existsSync(postmaster)) {
+      const pid = Number(fs.readFileSync(postmaster, 'utf8').split('\n')[0]);
+      const alive = () => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      // PostgreSQL's fast shutdown, then its immediate one.
+      for (const signal of ['SIGINT', 'SIGQUIT'] as const) {
+        if (alive()) process.kill(pid, signal);
+        const deadline = Date.now() + 15_000;
+        while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+test('a first start survives /readyz probed every few milliseconds: 503 while it starts, 200 once ready', async () => {
+  buildOnce();
+  // Two kinds of empty database: the embedded one (the server's login owns nothing), and DATABASE_URL alone on
+  // a new database (the server's login owns it and may create tables: a probe that creates one races the migration).
+  const admin = new Client({ connectionString: process.env.MODELGRAPH_TEST_ADMIN_URL });
+  await admin.connect();
+  const databases: string[] = [];
+  const emptyDatabase = async (): Promise<Record<string, string>> => {
+    const name = `${process.env.MODELGRAPH_TEST_PREFIX}first_${databases.length}`;
+    await admin.query(`CREATE DATABASE ${name} OWNER ${process.env.MODELGRAPH_TEST_OWNER}`);
+    databases.push(name);
+    const url = new URL(process.env.MODELGRAPH_TEST_ADMIN_URL as string);
+    url.pathname = `/${name}`;
+    url.username = process.env.MODELGRAPH_TEST_OWNER as string;
+    url.password = process.env.MODELGRAPH_TEST_PASSWORD as string;
+    return { DATABASE_URL: url.toString() };
+  };
+  const kinds: Array<() => Promise<Record<string, string>>> = [
+    async () => ({ DATABASE_URL: '', MODELGRAPH_EMBEDDED_PG_PORT: String(await freePort()) }),
+    async () => ({ DATABASE_URL: '', MODELGRAPH_EMBEDDED_PG_PORT: String(await freePort()) }),
+    async () => ({ DATABASE_URL: '', MODELGRAPH_EMBEDDED_PG_PORT: String(await freePort()) }),
+    emptyDatabase,
+    emptyDatabase,
+    emptyDatabase,
+  ];
+  const outcomes: string[] = [];
+  try {
+    for (const kind of kinds) {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelgraph-probed-'));
+      fs.chmodSync(dir, 0o755);
+      const port = await freePort();
+      const env = { PORT: String(port), MODELGRAPH_DATA_DIR: dir, LOG_LEVEL: 'warn', ...(await kind()) };
+      let output = '';
+      const child = spawn('node', ['dist/src/main.js'], { cwd: root, env: { ...process.env, ...env } });
+      child.stdout?.on('data', (d) => (output += d));
+      child.stderr?.on('data', (d) => (output += d));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const probes = hammerReadyz(port);
+      try {
+        const deadline = Date.now() + 60_000;
+        while (!output.includes('modelgraph ready at') && child.exitCode === null && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        await new Promise((r) => setTimeout(r, 100)); // a few probes after it said it is ready
+        const answers = await probes.stop();
+        if (!output.includes('modelgraph ready at')) {
+          outcomes.push(`died: ${/modelgraph cannot start: .*/.exec(output)?.[0] ?? 'not ready after 60 s'}`);
+          continue;
+        }
+        // 503 "starting" until start-up has finished, then 200 "ready", never back.
+        const firstReady = answers.findIndex((a) => a.status === 200);
+        const before = new Set(answers.slice(0, Math.max(firstReady, 0)).map((a) => `${a.status} ${a.body}`));
+        const after = new Set(answers.slice(firstReady).map((a) => `${a.status} ${a.body}`));
+        const expected =
+          firstReady > 0 && [...before].join() === '503 {"status":"starting"}' && [...after].join() === '200 {"status":"ready"}';
+        outcomes.push(expected ? 'up' : `up, but /readyz answered ${[...before].join(', ')} then ${[...after].join(', ')}`);
+      } finally {
+        await probes.stop();
+        await stopHowever(child, exited, dir);
+      }
+    }
+    expect(outcomes).toEqual(kinds.map(() => 'up'));
+  } finally {
+    for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+}, 600_000);
