@@ -36,9 +36,15 @@ if (require.main === module) {
   }
   verifyExportFiles(eventsFile, values.checkpoints as string, values['public-key'] as string).then(
     (result) => {
+      const ignored = [
+        result.untrustedCheckpoints ? `${result.untrustedCheckpoints} not signed by this key` : '',
+        result.otherRegistryCheckpoints ? `${result.otherRegistryCheckpoints} of another registry` : '',
+      ].filter(Boolean);
       const summary =
-        `${result.eventsChecked} events, ${result.checkpointsChecked} signed checkpoints` +
-        (result.untrustedCheckpoints ? ` (${result.untrustedCheckpoints} not signed by this key, ignored)` : '');
+        `${result.eventsChecked} events` +
+        (result.registryId ? ` of registry ${result.registryId}` : '') +
+        `, ${result.checkpointsChecked} signed checkpoints` +
+        (ignored.length ? ` (${ignored.join(', ')}: ignored)` : '');
       if (result.ok) process.stdout.write(`audit trail holds: ${summary}\n`);
       else process.stdout.write(`audit trail BROKEN at event ${result.firstBrokenSeq}: ${result.reason} (${summary})\n`);
       process.exit(result.ok ? 0 : 1);

@@ -87,6 +87,10 @@ async function main(): Promise<void> {
 
   let adminToken: string | null = null;
   await migrateUnderLock(ownerUrl ?? databaseUrl, ownerUrl ? decodeURIComponent(new URL(databaseUrl).username) : null, logger, async () => {
+    // Signed checkpoints of another registry (a replaced database, or another's file): not tampering, but not
+    // this database's either. The operator says which is right, before anything is written.
+    const foreign = await services.checkpoints.foreignCheckpointFile();
+    if (foreign) throw new StartupError(foreign);
     adminToken = await services.tokens.bootstrapAdmin(config.bootstrapAdminToken);
   });
   const exposure = await auditTrailExposure(db);

@@ -291,6 +291,99 @@ function buildOnce(): void {
   built = true;
 }
 
+interface Spawned {
+  child: ChildProcess;
+  output: () => string;
+  exited: Promise<unknown>;
+  /** Waits until the server says it is ready (true) or exits or gives no sign for 60 s (false). */
+  settled: () => Promise<boolean>;
+}
+
+/** The built server, started with `env` on top of this process's. */
+function spawnBuilt(env: Record<string, string>): Spawned {
+  let output = '';
+  const child = spawn('node', ['dist/src/main.js'], { cwd: root, env: { ...process.env, ...env } });
+  child.stdout?.on('data', (d) => (output += d));
+  child.stderr?.on('data', (d) => (output += d));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const settled = async () => {
+    const deadline = Date.now() + 60_000;
+    while (!output.includes('modelgraph ready at') && child.exitCode === null && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    return output.includes('modelgraph ready at');
+  };
+  return { child, output: () => output, exited, settled };
+}
+
+/**
+ * SIGTERM, and if the server does not stop (a start-up that hung), SIGKILL and then the embedded database it
+ * left running, by the pid in its data folder.
+ */
+async function stopHowever(s: Spawned, dir: string): Promise<void> {
+  s.child.kill('SIGTERM');
+  const stopped = await Promise.race([s.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 15_000))]);
+  if (!stopped) {
+    s.child.kill('SIGKILL');
+    await s.exited;
+    const postmaster = path.join(dir, 'pg', 'postmaster.pid');
+    if (fs.existsSync(postmaster)) {
+      const pid = Number(fs.readFileSync(postmaster, 'utf8').split('\n')[0]);
+      const alive = () => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      // PostgreSQL's fast shutdown, then its immediate one.
+      for (const signal of ['SIGINT', 'SIGQUIT'] as const) {
+        if (alive()) process.kill(pid, signal);
+        const deadline = Date.now() + 15_000;
+        while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+}
+
+/**
+ * Empty databases on the test run's PostgreSQL server, owned by its owner login: with DATABASE_URL alone, the
+ * server migrates as that login, and may create tables with it.
+ */
+function emptyDatabases() {
+  const admin = new Client({ connectionString: process.env.MODELGRAPH_TEST_ADMIN_URL });
+  const connected = admin.connect();
+  const names: string[] = [];
+  return {
+    create: async (): Promise<{ DATABASE_URL: string }> => {
+      await connected;
+      const name = `${process.env.MODELGRAPH_TEST_PREFIX}empty_${names.length}`;
+      await admin.query(`CREATE DATABASE ${name} OWNER ${process.env.MODELGRAPH_TEST_OWNER}`);
+      names.push(name);
+      const url = new URL(process.env.MODELGRAPH_TEST_ADMIN_URL as string);
+      url.pathname = `/${name}`;
+      url.username = process.env.MODELGRAPH_TEST_OWNER as string;
+      url.password = process.env.MODELGRAPH_TEST_PASSWORD as string;
+      return { DATABASE_URL: url.toString() };
+    },
+    query: async (url: string, sql: string) => {
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      try {
+        return (await client.query(sql)).rows as Array<Record<string, unknown>>;
+      } finally {
+        await client.end();
+      }
+    },
+    dropAll: async () => {
+      await connected;
+      for (const name of names) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
 /**
  * Probes /readyz every 2 ms from three clients at once, as an impatient orchestrator would, and records each
  * answer in the order it came (a refused connection, before the server listens, is not an answer).
@@ -320,85 +413,27 @@ function hammerReadyz(port: number): { stop: () => Promise<Array<{ status: numbe
   };
 }
 
-/**
- * SIGTERM, and if the server does not stop (a start-up that hung), SIGKILL and then the embedded database it
- * left running, by the pid in its data folder.
- */
-async function stopHowever(child: ChildProcess, exited: Promise<unknown>, dir: string): Promise<void> {
-  child.kill('SIGTERM');
-  const stopped = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 15_000))]);
-  if (!stopped) {
-    child.kill('SIGKILL');
-    await exited;
-    const postmaster = path.join(dir, 'pg', 'postmaster.pid');
-    if (fs.existsSync(postmaster)) {
-      const pid = Number(fs.readFileSync(postmaster, 'utf8').split('\n')[0]);
-      const alive = () => {
-        try {
-          process.kill(pid, 0);
-          return true;
-        } catch {
-          return false;
-        }
-      };
-      // PostgreSQL's fast shutdown, then its immediate one.
-      for (const signal of ['SIGINT', 'SIGQUIT'] as const) {
-        if (alive()) process.kill(pid, signal);
-        const deadline = Date.now() + 15_000;
-        while (alive() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  }
-  fs.rmSync(dir, { recursive: true, force: true });
-}
-
 test('a first start survives /readyz probed every few milliseconds: 503 while it starts, 200 once ready', async () => {
   buildOnce();
   // Two kinds of empty database: the embedded one (the server's login owns nothing), and DATABASE_URL alone on
   // a new database (the server's login owns it and may create tables: a probe that creates one races the migration).
-  const admin = new Client({ connectionString: process.env.MODELGRAPH_TEST_ADMIN_URL });
-  await admin.connect();
-  const databases: string[] = [];
-  const emptyDatabase = async (): Promise<Record<string, string>> => {
-    const name = `${process.env.MODELGRAPH_TEST_PREFIX}first_${databases.length}`;
-    await admin.query(`CREATE DATABASE ${name} OWNER ${process.env.MODELGRAPH_TEST_OWNER}`);
-    databases.push(name);
-    const url = new URL(process.env.MODELGRAPH_TEST_ADMIN_URL as string);
-    url.pathname = `/${name}`;
-    url.username = process.env.MODELGRAPH_TEST_OWNER as string;
-    url.password = process.env.MODELGRAPH_TEST_PASSWORD as string;
-    return { DATABASE_URL: url.toString() };
-  };
-  const kinds: Array<() => Promise<Record<string, string>>> = [
-    async () => ({ DATABASE_URL: '', MODELGRAPH_EMBEDDED_PG_PORT: String(await freePort()) }),
-    async () => ({ DATABASE_URL: '', MODELGRAPH_EMBEDDED_PG_PORT: String(await freePort()) }),
-    async () => ({ DATABASE_URL: '', MODELGRAPH_EMBEDDED_PG_PORT: String(await freePort()) }),
-    emptyDatabase,
-    emptyDatabase,
-    emptyDatabase,
-  ];
+  const databases = emptyDatabases();
+  const embedded = async () => ({ DATABASE_URL: '', MODELGRAPH_EMBEDDED_PG_PORT: String(await freePort()) });
+  const kinds = [embedded, embedded, embedded, databases.create, databases.create, databases.create];
   const outcomes: string[] = [];
   try {
     for (const kind of kinds) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelgraph-probed-'));
       fs.chmodSync(dir, 0o755);
       const port = await freePort();
-      const env = { PORT: String(port), MODELGRAPH_DATA_DIR: dir, LOG_LEVEL: 'warn', ...(await kind()) };
-      let output = '';
-      const child = spawn('node', ['dist/src/main.js'], { cwd: root, env: { ...process.env, ...env } });
-      child.stdout?.on('data', (d) => (output += d));
-      child.stderr?.on('data', (d) => (output += d));
-      const exited = new Promise((resolve) => child.once('exit', resolve));
+      const server = spawnBuilt({ PORT: String(port), MODELGRAPH_DATA_DIR: dir, LOG_LEVEL: 'warn', ...(await kind()) });
       const probes = hammerReadyz(port);
       try {
-        const deadline = Date.now() + 60_000;
-        while (!output.includes('modelgraph ready at') && child.exitCode === null && Date.now() < deadline) {
-          await new Promise((r) => setTimeout(r, 20));
-        }
+        const up = await server.settled();
         await new Promise((r) => setTimeout(r, 100)); // a few probes after it said it is ready
         const answers = await probes.stop();
-        if (!output.includes('modelgraph ready at')) {
-          outcomes.push(`died: ${/modelgraph cannot start: .*/.exec(output)?.[0] ?? 'not ready after 60 s'}`);
+        if (!up) {
+          outcomes.push(`died: ${/modelgraph cannot start: .*/.exec(server.output())?.[0] ?? 'not ready after 60 s'}`);
           continue;
         }
         // 503 "starting" until start-up has finished, then 200 "ready", never back.
@@ -410,12 +445,64 @@ test('a first start survives /readyz probed every few milliseconds: 503 while it
         outcomes.push(expected ? 'up' : `up, but /readyz answered ${[...before].join(', ')} then ${[...after].join(', ')}`);
       } finally {
         await probes.stop();
-        await stopHowever(child, exited, dir);
+        await stopHowever(server, dir);
+        fs.rmSync(dir, { recursive: true, force: true });
       }
     }
     expect(outcomes).toEqual(kinds.map(() => 'up'));
   } finally {
-    for (const name of databases) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await admin.end();
+    await databases.dropAll();
   }
 }, 600_000);
+
+test("a data folder's checkpoints meeting another database: start-up refuses, naming the file and both registries, before writing", async () => {
+  buildOnce();
+  const databases = emptyDatabases();
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelgraph-registry-'));
+  const file = path.join(dir, 'audit-checkpoints.jsonl');
+  const port = await freePort();
+  const token = 'mg_registry_test_admin_token_0123456789';
+  const env = (database: { DATABASE_URL: string }) => ({
+    ...database,
+    PORT: String(port),
+    MODELGRAPH_DATA_DIR: dir,
+    LOG_LEVEL: 'warn',
+    MODELGRAPH_BOOTSTRAP_ADMIN_TOKEN: token,
+  });
+  /** Starts the server and answers what happened: refused (its line), or the first write's outcome. */
+  const outcome = async (database: { DATABASE_URL: string }): Promise<string> => {
+    const server = spawnBuilt(env(database));
+    try {
+      if (!(await server.settled())) return server.output().trim();
+      const res = await gql(port, token, `mutation { createModel(input: { name: "m-${Date.now()}", owner: "o" }) { model { id } } }`);
+      const body = (await res.json()) as { errors?: Array<{ extensions: { code: string }; message: string }> };
+      return body.errors
+        ? `started; the first write: ${body.errors[0].extensions.code} ${body.errors[0].message}`
+        : 'started; the first write: ok';
+    } finally {
+      await stopHowever(server, dir);
+    }
+  };
+  try {
+    const first = await databases.create();
+    expect(await outcome(first)).toBe('started; the first write: ok');
+    const [{ id: registry }] = await databases.query(first.DATABASE_URL, 'SELECT id FROM audit_events WHERE seq = 1');
+    expect(fs.readFileSync(file, 'utf8')).toContain(`"registryId":"${registry}"`);
+
+    // The database is replaced by an empty one, the data folder kept.
+    const second = await databases.create();
+    expect(await outcome(second)).toBe(
+      `modelgraph cannot start: the checkpoints in ${file} belong to registry ${registry}, and this database has no audit trail ` +
+        `(a new database, or one whose trail was deleted): point MODELGRAPH_AUDIT_CHECKPOINT_FILE at this registry's file, ` +
+        `or move the old file away if this database is meant to replace it`,
+    );
+    expect(await databases.query(second.DATABASE_URL, 'SELECT count(*)::int AS n FROM audit_events')).toEqual([{ n: 0 }]);
+    // Its own database starts as before; the new one once the old file is moved away.
+    expect(await outcome(first)).toBe('started; the first write: ok');
+    fs.renameSync(file, `${file}.old`);
+    expect(await outcome(second)).toBe('started; the first write: ok');
+  } finally {
+    await databases.dropAll();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}, 300_000);

@@ -8,8 +8,8 @@ import { signerOf } from '../../src/common/ed25519';
 import { Role } from '../../src/common/role';
 import type { Settings } from '../../src/common/settings';
 import { createServices, type Services } from '../../src/composition';
-import { hashEvent, type StoredEvent } from '../../src/modules/audit/audit.hash';
-import { signCheckpoint } from '../../src/modules/audit/checkpoint.rules';
+import { GENESIS_HASH, hashEvent, type StoredEvent } from '../../src/modules/audit/audit.hash';
+import { checkpointVerifies, signCheckpoint, type SignedCheckpoint } from '../../src/modules/audit/checkpoint.rules';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { modelName } from '../support/fixtures';
 
@@ -23,9 +23,10 @@ interface Registry {
   settings: { audit: NonNullable<Settings['audit']> };
 }
 
-async function registry(): Promise<Registry> {
+/** A registry on a database of its own; `shared`: with another's key and checkpoint file (the same data folder). */
+async function registry(shared?: Registry['settings']): Promise<Registry> {
   const t = await createTestDatabase();
-  const settings = {
+  const settings = shared ?? {
     audit: { signer: signerOf(generateKeyPairSync('ed25519').privateKey), checkpointFile: path.join(folder, `${modelName('cp')}.jsonl`) },
   };
   return { t, s: createServices(t.db, settings), settings };
@@ -203,5 +204,175 @@ test('npm run audit:verify checks an export offline, against the checkpoints and
     });
   } finally {
     await r.t.drop();
+  }
+});
+
+const fileLines = (r: Registry): SignedCheckpoint[] =>
+  fs
+    .readFileSync(r.settings.audit.checkpointFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as SignedCheckpoint);
+
+test("a checkpoint carries the registry's identity, the id of its first event: signed, in the table and in the file", async () => {
+  const r = await registry();
+  try {
+    await events(r, 3);
+    const [first] = await stored(r);
+    const checkpoint = (await r.s.checkpoints.checkpoint()) as SignedCheckpoint;
+    expect(checkpoint).toMatchObject({ registryId: first.id, seq: 3 });
+    expect(fileLines(r)).toEqual([checkpoint]);
+    expect(await r.t.db.query('SELECT registry_id FROM audit_checkpoints')).toEqual([{ registry_id: first.id }]);
+    const key = r.settings.audit.signer.publicKeyPem;
+    expect(checkpointVerifies(checkpoint, key)).toBe(true);
+    // The identity is signed: another one, or none, and the signature no longer verifies.
+    expect(checkpointVerifies({ ...checkpoint, registryId: '00000000-0000-4000-8000-000000000000' }, key)).toBe(false);
+    const { registryId: _dropped, ...withoutIdentity } = checkpoint;
+    expect(checkpointVerifies(withoutIdentity, key)).toBe(false);
+    expect(await r.s.checkpoints.foreignCheckpointFile()).toBeNull();
+  } finally {
+    await r.t.drop();
+  }
+});
+
+test("another database with the same checkpoint file: its checkpoints are another registry's, said so, and never a tampering alarm", async () => {
+  const first = await registry();
+  const second = await registry(first.settings); // the database was dropped and recreated, the data folder kept
+  const file = first.settings.audit.checkpointFile;
+  try {
+    await events(first, 3);
+    const signed = (await first.s.checkpoints.checkpoint()) as SignedCheckpoint;
+
+    // An empty database: start-up refuses with this, before anything is written.
+    expect(await second.s.checkpoints.foreignCheckpointFile()).toBe(
+      `the checkpoints in ${file} belong to registry ${signed.registryId}, and this database has no audit trail ` +
+        `(a new database, or one whose trail was deleted): point MODELGRAPH_AUDIT_CHECKPOINT_FILE at this registry's file, ` +
+        `or move the old file away if this database is meant to replace it`,
+    );
+    // Had it started anyway and written events: the other registry's checkpoints are named, not compared.
+    await events(second, 4);
+    const [secondFirst] = await stored(second);
+    const mismatch =
+      `the checkpoints in ${file} belong to registry ${signed.registryId}, this database is registry ${secondFirst.id}: ` +
+      `point MODELGRAPH_AUDIT_CHECKPOINT_FILE at this registry's file, or move the old file away if this database is meant to replace it`;
+    expect(await second.s.checkpoints.foreignCheckpointFile()).toBe(mismatch);
+    await expect(second.s.checkpoints.checkpoint()).rejects.toMatchObject({ code: 'CONFLICT', message: mismatch });
+    expect(await second.s.audit.verifyChain()).toMatchObject({ ok: true, checkpointSeq: null });
+    await events(second, 1); // no break was recorded: writes go on
+    expect(await second.t.db.query('SELECT count(*)::int AS n FROM audit_chain_breaks')).toEqual([{ n: 0 }]);
+    expect(fileLines(first)).toEqual([signed]); // nothing of the second registry was added to the first's file
+
+    // The first registry's own file still holds for it.
+    expect(await first.s.checkpoints.foreignCheckpointFile()).toBeNull();
+    expect(await first.s.audit.verifyChain()).toMatchObject({ ok: true, checkpointSeq: 3 });
+  } finally {
+    await first.t.drop();
+    await second.t.drop();
+  }
+});
+
+test('a rewrite of the same registry from its first event on is still tampering, not another registry', async () => {
+  const r = await registry();
+  try {
+    await events(r, 4);
+    await r.s.checkpoints.checkpoint(); // signs seq 4
+    // Rewrite event 1 (its id, the registry's identity, kept) and recompute every hash after it.
+    let prevHash = GENESIS_HASH;
+    const rewrites: Array<[string, unknown[]]> = [];
+    for (const event of await stored(r)) {
+      const payload = event.seq === 1 ? { ...(event.payload as object), forged: true } : event.payload;
+      const { prevHash: _p, hash: _h, ...fields } = { ...event, payload };
+      const hash = hashEvent(prevHash, fields);
+      rewrites.push([
+        'UPDATE audit_events SET payload = $2, prev_hash = $3, hash = $4 WHERE seq = $1',
+        [event.seq, JSON.stringify(payload), prevHash, hash],
+      ]);
+      prevHash = hash;
+    }
+    await asAttacker(r, ...rewrites);
+    expect(await r.s.checkpoints.foreignCheckpointFile()).toBeNull();
+    const verification = await r.s.audit.verifyChain();
+    expect(verification).toMatchObject({ ok: false, firstBrokenSeq: 4 });
+    expect(verification.reason).toMatch(/rewritten/);
+    await expectWritesRefused(r, 4);
+  } finally {
+    await r.t.drop();
+  }
+});
+
+test('checkpoints signed before registries had an identity still verify, and are adopted: the next one carries it', async () => {
+  const r = await registry();
+  const empty = await registry(r.settings);
+  try {
+    await events(r, 3);
+    const [first, , third] = await stored(r);
+    // What an earlier modelgraph signed: no identity, in the table and in the file.
+    const legacy = signCheckpoint(r.settings.audit.signer, { seq: 3, hash: third.hash, signedAt: new Date().toISOString() });
+    expect(legacy).not.toHaveProperty('registryId');
+    expect(checkpointVerifies(legacy, r.settings.audit.signer.publicKeyPem)).toBe(true);
+    await r.t.db.query(
+      'INSERT INTO audit_checkpoints (seq, hash, signed_at, key_fingerprint, public_key, signature) VALUES ($1, $2, $3, $4, $5, $6)',
+      [legacy.seq, legacy.hash, legacy.signedAt, legacy.keyFingerprint, legacy.publicKey, legacy.signature],
+    );
+    fs.writeFileSync(r.settings.audit.checkpointFile, `${JSON.stringify(legacy)}\n`);
+
+    // An empty database cannot be the registry they were signed for.
+    expect(await empty.s.checkpoints.foreignCheckpointFile()).toMatch(
+      new RegExp(
+        `^the checkpoints in ${r.settings.audit.checkpointFile} were signed before registries had an identity \\(up to event 3\\), and this database has no audit trail`,
+      ),
+    );
+    // A database with a trail takes them as its own: compared as before, then signed again with its identity.
+    expect(await r.s.checkpoints.foreignCheckpointFile()).toBeNull();
+    expect(await r.s.audit.verifyChain()).toMatchObject({ ok: true, checkpointSeq: 3 });
+    const adopted = await r.s.checkpoints.checkpoint();
+    expect(adopted).toMatchObject({ seq: 3, hash: third.hash, registryId: first.id });
+    expect(fileLines(r)).toEqual([legacy, adopted]);
+    expect(await r.s.checkpoints.checkpoint()).toEqual(adopted); // once
+  } finally {
+    await r.t.drop();
+    await empty.t.drop();
+  }
+});
+
+test("npm run audit:verify knows the export's registry: another registry's checkpoints are counted apart, not compared", async () => {
+  const first = await registry();
+  const second = await registry(first.settings);
+  try {
+    await events(first, 3);
+    await first.s.checkpoints.checkpoint();
+    await events(second, 5);
+    const exportFile = path.join(folder, `${modelName('export')}.jsonl`);
+    const publicKey = path.join(folder, `${modelName('key')}.pub`);
+    fs.writeFileSync(publicKey, first.settings.audit.signer.publicKeyPem);
+    const [firstEvent] = await stored(first);
+    fs.writeFileSync(exportFile, (await stored(first)).map((e) => JSON.stringify(e)).join('\n'));
+    expect(await verifyExportFiles(exportFile, first.settings.audit.checkpointFile, publicKey)).toMatchObject({
+      ok: true,
+      registryId: firstEvent.id,
+      checkpointsChecked: 1,
+      otherRegistryCheckpoints: 0,
+    });
+    // The second registry's export against the first's checkpoints: not "rewritten", another registry.
+    const [secondEvent] = await stored(second);
+    fs.writeFileSync(exportFile, (await stored(second)).map((e) => JSON.stringify(e)).join('\n'));
+    expect(await verifyExportFiles(exportFile, first.settings.audit.checkpointFile, publicKey)).toMatchObject({
+      ok: true,
+      registryId: secondEvent.id,
+      checkpointsChecked: 0,
+      otherRegistryCheckpoints: 1,
+    });
+    // A checkpoint from before registries had an identity is compared, as it always was.
+    const [, , third] = await stored(first);
+    const legacy = signCheckpoint(first.settings.audit.signer, { seq: 3, hash: third.hash, signedAt: new Date().toISOString() });
+    fs.appendFileSync(first.settings.audit.checkpointFile, `${JSON.stringify(legacy)}\n`);
+    fs.writeFileSync(exportFile, (await stored(first)).map((e) => JSON.stringify(e)).join('\n'));
+    expect(await verifyExportFiles(exportFile, first.settings.audit.checkpointFile, publicKey)).toMatchObject({
+      ok: true,
+      checkpointsChecked: 2,
+    });
+  } finally {
+    await first.t.drop();
+    await second.t.drop();
   }
 });

@@ -11,6 +11,7 @@ import { Monitoring1764700000000 } from './1764700000000-monitoring';
 import { Artifacts1764800000000 } from './1764800000000-artifacts';
 import { Retention1764810000000 } from './1764810000000-retention';
 import { WebhookCreatorRole1764850000000 } from './1764850000000-webhook-creator-role';
+import { CheckpointRegistry1764900000000 } from './1764900000000-checkpoint-registry';
 
 /** In timestamp order. Listed, not globbed, so that tsc builds, ts-jest tests and the typeorm CLI see the same set. */
 export const migrations = [
@@ -27,4 +28,5 @@ export const migrations = [
   Artifacts1764800000000,
   Retention1764810000000,
   WebhookCreatorRole1764850000000,
+  CheckpointRegistry1764900000000,
 ];

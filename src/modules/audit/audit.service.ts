@@ -9,7 +9,7 @@ import { AuditEventEntity } from './audit-event.entity';
 import { ChainVerifier, type ChainBreak } from './audit.hash';
 import { EVENT_COLUMNS, toStoredEvent, walkChain, type StoredEvent } from './audit.store';
 import { compareWithCheckpoint } from './checkpoint.rules';
-import { acknowledgements, latestTrustedCheckpoint, recordBreak } from './checkpoint.store';
+import { acknowledgements, latestTrustedCheckpoint, recordBreak, registryIdentity } from './checkpoint.store';
 
 export interface AuditFilter {
   modelId?: string | null;
@@ -113,7 +113,8 @@ export class AuditService {
     }
     const audit = this.settings.audit;
     if (!audit) return answer(null, walked.checked, null);
-    const checkpoint = await latestTrustedCheckpoint(m, audit.signer.publicKeyPem, audit.checkpointFile, acknowledged.latestAt);
+    const registry = await registryIdentity(m);
+    const checkpoint = await latestTrustedCheckpoint(m, audit.signer.publicKeyPem, audit.checkpointFile, acknowledged.latestAt, registry);
     if (!checkpoint) return answer(null, walked.checked, null);
     const [event] = (await m.query('SELECT seq, hash FROM audit_events WHERE seq = $1', [checkpoint.seq])) as Array<{
       seq: string;

@@ -91,6 +91,12 @@ export class AuditChainVerification {
 
 @ObjectType({ description: "The server's Ed25519 signature over the head of the audit chain at a moment" })
 export class AuditCheckpoint {
+  @Field(() => String, {
+    nullable: true,
+    description: "The registry signed for: the id of its chain's first event (null on checkpoints signed before registries had one)",
+  })
+  registryId?: string;
+
   @Field(() => SafeIntResolver)
   seq: number;
 
@@ -103,7 +109,10 @@ export class AuditCheckpoint {
   @Field()
   keyFingerprint: string;
 
-  @Field({ description: 'Base64 Ed25519 signature of the canonical JSON of { kind, seq, hash, signedAt }' })
+  @Field({
+    description:
+      'Base64 Ed25519 signature of the canonical JSON of { kind, registryId, seq, hash, signedAt } (without registryId when null)',
+  })
   signature: string;
 
   @Field(() => Boolean, {

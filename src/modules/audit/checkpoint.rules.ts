@@ -5,6 +5,11 @@ import type { ChainBreak } from './audit.hash';
 
 /** A point of the chain: the event at `seq` had hash `hash` when the server signed it, at `signedAt`. */
 export interface CheckpointFields {
+  /**
+   * The registry whose chain this is: the id of its first event. Absent on checkpoints signed before
+   * registries had an identity (they are signed without it, and verify as they did).
+   */
+  registryId?: string;
   seq: number;
   hash: string;
   signedAt: string;
@@ -17,14 +22,23 @@ export interface SignedCheckpoint extends CheckpointFields {
   signature: string;
 }
 
-/** The exact bytes signed: canonical JSON, so anyone can rebuild them from a checkpoint's fields. */
+/**
+ * The exact bytes signed: canonical JSON, so anyone can rebuild them from a checkpoint's fields. A checkpoint
+ * with a registry is v2 and signs it; one without is v1, as signed before registries had an identity (so
+ * dropping the registry from a v2 checkpoint breaks its signature).
+ */
 export function checkpointMessage(fields: CheckpointFields): string {
-  return canonicalJson({ kind: 'modelgraph.audit-checkpoint.v1', seq: fields.seq, hash: fields.hash, signedAt: fields.signedAt });
+  const { seq, hash, signedAt } = fields;
+  if (fields.registryId === undefined) return canonicalJson({ kind: 'modelgraph.audit-checkpoint.v1', seq, hash, signedAt });
+  return canonicalJson({ kind: 'modelgraph.audit-checkpoint.v2', registryId: fields.registryId, seq, hash, signedAt });
 }
 
 export function signCheckpoint(signer: Signer, fields: CheckpointFields): SignedCheckpoint {
   return {
-    ...fields,
+    ...(fields.registryId === undefined ? {} : { registryId: fields.registryId }),
+    seq: fields.seq,
+    hash: fields.hash,
+    signedAt: fields.signedAt,
     keyFingerprint: signer.fingerprint,
     publicKey: signer.publicKeyPem,
     signature: sign(null, Buffer.from(checkpointMessage(fields)), signer.privateKey).toString('base64'),
@@ -68,4 +82,37 @@ export function compareWithCheckpoint(
     };
   }
   return null;
+}
+
+/**
+ * A registry as its database tells it: `id` is the id of its first event (null when there is none: an empty
+ * chain, or one whose first event is gone); `empty` when it has no events at all.
+ */
+export interface RegistryIdentity {
+  id: string | null;
+  empty: boolean;
+}
+
+/** Whether a checkpoint may be this registry's: its own, one from before registries had an identity, or any when it cannot tell. */
+export function mayBelongTo(checkpoint: CheckpointFields, registry: RegistryIdentity): boolean {
+  return checkpoint.registryId === undefined || registry.id === null || checkpoint.registryId === registry.id;
+}
+
+/**
+ * Why the latest checkpoint of a checkpoint file cannot be this database's, or null when it may be (then it is
+ * compared with the chain, and a mismatch is tampering). Another registry's checkpoints, or any on a database
+ * with no trail, mean the database or the file was swapped: the operator says which is right, nothing is
+ * written meanwhile, and no break is recorded. Checkpoints from before registries had an identity are taken
+ * as the database's own when it has a trail (they are compared as they always were).
+ */
+export function foreignCheckpoints(file: string, latest: CheckpointFields, registry: RegistryIdentity): string | null {
+  const theirs =
+    latest.registryId === undefined
+      ? `the checkpoints in ${file} were signed before registries had an identity (up to event ${latest.seq})`
+      : `the checkpoints in ${file} belong to registry ${latest.registryId}`;
+  let found: string;
+  if (registry.empty) found = `${theirs}, and this database has no audit trail (a new database, or one whose trail was deleted)`;
+  else if (!mayBelongTo(latest, registry)) found = `${theirs}, this database is registry ${registry.id}`;
+  else return null;
+  return `${found}: point MODELGRAPH_AUDIT_CHECKPOINT_FILE at this registry's file, or move the old file away if this database is meant to replace it`;
 }

@@ -8,8 +8,23 @@ import type { Settings } from '../../common/settings';
 import { validateText } from '../../common/text';
 import { ChainVerifier } from './audit.hash';
 import { appendAudit, walkChain } from './audit.store';
-import { checkpointVerifies, compareWithCheckpoint, signCheckpoint, type SignedCheckpoint } from './checkpoint.rules';
-import { acknowledgements, insertCheckpoint, latestTrustedCheckpoint, recentCheckpoints, recordBreak } from './checkpoint.store';
+import {
+  checkpointVerifies,
+  compareWithCheckpoint,
+  foreignCheckpoints,
+  signCheckpoint,
+  type RegistryIdentity,
+  type SignedCheckpoint,
+} from './checkpoint.rules';
+import {
+  acknowledgements,
+  insertCheckpoint,
+  lastExportedCheckpoint,
+  latestTrustedCheckpoint,
+  recentCheckpoints,
+  recordBreak,
+  registryIdentity,
+} from './checkpoint.store';
 
 export interface AcknowledgedBreak {
   seq: number;
@@ -40,15 +55,35 @@ export class CheckpointService {
   }
 
   /**
-   * Signs the head of the chain if it moved since the last checkpoint; answers with the latest
-   * checkpoint. AUDIT_CHAIN_BROKEN, and nothing signed, when the chain no longer holds.
+   * Why the checkpoint file is not this database's (another registry's checkpoints, or any at all while the
+   * database has no trail), or null. Start-up refuses with it, before anything is written.
+   */
+  async foreignCheckpointFile(): Promise<string | null> {
+    return this.foreignTo(await registryIdentity(this.db.manager));
+  }
+
+  private foreignTo(registry: RegistryIdentity): string | null {
+    const audit = this.settings.audit;
+    const latest = audit && lastExportedCheckpoint(audit.checkpointFile);
+    if (!audit || !latest || !checkpointVerifies(latest, audit.signer.publicKeyPem)) return null;
+    return foreignCheckpoints(audit.checkpointFile, latest, registry);
+  }
+
+  /**
+   * Signs the head of the chain if it moved since the last checkpoint, or if the last one predates
+   * registry identities (so it is adopted: signed again with this registry's); answers with the latest
+   * checkpoint. AUDIT_CHAIN_BROKEN, and nothing signed, when the chain no longer holds; CONFLICT, and
+   * nothing signed, when the checkpoint file is another registry's.
    */
   async checkpoint(): Promise<SignedCheckpoint | null> {
     const audit = this.settings.audit;
     if (!audit) throw new DomainError(ErrorCode.CONFLICT, 'this server has no audit signing key: checkpoints are off');
     const m = this.db.manager;
+    const registry = await registryIdentity(m);
+    const foreign = this.foreignTo(registry);
+    if (foreign) throw new DomainError(ErrorCode.CONFLICT, foreign);
     const acknowledged = await acknowledgements(m);
-    const last = await latestTrustedCheckpoint(m, audit.signer.publicKeyPem, audit.checkpointFile, acknowledged.latestAt);
+    const last = await latestTrustedCheckpoint(m, audit.signer.publicKeyPem, audit.checkpointFile, acknowledged.latestAt, registry);
     // Where the last checkpoint still holds, only what came after it needs checking.
     let start: SignedCheckpoint | undefined;
     if (last) {
@@ -63,8 +98,11 @@ export class CheckpointService {
     }
     const walked = await walkChain(m, new ChainVerifier(start), acknowledged.seqs, 2000, start?.seq ?? 0);
     if (walked.broken) return this.refuse(walked.broken);
-    if (!walked.headHash || (last && walked.headSeq === last.seq)) return last;
-    const checkpoint = signCheckpoint(audit.signer, { seq: walked.headSeq, hash: walked.headHash, signedAt: new Date().toISOString() });
+    const head = walked.headHash ? { seq: walked.headSeq, hash: walked.headHash } : start;
+    // Where the first event is gone (deleted: verifyAuditChain names that gap), the registry is the one last signed for.
+    const registryId = registry.id ?? last?.registryId;
+    if (!head || (last && head.seq === last.seq && last.registryId === registryId)) return last;
+    const checkpoint = signCheckpoint(audit.signer, { registryId, seq: head.seq, hash: head.hash, signedAt: new Date().toISOString() });
     await insertCheckpoint(m, checkpoint);
     fs.mkdirSync(path.dirname(audit.checkpointFile), { recursive: true });
     fs.appendFileSync(audit.checkpointFile, `${JSON.stringify(checkpoint)}\n`);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { EntityManager } from 'typeorm';
 import type { ChainBreak } from './audit.hash';
-import { checkpointVerifies, type SignedCheckpoint } from './checkpoint.rules';
+import { checkpointVerifies, mayBelongTo, type RegistryIdentity, type SignedCheckpoint } from './checkpoint.rules';
 
 export interface OpenBreak {
   seq: number;
@@ -41,32 +41,46 @@ export async function acknowledgements(m: EntityManager): Promise<Acknowledgemen
 }
 
 /**
- * The most recent checkpoint signed by the trusted key after `since`, from the database and from the
- * export file outside it, whichever is further along: a deleted checkpoint row still has its line.
+ * Which registry this database holds: the id of its first event, made with it and covered by its hash (an
+ * earlier modelgraph's chain has one too, so nothing needs making for it).
+ */
+export async function registryIdentity(m: EntityManager): Promise<RegistryIdentity> {
+  const [row] = (await m.query(
+    `SELECT (SELECT id FROM audit_events WHERE seq = 1) AS id, EXISTS (SELECT 1 FROM audit_events) AS any`,
+  )) as Array<{ id: string | null; any: boolean }>;
+  return { id: row.id, empty: !row.any };
+}
+
+/**
+ * The most recent checkpoint of this registry signed by the trusted key after `since`, from the database and
+ * from the export file outside it, whichever is further along: a deleted checkpoint row still has its line.
+ * Another registry's checkpoints are not compared with this one's chain (see foreignCheckpoints).
  */
 export async function latestTrustedCheckpoint(
   m: EntityManager,
   trustedPublicKeyPem: string,
   exportFile: string | undefined,
   since: Date | null,
+  registry: RegistryIdentity,
 ): Promise<SignedCheckpoint | null> {
   const rows = (await m.query(
-    `SELECT seq, hash, signed_at, key_fingerprint, public_key, signature FROM audit_checkpoints
-     WHERE ($1::timestamptz IS NULL OR signed_at > $1) ORDER BY seq DESC, id DESC LIMIT 20`,
-    [since],
+    `SELECT registry_id, seq, hash, signed_at, key_fingerprint, public_key, signature FROM audit_checkpoints
+     WHERE ($1::timestamptz IS NULL OR signed_at > $1) AND (registry_id IS NULL OR $2::uuid IS NULL OR registry_id = $2)
+     ORDER BY seq DESC, id DESC LIMIT 20`,
+    [since, registry.id],
   )) as Array<Record<string, unknown>>;
   const candidates = rows.map(toCheckpoint);
   const exported = exportFile ? lastExportedCheckpoint(exportFile) : null;
   if (exported && (!since || new Date(exported.signedAt) > since)) candidates.push(exported);
   return (
     candidates
-      .filter((c) => checkpointVerifies(c, trustedPublicKeyPem))
+      .filter((c) => mayBelongTo(c, registry) && checkpointVerifies(c, trustedPublicKeyPem))
       .sort((a, b) => b.seq - a.seq || b.signedAt.localeCompare(a.signedAt))[0] ?? null
   );
 }
 
 /** The last complete line of the export file, read from its end (the file only grows). */
-function lastExportedCheckpoint(file: string): SignedCheckpoint | null {
+export function lastExportedCheckpoint(file: string): SignedCheckpoint | null {
   if (!fs.existsSync(file)) return null;
   const fd = fs.openSync(file, 'r');
   try {
@@ -91,7 +105,8 @@ function lastExportedCheckpoint(file: string): SignedCheckpoint | null {
 /** The newest checkpoints in the database, newest first. */
 export async function recentCheckpoints(m: EntityManager, limit: number): Promise<SignedCheckpoint[]> {
   const rows = (await m.query(
-    `SELECT seq, hash, signed_at, key_fingerprint, public_key, signature FROM audit_checkpoints ORDER BY seq DESC, id DESC LIMIT $1`,
+    `SELECT registry_id, seq, hash, signed_at, key_fingerprint, public_key, signature FROM audit_checkpoints
+     ORDER BY seq DESC, id DESC LIMIT $1`,
     [limit],
   )) as Array<Record<string, unknown>>;
   return rows.map(toCheckpoint);
@@ -99,6 +114,7 @@ export async function recentCheckpoints(m: EntityManager, limit: number): Promis
 
 function toCheckpoint(r: Record<string, unknown>): SignedCheckpoint {
   return {
+    ...(r.registry_id === null ? {} : { registryId: String(r.registry_id) }),
     seq: Number(r.seq),
     hash: String(r.hash),
     signedAt: (r.signed_at as Date).toISOString(),
@@ -110,7 +126,16 @@ function toCheckpoint(r: Record<string, unknown>): SignedCheckpoint {
 
 export async function insertCheckpoint(m: EntityManager, checkpoint: SignedCheckpoint): Promise<void> {
   await m.query(
-    `INSERT INTO audit_checkpoints (seq, hash, signed_at, key_fingerprint, public_key, signature) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [checkpoint.seq, checkpoint.hash, checkpoint.signedAt, checkpoint.keyFingerprint, checkpoint.publicKey, checkpoint.signature],
+    `INSERT INTO audit_checkpoints (registry_id, seq, hash, signed_at, key_fingerprint, public_key, signature)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [
+      checkpoint.registryId ?? null,
+      checkpoint.seq,
+      checkpoint.hash,
+      checkpoint.signedAt,
+      checkpoint.keyFingerprint,
+      checkpoint.publicKey,
+      checkpoint.signature,
+    ],
   );
 }
