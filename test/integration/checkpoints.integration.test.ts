@@ -49,6 +49,27 @@ async function stored(r: Registry): Promise<StoredEvent[]> {
   return r.s.audit.eventsAfter(0, 10_000);
 }
 
+/**
+ * What an attacker with the owner's login can do: rewrite event `seq` (its payload marked forged, its id kept) and
+ * recompute every hash from there on, so that every link of the chain checks out again.
+ */
+async function rewriteChainFrom(r: Registry, seq: number): Promise<void> {
+  const chain = await stored(r);
+  let prevHash = chain.find((e) => e.seq === seq - 1)?.hash ?? GENESIS_HASH;
+  const rewrites: Array<[string, unknown[]]> = [];
+  for (const event of chain.filter((e) => e.seq >= seq)) {
+    const payload = event.seq === seq ? { ...(event.payload as object), forged: true } : event.payload;
+    const { prevHash: _p, hash: _h, ...fields } = { ...event, payload };
+    const hash = hashEvent(prevHash, fields);
+    rewrites.push([
+      'UPDATE audit_events SET payload = $2, prev_hash = $3, hash = $4 WHERE seq = $1',
+      [event.seq, JSON.stringify(payload), prevHash, hash],
+    ]);
+    prevHash = hash;
+  }
+  await asAttacker(r, ...rewrites);
+}
+
 async function expectWritesRefused(r: Registry, brokenSeq: number): Promise<void> {
   await expect(r.s.models.create(admin, { name: modelName('cp'), owner: 'o' })).rejects.toMatchObject({
     code: 'AUDIT_CHAIN_BROKEN',
@@ -106,20 +127,7 @@ test('a rewrite that recomputes every hash after it is found against the checkpo
     await events(r, 5);
     await r.s.checkpoints.checkpoint(); // signs seq 5
     // Rewrite event 2 and recompute the chain from there on, so that every link checks out.
-    const chain = await stored(r);
-    let prevHash = chain[0].hash;
-    const rewrites: Array<[string, unknown[]]> = [];
-    for (const event of chain.slice(1)) {
-      const payload = event.seq === 2 ? { ...(event.payload as object), forged: true } : event.payload;
-      const { prevHash: _p, hash: _h, ...fields } = { ...event, payload };
-      const hash = hashEvent(prevHash, fields);
-      rewrites.push([
-        'UPDATE audit_events SET payload = $2, prev_hash = $3, hash = $4 WHERE seq = $1',
-        [event.seq, JSON.stringify(payload), prevHash, hash],
-      ]);
-      prevHash = hash;
-    }
-    await asAttacker(r, ...rewrites);
+    await rewriteChainFrom(r, 2);
     const verification = await r.s.audit.verifyChain();
     expect(verification).toMatchObject({ ok: false, firstBrokenSeq: 5, eventsChecked: 5 });
     expect(verification.reason).toMatch(/rewritten/);
@@ -277,19 +285,7 @@ test('a rewrite of the same registry from its first event on is still tampering,
     await events(r, 4);
     await r.s.checkpoints.checkpoint(); // signs seq 4
     // Rewrite event 1 (its id, the registry's identity, kept) and recompute every hash after it.
-    let prevHash = GENESIS_HASH;
-    const rewrites: Array<[string, unknown[]]> = [];
-    for (const event of await stored(r)) {
-      const payload = event.seq === 1 ? { ...(event.payload as object), forged: true } : event.payload;
-      const { prevHash: _p, hash: _h, ...fields } = { ...event, payload };
-      const hash = hashEvent(prevHash, fields);
-      rewrites.push([
-        'UPDATE audit_events SET payload = $2, prev_hash = $3, hash = $4 WHERE seq = $1',
-        [event.seq, JSON.stringify(payload), prevHash, hash],
-      ]);
-      prevHash = hash;
-    }
-    await asAttacker(r, ...rewrites);
+    await rewriteChainFrom(r, 1);
     expect(await r.s.checkpoints.foreignCheckpointFile()).toBeNull();
     const verification = await r.s.audit.verifyChain();
     expect(verification).toMatchObject({ ok: false, firstBrokenSeq: 4 });
