@@ -17,20 +17,23 @@ export const STORED_JSON: JsonBounds = { maxBytes: 64 * 1024, maxDepth: 10, maxE
  * recursive (hashing, storing) touches it: it walks without recursion, so hostile nesting cannot
  * overflow the stack. validateJson({ a: { b: 1 } }, 'hyperparameters', STORED_JSON) passes.
  */
-export function validateJson(value: unknown, field: string, bounds: JsonBounds): void {
+export function validateJson(value: unknown, field: string, bounds: JsonBounds, as?: string): void {
+  // `as` says what the value is when it is not what the client sent as it is (merged with what was stored).
+  const is = as ? `${as}, is` : 'is';
+  const has = as ? `${as}, has` : 'has';
   let entries = 0;
   const stack: Array<{ value: unknown; depth: number }> = [{ value, depth: 0 }];
   while (stack.length) {
     const { value: current, depth } = stack.pop() as { value: unknown; depth: number };
     if (current === null || typeof current !== 'object') continue;
-    if (depth + 1 > bounds.maxDepth) throw badInput(field, `is nested more than ${bounds.maxDepth} levels deep`);
+    if (depth + 1 > bounds.maxDepth) throw badInput(field, `${is} nested more than ${bounds.maxDepth} levels deep`);
     const children = Array.isArray(current) ? current : Object.values(current);
     entries += children.length;
-    if (entries > bounds.maxEntries) throw badInput(field, `has more than ${bounds.maxEntries} keys and items in all`);
+    if (entries > bounds.maxEntries) throw badInput(field, `${has} more than ${bounds.maxEntries} keys and items in all`);
     for (const child of children) stack.push({ value: child, depth: depth + 1 });
   }
   const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
-  if (bytes > bounds.maxBytes) throw badInput(field, `is ${bytes} bytes as JSON; the limit is ${bounds.maxBytes}`);
+  if (bytes > bounds.maxBytes) throw badInput(field, `${is} ${bytes} bytes as JSON; the limit is ${bounds.maxBytes}`);
 }
 
 /** NUL (which PostgreSQL text cannot hold) and UTF-16 surrogates without their other half (which no UTF-8 can). */

@@ -138,6 +138,31 @@ describe('automatic provenance', () => {
 });
 
 describe('writes', () => {
+  test('properties merged over calls stay within the bound a single call has: the merge that would pass it is refused', async () => {
+    const naturalKey = `s3://grow-${process.pid}-${++counter}`;
+    // 40 KB of properties each time, under the 64 KB bound, under other keys each time: merged, they would pass it.
+    const chunk = (prefix: string) => Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`${prefix}${i}`, 'x'.repeat(1000)]));
+    ok(await t.request(UpsertLineageNodesDocument, { input: { nodes: [{ kind: 'DATASET', naturalKey, properties: chunk('a') }] } }));
+    const grown = await t.request(UpsertLineageNodesDocument, {
+      input: {
+        nodes: [
+          { kind: 'DATASET', naturalKey: `${naturalKey}-other` },
+          { kind: 'DATASET', naturalKey, properties: chunk('b') },
+        ],
+      },
+    });
+    expect(errorCode(grown)).toBe('BAD_USER_INPUT');
+    expect(grown.errors?.[0].extensions).toMatchObject({ field: 'nodes[1].properties' });
+    expect(grown.errors?.[0].message).toMatch(/merged with the properties the node had, is \d+ bytes as JSON; the limit is 65536/);
+    // Nothing of the call was written: the node keeps what it had, and the other node was not created.
+    const [row] = await t.database.db.query('SELECT properties FROM lineage_nodes WHERE natural_key = $1', [naturalKey]);
+    expect(Object.keys(row.properties)).toHaveLength(40);
+    const [other] = await t.database.db.query('SELECT count(*)::int AS n FROM lineage_nodes WHERE natural_key = $1', [
+      `${naturalKey}-other`,
+    ]);
+    expect(other.n).toBe(0);
+  });
+
   test('upserts and edges are idempotent, one audit event per batch', async () => {
     const prefix = `s3://batch-${process.pid}-${++counter}`;
     const input = { nodes: [0, 1, 2].map((i) => ({ kind: 'DATASET' as const, naturalKey: `${prefix}/${i}`, properties: { rows: i } })) };

@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { RegistryAction } from '../../common/authorization';
 import type { Caller } from '../../common/caller';
 import { canonicalJson } from '../../common/canonical-json';
+import { STORED_JSON, validateJson } from '../../common/json';
 import { DomainError, ErrorCode, notFound } from '../../common/errors';
 import { LineageNodeKind } from '../../common/lineage';
 import { isUuid } from '../../common/uuid';
@@ -100,7 +101,9 @@ export class LineageService {
     ];
     return this.db.transaction(async (m) => {
       await this.access.authorizeEverywhere(m, caller, Action.EDIT_LINEAGE);
-      const { nodes, created, updated } = await upsertSpecs(m, caller, specs, 'merge');
+      // A node named twice in the call is one spec: the field named is its last place (whose properties won).
+      const index = new Map(input.map((n, i): [string, number] => [key(n), i]));
+      const { nodes, created, updated } = await upsertSpecs(m, caller, specs, { merge: (n) => `nodes[${index.get(key(n))}].properties` });
       await appendAudit(m, caller, {
         action: 'lineage.nodes_upserted',
         subjectType: 'LineageNode',
@@ -188,7 +191,7 @@ export class LineageService {
         const seen = specs.get(key(node));
         specs.set(key(node), seen ? { ...node, properties: { ...seen.properties, ...node.properties } } : node);
       }
-      const { byKey } = await upsertSpecs(m, caller, [...specs.values()], 'merge');
+      const { byKey } = await upsertSpecs(m, caller, [...specs.values()], { merge: (n) => `the facets of ${n.naturalKey}` });
       const edges = event.edges.flatMap((e) =>
         (versionsOf.get(key(e.to)) ?? [byKey.get(key(e.to)) as string]).map((toId) => ({
           fromId: byKey.get(key(e.from)) as string,
@@ -429,14 +432,16 @@ function dedupeEdges<E extends { fromId: string; toId: string; relation: string 
 }
 
 /**
- * Nodes by (kind, natural key), in two statements whatever their number: 'merge' renames and adds
- * properties to those already there (upsertLineageNodes), 'keep' leaves them as they are (provenance).
+ * Nodes by (kind, natural key), in two statements whatever their number: `merge` renames and adds
+ * properties to those already there (upsertLineageNodes, OpenLineage), 'keep' leaves them as they are
+ * (provenance). Each call's properties are bounded, and merging adds them up: what a node holds after the
+ * merge keeps the same bound (STORED_JSON), or the whole call is refused, naming the field `merge` gives.
  */
 async function upsertSpecs(
   m: EntityManager,
   caller: Caller,
   specs: NodeSpec[],
-  mode: 'merge' | 'keep',
+  mode: { merge: (node: NodeSpec) => string } | 'keep',
 ): Promise<{ nodes: LineageNodeEntity[]; byKey: Map<string, string>; created: number; updated: number }> {
   const columns = [
     specs.map((s) => s.kind),
@@ -445,7 +450,7 @@ async function upsertSpecs(
     specs.map((s) => JSON.stringify(s.properties)),
   ];
   const onConflict =
-    mode === 'merge'
+    mode !== 'keep'
       ? `ON CONFLICT (kind, natural_key) DO UPDATE SET name = EXCLUDED.name, properties = lineage_nodes.properties || EXCLUDED.properties, updated_at = now()
          WHERE lineage_nodes.name <> EXCLUDED.name OR NOT lineage_nodes.properties @> EXCLUDED.properties`
       : 'ON CONFLICT (kind, natural_key) DO NOTHING';
@@ -461,6 +466,10 @@ async function upsertSpecs(
     [columns[0], columns[1]],
   )) as Array<Record<string, unknown>>;
   const nodes = rows.map((r) => hydrate(m, LineageNodeEntity, r));
+  if (mode !== 'keep') {
+    const merged = new Map(nodes.map((n) => [key(n), n.properties]));
+    for (const spec of specs) validateJson(merged.get(key(spec)), mode.merge(spec), STORED_JSON, 'merged with the properties the node had');
+  }
   const created = written.filter((w) => w.inserted).length;
   return { nodes, byKey: new Map(nodes.map((n) => [key(n), n.id])), created, updated: written.length - created };
 }
