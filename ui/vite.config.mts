@@ -6,7 +6,10 @@ export default defineConfig({
   base: '/ui/',
   build: {
     outDir: '../dist/ui',
-    emptyOutDir: true,
+    // Built over the console already there, not into an emptied folder: a server serving it (a test, an instance
+    // while `npm start` rebuilds beside it) never finds it gone for the seconds a build takes. Asset names carry
+    // their content's hash, so an unchanged build rewrites the same files and a changed one adds its own.
+    emptyOutDir: false,
     // The lineage page carries the layout engine (elkjs, 1.6 MB): it is loaded only with that page.
     chunkSizeWarningLimit: 2000,
     rolldownOptions: {
