@@ -214,7 +214,7 @@ describe('with MODELGRAPH_VISIBILITY=granted', () => {
     const own = ok(await t.request(CreateModelDocument, { input: { name: modelName('redos'), owner: 'mallory' } }, mallory)).createModel
       .model;
     ok(await t.request(ProtectAliasDocument, { input: { modelId: own.id, pattern: 'a*a*a*a*a*a*a*a*b' } }, mallory));
-    const attack = await healthzDuring(t.baseUrl, () =>
+    const attack = await healthzDuring(t.baseUrl, 'deleteModelAlias against a*a*a*a*a*a*a*a*b (63 a)', () =>
       t.request(DeleteModelAliasDocument, { input: { modelId: own.id, alias: 'a'.repeat(63) } }, mallory),
     );
     // The alias is not protected by the pattern (it has no "b") and does not exist.

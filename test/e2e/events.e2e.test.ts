@@ -334,7 +334,7 @@ describe('bounds', () => {
     const socket = openSocket(t.baseUrl, await t.tokenFor(Role.VIEWER, 'flooder'));
     expect(await socket.opened).toEqual({ acknowledged: true });
     const N = 20_000;
-    const report = await healthzDuring(t.baseUrl, async () => {
+    const report = await healthzDuring(t.baseUrl, '20,000 subscribe messages on one socket', async () => {
       // Sent in batches, so that this process (the server's too) is not busy sending all of them in one turn.
       for (let i = 0; i < N; i += 1) {
         socket.ws.send(subscribeFrame(String(i), model.id));
