@@ -16,6 +16,7 @@ import {
 } from 'graphql';
 import { modelName, registration } from '../support/fixtures';
 import { ok, startTestServer, type TestServer } from '../support/server';
+import { expectClientErrors, hostileString } from '../support/hostile';
 import { healthzDuring, STALL_BOUND_MS } from '../support/stall';
 import { openSocket } from '../support/subscriber';
 
@@ -26,21 +27,6 @@ import { openSocket } from '../support/subscriber';
  * the input, the answer is a 2xx or 4xx, JSON, with codes the API documents, and never an internal error.
  */
 
-const KNOWN_CODES = new Set([
-  'UNAUTHENTICATED',
-  'FORBIDDEN',
-  'NOT_FOUND',
-  'BAD_USER_INPUT',
-  'CONFLICT',
-  'INVALID_TRANSITION',
-  'GATE_FAILED',
-  'AUDIT_CHAIN_BROKEN',
-  'BAD_REQUEST',
-  'GRAPHQL_VALIDATION_FAILED',
-  'GRAPHQL_PARSE_FAILED',
-  'OPERATION_RESOLUTION_FAILURE',
-  'RATE_LIMITED',
-]);
 const RUNS_PER_OPERATION = Number(process.env.HOSTILE_RUNS ?? 6);
 
 let t: TestServer;
@@ -64,26 +50,6 @@ beforeAll(async () => {
   realIds.push(model.model.id, version.version.id);
 });
 afterAll(() => t.close());
-
-const hostileString = fc.oneof(
-  fc.string(),
-  fc.string({ unit: 'binary', maxLength: 50 }),
-  fc.constantFrom(
-    '\u0000',
-    'a\u0000b',
-    '\ud800',
-    'x\udfff',
-    '\u202eadmin',
-    '\u2066x\u2069',
-    '\u0007\u001b[31m',
-    '',
-    ' ',
-    '__proto__',
-    'constructor',
-  ),
-  fc.constantFrom("' OR 1=1 --", '"; DROP TABLE audit_events; --', '${jndi:ldap://x}', '../../etc/passwd', '%00', '\\u0000'),
-  fc.integer({ min: 1000, max: 300_000 }).map((n) => 'x'.repeat(n)),
-);
 
 const hostileNumber = fc.oneof(
   fc.integer(),
@@ -177,12 +143,7 @@ async function answerIsAClientError(query: string, variables: Record<string, unk
   const text = await res.text();
   const context = `${query} ${JSON.stringify(variables).slice(0, 300)} → ${res.status} ${text.slice(0, 500)}`;
   if (res.status >= 500) throw new Error(`5xx: ${context}`);
-  if (/<html|\n\s+at |node_modules|\/work\/|\.ts:\d+/i.test(text)) throw new Error(`internals leaked: ${context}`);
-  const body = JSON.parse(text) as { errors?: Array<{ extensions?: { code?: string } }> };
-  for (const error of body.errors ?? []) {
-    const code = error.extensions?.code;
-    if (!code || !KNOWN_CODES.has(code)) throw new Error(`unknown or internal code ${code}: ${context}`);
-  }
+  expectClientErrors(context, text, (JSON.parse(text) as { errors?: Array<{ extensions?: { code?: string } }> }).errors ?? []);
 }
 
 describe.each(['query', 'mutation'] as const)('every %s argument, driven with hostile values', (kind) => {
@@ -201,15 +162,6 @@ describe.each(['query', 'mutation'] as const)('every %s argument, driven with ho
 });
 
 // ---- the same over graphql-ws: the websocket transport applies the same guard, limits and error codes ----
-
-/** Throws when an answer (its JSON text) leaks internals or carries a code the API does not document. */
-function checkAnswer(context: string, text: string, errors: Array<{ extensions?: { code?: string } }>): void {
-  if (/<html|\n\s+at |node_modules|\/work\/|\.ts:\d+/i.test(text)) throw new Error(`internals leaked: ${context} → ${text.slice(0, 500)}`);
-  for (const error of errors) {
-    const code = error.extensions?.code;
-    if (!code || !KNOWN_CODES.has(code)) throw new Error(`unknown or internal code ${code}: ${context} → ${text.slice(0, 500)}`);
-  }
-}
 
 /**
  * Sends one operation over graphql-ws, on a socket of its own, and answers what came back: its errors, or
@@ -253,7 +205,7 @@ async function answerOverWsIsAClientError(kind: OperationKind, query: string, va
   const context = `over graphql-ws: ${query} ${JSON.stringify(variables).slice(0, 300)}`;
   if (answer.closed !== undefined && answer.closed !== 1009) throw new Error(`the socket closed with ${answer.closed}: ${context}`);
   if (kind !== 'subscription' && !answer.answered && answer.closed === undefined) throw new Error(`no answer in 10 s: ${context}`);
-  checkAnswer(context, answer.text, answer.errors);
+  expectClientErrors(context, answer.text, answer.errors);
 }
 
 describe('over graphql-ws', () => {
