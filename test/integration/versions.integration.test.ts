@@ -1,4 +1,5 @@
 import { encodeCursor } from '../../src/db/pagination';
+import { ModelVersionEntity } from '../../src/modules/versions/model-version.entity';
 import { Stage } from '../../src/modules/versions/model-version.enums';
 import type { Caller } from '../../src/common/caller';
 import { createServices, type Services } from '../../src/composition';
@@ -129,5 +130,36 @@ describe('registerModelVersion', () => {
     // The version counter and a count of the rows agree, with and without a filter.
     expect((await s.versions.countsByModels([a.id], { stage: Stage.DEVELOPMENT })).get(a.id)).toBe(3);
     expect(counts.get(a.id)).toBe((await t.db.query('SELECT count(*)::int AS n FROM model_versions WHERE model_id = $1', [a.id]))[0].n);
+  });
+
+  test('reads by model (latest, by number, in production) carry every column of the entity but the four bulky ones', async () => {
+    // The bulky columns are left out on purpose: the fields that show them (reproducibility, artifact) reload the row
+    // by id. Every other column, including one added later, reads as it does by id: never undefined.
+    const bulky = ['datasetVersions', 'hyperparameters', 'environmentPackageLock', 'artifactSignature'];
+    const model = await s.models.create(ci, { name: modelName('summary'), owner: 'a' });
+    const { version } = await s.versions.register(ci, input({ modelId: model.id }));
+    // Every column holds a value (not null), so that one left out (undefined) cannot pass for an empty one.
+    await t.db.query(
+      `UPDATE model_versions SET stage = 'PRODUCTION', label = 'summary', environment_package_lock = 'lock',
+         artifact_source_uri = 's3://b/m.onnx', artifact_size_bytes = 1, artifact_sha256 = $2, artifact_signature = '{"k": 1}',
+         artifact_status = 'FAILED', artifact_failure_reason = 'digest mismatch', artifact_verified_at = now()
+       WHERE id = $1`,
+      [version.id, SHA('c')],
+    );
+    const whole = (await s.versions.byIds(ci, [version.id])).get(version.id);
+    const columns = t.db.getMetadata(ModelVersionEntity).columns.map((c) => c.propertyName);
+    expect(columns.filter((c) => whole?.[c as keyof ModelVersionEntity] == null)).toEqual([]);
+    const summary = Object.fromEntries(columns.filter((c) => !bulky.includes(c)).map((c) => [c, whole?.[c as keyof ModelVersionEntity]]));
+    const read = {
+      latestVersion: (await s.versions.latestByModels([model.id])).get(model.id),
+      'version(number)': (await s.versions.byModelAndNumber([`${model.id}/1`])).get(`${model.id}/1`),
+      productionVersion: (await s.versions.productionByModels([model.id])).get(model.id),
+    };
+    for (const [field, row] of Object.entries(read)) {
+      const got = Object.fromEntries(columns.map((c) => [c, row?.[c as keyof ModelVersionEntity]]));
+      expect({ field, missing: columns.filter((c) => !bulky.includes(c) && got[c] === undefined) }).toEqual({ field, missing: [] });
+      expect({ field, read: bulky.filter((c) => got[c] !== undefined) }).toEqual({ field, read: [] });
+      expect({ field, ...got }).toEqual({ field, ...summary });
+    }
   });
 });

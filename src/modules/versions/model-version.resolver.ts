@@ -19,7 +19,7 @@ import {
   Reproducibility,
 } from './model-version.types';
 
-/** Lists read version summaries (VERSION_SUMMARY); the tuple and the artifact's signature need the whole row. */
+/** Lists read version summaries (versionSummary: all but VERSION_SUMMARY_OMITS); the tuple and the artifact's signature need the whole row. */
 async function whole(version: ModelVersionEntity, ctx: Ctx): Promise<ModelVersionEntity> {
   return version.hyperparameters !== undefined ? version : ((await ctx.loaders.versions.byId.load(version.id)) ?? version);
 }

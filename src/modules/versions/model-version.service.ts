@@ -5,7 +5,7 @@ import { TransactionHooks } from '../../common/hooks';
 import { badInput, conflict, notFound } from '../../common/errors';
 import { isUuid } from '../../common/uuid';
 import { hydrateByKey, hydratePages } from '../../db/hydrate';
-import { projection } from '../../db/projection';
+import { columnsExcept, projection } from '../../db/projection';
 import { keysetCounts, keysetPages, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
 import { Action } from '../access/access.rules';
@@ -148,7 +148,7 @@ export class ModelVersionService {
   async latestByModels(modelIds: readonly string[]): Promise<Map<string, ModelVersionEntity>> {
     const rows = await this.db.query(
       `SELECT x.* FROM unnest($1::uuid[]) AS k(id)
-       CROSS JOIN LATERAL (SELECT ${VERSION_SUMMARY} FROM model_versions x WHERE x.model_id = k.id ORDER BY x.version DESC LIMIT 1) x`,
+       CROSS JOIN LATERAL (SELECT ${versionSummary(this.db.manager)} FROM model_versions x WHERE x.model_id = k.id ORDER BY x.version DESC LIMIT 1) x`,
       [modelIds],
     );
     return hydrateByKey(this.db.manager, ModelVersionEntity, rows, (r) => String(r.model_id));
@@ -158,7 +158,7 @@ export class ModelVersionService {
   async byModelAndNumber(keys: readonly string[]): Promise<Map<string, ModelVersionEntity>> {
     const pairs = keys.map((k) => k.split('/'));
     const rows = await this.db.query(
-      `SELECT ${VERSION_SUMMARY} FROM model_versions x JOIN unnest($1::uuid[], $2::int[]) AS k(model_id, version)
+      `SELECT ${versionSummary(this.db.manager)} FROM model_versions x JOIN unnest($1::uuid[], $2::int[]) AS k(model_id, version)
          ON x.model_id = k.model_id AND x.version = k.version`,
       [pairs.map((p) => p[0]), pairs.map((p) => Number(p[1]))],
     );
@@ -168,7 +168,7 @@ export class ModelVersionService {
   /** The version each model has in PRODUCTION, if any (one at most: a unique index says so). */
   async productionByModels(modelIds: readonly string[]): Promise<Map<string, ModelVersionEntity>> {
     const rows = await this.db.query(
-      `SELECT ${VERSION_SUMMARY} FROM model_versions x WHERE x.model_id = ANY($1) AND x.stage = 'PRODUCTION'`,
+      `SELECT ${versionSummary(this.db.manager)} FROM model_versions x WHERE x.model_id = ANY($1) AND x.stage = 'PRODUCTION'`,
       [modelIds],
     );
     return hydrateByKey(this.db.manager, ModelVersionEntity, rows, (r) => String(r.model_id));
@@ -181,7 +181,7 @@ export class ModelVersionService {
     page: PageArgs,
     fields?: readonly string[],
   ): Promise<Map<string, Page<ModelVersionEntity>>> {
-    const columns = fields ? projection(this.db.manager, ModelVersionEntity, fields) : VERSION_SUMMARY;
+    const columns = fields ? projection(this.db.manager, ModelVersionEntity, fields) : versionSummary(this.db.manager);
     return hydratePages(
       this.db.manager,
       ModelVersionEntity,
@@ -195,7 +195,8 @@ export class ModelVersionService {
    * reading it costs the same for five versions or a hundred thousand.
    */
   async countsByModels(modelIds: readonly string[], filter: VersionFilter): Promise<Map<string, number>> {
-    if (filter.stage || filter.artifactStatus || filter.label) return keysetCounts(this.db.manager, versionList(modelIds, filter));
+    if (filter.stage || filter.artifactStatus || filter.label)
+      return keysetCounts(this.db.manager, versionList(modelIds, filter, versionSummary(this.db.manager)));
     const rows = (await this.db.query('SELECT id, version_counter FROM registered_models WHERE id = ANY($1)', [modelIds])) as Array<{
       id: string;
       version_counter: number;
@@ -205,16 +206,20 @@ export class ModelVersionService {
 }
 
 /**
- * What reads of versions other than by id take: every column but the reproducibility tuple's bulky
- * JSON and text (dataset versions, hyperparameters, package lock) and the artifact's signature. The
- * fields that show those load the whole row by id (see ModelVersion.reproducibility); connections
- * read even less, only the columns of the fields selected (see projection).
+ * What reads of versions other than by id leave out: the reproducibility tuple's bulky JSON and text (dataset
+ * versions, hyperparameters, package lock) and the artifact's signature. The fields that show those load the
+ * whole row by id (see ModelVersion.reproducibility and artifact, which reload when hyperparameters is absent);
+ * every other column of the entity is read (versionSummary), so a column added to it is never undefined there.
+ * Connections read even less, only the columns of the fields selected (see projection).
  */
-export const VERSION_SUMMARY = `x.id, x.model_id, x.version, x.label, x.description, x.stage, x.code_repo, x.code_commit,
-  x.environment_image_digest, x.random_seed, x.training_run_id, x.artifact_format, x.artifact_storage_path, x.artifact_source_uri,
-  x.artifact_size_bytes, x.artifact_sha256, x.artifact_status, x.created_by, x.created_at, x.updated_at, x.revision`;
+const VERSION_SUMMARY_OMITS = ['datasetVersions', 'hyperparameters', 'environmentPackageLock', 'artifactSignature'] as const;
 
-function versionList(modelIds: readonly string[], filter: VersionFilter, columns = VERSION_SUMMARY): ListQuery {
+/** The columns (of `x`) of a version summary: every column of ModelVersionEntity but VERSION_SUMMARY_OMITS. */
+function versionSummary(manager: EntityManager): string {
+  return columnsExcept(manager, ModelVersionEntity, VERSION_SUMMARY_OMITS);
+}
+
+function versionList(modelIds: readonly string[], filter: VersionFilter, columns: string): ListQuery {
   const params = new SqlParams();
   const where: string[] = [];
   if (filter.stage) where.push(`x.stage = ${params.p(filter.stage)}`);
