@@ -11,6 +11,9 @@ import { lineageModule } from './lineage/lineage.module';
 import { metricsModule } from './metrics/metrics.module';
 import { modelsModule } from './models/models.module';
 import { monitoringModule } from './monitoring/monitoring.module';
+// Out of alphabetical order on purpose: type-graphql orders Mutation fields as resolvers are declared (on import),
+// and schema/schema.graphql has verifyArtifact after the monitoring mutations, before retention's.
+import { artifactsModule } from './artifacts/artifacts.module';
 import { retentionModule } from './retention/retention.module';
 import { versionsModule } from './versions/versions.module';
 import { webhooksModule } from './webhooks/webhooks.module';
@@ -36,5 +39,6 @@ export const modules = [
   eventsModule,
   webhooksModule,
   monitoringModule,
+  artifactsModule,
   retentionModule,
 ] as const;

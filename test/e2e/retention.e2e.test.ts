@@ -13,9 +13,9 @@ import { pathToFileURL } from 'node:url';
 import { Role } from '../../src/common/role';
 import { LineageRelation } from '../../src/modules/lineage/lineage.rules';
 import { RiskTier } from '../../src/modules/models/model.enums';
-import { FilesystemArtifactStore } from '../../src/modules/retention/artifact-store.filesystem';
-import type { ArtifactStore } from '../../src/modules/retention/artifact-store';
-import { ArtifactWorker } from '../../src/modules/retention/artifact.worker';
+import { FilesystemArtifactStore } from '../../src/modules/artifacts/artifact-store.filesystem';
+import type { ArtifactStore } from '../../src/modules/artifacts/artifact-store';
+import { ArtifactWorker } from '../../src/modules/artifacts/artifact.worker';
 import type { ModelVersionEntity } from '../../src/modules/versions/model-version.entity';
 import { Stage } from '../../src/modules/versions/model-version.enums';
 import {
@@ -205,7 +205,7 @@ describe('the worker dies between the store step and its record', () => {
   test('a deletion: the next worker finds the object gone, records it once', async () => {
     const { model, versions, key } = await queued('DELETE');
     const dying = dyingAfter('remove');
-    void new ArtifactWorker(t.database.db, dying.store).runOnce();
+    void new ArtifactWorker(t.database.db, dying.store, t.services.artifacts.holds).runOnce();
     await dying.done;
     expect(await exists(key(1))).toBe(false);
     expect(await statusOf(versions[0].id)).toBe('READY'); // not recorded: the worker died
@@ -221,7 +221,7 @@ describe('the worker dies between the store step and its record', () => {
   test('a move to cold storage: copied again, recorded once, the hot object removed, one cold object', async () => {
     const { model, versions, key } = await queued('COLD_STORAGE');
     const dying = dyingAfter('write');
-    void new ArtifactWorker(t.database.db, dying.store).runOnce();
+    void new ArtifactWorker(t.database.db, dying.store, t.services.artifacts.holds).runOnce();
     await dying.done;
     expect(await exists(`cold/${key(1)}`)).toBe(true);
     expect(await exists(key(1))).toBe(true);

@@ -9,9 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import S3rver from 's3rver';
-import type { ArtifactStore } from '../../src/modules/retention/artifact-store';
-import { FilesystemArtifactStore } from '../../src/modules/retention/artifact-store.filesystem';
-import { PART_SIZE, S3ArtifactStore } from '../../src/modules/retention/artifact-store.s3';
+import type { ArtifactStore } from '../../src/modules/artifacts/artifact-store';
+import { FilesystemArtifactStore } from '../../src/modules/artifacts/artifact-store.filesystem';
+import { PART_SIZE, S3ArtifactStore } from '../../src/modules/artifacts/artifact-store.s3';
 
 async function bytesOf(body: Readable): Promise<Buffer> {
   const chunks: Buffer[] = [];

@@ -1,7 +1,16 @@
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { referenceRefusal } from '../../src/modules/retention/artifact.rules';
-import { ExactLength } from '../../src/modules/retention/exact-length';
+import { ExactLength } from '../../src/modules/artifacts/artifact.routes';
+import {
+  artifactKey,
+  coldKey,
+  declaredLength,
+  declaredSha256,
+  parseRange,
+  referenceRefusal,
+  retryDelayMs,
+} from '../../src/modules/artifacts/artifact.rules';
+import { expectBadInput } from './bad-input';
 
 const ALPHA = '0b6f2c1e-5d4a-4b3c-8a29-1f0e9d8c7b6a';
 const BRAVO = 'e2d1c0b9-a8f7-4e6d-9c5b-4a3928171605';
@@ -66,5 +75,37 @@ describe('ExactLength: never more bytes than announced', () => {
 
   test('a source that ends short fails', async () => {
     expect((await through(10, ['abc'])).error).toContain('3 of 10 bytes');
+  });
+});
+
+describe('artifact rules', () => {
+  test('ranges: start-end, open end, suffix, past the end, malformed', () => {
+    expect(parseRange(undefined, 100)).toBeNull();
+    expect(parseRange('bytes=0-9', 100)).toEqual({ start: 0, end: 9 });
+    expect(parseRange('bytes=90-', 100)).toEqual({ start: 90, end: 99 });
+    expect(parseRange('bytes=90-500', 100)).toEqual({ start: 90, end: 99 });
+    expect(parseRange('bytes=-10', 100)).toEqual({ start: 90, end: 99 });
+    expect(parseRange('bytes=-500', 100)).toEqual({ start: 0, end: 99 });
+    expect(parseRange('bytes=100-', 100)).toBe('UNSATISFIABLE');
+    expect(parseRange('bytes=5-2', 100)).toBe('UNSATISFIABLE');
+    expect(parseRange('bytes=-0', 100)).toBe('UNSATISFIABLE');
+    expectBadInput(() => parseRange('bytes=0-1,5-6', 100), 'range');
+    expectBadInput(() => parseRange('items=0-1', 100), 'range');
+    expectBadInput(() => parseRange('bytes=-', 100), 'range');
+  });
+
+  test('declared digest and length; keys', () => {
+    expect(declaredSha256('AB'.repeat(32))).toBe('ab'.repeat(32));
+    expect(declaredSha256(undefined)).toBeNull();
+    expectBadInput(() => declaredSha256('abc'), 'x-artifact-sha256');
+    expect(declaredLength('42')).toBe(42);
+    expectBadInput(() => declaredLength('-1'), 'content-length');
+    expect(artifactKey('models/m/3/')).toBe('models/m/3/artifact');
+    expect(coldKey('models/m/3/artifact')).toBe('cold/models/m/3/artifact');
+  });
+
+  test('backoff doubles from a minute, at most a day', () => {
+    expect([1, 2, 3, 4].map(retryDelayMs)).toEqual([60_000, 120_000, 240_000, 480_000]);
+    expect(retryDelayMs(30)).toBe(24 * 3600 * 1000);
   });
 });

@@ -1,12 +1,4 @@
-import { parseRange, declaredSha256, declaredLength, artifactKey } from '../../src/modules/retention/artifact.rules';
-import {
-  ArtifactAction,
-  coldKey,
-  planRetention,
-  retryDelayMs,
-  validatePolicy,
-  type VersionFacts,
-} from '../../src/modules/retention/retention.rules';
+import { ArtifactAction, planRetention, validatePolicy, type VersionFacts } from '../../src/modules/retention/retention.rules';
 import { expectBadInput } from './bad-input';
 
 const NOW = new Date('2026-12-03T12:00:00Z');
@@ -89,37 +81,5 @@ describe('planRetention', () => {
     expectBadInput(() => validatePolicy({ ...policy, maxAgeDays: 0 }), 'maxAgeDays');
     expectBadInput(() => validatePolicy({ ...policy, keepAtLeast: -1 }), 'keepAtLeast');
     expectBadInput(() => validatePolicy({ ...policy, artifactAction: 'SHRED' as ArtifactAction }), 'artifactAction');
-  });
-});
-
-describe('artifact rules', () => {
-  test('ranges: start-end, open end, suffix, past the end, malformed', () => {
-    expect(parseRange(undefined, 100)).toBeNull();
-    expect(parseRange('bytes=0-9', 100)).toEqual({ start: 0, end: 9 });
-    expect(parseRange('bytes=90-', 100)).toEqual({ start: 90, end: 99 });
-    expect(parseRange('bytes=90-500', 100)).toEqual({ start: 90, end: 99 });
-    expect(parseRange('bytes=-10', 100)).toEqual({ start: 90, end: 99 });
-    expect(parseRange('bytes=-500', 100)).toEqual({ start: 0, end: 99 });
-    expect(parseRange('bytes=100-', 100)).toBe('UNSATISFIABLE');
-    expect(parseRange('bytes=5-2', 100)).toBe('UNSATISFIABLE');
-    expect(parseRange('bytes=-0', 100)).toBe('UNSATISFIABLE');
-    expectBadInput(() => parseRange('bytes=0-1,5-6', 100), 'range');
-    expectBadInput(() => parseRange('items=0-1', 100), 'range');
-    expectBadInput(() => parseRange('bytes=-', 100), 'range');
-  });
-
-  test('declared digest and length; keys', () => {
-    expect(declaredSha256('AB'.repeat(32))).toBe('ab'.repeat(32));
-    expect(declaredSha256(undefined)).toBeNull();
-    expectBadInput(() => declaredSha256('abc'), 'x-artifact-sha256');
-    expect(declaredLength('42')).toBe(42);
-    expectBadInput(() => declaredLength('-1'), 'content-length');
-    expect(artifactKey('models/m/3/')).toBe('models/m/3/artifact');
-    expect(coldKey('models/m/3/artifact')).toBe('cold/models/m/3/artifact');
-  });
-
-  test('backoff doubles from a minute, at most a day', () => {
-    expect([1, 2, 3, 4].map(retryDelayMs)).toEqual([60_000, 120_000, 240_000, 480_000]);
-    expect(retryDelayMs(30)).toBe(24 * 3600 * 1000);
   });
 });

@@ -1,6 +1,7 @@
 import { UUIDResolver } from 'graphql-scalars';
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
+import type { ArtifactService } from '../artifacts/artifact.service';
 import type { RetentionOutcome, RetentionService } from './retention.service';
 import {
   ApplyRetentionInput,
@@ -16,7 +17,7 @@ import {
   SweptObject,
 } from './retention.types';
 
-type Ctx = RequestContext<{ retention: RetentionService }>;
+type Ctx = RequestContext<{ retention: RetentionService; artifacts: ArtifactService }>;
 
 const planOf = (modelId: string, o: RetentionOutcome): RetentionPlan => ({
   modelId,
@@ -58,9 +59,12 @@ export class RetentionResolver {
     return ctx.services.retention.holds(ctx.caller, modelId);
   }
 
+  // Restoring is the artifacts module's (artifacts.restore); the field is declared here, between the legal holds and
+  // the sweep, because type-graphql orders Mutation fields as resolvers are declared and schema/schema.graphql
+  // keeps that order.
   @Mutation(() => RestoredArtifact, { description: 'Brings a COLD artifact back (MANAGE); audited' })
   restoreArtifact(@Ctx() ctx: Ctx, @Arg('input', () => RestoreArtifactInput) input: RestoreArtifactInput) {
-    return ctx.services.retention.restore(ctx.caller, input.versionId);
+    return ctx.services.artifacts.restore(ctx.caller, input.versionId);
   }
 
   @Mutation(() => [SweptObject], {

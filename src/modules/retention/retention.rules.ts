@@ -92,13 +92,3 @@ export function planRetention(versions: VersionFacts[], policy: RetentionPolicy 
       };
     });
 }
-
-/** Backoff of the artifact worker: 1 min, 2, 4 … at most a day. */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), DAY_MS);
-}
-
-/** The cold copy of an object: the same key under the cold prefix. */
-export function coldKey(key: string, coldPrefix = 'cold/'): string {
-  return `${coldPrefix}${key}`;
-}

@@ -6,17 +6,19 @@ import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
 import { Action } from '../access/access.rules';
 import type { AccessService } from '../access/access.service';
+import type { ArtifactStore } from '../artifacts/artifact-store';
+import { coldKey, storeKeyOf, type ArtifactPlace } from '../artifacts/artifact.rules';
+import type { ArtifactService } from '../artifacts/artifact.service';
+import { queueArtifactJob } from '../artifacts/artifact.store';
 import { appendAudit } from '../audit/audit.store';
 import { setStage } from '../lifecycle/stage.store';
 import type { RetirementService } from '../lifecycle/retirement.service';
 import type { TransitionService } from '../lifecycle/transition.service';
 import { RiskTier } from '../models/model.enums';
 import { readModel } from '../models/model.store';
-import { ArtifactStatus, Stage } from '../versions/model-version.enums';
+import { Stage } from '../versions/model-version.enums';
 import { readVersion } from '../versions/model-version.store';
-import type { ArtifactStore } from './artifact-store';
-import { ownedKey, storeKeyOf, type ArtifactPlace } from './artifact.references';
-import { coldKey, planRetention, validatePolicy, type PlanEntry, type RetentionPolicy, type VersionFacts } from './retention.rules';
+import { planRetention, validatePolicy, type PlanEntry, type RetentionPolicy, type VersionFacts } from './retention.rules';
 
 export interface SetPolicyInput extends RetentionPolicy {
   /** One of: a model, a risk tier, or neither (the global policy). */
@@ -56,7 +58,7 @@ const POLICY_COLUMNS = `scope, model_id AS "modelId", risk_tier AS "riskTier", m
   artifact_action AS "artifactAction"`;
 
 /** The open hold on a version or its model, as "reason (reference)"; null when none. */
-export async function holdOn(m: EntityManager, modelId: string, versionId: string | null): Promise<string | null> {
+async function holdOn(m: EntityManager, modelId: string, versionId: string | null): Promise<string | null> {
   const [hold] = await m.query(
     `SELECT reason, reference FROM legal_holds WHERE model_id = $1 AND released_at IS NULL AND (version_id IS NULL OR version_id = $2)
      ORDER BY placed_at LIMIT 1`,
@@ -67,17 +69,22 @@ export async function holdOn(m: EntityManager, modelId: string, versionId: strin
 
 /**
  * Retention: policies, the plan (a dry run that says why each version stays), applying it (ARCHIVED → RETIRED,
- * the artifact queued for cold storage or deletion), legal holds that stop all of it, restoring a cold artifact,
- * and sweeping the store of objects no version references.
+ * the artifact queued for the artifact worker's cold storage or deletion), legal holds that stop all of it
+ * (retiring, moving, deleting, restoring), and sweeping the artifact store of objects no version references.
  */
 export class RetentionService {
+  private readonly store: ArtifactStore;
+
   constructor(
     private readonly db: DataSource,
     private readonly access: AccessService,
-    private readonly store: ArtifactStore,
+    artifacts: ArtifactService,
     transitions: TransitionService,
     retirement: RetirementService,
   ) {
+    this.store = artifacts.store;
+    // Under legal hold no artifact moves: the worker postpones its jobs, restoreArtifact is refused.
+    artifacts.holds.add((m, modelId, versionId) => holdOn(m, modelId, versionId));
     // Under legal hold nothing retires: not a version moved to RETIRED by hand, not the whole model.
     transitions.moving.add(async (m, version, to) => {
       if (to !== Stage.RETIRED) return;
@@ -157,18 +164,13 @@ export class RetentionService {
         if (!entry.artifactAction) continue;
         const key = keys.get(version.id);
         if (!key) continue;
-        const action = entry.artifactAction === 'COLD_STORAGE' ? 'MOVE_TO_COLD' : 'DELETE';
-        await m.query(
-          `INSERT INTO artifact_jobs (version_id, model_id, action, store_key, requested_by) VALUES ($1, $2, $3, $4, $5)
-           ON CONFLICT (version_id) WHERE done_at IS NULL DO NOTHING`,
-          [version.id, modelId, action, key, caller.subject],
-        );
-        await appendAudit(m, caller, {
-          action: action === 'DELETE' ? 'artifact.deletion_queued' : 'artifact.cold_storage_queued',
-          subjectType: 'ModelVersion',
-          subjectId: version.id,
+        await queueArtifactJob(m, caller, {
+          versionId: version.id,
+          version: version.version,
           modelId,
-          payload: { version: version.version, key, reason: entry.reason },
+          action: entry.artifactAction === 'COLD_STORAGE' ? 'MOVE_TO_COLD' : 'DELETE',
+          key,
+          reason: entry.reason,
         });
         queued += 1;
       }
@@ -235,40 +237,6 @@ export class RetentionService {
     return this.db.query(`SELECT ${HOLD_COLUMNS} FROM legal_holds WHERE model_id = $1 ORDER BY released_at IS NOT NULL, placed_at DESC`, [
       modelId,
     ]);
-  }
-
-  /** restoreArtifact(versionId): a cold artifact copied back and READY again (MANAGE), audited; refused under legal hold. */
-  async restore(caller: Caller, versionId: string): Promise<{ versionId: string; status: ArtifactStatus }> {
-    if (!isUuid(versionId)) throw notFound('model version', versionId);
-    const version = await readVersion(this.db.manager, versionId);
-    await this.access.authorize(this.db.manager, caller, Action.RETIRE, version.modelId, notFound('model version', versionId));
-    if (version.artifactStatus !== ArtifactStatus.COLD)
-      throw conflict(`the artifact is ${version.artifactStatus}, not COLD`, { status: version.artifactStatus });
-    const hold = await holdOn(this.db.manager, version.modelId, version.id);
-    if (hold) throw conflict(`under legal hold: ${hold}; nothing of it moves`);
-    // A row from before the reference rule could name another model's object: restoring would write over it.
-    const { key, refusal } = await ownedKey(this.db.manager, this.store, version);
-    if (key === null)
-      throw conflict(`the artifact is not in the registry’s store as this version’s own object (${refusal}): nothing is restored`);
-    const cold = await this.store.read(coldKey(key));
-    if (!cold) throw conflict(`the cold copy is missing from ${this.store.description}`, { key: coldKey(key) });
-    await this.store.write(key, cold.body);
-    await this.db.transaction(async (m) => {
-      const [rows] = await m.query(
-        `UPDATE model_versions SET artifact_status = 'READY' WHERE id = $1 AND artifact_status = 'COLD' RETURNING id`,
-        [versionId],
-      );
-      if (!rows.length) throw conflict('the artifact changed while it was being restored');
-      await appendAudit(m, caller, {
-        action: 'artifact.restored',
-        subjectType: 'ModelVersion',
-        subjectId: versionId,
-        modelId: version.modelId,
-        payload: { version: version.version, from: this.store.uriOf(coldKey(key)), to: this.store.uriOf(key) },
-      });
-    });
-    await this.store.remove(coldKey(key));
-    return { versionId, status: ArtifactStatus.READY };
   }
 
   /**

@@ -1,10 +1,21 @@
 import { badInput } from '../../common/errors';
-import type { ByteRange } from './artifact-store';
-import { coldKey } from './retention.rules';
+import type { ArtifactStore, ByteRange } from './artifact-store';
+
+const DAY_MS = 24 * 3600 * 1000;
 
 /** The object of a version's artifact, under the storage path the registry assigned it (models/<id>/<n>/). */
 export function artifactKey(storagePath: string): string {
   return `${storagePath}artifact`;
+}
+
+/** The cold copy of an object: the same key under the cold prefix. */
+export function coldKey(key: string, coldPrefix = 'cold/'): string {
+  return `${coldPrefix}${key}`;
+}
+
+/** Backoff of the artifact worker: 1 min, 2, 4 … at most a day. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(60_000 * 2 ** Math.max(0, attempts - 1), DAY_MS);
 }
 
 /**
@@ -25,6 +36,26 @@ export function referenceRefusal(key: string, modelId: string): string | null {
   if (segments.length < 3 || segments[0] !== 'models' || segments[1] !== modelId) return `${rule}; ${key} is not under models/${modelId}/`;
   if (/^\d+$/.test(segments[2])) return `${rule}; ${key} is inside the folder of version ${segments[2]}`;
   return null;
+}
+
+/** What places a version's artifact: its model, the folder of its upload, and the URI it was registered by. */
+export interface ArtifactPlace {
+  id: string;
+  modelId: string;
+  artifactSourceUri: string | null;
+  artifactStoragePath: string;
+}
+
+/**
+ * The key of a version's artifact in the registry's store when the registry may serve and verify it: its upload,
+ * or a reference to an object of its own model (referenceRefusal). null for a reference outside the store — and
+ * for one into it that breaks the rule, as a row written before the rule may: such a row is answered as if it
+ * pointed elsewhere, and the object it names is never read for it.
+ */
+export function storeKeyOf(store: ArtifactStore, version: ArtifactPlace): string | null {
+  if (!version.artifactSourceUri) return artifactKey(version.artifactStoragePath);
+  const key = store.keyOf(version.artifactSourceUri);
+  return key !== null && referenceRefusal(key, version.modelId) === null ? key : null;
 }
 
 /**

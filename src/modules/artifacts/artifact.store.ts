@@ -1,27 +1,9 @@
 import type { EntityManager } from 'typeorm';
+import type { Caller } from '../../common/caller';
 import { badInput, conflict } from '../../common/errors';
+import { appendAudit } from '../audit/audit.store';
 import type { ArtifactStore } from './artifact-store';
-import { artifactKey, referenceRefusal } from './artifact.rules';
-
-/** What places a version's artifact: its model, the folder of its upload, and the URI it was registered by. */
-export interface ArtifactPlace {
-  id: string;
-  modelId: string;
-  artifactSourceUri: string | null;
-  artifactStoragePath: string;
-}
-
-/**
- * The key of a version's artifact in the registry's store when the registry may serve and verify it: its upload,
- * or a reference to an object of its own model (referenceRefusal). null for a reference outside the store — and
- * for one into it that breaks the rule, as a row written before the rule may: such a row is answered as if it
- * pointed elsewhere, and the object it names is never read for it.
- */
-export function storeKeyOf(store: ArtifactStore, version: ArtifactPlace): string | null {
-  if (!version.artifactSourceUri) return artifactKey(version.artifactStoragePath);
-  const key = store.keyOf(version.artifactSourceUri);
-  return key !== null && referenceRefusal(key, version.modelId) === null ? key : null;
-}
+import { artifactKey, referenceRefusal, type ArtifactPlace } from './artifact.rules';
 
 /** The other versions of the model whose reference names `key` (only a model's own versions may name its keys). */
 async function otherReferences(
@@ -80,4 +62,31 @@ export async function checkReference(m: EntityManager, store: ArtifactStore, ver
         'so that moving or deleting it never touches another',
       { field: 'artifact.uri', versionId: other.id },
     );
+}
+
+/** What the artifact worker does with an object: copy it to cold storage (and remove the hot one), or delete it. */
+export type ArtifactJobAction = 'MOVE_TO_COLD' | 'DELETE';
+
+/**
+ * Queues a version's object for the artifact worker, in the caller's transaction, with its audit event (a version
+ * has at most one open job: queueing it again adds none). The worker checks that `key` is still the version's own object
+ * (ownedKey) before it touches the store.
+ */
+export async function queueArtifactJob(
+  m: EntityManager,
+  caller: Caller,
+  job: { versionId: string; version: number; modelId: string; action: ArtifactJobAction; key: string; reason: string },
+): Promise<void> {
+  await m.query(
+    `INSERT INTO artifact_jobs (version_id, model_id, action, store_key, requested_by) VALUES ($1, $2, $3, $4, $5)
+     ON CONFLICT (version_id) WHERE done_at IS NULL DO NOTHING`,
+    [job.versionId, job.modelId, job.action, job.key, caller.subject],
+  );
+  await appendAudit(m, caller, {
+    action: job.action === 'DELETE' ? 'artifact.deletion_queued' : 'artifact.cold_storage_queued',
+    subjectType: 'ModelVersion',
+    subjectId: job.versionId,
+    modelId: job.modelId,
+    payload: { version: job.version, key: job.key, reason: job.reason },
+  });
 }

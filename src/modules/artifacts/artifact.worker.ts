@@ -5,15 +5,15 @@ import type { BackgroundJob } from '../../common/module';
 import { Role } from '../../common/role';
 import { appendAudit } from '../audit/audit.store';
 import type { ArtifactStore } from './artifact-store';
-import { ownedKey, type ArtifactPlace } from './artifact.references';
-import { holdOn } from './retention.service';
-import { coldKey, retryDelayMs } from './retention.rules';
+import { coldKey, retryDelayMs, type ArtifactPlace } from './artifact.rules';
+import type { ArtifactHolds } from './artifact.service';
+import { ownedKey, type ArtifactJobAction } from './artifact.store';
 
 interface Job {
   id: string;
   version_id: string;
   model_id: string;
-  action: 'MOVE_TO_COLD' | 'DELETE';
+  action: ArtifactJobAction;
   store_key: string;
   attempts: number;
 }
@@ -23,11 +23,13 @@ export const JOB_LEASE_MS = 5 * 60 * 1000;
 const BATCH = 10;
 const IDLE_MS = 2000;
 
+// Its audit events name it as they always have: retention's system actor (retention queues what it carries out).
 const WORKER: Caller = { tokenId: 'system', subject: 'system:retention', role: Role.ADMIN, requestId: 'artifact-worker' };
 
 /**
- * Carries out the artifact jobs retention queues, on every instance: jobs are claimed with FOR UPDATE SKIP
- * LOCKED under a lease, retried with backoff, and postponed while under legal hold. Each job does its store step
+ * Carries out the artifact jobs queued by queueArtifactJob (retention queues them), on every instance: jobs are
+ * claimed with FOR UPDATE SKIP LOCKED under a lease, retried with backoff, and postponed while under a hold
+ * (retention's legal holds). Each job does its store step
  * first and records it after, and the store step is idempotent, so a crash between the two redoes the step and
  * records it once: nothing lost, nothing twice. A cold move removes the hot object only after recording it.
  */
@@ -40,6 +42,7 @@ export class ArtifactWorker implements BackgroundJob {
   constructor(
     private readonly db: DataSource,
     private readonly store: ArtifactStore,
+    private readonly holds: ArtifactHolds,
   ) {}
 
   async start(): Promise<void> {
@@ -82,7 +85,7 @@ export class ArtifactWorker implements BackgroundJob {
   }
 
   private async carryOut(job: Job): Promise<boolean> {
-    const hold = await holdOn(this.db.manager, job.model_id, job.version_id);
+    const hold = await this.holds.on(this.db.manager, job.model_id, job.version_id);
     if (hold) {
       await this.db.query(
         `UPDATE artifact_jobs SET lease_until = NULL, last_error = $2, next_attempt_at = now() + interval '1 hour' WHERE id = $1`,

@@ -13,8 +13,8 @@ import { ModelVersionEntity } from '../versions/model-version.entity';
 import { ArtifactStatus } from '../versions/model-version.enums';
 import { readVersion } from '../versions/model-version.store';
 import type { ArtifactStore, ByteRange } from './artifact-store';
-import { storeKeyOf } from './artifact.references';
-import { artifactKey } from './artifact.rules';
+import { artifactKey, coldKey, storeKeyOf } from './artifact.rules';
+import { ownedKey } from './artifact.store';
 
 /** An upload that has not finished after this long is taken to have died: another may start. */
 export const UPLOAD_LEASE_MS = 6 * 3600 * 1000;
@@ -36,9 +36,32 @@ export interface Verification {
   checkedAt: Date;
 }
 
+/** Why a version's artifact must stay where it is now ("reason (reference)"), or null. */
+export type ArtifactHold = (m: EntityManager, modelId: string, versionId: string) => Promise<string | null>;
+
 /**
- * Artifacts in the registry's store: uploads streamed through a digest, downloads streamed out, and
- * verification of stored bytes against the recorded digest. Nothing holds an artifact in memory.
+ * What keeps an artifact where it is: the checks a module above adds (retention's legal holds), asked before an
+ * object moves to cold storage, is deleted or is restored. The first hold found is the answer.
+ */
+export class ArtifactHolds {
+  private readonly checks: ArtifactHold[] = [];
+
+  add(check: ArtifactHold): void {
+    this.checks.push(check);
+  }
+
+  async on(m: EntityManager, modelId: string, versionId: string): Promise<string | null> {
+    for (const check of this.checks) {
+      const hold = await check(m, modelId, versionId);
+      if (hold) return hold;
+    }
+    return null;
+  }
+}
+
+/**
+ * Artifacts in the registry's store: uploads streamed through a digest, downloads streamed out, verification of
+ * stored bytes against the recorded digest, and restoring a cold artifact. Nothing holds an artifact in memory.
  */
 export class ArtifactService {
   constructor(
@@ -46,6 +69,8 @@ export class ArtifactService {
     private readonly access: AccessService,
     readonly store: ArtifactStore,
     private readonly maxBytes: number,
+    /** What keeps an artifact in place; a module above adds to it (retention: legal holds). */
+    readonly holds: ArtifactHolds,
   ) {}
 
   /**
@@ -197,6 +222,40 @@ export class ArtifactService {
       status: after.artifactStatus,
       checkedAt: after.artifactVerifiedAt ?? new Date(),
     };
+  }
+
+  /** restoreArtifact(versionId): a cold artifact copied back and READY again (MANAGE), audited; refused under legal hold. */
+  async restore(caller: Caller, versionId: string): Promise<{ versionId: string; status: ArtifactStatus }> {
+    if (!isUuid(versionId)) throw notFound('model version', versionId);
+    const version = await readVersion(this.db.manager, versionId);
+    await this.access.authorize(this.db.manager, caller, Action.RETIRE, version.modelId, notFound('model version', versionId));
+    if (version.artifactStatus !== ArtifactStatus.COLD)
+      throw conflict(`the artifact is ${version.artifactStatus}, not COLD`, { status: version.artifactStatus });
+    const hold = await this.holds.on(this.db.manager, version.modelId, version.id);
+    if (hold) throw conflict(`under legal hold: ${hold}; nothing of it moves`);
+    // A row from before the reference rule could name another model's object: restoring would write over it.
+    const { key, refusal } = await ownedKey(this.db.manager, this.store, version);
+    if (key === null)
+      throw conflict(`the artifact is not in the registry’s store as this version’s own object (${refusal}): nothing is restored`);
+    const cold = await this.store.read(coldKey(key));
+    if (!cold) throw conflict(`the cold copy is missing from ${this.store.description}`, { key: coldKey(key) });
+    await this.store.write(key, cold.body);
+    await this.db.transaction(async (m) => {
+      const [rows] = await m.query(
+        `UPDATE model_versions SET artifact_status = 'READY' WHERE id = $1 AND artifact_status = 'COLD' RETURNING id`,
+        [versionId],
+      );
+      if (!rows.length) throw conflict('the artifact changed while it was being restored');
+      await appendAudit(m, caller, {
+        action: 'artifact.restored',
+        subjectType: 'ModelVersion',
+        subjectId: versionId,
+        modelId: version.modelId,
+        payload: { version: version.version, from: this.store.uriOf(coldKey(key)), to: this.store.uriOf(key) },
+      });
+    });
+    await this.store.remove(coldKey(key));
+    return { versionId, status: ArtifactStatus.READY };
   }
 
   private async claim(caller: Caller, versionId: string, claim: string, declared: UploadDeclaration): Promise<ModelVersionEntity> {

@@ -1,0 +1,48 @@
+import os from 'node:os';
+import path from 'node:path';
+import { defineModule } from '../../common/module';
+import type { ArtifactSettings } from '../../common/settings';
+import type { AccessService } from '../access/access.service';
+import type { ModelVersionService } from '../versions/model-version.service';
+import type { ArtifactStore } from './artifact-store';
+import { FilesystemArtifactStore } from './artifact-store.filesystem';
+import { S3ArtifactStore } from './artifact-store.s3';
+import { ArtifactResolver } from './artifact.resolver';
+import { artifactRoutes } from './artifact.routes';
+import { ArtifactHolds, ArtifactService } from './artifact.service';
+import { checkReference } from './artifact.store';
+import { ArtifactWorker } from './artifact.worker';
+
+/** The largest artifact when none is configured: 100 GiB. */
+const DEFAULT_MAX_BYTES = 100 * 1024 ** 3;
+
+/** The artifact store of the settings: the filesystem (the default) or an S3-compatible bucket. */
+export function createArtifactStore(settings: ArtifactSettings | undefined): ArtifactStore {
+  if (settings?.store === 's3' && settings.s3) return new S3ArtifactStore(settings.s3);
+  // Without settings (tools, tests that build services alone) a folder under the system's temporary folder.
+  return new FilesystemArtifactStore(settings?.directory ?? path.join(os.tmpdir(), 'modelgraph-artifacts'));
+}
+
+/**
+ * Artifacts in the registry's own store (the filesystem or S3): streamed uploads checked against their digest,
+ * downloads, verification, the rule for references into the store, and the artifact jobs (the `artifact_jobs`
+ * queue: cold storage and deletion, worked by a background job on every instance) and restoring from cold storage.
+ * Retention, above, decides what is queued and adds its legal holds to `artifacts.holds`.
+ */
+export const artifactsModule = defineModule({
+  name: 'artifacts',
+  resolvers: [ArtifactResolver],
+  services: (db, { access, versions }: { access: AccessService; versions: ModelVersionService }, settings) => {
+    const store = createArtifactStore(settings.artifacts);
+    const holds = new ArtifactHolds();
+    // Which objects a version may reference depends on the store, which is this module's: the rule is checked here,
+    // in the registering transaction.
+    versions.registered.add((m, _caller, version) => checkReference(m, store, version));
+    return {
+      artifacts: new ArtifactService(db, access, store, settings.artifacts?.maxBytes ?? DEFAULT_MAX_BYTES, holds),
+      artifactWorker: new ArtifactWorker(db, store, holds),
+    };
+  },
+  routes: ({ artifacts }) => artifactRoutes(artifacts),
+  jobs: ({ artifactWorker }) => [artifactWorker],
+});
