@@ -47,6 +47,8 @@ const BY_ACTION: Record<string, EventKind> = {
   'alert.escalated': EventKind.ALERT_RAISED,
   'recommendation.retrain': EventKind.RETRAINING_RECOMMENDED,
   'recommendation.rollback': EventKind.ROLLBACK_RECOMMENDED,
+  /** An ADMIN's acknowledgement of a break in the audit chain: about the registry's record, not a model's lifecycle. */
+  'audit.break_acknowledged': EventKind.OTHER,
 };
 
 const BY_PREFIX: Record<string, EventKind> = {
@@ -66,11 +68,23 @@ const BY_PREFIX: Record<string, EventKind> = {
   artifact: EventKind.ARTIFACT_CHANGED,
   retention: EventKind.POLICY_CHANGED,
   legal_hold: EventKind.POLICY_CHANGED,
+  /** A webhook's own housekeeping (created, paused, resumed, secret rotated, redelivered, deleted). */
+  webhook: EventKind.OTHER,
 };
+
+/**
+ * The kind the maps above give an action (by exact action, then by prefix), or null when neither names it.
+ * Every action the server appends is named (test/artifacts/audit-actions.test.ts reads them from the source).
+ */
+export function declaredKindOf(action: string): EventKind | null {
+  const prefix = action.split('.')[0];
+  if (Object.hasOwn(BY_ACTION, action)) return BY_ACTION[action];
+  return Object.hasOwn(BY_PREFIX, prefix) ? BY_PREFIX[prefix] : null;
+}
 
 /** kindOf('deployment.ended') === EventKind.DEPLOYMENT_CHANGED; an action no one knows is OTHER. */
 export function kindOf(action: string): EventKind {
-  return BY_ACTION[action] ?? BY_PREFIX[action.split('.')[0]] ?? EventKind.OTHER;
+  return declaredKindOf(action) ?? EventKind.OTHER;
 }
 
 /** Which events a subscriber or a webhook wants: of these models (any when empty), of these kinds (any when empty). */
