@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import type { ApiError } from '../api';
-import type { Stage } from '../generated/graphql';
+import { StageValues, type Stage } from '../generated/graphql';
 
 /** The API's own words and code, never a paraphrase: what a user would quote in a ticket. */
 export function ErrorMessage({ error }: { error: ApiError | undefined }) {
@@ -33,10 +33,10 @@ export function Section({ title, children, actions }: { title: string; children:
   );
 }
 
-/** Every lifecycle stage, in lifecycle order: the options of the stage filters. */
-export const STAGES: Stage[] = ['DEVELOPMENT', 'STAGING', 'PRODUCTION', 'ARCHIVED', 'RETIRED', 'REJECTED'];
+/** Every lifecycle stage, in lifecycle order (the schema's): the options of the stage filters. */
+export const STAGES: readonly Stage[] = StageValues;
 
-const STAGE_CLASS: Record<string, string> = {
+const STAGE_CLASS: Record<Stage, string> = {
   PRODUCTION: 'badge-production',
   STAGING: 'badge-staging',
   DEVELOPMENT: 'badge-development',
@@ -46,7 +46,7 @@ const STAGE_CLASS: Record<string, string> = {
 };
 
 export function StageBadge({ stage }: { stage: string }) {
-  return <span className={'badge ' + (STAGE_CLASS[stage] ?? '')}>{stage}</span>;
+  return <span className={'badge ' + (STAGE_CLASS[stage as Stage] ?? '')}>{stage}</span>;
 }
 
 export function Verdict({ passed }: { passed: boolean | null | undefined }) {

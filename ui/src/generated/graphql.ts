@@ -1208,3 +1208,43 @@ export const ConsoleMetricHistoryDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleMetricHistoryQuery, ConsoleMetricHistoryQueryVariables>;
+
+// Each enum's values, in the schema's order (codegen-enum-values.cjs).
+export const AccessLevelValues = ['VIEW', 'CONTRIBUTE', 'APPROVE', 'MANAGE'] as const;
+export const AccessRightValues = ['VIEW', 'CREATE_MODEL', 'EDIT_MODEL', 'REGISTER_VERSION', 'LOG_METRICS', 'VALIDATE', 'MOVE_TO_STAGING', 'APPROVE', 'MOVE_BEYOND_STAGING', 'ROLL_BACK', 'SET_ALIAS', 'MOVE_PROTECTED_ALIAS', 'EDIT_POLICY', 'RENAME_MODEL', 'RECORD_DEPLOYMENT', 'RETIRE', 'GRANT', 'EDIT_LINEAGE', 'REPORT_PRODUCTION', 'HANDLE_ALERT', 'SET_OBJECTIVES'] as const;
+export const AlertChangeValues = ['RAISED', 'ESCALATED'] as const;
+export const AlertKindValues = ['DATA_DRIFT', 'CONCEPT_DRIFT', 'PERFORMANCE_DEGRADED', 'OBJECTIVE_BREACHED', 'CANARY_FAILED'] as const;
+export const AlertSeverityValues = ['INFO', 'WARNING', 'CRITICAL'] as const;
+export const AlertStatusValues = ['OPEN', 'ACKNOWLEDGED', 'RESOLVED'] as const;
+export const ApprovalDecisionValues = ['APPROVED', 'REJECTED'] as const;
+export const ArtifactActionValues = ['COLD_STORAGE', 'DELETE'] as const;
+export const ArtifactFormatValues = ['ONNX', 'PICKLE', 'JOBLIB', 'TORCH', 'SAFETENSORS', 'TF_SAVEDMODEL', 'OTHER'] as const;
+export const ArtifactStatusValues = ['PENDING_UPLOAD', 'READY', 'FAILED', 'COLD', 'DELETED'] as const;
+export const BaselineReferenceValues = ['FIXED', 'PRODUCTION_VERSION'] as const;
+export const CanaryMetricVerdictValues = ['PASS', 'FAIL', 'INCONCLUSIVE', 'INSUFFICIENT_DATA'] as const;
+export const CanaryTestValues = ['TWO_PROPORTION_Z', 'RELATIVE_THRESHOLD'] as const;
+export const CanaryVerdictValues = ['PROMOTE', 'ROLLBACK', 'INCONCLUSIVE'] as const;
+export const ComparatorValues = ['GTE', 'LTE'] as const;
+export const DeploymentStatusValues = ['ACTIVE', 'DRAINING', 'ROLLED_BACK', 'ENDED'] as const;
+export const DeploymentStrategyValues = ['DIRECT', 'BLUE_GREEN', 'CANARY', 'SHADOW', 'AB_TEST'] as const;
+export const DriftSeverityValues = ['NONE', 'WARNING', 'CRITICAL'] as const;
+export const EventKindValues = ['MODEL_CHANGED', 'MODEL_RETIRED', 'VERSION_REGISTERED', 'STAGE_CHANGED', 'ALIAS_MOVED', 'VALIDATION_COMPLETED', 'APPROVAL_RECORDED', 'DEPLOYMENT_CHANGED', 'METRICS_LOGGED', 'POLICY_CHANGED', 'ACCESS_CHANGED', 'LINEAGE_CHANGED', 'MONITORING_CHANGED', 'PRODUCTION_REPORTED', 'ALERT_RAISED', 'ALERT_CHANGED', 'RETRAINING_RECOMMENDED', 'ROLLBACK_RECOMMENDED', 'ARTIFACT_CHANGED', 'OTHER'] as const;
+export const FeatureDriftStatusValues = ['OK', 'INSUFFICIENT_DATA', 'NO_REFERENCE'] as const;
+export const LineageDirectionValues = ['UPSTREAM', 'DOWNSTREAM', 'BOTH'] as const;
+export const LineageNodeKindValues = ['DATASET', 'DATASET_VERSION', 'FEATURE', 'CODE_COMMIT', 'TRAINING_RUN', 'EXPERIMENT', 'JOB', 'MODEL_VERSION', 'EVALUATION', 'DEPLOYMENT', 'ENVIRONMENT', 'EXTERNAL'] as const;
+export const LineageRelationValues = ['TRAINED_ON', 'VALIDATED_ON', 'EVALUATED_ON', 'BUILT_FROM', 'TRAINED_IN', 'PRODUCED_BY', 'CONSUMED_BY', 'RUN_OF', 'DERIVED_FROM', 'FINE_TUNED_FROM', 'USES_FEATURE', 'DEPLOYED_AS', 'RELATED_TO'] as const;
+export const MetricSourceValues = ['TRAINING', 'VALIDATION', 'TEST', 'PRODUCTION'] as const;
+export const ModelOrderFieldValues = ['NAME', 'CREATED_AT', 'UPDATED_AT'] as const;
+export const ModelStatusValues = ['ACTIVE', 'RETIRED'] as const;
+export const ObjectiveStateValues = ['NO_DATA', 'MET', 'AT_RISK', 'BREACHED'] as const;
+export const ProductionMetricKindValues = ['LATENCY_MS', 'ERROR_RATE', 'AVAILABILITY', 'MISSING_RATE', 'DRIFT_RATE', 'KPI_RATE', 'KPI', 'COST', 'QUALITY', 'LOSS'] as const;
+export const ProductionMetricStatusValues = ['COMPARED', 'NO_BASELINE', 'INSUFFICIENT_DATA', 'NOT_COMPARED'] as const;
+export const RecommendationValues = ['RETRAIN', 'ROLLBACK'] as const;
+export const RetentionActionValues = ['RETIRE', 'KEEP'] as const;
+export const RetentionPolicyScopeValues = ['GLOBAL', 'RISK_TIER', 'MODEL'] as const;
+export const RiskTierValues = ['LOW', 'MEDIUM', 'HIGH'] as const;
+export const RoleValues = ['VIEWER', 'CONTRIBUTOR', 'APPROVER', 'ADMIN'] as const;
+export const SortDirectionValues = ['ASC', 'DESC'] as const;
+export const StageValues = ['DEVELOPMENT', 'STAGING', 'PRODUCTION', 'ARCHIVED', 'RETIRED', 'REJECTED'] as const;
+export const WebhookDeliveryStatusValues = ['SUCCEEDED', 'FAILED'] as const;
+export const WebhookStatusValues = ['ACTIVE', 'PAUSED'] as const;

@@ -13,40 +13,20 @@ import '@xyflow/react/dist/style.css';
 import { useEffect, useMemo, useState } from 'react';
 import { ApiError, gql, toApiError, useQuery } from '../api';
 import { ErrorMessage, Loading } from '../components/common';
-import { ConsoleImpactDocument, ConsoleLineageDocument, type LineageNodeKind, type LineageRelation } from '../generated/graphql';
+import {
+  ConsoleImpactDocument,
+  ConsoleLineageDocument,
+  LineageNodeKindValues,
+  LineageRelationValues,
+  type LineageNodeKind,
+  type LineageRelation,
+} from '../generated/graphql';
 import { columnLayout, ELK_LIMIT, elkLayout, NODE_HEIGHT, NODE_WIDTH, type Positions } from '../lineage/layout';
 import { groupSiblings, placeGraph, servingPaths, type DisplayGraph, type Walk } from '../lineage/lineage-view';
 import { Link, navigate, withParams, type Location } from '../router';
 
-const KINDS: LineageNodeKind[] = [
-  'DATASET',
-  'DATASET_VERSION',
-  'FEATURE',
-  'CODE_COMMIT',
-  'TRAINING_RUN',
-  'EXPERIMENT',
-  'JOB',
-  'MODEL_VERSION',
-  'EVALUATION',
-  'DEPLOYMENT',
-  'ENVIRONMENT',
-  'EXTERNAL',
-];
-const RELATIONS: LineageRelation[] = [
-  'TRAINED_ON',
-  'VALIDATED_ON',
-  'EVALUATED_ON',
-  'BUILT_FROM',
-  'TRAINED_IN',
-  'PRODUCED_BY',
-  'CONSUMED_BY',
-  'RUN_OF',
-  'DERIVED_FROM',
-  'FINE_TUNED_FROM',
-  'USES_FEATURE',
-  'DEPLOYED_AS',
-  'RELATED_TO',
-];
+const KINDS: readonly LineageNodeKind[] = LineageNodeKindValues;
+const RELATIONS: readonly LineageRelation[] = LineageRelationValues;
 
 /** Past this many nodes, the view opens on the selected node's neighbourhood and draws only what is on screen. */
 const LARGE = 300;

@@ -5,6 +5,7 @@ import {
   ConsoleAuditDocument,
   ConsoleDriftAlertsDocument,
   ConsoleLifecycleEventsDocument,
+  EventKindValues,
   type ConsoleDriftAlertsSubscription,
   type ConsoleLifecycleEventsSubscription,
   type EventKind,
@@ -16,17 +17,8 @@ type LifecycleEvent = ConsoleLifecycleEventsSubscription['lifecycleEvents'];
 type AlertEvent = ConsoleDriftAlertsSubscription['driftAlerts'];
 
 const KEEP = 200;
-const KINDS: EventKind[] = [
-  'VERSION_REGISTERED',
-  'STAGE_CHANGED',
-  'ALIAS_MOVED',
-  'VALIDATION_COMPLETED',
-  'APPROVAL_RECORDED',
-  'DEPLOYMENT_CHANGED',
-  'ALERT_RAISED',
-  'RETRAINING_RECOMMENDED',
-  'ROLLBACK_RECOMMENDED',
-];
+/** Every kind of lifecycle event the schema has. */
+const KINDS: readonly EventKind[] = EventKindValues;
 
 export function LivePage({ location }: { location: Location }) {
   const kinds = (location.params.get('kinds') ?? '').split(',').filter(Boolean) as EventKind[];

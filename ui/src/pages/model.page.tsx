@@ -8,6 +8,7 @@ import {
   ConsoleModelDocument,
   ConsoleProtectAliasDocument,
   ConsoleRevokeAccessDocument,
+  AccessLevelValues,
   type AccessLevel,
   type ConsoleModelQuery,
   type Stage,
@@ -237,7 +238,8 @@ function Policy({ model }: { model: Model }) {
   );
 }
 
-const LEVELS: AccessLevel[] = ['VIEW', 'CONTRIBUTE', 'APPROVE', 'MANAGE'];
+/** Every access level, ranked (the schema's order). */
+const LEVELS: readonly AccessLevel[] = AccessLevelValues;
 
 function Access({ modelId, canGrant }: { modelId: string; canGrant: boolean }) {
   const { data, error, reload } = useQuery(ConsoleAccessDocument, { id: modelId });

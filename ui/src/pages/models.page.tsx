@@ -1,11 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useQuery } from '../api';
 import { ErrorMessage, Loading, STAGES, StageBadge, edges, when } from '../components/common';
-import { ConsoleModelsDocument, type ModelFilter, type RiskTier, type Stage } from '../generated/graphql';
+import { ConsoleModelsDocument, RiskTierValues, type ModelFilter, type RiskTier, type Stage } from '../generated/graphql';
 import { Link, navigate, withParams, type Location } from '../router';
 
 const PAGE = 50;
-const TIERS: RiskTier[] = ['LOW', 'MEDIUM', 'HIGH'];
+const TIERS: readonly RiskTier[] = RiskTierValues;
 
 /** `key=value` → a tag filter; anything else is not a tag. */
 function parseTag(text: string): { key: string; value: string } | null {
