@@ -29,10 +29,38 @@ const downwardOnly = order.slice(0, -1).map((name, i) => ({
   to: { path: `^src/modules/(${order.slice(i + 1).join('|')})/` },
 }));
 
+/**
+ * A module split into sub-folders (monitoring/alerts, …) names them in its `<module>.module.ts`, in a line
+ * "Sub-folders, in dependency order: a, b, c.": a sub-folder imports only those listed before it, and the files at the
+ * top of the module that the sub-folders share import none of them (the module file and its gauges compose them).
+ */
+const subFolderRules = order.flatMap((name) => {
+  const file = path.join(__dirname, 'src/modules', name, `${name}.module.ts`);
+  const listed = fs.existsSync(file) && /Sub-folders, in dependency order: ([a-z, -]+)\./.exec(fs.readFileSync(file, 'utf8'))?.[1];
+  if (!listed) return [];
+  const subs = listed.split(',').map((sub) => sub.trim());
+  return [
+    ...subs.slice(0, -1).map((sub, i) => ({
+      name: `${name}-${sub}-imports-downward`,
+      severity: 'error',
+      comment: `${name}/${sub}/ may import only the sub-folders listed before it in ${name}.module.ts (${subs.slice(0, i).join(', ') || 'none'})`,
+      from: { path: `^src/modules/${name}/${sub}/` },
+      to: { path: `^src/modules/${name}/(${subs.slice(i + 1).join('|')})/` },
+    })),
+    {
+      name: `${name}-shared-files-import-no-sub-folder`,
+      severity: 'error',
+      comment: `What ${name}/'s sub-folders share at its top imports none of them (${name}.module.ts and ${name}.gauges.ts compose them)`,
+      from: { path: `^src/modules/${name}/[^/]+\\.ts$`, pathNot: `^src/modules/${name}/${name}\\.(module|gauges)\\.ts$` },
+      to: { path: `^src/modules/${name}/[^/]+/` },
+    },
+  ];
+});
+
 // Pure rules: the stage machine, policy evaluation, validation, gates, drift statistics, hashing,
 // signatures, enums, and the shared helpers in common/ that rules use. They are unit-tested alone.
 const PURE = [
-  '^src/modules/[^/]+/[^/]+\\.(rules|hash|signature|enums)\\.ts$',
+  '^src/modules/.+\\.(rules|hash|signature|enums)\\.ts$',
   '^src/modules/lifecycle/(stage-machine|gates)\\.ts$',
   '^src/common/(canonical-json|errors|role|text|transition-table|uuid)\\.ts$',
 ];
@@ -75,6 +103,7 @@ module.exports = {
       },
     },
     ...downwardOnly,
+    ...subFolderRules,
   ],
   options: {
     doNotFollow: { path: 'node_modules' },

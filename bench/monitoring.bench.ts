@@ -125,7 +125,7 @@ async function serve(url: string, models: number): Promise<void> {
       trafficPercent: 100,
       overrideReason: 'bench',
     });
-    await s.reports.setReference(admin, {
+    await s.drift.setReference(admin, {
       versionId: version.id,
       features: Array.from({ length: FEATURES }, (_, f) => ({ name: featureName(f), histogram: { binEdges: EDGES, counts: REFERENCE } })),
     });

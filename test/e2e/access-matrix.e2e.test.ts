@@ -274,7 +274,7 @@ const CRITICAL_SHIFT = [150, 150, 150, 150, 150, 50, 50, 50, 50, 50];
 /** A version of the model with a reference distribution for `age`; answers its id. */
 async function referenced(s: Services, modelId: string): Promise<string> {
   const { version: v } = await s.versions.register(admin, readyRegistration(modelId));
-  await s.reports.setReference(admin, { versionId: v.id, features: [numeric('age', UNIFORM)] });
+  await s.drift.setReference(admin, { versionId: v.id, features: [numeric('age', UNIFORM)] });
   return v.id;
 }
 /** A drift report that raises a CRITICAL DATA_DRIFT alert on the version; answers the model's alert ids. */

@@ -673,7 +673,7 @@ describe('visibility', () => {
       const model = await s.models.create(admin, { name: modelName('monitoring-hidden'), owner: 'ml', riskTier: 'LOW' as never });
       await aucBaseline(s, admin, model.id);
       const version = await stagedVersion(s, admin, model.id, []);
-      await s.reports.setReference(admin, { versionId: version.id, features: [numeric('age', UNIFORM)] });
+      await s.drift.setReference(admin, { versionId: version.id, features: [numeric('age', UNIFORM)] });
       const stranger = await restricted.tokenFor(Role.CONTRIBUTOR, 'monitoring-stranger');
       const pushed = subscribe<unknown>(restricted.baseUrl, stranger, `subscription { driftAlerts { alert { id } } }`, {}, 'driftAlerts');
       const deadline = Date.now() + 5000;
@@ -721,7 +721,7 @@ describe('visibility', () => {
         await aucBaseline(s, admin, model.id);
         const version = await stagedVersion(s, admin, model.id, []);
         // A feature per round below: a second CRITICAL report of one feature would repeat its open alert, not raise one.
-        await s.reports.setReference(admin, { versionId: version.id, features: [numeric('f0', UNIFORM), numeric('f1', UNIFORM)] });
+        await s.drift.setReference(admin, { versionId: version.id, features: [numeric('f0', UNIFORM), numeric('f1', UNIFORM)] });
         return { model, version };
       };
       const granted = await monitored('monitoring-granted');

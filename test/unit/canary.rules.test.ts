@@ -6,8 +6,8 @@ import {
   normalCdf,
   twoProportionZ,
   validateCanaryRule,
-} from '../../src/modules/monitoring/canary.rules';
-import { ProductionMetricKind } from '../../src/modules/monitoring/production-metric.rules';
+} from '../../src/modules/monitoring/canary/canary.rules';
+import { ProductionMetricKind } from '../../src/modules/monitoring/monitoring.rules';
 import { expectBadInput } from './bad-input';
 
 describe('normalCdf', () => {

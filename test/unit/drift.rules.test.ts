@@ -26,7 +26,7 @@ import {
   type DriftThresholds,
   type Histogram,
   type QuantileSketch,
-} from '../../src/modules/monitoring/drift.rules';
+} from '../../src/modules/monitoring/drift/drift.rules';
 import { expectBadInput } from './bad-input';
 
 /** A histogram on the edges 0, 1, …, k unless others are given. */

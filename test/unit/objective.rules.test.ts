@@ -8,7 +8,7 @@ import {
   validateObjectives,
   type ObjectiveSample,
   type ObjectiveSpec,
-} from '../../src/modules/monitoring/objective.rules';
+} from '../../src/modules/monitoring/objectives/objective.rules';
 import { expectBadInput } from './bad-input';
 
 const HOUR = 3600_000;

@@ -6,7 +6,7 @@ import {
   ProductionMetricKind,
   validateProductionMetrics,
   worseBy,
-} from '../../src/modules/monitoring/production-metric.rules';
+} from '../../src/modules/monitoring/monitoring.rules';
 import { expectBadInput } from './bad-input';
 
 describe('kinds', () => {

@@ -1,14 +1,14 @@
 import fc from 'fast-check';
-import { referenceHistogram } from '../../src/modules/monitoring/drift.rules';
-import { AlertSeverity } from '../../src/modules/monitoring/monitoring.enums';
-import { DEFAULT_QUALITY_TOLERANCE, qualitySeverity, validateQualityTolerance } from '../../src/modules/monitoring/quality.rules';
+import { AlertSeverity } from '../../src/modules/monitoring/alerts/alert.enums';
 import {
   MAX_FEATURES_PER_REPORT,
   MAX_VALUES_PER_REPORT,
   toDistributions,
-  validateWindow,
   type FeatureShape,
-} from '../../src/modules/monitoring/report.rules';
+} from '../../src/modules/monitoring/drift/distribution.rules';
+import { referenceHistogram } from '../../src/modules/monitoring/drift/drift.rules';
+import { DEFAULT_QUALITY_TOLERANCE, qualitySeverity, validateQualityTolerance } from '../../src/modules/monitoring/drift/quality.rules';
+import { validateWindow } from '../../src/modules/monitoring/reports/report.rules';
 import { expectBadInput } from './bad-input';
 
 const hist = (name: string, counts = [10, 20, 30]): FeatureShape => ({

@@ -1,7 +1,7 @@
 import type { Caller } from '../../common/caller';
 import type { GaugeSource } from '../../common/gauge';
-import type { AlertService } from './alert.service';
-import type { ObjectiveService, ObjectiveStatus } from './objective.service';
+import type { AlertService } from './alerts/alert.service';
+import type { ObjectiveService, ObjectiveStatus } from './objectives/objective.service';
 
 /** Models that keep their own label value; kinds, severities and objectives per model are bounded by themselves. */
 export const MAX_MODEL_LABELS = 100;

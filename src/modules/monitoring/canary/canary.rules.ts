@@ -1,5 +1,5 @@
-import { badInput } from '../../common/errors';
-import { directionOf, isProportion, worseBy, type Direction, type ProductionMetricKind } from './production-metric.rules';
+import { badInput } from '../../../common/errors';
+import { directionOf, isProportion, worseBy, type Direction, type ProductionMetricKind } from '../monitoring.rules';
 
 /** One deployment's value of a metric over the compared windows, weighted by the observations behind it. */
 export interface ArmValue {
@@ -18,6 +18,10 @@ export interface CanaryRule {
 }
 
 export const DEFAULT_CANARY_RULE: Readonly<CanaryRule> = Object.freeze({ maxDegradation: 0.005, minObservations: 1000, alpha: 0.05 });
+
+/** A model's canary rule as stored with its settings: the default while it set none. */
+export const canaryRuleOf = (stored: Record<string, unknown> | null | undefined): CanaryRule =>
+  (stored as CanaryRule | null | undefined) ?? DEFAULT_CANARY_RULE;
 
 export type CanaryTest = 'TWO_PROPORTION_Z' | 'RELATIVE_THRESHOLD';
 export type MetricVerdict = 'PASS' | 'FAIL' | 'INCONCLUSIVE' | 'INSUFFICIENT_DATA';

@@ -1,17 +1,17 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Caller } from '../../common/caller';
-import { staleRevision } from '../../common/errors';
-import { Action } from '../access/access.rules';
-import type { AccessService } from '../access/access.service';
-import { appendAudit } from '../audit/audit.store';
-import { hydrate } from '../../db/hydrate';
-import { SqlParams } from '../../db/pagination';
-import { validateCanaryRule, type CanaryRule } from './canary.rules';
-import { validateThresholds, type DriftThresholds } from './drift.rules';
-import { ModelMonitoringEntity } from './monitoring.entities';
-import { readSettings, type MonitoringSettings } from './monitoring.store';
+import type { Caller } from '../../../common/caller';
+import { staleRevision } from '../../../common/errors';
+import { Action } from '../../access/access.rules';
+import type { AccessService } from '../../access/access.service';
+import { appendAudit } from '../../audit/audit.store';
+import { hydrate } from '../../../db/hydrate';
+import { SqlParams } from '../../../db/pagination';
+import { validateCanaryRule, type CanaryRule } from '../canary/canary.rules';
+import { validateThresholds, type DriftThresholds } from '../drift/drift.rules';
+import { validateQualityTolerance, type QualityTolerance } from '../drift/quality.rules';
+import { ModelMonitoringEntity } from '../monitoring.entity';
 import { evaluateObjective, validateObjectives, type ObjectiveEvaluation, type ObjectiveSpec } from './objective.rules';
-import { validateQualityTolerance, type QualityTolerance } from './quality.rules';
+import { readSettings, type MonitoringSettings } from './objective.store';
 
 export interface SetObjectivesInput {
   modelId: string;

@@ -1,6 +1,6 @@
-import { badInput } from '../../common/errors';
-import { Comparator } from '../governance/governance.enums';
-import { validateMetricName } from './production-metric.rules';
+import { badInput } from '../../../common/errors';
+import { Comparator } from '../../governance/governance.enums';
+import { validateMetricName } from '../monitoring.rules';
 
 /**
  * A service-level objective on a production metric, with an error budget: the share of reported time the

@@ -1,19 +1,19 @@
 import type { DataSource } from 'typeorm';
-import type { Caller } from '../../common/caller';
-import { badInput, conflict, notFound, staleRevision } from '../../common/errors';
-import { validateText } from '../../common/text';
-import { isUuid } from '../../common/uuid';
-import { hydrate, hydratePage } from '../../db/hydrate';
-import { writeReturning } from '../../db/write';
-import { keysetCount, keysetPage, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
-import { Action } from '../access/access.rules';
-import type { AccessService } from '../access/access.service';
-import { appendAudit } from '../audit/audit.store';
-import type { EventDispatcher, EventEnvelope } from '../events/event.dispatcher';
-import { decodeEventCursor, EventKind } from '../events/event.rules';
-import { AlertEntity } from './monitoring.entities';
-import { AlertKind, AlertSeverity, AlertStatus, severityRank } from './monitoring.enums';
-import { alertSnapshot, type AlertChange } from './monitoring.store';
+import type { Caller } from '../../../common/caller';
+import { badInput, conflict, notFound, staleRevision } from '../../../common/errors';
+import { validateText } from '../../../common/text';
+import { isUuid } from '../../../common/uuid';
+import { hydrate, hydratePage } from '../../../db/hydrate';
+import { writeReturning } from '../../../db/write';
+import { keysetCount, keysetPage, SqlParams, type ListQuery, type Page, type PageArgs } from '../../../db/pagination';
+import { Action } from '../../access/access.rules';
+import type { AccessService } from '../../access/access.service';
+import { appendAudit } from '../../audit/audit.store';
+import type { EventDispatcher, EventEnvelope } from '../../events/event.dispatcher';
+import { decodeEventCursor, EventKind } from '../../events/event.rules';
+import { AlertEntity } from './alert.entity';
+import { AlertKind, AlertSeverity, AlertStatus, severityRank } from './alert.enums';
+import { alertSnapshot, type AlertChange } from './alert.store';
 
 export interface AlertFilter {
   modelIds?: string[] | null;

@@ -1,12 +1,12 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Caller } from '../../common/caller';
-import { badInput, notFound } from '../../common/errors';
-import { Action } from '../access/access.rules';
-import type { AccessService } from '../access/access.service';
-import { DeploymentStrategy } from '../deployments/deployment.enums';
-import { canaryVerdict, compareMetric, type CanaryRule, type CanaryVerdict, type MetricComparison } from './canary.rules';
-import { readSettings } from './monitoring.store';
-import type { ProductionMetricKind } from './production-metric.rules';
+import type { Caller } from '../../../common/caller';
+import { badInput, notFound } from '../../../common/errors';
+import { Action } from '../../access/access.rules';
+import type { AccessService } from '../../access/access.service';
+import { DeploymentStrategy } from '../../deployments/deployment.enums';
+import type { ProductionMetricKind } from '../monitoring.rules';
+import { readStoredSettings } from '../monitoring.store';
+import { canaryRuleOf, canaryVerdict, compareMetric, type CanaryRule, type CanaryVerdict, type MetricComparison } from './canary.rules';
 
 /** Strategies that run beside production and are judged against it. */
 export const COMPARED_STRATEGIES: readonly string[] = [DeploymentStrategy.CANARY, DeploymentStrategy.SHADOW, DeploymentStrategy.AB_TEST];
@@ -114,7 +114,7 @@ export class CanaryService {
         `is a ${d.strategy} deployment: canary analysis compares a CANARY, SHADOW or AB_TEST deployment with production`,
       );
     }
-    const settings = await readSettings(m, d.model_id);
-    return analyseCanary(m, { id: d.id, modelId: d.model_id, environment: d.environment }, settings.canary);
+    const stored = await readStoredSettings(m, d.model_id);
+    return analyseCanary(m, { id: d.id, modelId: d.model_id, environment: d.environment }, canaryRuleOf(stored?.canaryRule));
   }
 }

@@ -1,51 +1,28 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Caller } from '../../common/caller';
-import { canonicalJson } from '../../common/canonical-json';
-import { conflict, notFound } from '../../common/errors';
-import { hydrate } from '../../db/hydrate';
-import { writeReturning } from '../../db/write';
-import { Action } from '../access/access.rules';
-import type { AccessService } from '../access/access.service';
-import { appendAudit, appendAudits, type AuditRecord } from '../audit/audit.store';
-import { DeploymentStatus } from '../deployments/deployment.enums';
-import { MetricSource } from '../metrics/metric.enums';
-import { insertMetricPoints, validationValues } from '../metrics/metric.store';
-import { analyseCanary, COMPARED_STRATEGIES } from './canary.service';
-import {
-  featureDrift,
-  observationCount,
-  referenceHistogram,
-  type Distribution,
-  type FeatureDrift,
-  type NumericDistribution,
-} from './drift.rules';
-import { ProductionReportEntity, ReferenceDistributionEntity } from './monitoring.entities';
-import { AlertKind, AlertSeverity } from './monitoring.enums';
-import {
-  alertRecords,
-  raiseAlert,
-  readSettings,
-  resolveTarget,
-  type Breach,
-  type MonitoringSettings,
-  type Target,
-} from './monitoring.store';
-import { evaluateObjectives } from './objective.service';
-import {
-  isModelQuality,
-  ProductionMetricKind,
-  validateProductionMetrics,
-  worseBy,
-  type ProductionMetricShape,
-} from './production-metric.rules';
-import { qualitySeverity } from './quality.rules';
-import { toDistributions, validateWindow, type FeatureShape, type ReportWindow } from './report.rules';
-
-export interface SetReferenceInput {
-  versionId: string;
-  features: FeatureShape[];
-}
+import type { Caller } from '../../../common/caller';
+import { canonicalJson } from '../../../common/canonical-json';
+import { conflict, notFound } from '../../../common/errors';
+import { hydrate } from '../../../db/hydrate';
+import { writeReturning } from '../../../db/write';
+import { Action } from '../../access/access.rules';
+import type { AccessService } from '../../access/access.service';
+import { appendAudits, type AuditRecord } from '../../audit/audit.store';
+import { DeploymentStatus } from '../../deployments/deployment.enums';
+import { MetricSource } from '../../metrics/metric.enums';
+import { insertMetricPoints, validationValues } from '../../metrics/metric.store';
+import { AlertKind, AlertSeverity } from '../alerts/alert.enums';
+import { alertRecords, raiseAlert, type Breach } from '../alerts/alert.store';
+import { analyseCanary, COMPARED_STRATEGIES } from '../canary/canary.service';
+import { toDistributions, type FeatureShape } from '../drift/distribution.rules';
+import { featureDrift, type Distribution, type FeatureDrift } from '../drift/drift.rules';
+import { qualitySeverity } from '../drift/quality.rules';
+import { isModelQuality, ProductionMetricKind, validateProductionMetrics, worseBy, type ProductionMetricShape } from '../monitoring.rules';
+import { evaluateObjectives } from '../objectives/objective.service';
+import { readSettings, type MonitoringSettings } from '../objectives/objective.store';
+import { ProductionReportEntity } from './report.entity';
+import { validateWindow, type ReportWindow } from './report.rules';
+import { resolveTarget, type Target } from './report.store';
 
 interface ReportTarget {
   versionId?: string | null;
@@ -100,8 +77,8 @@ interface Evaluated {
 export const DRIFT_RATE_METRIC = 'drift_rate';
 
 /**
- * What production sends: reference distributions once per version, then feature distributions and metrics per
- * window. Each report is evaluated as it arrives, in its own transaction: drift per feature, model quality
+ * What production sends per window, once a version has its reference distributions (drift/): feature distributions
+ * and metrics. Each report is evaluated as it arrives, in its own transaction: drift per feature, model quality
  * against validation, objectives, and for a canary its verdict against production; breaches become alerts.
  */
 export class ReportService {
@@ -109,44 +86,6 @@ export class ReportService {
     private readonly db: DataSource,
     private readonly access: AccessService,
   ) {}
-
-  /** setReferenceDistribution({ versionId, features }): per feature, replacing that feature's reference only. */
-  async setReference(caller: Caller, input: SetReferenceInput): Promise<ReferenceDistributionEntity[]> {
-    const features = toDistributions(input.features).map(({ name, distribution }, i) => {
-      const categorical = 'categories' in distribution;
-      const stored = categorical ? distribution : referenceHistogram(distribution as NumericDistribution, `features[${i}]`);
-      return { name, kind: categorical ? 'CATEGORICAL' : 'NUMERIC', distribution: stored, observations: observationCount(stored) };
-    });
-    return this.db.transaction(async (m) => {
-      const [version] = await m.query('SELECT id, model_id FROM model_versions WHERE id = $1 FOR SHARE', [input.versionId]);
-      if (!version) throw notFound('model version', input.versionId);
-      await this.access.authorize(m, caller, Action.REPORT_PRODUCTION, version.model_id, notFound('model version', input.versionId));
-      const rows = await m.query(
-        `INSERT INTO reference_distributions (version_id, feature, kind, distribution, observations, set_by)
-         SELECT $1, f.feature, f.kind, f.distribution, f.observations, $6
-         FROM unnest($2::text[], $3::text[], $4::jsonb[], $5::float8[]) AS f(feature, kind, distribution, observations)
-         ON CONFLICT (version_id, feature) DO UPDATE SET kind = EXCLUDED.kind, distribution = EXCLUDED.distribution,
-           observations = EXCLUDED.observations, set_by = EXCLUDED.set_by, set_at = now()
-         RETURNING *`,
-        [
-          input.versionId,
-          features.map((f) => f.name),
-          features.map((f) => f.kind),
-          features.map((f) => JSON.stringify(f.distribution)),
-          features.map((f) => f.observations),
-          caller.subject,
-        ],
-      );
-      await appendAudit(m, caller, {
-        action: 'monitoring.reference_set',
-        subjectType: 'ModelVersion',
-        subjectId: input.versionId,
-        modelId: version.model_id,
-        payload: { features: features.map((f) => ({ feature: f.name, kind: f.kind, observations: f.observations })) },
-      });
-      return (rows as Array<Record<string, unknown>>).map((r) => hydrate(m, ReferenceDistributionEntity, r));
-    });
-  }
 
   /** reportFeatureDistribution: each feature against the version's reference (PSI and KS, or chi-square). */
   async reportFeatures(caller: Caller, input: FeatureReportInput): Promise<ReportOutcome> {
@@ -240,19 +179,6 @@ export class ReportService {
       });
       return { evaluation: { metrics: results }, breaches, metrics };
     });
-  }
-
-  /** The reference distributions of each version, by feature. */
-  async referencesOf(versionIds: readonly string[]): Promise<Map<string, ReferenceDistributionEntity[]>> {
-    const rows = await this.db.query('SELECT * FROM reference_distributions WHERE version_id = ANY($1) ORDER BY feature', [versionIds]);
-    const byVersion = new Map<string, ReferenceDistributionEntity[]>();
-    for (const row of rows) {
-      const entity = hydrate(this.db.manager, ReferenceDistributionEntity, row);
-      const list = byVersion.get(entity.versionId) ?? [];
-      if (!list.length) byVersion.set(entity.versionId, list);
-      list.push(entity);
-    }
-    return byVersion;
   }
 
   /**

@@ -1,5 +1,5 @@
-import { badInput } from '../../common/errors';
-import { AlertSeverity } from './monitoring.enums';
+import { badInput } from '../../../common/errors';
+import { AlertSeverity } from '../alerts/alert.enums';
 
 /**
  * How far, relatively, a model-quality metric measured in production (once labels arrive) may fall below

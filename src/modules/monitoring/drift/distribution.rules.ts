@@ -1,13 +1,10 @@
-import { badInput } from '../../common/errors';
-import { validateText } from '../../common/text';
+import { badInput } from '../../../common/errors';
+import { validateText } from '../../../common/text';
 import { validateDistribution, type CategoryCounts, type Distribution, type Histogram, type QuantileSketch } from './drift.rules';
 
 /** How many features one report may carry, and how many numbers (bins, quantiles, categories) in all. */
 export const MAX_FEATURES_PER_REPORT = 500;
 export const MAX_VALUES_PER_REPORT = 50_000;
-/** A report's window: at most this long, and not ending later than this past the server's clock (skew). */
-export const MAX_WINDOW_MS = 31 * 24 * 3600 * 1000;
-export const MAX_CLOCK_SKEW_MS = 5 * 60 * 1000;
 
 /** One feature as the API takes it: exactly one of a histogram, a quantile sketch or category counts. */
 export interface FeatureShape {
@@ -15,21 +12,6 @@ export interface FeatureShape {
   histogram?: Histogram | null;
   quantiles?: QuantileSketch | null;
   categories?: Array<{ category: string; count: number }> | null;
-}
-
-export interface ReportWindow {
-  start: Date;
-  end: Date;
-}
-
-/** window.start ≤ window.end, at most 31 days long, not in the future (beyond five minutes of skew). */
-export function validateWindow(window: ReportWindow, now: Date, field = 'window'): void {
-  for (const side of ['start', 'end'] as const) {
-    if (!(window[side] instanceof Date) || Number.isNaN(window[side].getTime())) throw badInput(`${field}.${side}`, 'is not a valid time');
-  }
-  if (window.end < window.start) throw badInput(`${field}.end`, 'must not be before window.start');
-  if (window.end.getTime() - window.start.getTime() > MAX_WINDOW_MS) throw badInput(`${field}.end`, 'a window is at most 31 days long');
-  if (window.end.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) throw badInput(`${field}.end`, 'is in the future');
 }
 
 /** A feature's name: the key reference and production distributions are matched on. */

@@ -1,4 +1,4 @@
-import { badInput } from '../../common/errors';
+import { badInput } from '../../../common/errors';
 
 /**
  * Production drift: is what a model sees in production still distributed like what it was validated on?
