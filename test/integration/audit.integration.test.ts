@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { createServices, type Services } from '../../src/composition';
 import { Role } from '../../src/common/role';
-import { appendAudit } from '../../src/modules/audit/audit.store';
+import { ChainVerifier } from '../../src/modules/audit/audit.hash';
+import {
+  appendAudit,
+  COMMITTED_EVENT_COLUMNS,
+  STORED_EVENT_COLUMNS,
+  toCommittedEvent,
+  toStoredEvent,
+} from '../../src/modules/audit/audit.store';
 import type { Caller } from '../../src/common/caller';
 import type { AuditReader } from '../../src/modules/audit/audit.service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -76,6 +83,41 @@ describe('audit chain', () => {
       creatorGrant: { subject: 'alice', modelId: model.id, level: 'MANAGE' },
     });
     expect(event.hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('an event read from its row is one shape for every reader (toCommittedEvent), and the chain reads it with the time as hashed', async () => {
+    const subjectId = randomUUID();
+    const payload = { before: { n: 1 }, after: { n: 2 } };
+    const appended = await t.db.transaction((m) =>
+      appendAudit(m, { ...caller, requestId: 'req-read' }, { action: 'model.updated', subjectType: 'RegisteredModel', subjectId, payload }),
+    );
+    const [light] = await t.db.query(`SELECT ${COMMITTED_EVENT_COLUMNS} FROM audit_events WHERE seq = $1`, [appended.seq]);
+    const event = toCommittedEvent(light);
+    expect(event).toStrictEqual({
+      seq: Number(appended.seq),
+      id: appended.id,
+      occurredAt: appended.occurredAt,
+      actor: 'alice',
+      action: 'model.updated',
+      subjectType: 'RegisteredModel',
+      subjectId,
+      modelId: null,
+      payload,
+    });
+    expect(event.occurredAt).toBeInstanceOf(Date);
+    // The chain's reading is the same event, with the time as the text that was hashed and what else the hash covers.
+    const [full] = await t.db.query(`SELECT ${STORED_EVENT_COLUMNS} FROM audit_events WHERE seq = $1`, [appended.seq]);
+    expect(toCommittedEvent(full)).toStrictEqual(event);
+    const stored = toStoredEvent(full);
+    expect(stored).toStrictEqual({
+      ...event,
+      occurredAt: event.occurredAt.toISOString(),
+      requestId: 'req-read',
+      clientRequestId: undefined,
+      prevHash: appended.prevHash,
+      hash: appended.hash,
+    });
+    expect(new ChainVerifier({ seq: stored.seq - 1, hash: stored.prevHash }).check(stored)).toBeNull();
   });
 
   test('the database refuses UPDATE, DELETE and TRUNCATE on the audit table: the server login has no right, the owner hits the trigger', async () => {

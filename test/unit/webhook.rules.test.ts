@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { DomainError } from '../../src/common/errors';
+import type { CommittedEvent } from '../../src/modules/audit/audit.hash';
 import { decodeEventCursor, EventKind } from '../../src/modules/events/event.rules';
 import {
   classifyAddress,
@@ -25,7 +26,6 @@ import {
   signatureHeader,
   signingSecrets,
   validateOverlap,
-  type DeliverableEvent,
 } from '../../src/modules/webhooks/webhook.rules';
 import { WebhookSender, type Resolver } from '../../src/modules/webhooks/webhook.sender';
 
@@ -255,7 +255,7 @@ describe('retries', () => {
 });
 
 describe('Standard Webhooks signatures', () => {
-  const event: DeliverableEvent = {
+  const event: CommittedEvent = {
     seq: 42,
     id: '0b8e8a4e-6f5e-4c3b-9d1a-2f7e6c5d4b3a',
     action: 'version.stage_changed',
@@ -312,7 +312,7 @@ describe('Standard Webhooks signatures', () => {
 });
 
 describe('what is delivered', () => {
-  const event: DeliverableEvent = {
+  const event: CommittedEvent = {
     seq: 7,
     id: 'e-7',
     action: 'deployment.ended',

@@ -4,7 +4,27 @@ import { canonicalJson } from '../../common/canonical-json';
 /** The prevHash of the first event in the chain. */
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** The fields of an event that its hash covers: everything but the hash itself. */
+/**
+ * A committed audit event as the modules that read the log take it (the event dispatcher, whose envelope adds a
+ * cursor and a kind; the webhook worker, which delivers it): read from its row by toCommittedEvent (audit.store).
+ */
+export interface CommittedEvent {
+  seq: number;
+  id: string;
+  occurredAt: Date;
+  actor: string;
+  action: string;
+  subjectType: string;
+  subjectId: string;
+  modelId: string | null;
+  /** Usually { before, after }: what the change did (AuditRecord.payload). */
+  payload: Record<string, unknown>;
+}
+
+/**
+ * The fields of an event that its hash covers: everything but the hash itself. A CommittedEvent's fields, with the
+ * time as the ISO text that was hashed, and the request ids; listed here in full, as the hash's definition.
+ */
 export interface HashedEventFields {
   seq: number;
   id: string;

@@ -7,7 +7,7 @@ import { hydratePage } from '../../db/hydrate';
 import { keysetCount, keysetPage, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { AuditEventEntity } from './audit-event.entity';
 import { ChainVerifier, type ChainBreak } from './audit.hash';
-import { EVENT_COLUMNS, toStoredEvent, walkChain, type StoredEvent } from './audit.store';
+import { STORED_EVENT_COLUMNS, toStoredEvent, walkChain, type StoredEvent } from './audit.store';
 import { compareWithCheckpoint } from './checkpoint.rules';
 import { acknowledgements, latestTrustedCheckpoint, recordBreak, registryIdentity } from './checkpoint.store';
 
@@ -130,7 +130,7 @@ export class AuditService {
 
   /** Every event after `afterSeq`, in order, as stored (for export and offline verification). */
   async eventsAfter(afterSeq: number, limit: number): Promise<StoredEvent[]> {
-    const rows = (await this.db.query(`SELECT ${EVENT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`, [
+    const rows = (await this.db.query(`SELECT ${STORED_EVENT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`, [
       afterSeq,
       limit,
     ])) as Array<Record<string, unknown>>;

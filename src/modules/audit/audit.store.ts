@@ -4,9 +4,17 @@ import type { Caller } from '../../common/caller';
 import { DomainError, ErrorCode } from '../../common/errors';
 import { hydrate } from '../../db/hydrate';
 import { AuditEventEntity } from './audit-event.entity';
-import { GENESIS_HASH, hashEvent, type ChainBreak, type ChainVerifier, type HashedEventFields, type StoredEvent } from './audit.hash';
+import {
+  GENESIS_HASH,
+  hashEvent,
+  type CommittedEvent,
+  type ChainBreak,
+  type ChainVerifier,
+  type HashedEventFields,
+  type StoredEvent,
+} from './audit.hash';
 
-export type { StoredEvent };
+export type { CommittedEvent, StoredEvent };
 
 /** Any constant works: it only has to be the same for every writer of the chain. */
 const AUDIT_CHAIN_LOCK = 7_406_923_001;
@@ -101,8 +109,26 @@ export async function appendAudits(manager: EntityManager, caller: Caller, recor
   return inserted.sort((a, b) => Number(a.seq) - Number(b.seq)).map((row) => hydrate(manager, AuditEventEntity, row));
 }
 
-export const EVENT_COLUMNS =
-  'seq, id, occurred_at, actor, action, subject_type, subject_id, model_id, payload, request_id, client_request_id, prev_hash, hash';
+/** The columns toCommittedEvent reads: what readers of the log (events, webhooks) select. */
+export const COMMITTED_EVENT_COLUMNS = 'seq, id, occurred_at, actor, action, subject_type, subject_id, model_id, payload';
+
+/** The columns toStoredEvent reads: an event with what its hash covers and its links in the chain. */
+export const STORED_EVENT_COLUMNS = `${COMMITTED_EVENT_COLUMNS}, request_id, client_request_id, prev_hash, hash`;
+
+/** An audit_events row (at least COMMITTED_EVENT_COLUMNS, as pg answers them) as the event readers of the log take. */
+export function toCommittedEvent(row: Record<string, unknown>): CommittedEvent {
+  return {
+    seq: Number(row.seq),
+    id: String(row.id),
+    occurredAt: row.occurred_at as Date,
+    actor: String(row.actor),
+    action: String(row.action),
+    subjectType: String(row.subject_type),
+    subjectId: String(row.subject_id),
+    modelId: (row.model_id as string | null) ?? null,
+    payload: row.payload as Record<string, unknown>,
+  };
+}
 
 /**
  * Walks the chain after the verifier's starting point, in batches; an acknowledged break is stepped over
@@ -117,7 +143,7 @@ export async function walkChain(
 ): Promise<{ broken: ChainBreak | null; checked: number; headSeq: number; headHash: string | null }> {
   let head = { seq: afterSeq, hash: null as string | null };
   for (;;) {
-    const rows = (await m.query(`SELECT ${EVENT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`, [
+    const rows = (await m.query(`SELECT ${STORED_EVENT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`, [
       head.seq,
       batchSize,
     ])) as Array<Record<string, unknown>>;
@@ -132,17 +158,12 @@ export async function walkChain(
   }
 }
 
+/** A row (STORED_EVENT_COLUMNS) as the chain's verifier and the export take it: the time as the ISO text hashed. */
 export function toStoredEvent(row: Record<string, unknown>): StoredEvent {
+  const event = toCommittedEvent(row);
   return {
-    seq: Number(row.seq),
-    id: String(row.id),
-    occurredAt: (row.occurred_at as Date).toISOString(),
-    actor: String(row.actor),
-    action: String(row.action),
-    subjectType: String(row.subject_type),
-    subjectId: String(row.subject_id),
-    modelId: (row.model_id as string | null) ?? null,
-    payload: row.payload,
+    ...event,
+    occurredAt: event.occurredAt.toISOString(),
     requestId: (row.request_id as string | null) ?? null,
     clientRequestId: (row.client_request_id as string | null) ?? undefined,
     prevHash: String(row.prev_hash),

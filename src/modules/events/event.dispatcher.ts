@@ -5,22 +5,14 @@ import type { BackgroundJob } from '../../common/module';
 import { visibilityKey } from '../../common/visibility';
 import { SqlParams } from '../../db/pagination';
 import type { AccessService } from '../access/access.service';
+import { COMMITTED_EVENT_COLUMNS, toCommittedEvent, type CommittedEvent } from '../audit/audit.store';
 import { encodeEventCursor, eventMatcher, kindOf, type EventFilter, type EventKind } from './event.rules';
 import type { EventSignal } from './event.signal';
 
-/** A committed audit event, as every subscriber receives it: read once, shared by all. */
-export interface EventEnvelope {
-  seq: number;
+/** A committed audit event, as every subscriber receives it (read once, shared by all): with its cursor and kind. */
+export interface EventEnvelope extends CommittedEvent {
   cursor: string;
-  id: string;
   kind: EventKind;
-  action: string;
-  modelId: string | null;
-  subjectType: string;
-  subjectId: string;
-  actor: string;
-  occurredAt: Date;
-  payload: Record<string, unknown>;
 }
 
 /** Events read per statement, when catching up or replaying. */
@@ -32,22 +24,10 @@ const POLL_MS = 1000;
 /** Subscribers served per turn of the event loop (see deliver). */
 const DELIVERY_CHUNK = 500;
 
+/** A row (COMMITTED_EVENT_COLUMNS) as subscribers receive it. */
 function envelope(row: Record<string, unknown>): EventEnvelope {
-  const seq = Number(row.seq);
-  const action = String(row.action);
-  return {
-    seq,
-    cursor: encodeEventCursor(seq),
-    id: String(row.id),
-    kind: kindOf(action),
-    action,
-    modelId: (row.model_id as string | null) ?? null,
-    subjectType: String(row.subject_type),
-    subjectId: String(row.subject_id),
-    actor: String(row.actor),
-    occurredAt: new Date(row.occurred_at as string),
-    payload: row.payload as Record<string, unknown>,
-  };
+  const event = toCommittedEvent(row);
+  return { ...event, cursor: encodeEventCursor(event.seq), kind: kindOf(event.action) };
 }
 
 /** One subscription's queue: live events wait here until the client takes them. */
@@ -223,9 +203,10 @@ export class EventDispatcher implements BackgroundJob {
 
   private async drain(): Promise<void> {
     for (;;) {
-      const rows = (await this.db.query('SELECT * FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2', [this.last, BATCH])) as Array<
-        Record<string, unknown>
-      >;
+      const rows = (await this.db.query(`SELECT ${COMMITTED_EVENT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`, [
+        this.last,
+        BATCH,
+      ])) as Array<Record<string, unknown>>;
       if (rows.length === 0) return;
       const events = rows.map(envelope);
       if (this.subscribers.size) await this.deliver(events);
@@ -279,7 +260,7 @@ export class EventDispatcher implements BackgroundJob {
       where.push(`x.model_id IS NOT NULL AND ${this.access.visibleModels(caller, 'x.model_id', params) ?? 'true'}`);
     }
     const rows = (await this.db.query(
-      `SELECT x.* FROM audit_events x WHERE ${where.join(' AND ')} ORDER BY x.seq LIMIT ${params.p(BATCH)}`,
+      `SELECT ${COMMITTED_EVENT_COLUMNS} FROM audit_events x WHERE ${where.join(' AND ')} ORDER BY x.seq LIMIT ${params.p(BATCH)}`,
       params.values,
     )) as Array<Record<string, unknown>>;
     const events = rows.map(envelope);

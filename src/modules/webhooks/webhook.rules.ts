@@ -6,6 +6,7 @@ import { badInput } from '../../common/errors';
 import { StartupError } from '../../common/startup-error';
 import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
+import type { CommittedEvent } from '../audit/audit.hash';
 import { encodeEventCursor, kindOf, matchesFilter, type EventKind } from '../events/event.rules';
 
 // ---- addresses ----
@@ -382,21 +383,8 @@ export function signingSecrets(
 
 // ---- what is delivered ----
 
-/** An audit event as the worker reads it: what a delivery carries. */
-export interface DeliverableEvent {
-  seq: number;
-  id: string;
-  action: string;
-  modelId: string | null;
-  subjectType: string;
-  subjectId: string;
-  actor: string;
-  occurredAt: Date;
-  payload: unknown;
-}
-
-/** The JSON body of a delivery: the event as lifecycleEvents gives it, with its cursor and kind. */
-export function deliveryBody(event: DeliverableEvent): string {
+/** The JSON body of a delivery: the audit event as lifecycleEvents gives it, with its cursor and kind. */
+export function deliveryBody(event: CommittedEvent): string {
   return JSON.stringify({
     id: event.id,
     seq: event.seq,

@@ -2,10 +2,8 @@
 // attempt writes. The worker's statements run outside transactions (one statement each) unless noted.
 import type { EntityManager } from 'typeorm';
 import { hydrate } from '../../db/hydrate';
+import { COMMITTED_EVENT_COLUMNS, toCommittedEvent, type CommittedEvent } from '../audit/audit.store';
 import { WebhookDeliveryEntity, WebhookEntity } from './webhook.entities';
-import type { DeliverableEvent } from './webhook.rules';
-
-const EVENT_COLUMNS = 'seq, id, occurred_at, actor, action, subject_type, subject_id, model_id, payload';
 
 /** pg answers UPDATE and DELETE with [rows, count] and other statements with rows: the rows, either way. */
 function rowsOf(result: unknown): Array<Record<string, unknown>> {
@@ -17,20 +15,6 @@ function rowsOf(result: unknown): Array<Record<string, unknown>> {
 export function isForeignKeyViolation(err: unknown): boolean {
   const e = err as { code?: string; driverError?: { code?: string } };
   return (e?.driverError?.code ?? e?.code) === '23503';
-}
-
-function toEvent(row: Record<string, unknown>): DeliverableEvent {
-  return {
-    seq: Number(row.seq),
-    id: String(row.id),
-    occurredAt: row.occurred_at as Date,
-    actor: String(row.actor),
-    action: String(row.action),
-    subjectType: String(row.subject_type),
-    subjectId: String(row.subject_id),
-    modelId: (row.model_id as string | null) ?? null,
-    payload: row.payload,
-  };
 }
 
 /**
@@ -66,22 +50,25 @@ export async function anyActiveWebhook(m: EntityManager): Promise<boolean> {
 }
 
 /** The next `limit` events after `seq`, in order. The log commits in sequence order, so none is skipped. */
-export async function eventsAfter(m: EntityManager, seq: number, limit: number): Promise<DeliverableEvent[]> {
-  const rows = (await m.query(`SELECT ${EVENT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`, [seq, limit])) as Array<
-    Record<string, unknown>
-  >;
-  return rows.map(toEvent);
+export async function eventsAfter(m: EntityManager, seq: number, limit: number): Promise<CommittedEvent[]> {
+  const rows = (await m.query(`SELECT ${COMMITTED_EVENT_COLUMNS} FROM audit_events WHERE seq > $1 ORDER BY seq LIMIT $2`, [
+    seq,
+    limit,
+  ])) as Array<Record<string, unknown>>;
+  return rows.map(toCommittedEvent);
 }
 
-export async function eventAt(m: EntityManager, seq: number): Promise<DeliverableEvent | null> {
-  const [row] = (await m.query(`SELECT ${EVENT_COLUMNS} FROM audit_events WHERE seq = $1`, [seq])) as Array<Record<string, unknown>>;
-  return row ? toEvent(row) : null;
+export async function eventAt(m: EntityManager, seq: number): Promise<CommittedEvent | null> {
+  const [row] = (await m.query(`SELECT ${COMMITTED_EVENT_COLUMNS} FROM audit_events WHERE seq = $1`, [seq])) as Array<
+    Record<string, unknown>
+  >;
+  return row ? toCommittedEvent(row) : null;
 }
 
 /** What one attempt produced, as recorded. */
 export interface Attempt {
   webhookId: string;
-  event: DeliverableEvent;
+  event: CommittedEvent;
   ok: boolean;
   status: number | null;
   latencyMs: number;

@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import type { BackgroundJob } from '../../common/module';
 import { Role } from '../../common/role';
-import { appendAudit } from '../audit/audit.store';
+import { appendAudit, type CommittedEvent } from '../audit/audit.store';
 import type { WebhookEntity } from './webhook.entities';
 import {
   deliveryBody,
@@ -13,7 +13,6 @@ import {
   shouldDeliver,
   shouldPause,
   signingSecrets,
-  type DeliverableEvent,
   type RetryPolicy,
 } from './webhook.rules';
 import type { WebhookSender } from './webhook.sender';
@@ -170,7 +169,7 @@ export class WebhookWorker implements BackgroundJob {
 
   /** Starts a delivery run per claimed webhook; webhooks at the same cursor share one read of the log. */
   private dispatch(claimed: WebhookEntity[]): void {
-    const reads = new Map<string, Promise<DeliverableEvent[]>>();
+    const reads = new Map<string, Promise<CommittedEvent[]>>();
     for (const webhook of claimed) {
       let events = reads.get(webhook.cursorSeq);
       if (!events) {
@@ -197,7 +196,7 @@ export class WebhookWorker implements BackgroundJob {
    * least every FLUSH_MS meanwhile (which also renews the claim): one statement for many deliveries. An
    * instance that dies mid-run sends at most that much again.
    */
-  private async deliverRun(claimed: WebhookEntity, read: Promise<DeliverableEvent[]>): Promise<void> {
+  private async deliverRun(claimed: WebhookEntity, read: Promise<CommittedEvent[]>): Promise<void> {
     const token = claimed.leaseToken as string;
     let webhook = claimed;
     // The last event this webhook is past: delivered, or not one its filter wants.
@@ -215,14 +214,14 @@ export class WebhookWorker implements BackgroundJob {
       flushedAt = Date.now();
       return fresh;
     };
-    let events: DeliverableEvent[];
+    let events: CommittedEvent[];
     try {
       events = await read;
     } catch (err) {
       await record(true);
       throw err;
     }
-    let wanted: (event: DeliverableEvent) => boolean;
+    let wanted: (event: CommittedEvent) => boolean;
     try {
       const filtered = events.filter((event) => shouldDeliver(webhook, event));
       const visible = await creatorSees(this.access, webhook, filtered);
@@ -301,8 +300,8 @@ function workerCaller(token: string): Caller {
 }
 
 /** Webhooks at the same cursor share the event objects of one read, so each body is serialised once. */
-const bodies = new WeakMap<DeliverableEvent, string>();
-function bodyOf(event: DeliverableEvent): string {
+const bodies = new WeakMap<CommittedEvent, string>();
+function bodyOf(event: CommittedEvent): string {
   let body = bodies.get(event);
   if (body === undefined) bodies.set(event, (body = deliveryBody(event)));
   return body;
