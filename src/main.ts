@@ -97,7 +97,7 @@ async function main(): Promise<void> {
   if (exposure) {
     logger.warn(
       { exposure },
-      `${exposure}: it could rewrite the audit trail. Connect as a login that owns nothing (DATABASE_URL) and migrate as the owner (MODELGRAPH_OWNER_DATABASE_URL): see the README`,
+      `${exposure}: it could rewrite the audit trail. Connect as a login that owns nothing (DATABASE_URL) and migrate as the owner (MODELGRAPH_OWNER_DATABASE_URL): see docs/operations.md`,
     );
   }
   if (adminToken && !config.bootstrapAdminToken) {

@@ -10,7 +10,7 @@ export type AccessLevel =
   | 'MANAGE'
   | 'VIEW';
 
-/** A separate right on a model; the README tables the level each needs */
+/** A separate right on a model; docs/teams-and-access.md tables the level each needs */
 export type AccessRight =
   | 'APPROVE'
   | 'CREATE_MODEL'

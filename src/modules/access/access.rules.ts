@@ -61,7 +61,7 @@ export enum Action {
 }
 
 /**
- * The rights table: the least level each right needs on the model. The README prints it.
+ * The rights table: the least level each right needs on the model. docs/teams-and-access.md prints it.
  * Moving a version to or back from STAGING is MOVE_TO_STAGING; every other move (PRODUCTION, ARCHIVED,
  * REJECTED, RETIRED) is MOVE_BEYOND_STAGING.
  */
@@ -98,7 +98,7 @@ export function mayDo(level: Level | null, action: Action): boolean {
 
 /**
  * The registry rights table: the least role each right over the registry itself needs (grants are on models, so
- * they never give one). The README prints it. Reading the whole trail is every role's where every model is visible
+ * they never give one). docs/teams-and-access.md prints it. Reading the whole trail is every role's where every model is visible
  * to all, and an ADMIN's where visibility is 'granted' (registryRole).
  */
 export const REGISTRY_RIGHTS: Readonly<Record<RegistryAction, Role>> = {

@@ -4,7 +4,10 @@ import { Connection } from '../../graphql/connection';
 import { Action, Level } from './access.rules';
 
 registerEnumType(Level, { name: 'AccessLevel', description: 'Ranked: VIEW < CONTRIBUTE < APPROVE < MANAGE' });
-registerEnumType(Action, { name: 'AccessRight', description: 'A separate right on a model; the README tables the level each needs' });
+registerEnumType(Action, {
+  name: 'AccessRight',
+  description: 'A separate right on a model; docs/teams-and-access.md tables the level each needs',
+});
 
 @ObjectType({ description: 'Subjects (people, automations) that grants can name together' })
 export class Team {
