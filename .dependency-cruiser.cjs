@@ -57,12 +57,12 @@ const subFolderRules = order.flatMap((name) => {
   ];
 });
 
-// Pure rules: the stage machine, policy evaluation, validation, gates, drift statistics, hashing,
+// Pure rules: the stage machine, policy evaluation, validation, gates, drift statistics, hashing, the SSRF guard,
 // signatures, enums, and the shared helpers in common/ that rules use. They are unit-tested alone.
 const PURE = [
   '^src/modules/.+\\.(rules|hash|signature|enums)\\.ts$',
   '^src/modules/lifecycle/(stage-machine|gates)\\.ts$',
-  '^src/common/(canonical-json|errors|role|text|transition-table|uuid)\\.ts$',
+  '^src/common/(address|canonical-json|errors|role|text|transition-table|uuid)\\.ts$',
 ];
 
 /** @type {import('dependency-cruiser').IConfiguration} */

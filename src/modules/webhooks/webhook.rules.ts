@@ -1,7 +1,8 @@
-// Pure rules of webhook delivery: which addresses a webhook may reach (the SSRF guard), the allow-list,
-// URLs, retry timing, Standard Webhooks signatures and the delivered body. No database, no network:
+// Pure rules of webhook delivery: which addresses a webhook may reach (the allow-list over the SSRF guard of
+// src/common/address.ts), URLs, retry timing, Standard Webhooks signatures and the delivered body. No database, no network:
 // the sender (webhook.sender.ts) and the worker (webhook.worker.ts) apply them.
 import { createHmac, randomBytes } from 'node:crypto';
+import { AddressRanges, classifyAddress, describeClass, parseRange, type AddressRange } from '../../common/address';
 import { badInput } from '../../common/errors';
 import { StartupError } from '../../common/startup-error';
 import { validateText } from '../../common/text';
@@ -9,197 +10,15 @@ import { isUuid } from '../../common/uuid';
 import type { CommittedEvent } from '../audit/audit.hash';
 import { encodeEventCursor, kindOf, matchesFilter, type EventKind } from '../events/event.rules';
 
-// ---- addresses ----
-
-/** What an IP address is, for the SSRF guard: only `public` addresses are reachable without the allow-list. */
-export type AddressClass = 'public' | 'private' | 'loopback' | 'link-local' | 'unique-local' | 'multicast' | 'unspecified' | 'reserved';
-
-/** An IP address as 16 bytes: an IPv4 address is held as its IPv4-mapped IPv6 form (::ffff:a.b.c.d). */
-interface Address {
-  family: 4 | 6;
-  bytes: number[];
-}
-
-const V4_DOTTED = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
-const MAPPED_PREFIX = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff];
-
-function parseIpv4(text: string): number[] | null {
-  const match = V4_DOTTED.exec(text);
-  if (!match) return null;
-  const octets = match.slice(1).map(Number);
-  return octets.every((o) => o <= 255) ? octets : null;
-}
-
-function parseIpv6(text: string): number[] | null {
-  const halves = text.split('::');
-  if (halves.length > 2) return null;
-  // The dotted IPv4 tail (::ffff:10.0.0.1) may only be the very last piece.
-  const groups = (part: string, last: boolean): number[] | null => {
-    if (part === '') return [];
-    const out: number[] = [];
-    const pieces = part.split(':');
-    for (let i = 0; i < pieces.length; i += 1) {
-      const piece = pieces[i];
-      if (last && i === pieces.length - 1 && piece.includes('.')) {
-        const v4 = parseIpv4(piece);
-        if (!v4) return null;
-        out.push((v4[0] << 8) | v4[1], (v4[2] << 8) | v4[3]);
-      } else if (/^[0-9a-f]{1,4}$/i.test(piece)) out.push(parseInt(piece, 16));
-      else return null;
-    }
-    return out;
-  };
-  const head = groups(halves[0], halves.length === 1);
-  const tail = halves.length === 2 ? groups(halves[1], true) : [];
-  if (!head || !tail) return null;
-  let all: number[];
-  if (halves.length === 2) {
-    const missing = 8 - head.length - tail.length;
-    if (missing < 1) return null;
-    all = [...head, ...new Array<number>(missing).fill(0), ...tail];
-  } else {
-    if (head.length !== 8) return null;
-    all = head;
-  }
-  return all.flatMap((g) => [g >> 8, g & 0xff]);
-}
-
-/** Parses an IPv4 or IPv6 address (brackets and an IPv6 zone are dropped); null when it is not one. */
-function parseAddress(text: string): Address | null {
-  const bare = text.replace(/^\[(.*)\]$/, '$1').replace(/%.*$/, '');
-  const v4 = parseIpv4(bare);
-  if (v4) return { family: 4, bytes: [...MAPPED_PREFIX, ...v4] };
-  const v6 = bare.includes(':') ? parseIpv6(bare) : null;
-  return v6 ? { family: 6, bytes: v6 } : null;
-}
-
-/** True when the first `bits` bits of `bytes` equal those of `prefix`. */
-function hasPrefix(bytes: number[], prefix: number[], bits: number): boolean {
-  for (let i = 0; i < 16 && bits > 0; i += 1, bits -= 8) {
-    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
-    if ((bytes[i] & mask) !== (prefix[i] & mask)) return false;
-  }
-  return true;
-}
-
-function v6(text: string): number[] {
-  return parseIpv6(text) as number[];
-}
-
-const V4_SPECIAL: Array<[string, number, AddressClass]> = [
-  ['0.0.0.0', 8, 'unspecified'], // "this network": connecting to 0.0.0.0 reaches the local host
-  ['10.0.0.0', 8, 'private'],
-  ['100.64.0.0', 10, 'private'], // carrier-grade NAT: shared space, never a public endpoint
-  ['127.0.0.0', 8, 'loopback'],
-  ['169.254.0.0', 16, 'link-local'], // includes the cloud metadata service, 169.254.169.254
-  ['172.16.0.0', 12, 'private'],
-  ['192.0.0.0', 24, 'reserved'],
-  ['192.0.2.0', 24, 'reserved'],
-  ['192.88.99.0', 24, 'reserved'],
-  ['192.168.0.0', 16, 'private'],
-  ['198.18.0.0', 15, 'reserved'],
-  ['198.51.100.0', 24, 'reserved'],
-  ['203.0.113.0', 24, 'reserved'],
-  ['224.0.0.0', 4, 'multicast'],
-  ['240.0.0.0', 4, 'reserved'], // and the broadcast address
-];
-const V4_TABLE = V4_SPECIAL.map(([text, bits, cls]) => ({ prefix: parseIpv4(text) as number[], bits, cls }));
-
-const V6_SPECIAL: Array<[string, number, AddressClass]> = [
-  ['64:ff9b:1::', 48, 'private'], // local-use NAT64
-  ['100::', 64, 'reserved'], // discard-only
-  ['2001::', 32, 'reserved'], // Teredo: the IPv4 end is hidden in the address
-  ['2001:10::', 28, 'reserved'],
-  ['2001:20::', 28, 'reserved'],
-  ['2001:db8::', 32, 'reserved'], // documentation
-  ['fc00::', 7, 'unique-local'],
-  ['fe80::', 10, 'link-local'],
-  ['fec0::', 10, 'private'], // site-local, deprecated but still routed inside some networks
-  ['ff00::', 8, 'multicast'],
-];
-const V6_TABLE = V6_SPECIAL.map(([text, bits, cls]) => ({ prefix: v6(text), bits, cls }));
-
-/**
- * IPv6 forms that carry an IPv4 address, which decides what they reach: IPv4-mapped (::ffff:a.b.c.d),
- * NAT64 (64:ff9b::a.b.c.d), 6to4 (2002:aabb:ccdd::) and the old IPv4-compatible (::a.b.c.d).
- */
-const EMBEDDED_V4: Array<{ prefix: number[]; bits: number; at: number }> = [
-  { prefix: v6('::ffff:0:0'), bits: 96, at: 12 },
-  { prefix: v6('64:ff9b::'), bits: 96, at: 12 },
-  { prefix: v6('2002::'), bits: 16, at: 2 },
-  { prefix: v6('::'), bits: 96, at: 12 },
-];
-
-function classifyV4(octets: number[]): AddressClass {
-  const bytes = [...octets, ...new Array<number>(12).fill(0)];
-  return V4_TABLE.find((r) => hasPrefix(bytes, r.prefix, r.bits))?.cls ?? 'public';
-}
-
-function classifyBytes(bytes: number[]): AddressClass {
-  if (bytes.every((b) => b === 0)) return 'unspecified';
-  if (bytes.slice(0, 15).every((b) => b === 0) && bytes[15] === 1) return 'loopback';
-  const embedded = EMBEDDED_V4.find((e) => hasPrefix(bytes, e.prefix, e.bits));
-  if (embedded) return classifyV4(bytes.slice(embedded.at, embedded.at + 4));
-  const special = V6_TABLE.find((r) => hasPrefix(bytes, r.prefix, r.bits));
-  if (special) return special.cls;
-  // Only 2000::/3 is allocated as global unicast; the rest of the space is reserved.
-  return (bytes[0] & 0xe0) === 0x20 ? 'public' : 'reserved';
-}
-
-/**
- * classifyAddress('10.1.2.3') === 'private', classifyAddress('::ffff:127.0.0.1') === 'loopback',
- * classifyAddress('93.184.216.34') === 'public'; null when the text is not an IP address.
- */
-export function classifyAddress(text: string): AddressClass | null {
-  const address = parseAddress(text);
-  return address ? classifyBytes(address.bytes) : null;
-}
-
-const DESCRIBED: Record<Exclude<AddressClass, 'public'>, string> = {
-  private: 'a private address',
-  loopback: 'a loopback address',
-  'link-local': 'a link-local address',
-  'unique-local': 'a unique-local address',
-  multicast: 'a multicast address',
-  unspecified: 'the unspecified address',
-  reserved: 'a reserved (special-purpose) address',
-};
-
 // ---- the allow-list ----
-
-/** An address range: `bits` leading bits of `bytes` (an IPv4 range is held in its IPv4-mapped form). */
-export interface AddressRange {
-  bytes: number[];
-  bits: number;
-}
 
 /** MODELGRAPH_WEBHOOK_ALLOWED_HOSTS, parsed: host names (exact, lower case) and address ranges. */
 export interface AllowList {
   names: ReadonlySet<string>;
-  ranges: readonly AddressRange[];
+  ranges: AddressRanges;
 }
 
 const HOST_NAME = /^(?=.{1,253}$)[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?)*$/;
-
-/** '10.0.0.0/8', 'fd00::/8', '127.0.0.1' (a /32), '[::1]' (a /128); null when the text is none of these. */
-export function parseRange(text: string): AddressRange | null {
-  const slash = text.lastIndexOf('/');
-  const address = parseAddress(slash >= 0 ? text.slice(0, slash) : text);
-  if (!address) return null;
-  const width = address.family === 4 ? 32 : 128;
-  let bits = width;
-  if (slash >= 0) {
-    const suffix = text.slice(slash + 1);
-    if (!/^\d{1,3}$/.test(suffix) || Number(suffix) > width) return null;
-    bits = Number(suffix);
-  }
-  return { bytes: address.bytes, bits: address.family === 4 ? 96 + bits : bits };
-}
-
-export function rangeContains(range: AddressRange, address: string): boolean {
-  const parsed = parseAddress(address);
-  return parsed !== null && hasPrefix(parsed.bytes, range.bytes, range.bits);
-}
 
 function normalHost(host: string): string {
   return host.trim().toLowerCase().replace(/\.$/, '');
@@ -216,23 +35,21 @@ export function parseAllowList(entries: readonly string[]): AllowList {
     else if (HOST_NAME.test(text)) names.add(text);
     else throw new StartupError(`MODELGRAPH_WEBHOOK_ALLOWED_HOSTS: "${entry}" is not a host name, an IP address or a CIDR range`);
   }
-  return { names, ranges };
+  return { names, ranges: new AddressRanges(ranges) };
 }
 
 /**
  * Whether a webhook may connect to `address`, which `host` (the URL's host) resolved to: yes when the
- * host is named in the allow-list, or the address is in one of its ranges, or the address is public.
- * Answers null when it may, or why not.
+ * host is named in the allow-list, or the address is in one of its ranges, or the address is public
+ * (classifyAddress, src/common/address.ts: the SSRF guard). Answers null when it may, or why not.
  */
 export function refusal(allow: AllowList, host: string, address: string): string | null {
   if (allow.names.has(normalHost(host))) return null;
-  const parsed = parseAddress(address);
-  if (!parsed) return `${address} is not an IP address`;
-  if (allow.ranges.some((r) => hasPrefix(parsed.bytes, r.bytes, r.bits))) return null;
-  const cls = classifyBytes(parsed.bytes);
-  if (cls === 'public') return null;
+  const cls = classifyAddress(address);
+  if (cls === null) return `${address} is not an IP address`;
+  if (cls === 'public' || allow.ranges.contains(address)) return null;
   const via = normalHost(host) === normalHost(address).replace(/^\[(.*)\]$/, '$1') ? '' : `${host} resolves to `;
-  return `${via}${address}, ${DESCRIBED[cls]}, which webhooks may not reach unless MODELGRAPH_WEBHOOK_ALLOWED_HOSTS allows it`;
+  return `${via}${address}, ${describeClass(cls)}, which webhooks may not reach unless MODELGRAPH_WEBHOOK_ALLOWED_HOSTS allows it`;
 }
 
 // ---- URLs ----
