@@ -6,7 +6,7 @@ const path = require('node:path');
 /** The module folders in dependency order, read from src/modules/index.ts: that list is the one source of truth. */
 function moduleOrder() {
   const source = fs.readFileSync(path.join(__dirname, 'src/modules/index.ts'), 'utf8');
-  const folderOf = new Map([...source.matchAll(/import \{ (\w+) \} from '\.\/([\w-]+)\/[\w.-]+';/g)].map((m) => [m[1], m[2]]));
+  const folderOf = new Map([...source.matchAll(/import \{ (\w+) \} from '\.\/([\w-]+)';/g)].map((m) => [m[1], m[2]]));
   const list = /export const modules = \[([^\]]*)\]/.exec(source)?.[1];
   if (!list) throw new Error('.dependency-cruiser.cjs: no `export const modules = [...]` in src/modules/index.ts');
   return list
@@ -50,20 +50,16 @@ const subFolderRules = order.flatMap((name) => {
     {
       name: `${name}-shared-files-import-no-sub-folder`,
       severity: 'error',
-      comment: `What ${name}/'s sub-folders share at its top imports none of them (${name}.module.ts and ${name}.gauges.ts compose them)`,
-      from: { path: `^src/modules/${name}/[^/]+\\.ts$`, pathNot: `^src/modules/${name}/${name}\\.(module|gauges)\\.ts$` },
+      comment: `What ${name}/'s sub-folders share at its top imports none of them (${name}.module.ts and ${name}.gauges.ts compose them, index.ts offers them)`,
+      from: { path: `^src/modules/${name}/[^/]+\\.ts$`, pathNot: `^src/modules/${name}/(${name}\\.(module|gauges)|index)\\.ts$` },
       to: { path: `^src/modules/${name}/[^/]+/` },
     },
   ];
 });
 
-// Pure rules: the stage machine, policy evaluation, validation, gates, drift statistics, hashing, the SSRF guard,
-// signatures, enums, and the shared helpers in common/ that rules use. They are unit-tested alone.
-const PURE = [
-  '^src/modules/.+\\.(rules|hash|signature|enums)\\.ts$',
-  '^src/modules/lifecycle/(stage-machine|gates)\\.ts$',
-  '^src/common/(address|canonical-json|errors|role|text|transition-table|uuid)\\.ts$',
-];
+// Pure rules: every `*.rules.ts` and `*.enums.ts` (the stage machine, gates, policy evaluation, validation, drift
+// statistics, hashing, signatures), and the shared helpers in common/ that rules use. They are unit-tested alone.
+const PURE = ['^src/modules/.+\\.(rules|enums)\\.ts$', '^src/common/(address|canonical-json|errors|role|text|transition-table|uuid)\\.ts$'];
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -92,15 +88,39 @@ module.exports = {
     {
       name: 'pure-rules-stay-pure',
       severity: 'error',
-      comment: 'Pure rules import nothing from the database or GraphQL layers, and no entity, service, store, resolver or schema type.',
+      comment:
+        "Pure rules import nothing from the database or GraphQL layers, no entity, service, store, resolver or schema type, and no module's index (it brings those along).",
       from: { path: PURE },
       to: {
         path: [
           '^src/(db|graphql|server)/',
-          '\\.(entity|entities|service|store|resolver|types|loaders|module)\\.ts$',
+          '\\.(entity|service|store|resolver|types|loaders|module)\\.ts$',
+          '^src/modules/[^/]+/index\\.ts$',
           'node_modules/(typeorm|type-graphql|graphql|graphql-scalars|pg|@apollo|dataloader)/',
         ],
       },
+    },
+    {
+      name: 'modules-enter-by-the-front-door',
+      severity: 'error',
+      comment:
+        "A module uses another only through that module's index.ts (what it offers on purpose), never a file inside it. Pure rules may import another module's pure rules directly (its index would bring services along).",
+      from: { path: '^src/modules/([^/]+)/', pathNot: PURE },
+      to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/$1/', '^src/modules/[^/]+/index\\.ts$'] },
+    },
+    {
+      name: 'pure-rules-use-other-modules-pure-rules',
+      severity: 'error',
+      comment: "A pure rule uses another module only through that module's pure rules and enums.",
+      from: { path: '^src/modules/([^/]+)/.+\\.(rules|enums)\\.ts$' },
+      to: { path: '^src/modules/[^/]+/', pathNot: ['^src/modules/$1/', '^src/modules/.+\\.(rules|enums)\\.ts$'] },
+    },
+    {
+      name: 'modules-do-not-enter-their-own-front-door',
+      severity: 'error',
+      comment: "Inside a module, files import each other directly: a module's index.ts is for the others.",
+      from: { path: '^src/modules/([^/]+)/' },
+      to: { path: '^src/modules/$1/index\\.ts$' },
     },
     ...downwardOnly,
     ...subFolderRules,

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { signerOf } from '../src/common/ed25519';
 import { createModelgraphDataSource, createServices } from '../src/composition';
 import { createDataSource } from '../src/db/data-source';
-import { GENESIS_HASH, hashEvent, type HashedEventFields } from '../src/modules/audit/audit.hash';
+import { GENESIS_HASH, hashEvent, type HashedEventFields } from '../src/modules/audit/audit.rules';
 import { openBenchDatabase } from './bench-support';
 
 const { values } = parseArgs({ options: { events: { type: 'string', default: '200000' } } });

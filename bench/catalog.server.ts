@@ -13,7 +13,7 @@ import { createModelgraph, createModelgraphDataSource } from '../src/composition
 import { loadConfig } from '../src/config';
 import { Role } from '../src/common/role';
 import { createLogger } from '../src/logger';
-import { SYSTEM_CALLER } from '../src/modules/auth/token.service';
+import { SYSTEM_CALLER } from '../src/modules/tokens/token.service';
 import { startServer } from '../src/server/app';
 import { createMetrics } from '../src/server/metrics';
 import { CATALOG_SQL } from './catalog.queries';

@@ -31,7 +31,7 @@ import { createDataSource } from '../src/db/data-source';
 import { createLogger } from '../src/logger';
 import { DeploymentStrategy } from '../src/modules/deployments/deployment.enums';
 import { RiskTier } from '../src/modules/models/model.enums';
-import { ArtifactFormat } from '../src/modules/versions/model-version.enums';
+import { ArtifactFormat } from '../src/modules/versions/version.enums';
 import { startServer } from '../src/server/app';
 import { createMetrics } from '../src/server/metrics';
 import { openBenchDatabase, percentile } from './bench-support';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import { parseArgs } from 'node:util';
-import type { StoredEvent } from './modules/audit/audit.hash';
+import type { StoredEvent } from './modules/audit/audit.rules';
 import type { SignedCheckpoint } from './modules/audit/checkpoint.rules';
 import { ExportVerifier, type ExportVerification } from './modules/audit/export.rules';
 

@@ -1,4 +1,6 @@
 import type { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { notFound } from '../common/errors';
+import { isUuid } from '../common/uuid';
 import type { Page } from './pagination';
 
 type Row = Record<string, unknown>;
@@ -53,4 +55,27 @@ export function hydratePages<T extends ObjectLiteral>(
   pages: Map<string, Page<Row>>,
 ): Map<string, Page<T>> {
   return new Map([...pages].map(([key, page]) => [key, hydratePage(manager, target, page)]));
+}
+
+/** A row-locking clause for readById: the row is held until the transaction ends. */
+export type RowLock = '' | 'FOR UPDATE' | 'FOR NO KEY UPDATE' | 'FOR SHARE';
+
+/**
+ * One row of an entity's table by its id, hydrated, or NOT_FOUND naming what was asked for ("alert 7c9e…"). An id
+ * that is not a uuid is NOT_FOUND before any statement, since PostgreSQL would refuse to cast it.
+ * readById(m, AlertEntity, id, 'alert', 'FOR UPDATE') → the alert, locked.
+ */
+export async function readById<T extends ObjectLiteral>(
+  manager: EntityManager,
+  target: EntityTarget<T>,
+  id: string,
+  what: string,
+  lock: RowLock = '',
+): Promise<T> {
+  if (!isUuid(id)) throw notFound(what, id);
+  const [row] = (await manager.query(`SELECT * FROM ${manager.connection.getMetadata(target).tableName} WHERE id = $1 ${lock}`, [
+    id,
+  ])) as Row[];
+  if (!row) throw notFound(what, id);
+  return hydrate(manager, target, row);
 }

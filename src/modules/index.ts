@@ -1,22 +1,20 @@
-import { accessModule } from './access/access.module';
-import { aliasesModule } from './aliases/aliases.module';
-import { auditModule } from './audit/audit.module';
-import { authModule } from './auth/auth.module';
-import { deploymentsModule } from './deployments/deployments.module';
-import { eventsModule } from './events/events.module';
-import { governanceModule } from './governance/governance.module';
-import { idempotencyModule } from './idempotency/idempotency.module';
-import { lifecycleModule } from './lifecycle/lifecycle.module';
-import { lineageModule } from './lineage/lineage.module';
-import { metricsModule } from './metrics/metrics.module';
-import { modelsModule } from './models/models.module';
-import { monitoringModule } from './monitoring/monitoring.module';
-// Out of alphabetical order on purpose: type-graphql orders Mutation fields as resolvers are declared (on import),
-// and schema/schema.graphql has verifyArtifact after the monitoring mutations, before retention's.
-import { artifactsModule } from './artifacts/artifacts.module';
-import { retentionModule } from './retention/retention.module';
-import { versionsModule } from './versions/versions.module';
-import { webhooksModule } from './webhooks/webhooks.module';
+import { accessModule } from './access';
+import { aliasesModule } from './aliases';
+import { artifactsModule } from './artifacts';
+import { auditModule } from './audit';
+import { deploymentsModule } from './deployments';
+import { eventsModule } from './events';
+import { governanceModule } from './governance';
+import { idempotencyModule } from './idempotency';
+import { lifecycleModule } from './lifecycle';
+import { lineageModule } from './lineage';
+import { metricsModule } from './metrics';
+import { modelsModule } from './models';
+import { monitoringModule } from './monitoring';
+import { retentionModule } from './retention';
+import { tokensModule } from './tokens';
+import { versionsModule } from './versions';
+import { webhooksModule } from './webhooks';
 
 /**
  * Every module, in dependency order: a module may import only the modules listed before it
@@ -26,7 +24,7 @@ import { webhooksModule } from './webhooks/webhooks.module';
 export const modules = [
   auditModule,
   idempotencyModule,
-  authModule,
+  tokensModule,
   accessModule,
   modelsModule,
   versionsModule,

@@ -101,14 +101,14 @@ import { LineageNodeKind } from '../../src/common/lineage';
 import { hasRole, Role } from '../../src/common/role';
 import type { Services } from '../../src/composition';
 import { Action, Level, LEVELS, levelRank, mayDo, registryRole, RIGHTS, roleFloor } from '../../src/modules/access/access.rules';
-import { approvalMessage } from '../../src/modules/governance/approval.signature';
+import { approvalMessage } from '../../src/modules/governance/approval.rules';
 import { Decision } from '../../src/modules/governance/governance.enums';
 import { LineageRelation } from '../../src/modules/lineage/lineage.rules';
 import { MetricSource } from '../../src/modules/metrics/metric.enums';
 import { RiskTier } from '../../src/modules/models/model.enums';
-import type { RegisteredModelEntity } from '../../src/modules/models/registered-model.entity';
+import type { RegisteredModelEntity } from '../../src/modules/models/model.entity';
 import { DeploymentStrategy } from '../../src/modules/deployments/deployment.enums';
-import { Stage } from '../../src/modules/versions/model-version.enums';
+import { Stage } from '../../src/modules/versions/version.enums';
 import { modelName, registration } from '../support/fixtures';
 import {
   aucBaseline,

@@ -26,7 +26,7 @@ import {
 import { Role } from '../../src/common/role';
 import { DeploymentStrategy } from '../../src/modules/deployments/deployment.enums';
 import { RiskTier } from '../../src/modules/models/model.enums';
-import { Stage } from '../../src/modules/versions/model-version.enums';
+import { Stage } from '../../src/modules/versions/version.enums';
 import { modelName, registration } from '../support/fixtures';
 import { aucBaseline, caller, readyRegistration, stagedVersion } from '../support/lifecycle';
 import { errorCode, ok, startTestServer, type TestServer } from '../support/server';

@@ -7,7 +7,7 @@ import { CreateApiTokenDocument, RevokeApiTokenDocument } from '../generated/gra
 import { Role } from '../../src/common/role';
 import { Level } from '../../src/modules/access/access.rules';
 import { RiskTier } from '../../src/modules/models/model.enums';
-import { Stage } from '../../src/modules/versions/model-version.enums';
+import { Stage } from '../../src/modules/versions/version.enums';
 import { modelName } from '../support/fixtures';
 import { aucBaseline, caller, readyRegistration, stagedVersion } from '../support/lifecycle';
 import { ok, startTestServer, type TestServer } from '../support/server';

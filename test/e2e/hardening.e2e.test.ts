@@ -1,5 +1,5 @@
 import { Role } from '../../src/common/role';
-import { SYSTEM_CALLER } from '../../src/modules/auth/token.service';
+import { SYSTEM_CALLER } from '../../src/modules/tokens/token.service';
 import { modelName, registration } from '../support/fixtures';
 import { errorCode, ok, startTestServer, type TestServer } from '../support/server';
 

@@ -19,7 +19,7 @@ import { Role } from '../../src/common/role';
 import { Level } from '../../src/modules/access/access.rules';
 import { DeploymentStrategy } from '../../src/modules/deployments/deployment.enums';
 import { RiskTier } from '../../src/modules/models/model.enums';
-import { Stage } from '../../src/modules/versions/model-version.enums';
+import { Stage } from '../../src/modules/versions/version.enums';
 import { modelName } from '../support/fixtures';
 import { aucBaseline, caller, readyRegistration, stagedVersion } from '../support/lifecycle';
 import { errorCode, ok, startTestServer, type TestServer } from '../support/server';

@@ -20,7 +20,7 @@ import {
 } from '../generated/graphql';
 import { Role } from '../../src/common/role';
 import { DeploymentStrategy } from '../../src/modules/deployments/deployment.enums';
-import { Stage } from '../../src/modules/versions/model-version.enums';
+import { Stage } from '../../src/modules/versions/version.enums';
 import { modelName } from '../support/fixtures';
 import { aucBaseline, caller, stagedVersion } from '../support/lifecycle';
 import { errorCode, ok, startTestServer, type TestServer } from '../support/server';

@@ -1,5 +1,5 @@
-import { SYSTEM_CALLER } from '../../src/modules/auth/token.service';
-import type { RegisterVersionInput } from '../../src/modules/versions/model-version.service';
+import { SYSTEM_CALLER } from '../../src/modules/tokens/token.service';
+import type { RegisterVersionInput } from '../../src/modules/versions/version.service';
 import { ModelsWithVersionsAndAliasesDocument } from '../generated/graphql';
 import { modelName, registration } from '../support/fixtures';
 import { ok, startTestServer, type TestServer } from '../support/server';

@@ -16,8 +16,8 @@ import { RiskTier } from '../../src/modules/models/model.enums';
 import { FilesystemArtifactStore } from '../../src/modules/artifacts/artifact-store.filesystem';
 import type { ArtifactStore } from '../../src/modules/artifacts/artifact-store';
 import { ArtifactWorker } from '../../src/modules/artifacts/artifact.worker';
-import type { ModelVersionEntity } from '../../src/modules/versions/model-version.entity';
-import { Stage } from '../../src/modules/versions/model-version.enums';
+import type { ModelVersionEntity } from '../../src/modules/versions/version.entity';
+import { Stage } from '../../src/modules/versions/version.enums';
 import {
   ApplyRetentionDocument,
   ReleaseLegalHoldDocument,

@@ -10,7 +10,7 @@ import { createModelgraph, createModelgraphDataSource, type Services } from '../
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { appendAudit } from '../../src/modules/audit/audit.store';
-import { SYSTEM_CALLER } from '../../src/modules/auth/token.service';
+import { SYSTEM_CALLER } from '../../src/modules/tokens/token.service';
 import { Level } from '../../src/modules/access/access.rules';
 import { decodeEventCursor, EventKind } from '../../src/modules/events/event.rules';
 import type { WebhookSettings } from '../../src/modules/webhooks/webhooks.module';

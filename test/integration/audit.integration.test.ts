@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServices, type Services } from '../../src/composition';
 import { Role } from '../../src/common/role';
-import { ChainVerifier } from '../../src/modules/audit/audit.hash';
+import { ChainVerifier } from '../../src/modules/audit/audit.rules';
 import {
   appendAudit,
   COMMITTED_EVENT_COLUMNS,

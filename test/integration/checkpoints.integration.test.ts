@@ -8,7 +8,7 @@ import { signerOf } from '../../src/common/ed25519';
 import { Role } from '../../src/common/role';
 import type { Settings } from '../../src/common/settings';
 import { createServices, type Services } from '../../src/composition';
-import { GENESIS_HASH, hashEvent, type StoredEvent } from '../../src/modules/audit/audit.hash';
+import { GENESIS_HASH, hashEvent, type StoredEvent } from '../../src/modules/audit/audit.rules';
 import { checkpointVerifies, signCheckpoint, type SignedCheckpoint } from '../../src/modules/audit/checkpoint.rules';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { modelName } from '../support/fixtures';

@@ -49,6 +49,7 @@ describe('the composition root', () => {
         'canaries',
         'checkpoints',
         'deployments',
+        'drift',
         'eventDispatcher',
         'events',
         'lineage',

@@ -2,7 +2,7 @@ import { createServices, type Services } from '../../src/composition';
 import { Role } from '../../src/common/role';
 import { MetricSource } from '../../src/modules/metrics/metric.enums';
 import { RiskTier } from '../../src/modules/models/model.enums';
-import { Stage } from '../../src/modules/versions/model-version.enums';
+import { Stage } from '../../src/modules/versions/version.enums';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { modelName } from '../support/fixtures';
 import {

@@ -3,7 +3,7 @@ import { encodeCursor } from '../../src/db/pagination';
 import { createServices, type Services } from '../../src/composition';
 import { Role } from '../../src/common/role';
 import { RiskTier } from '../../src/modules/models/model.enums';
-import { ArtifactFormat } from '../../src/modules/versions/model-version.enums';
+import { ArtifactFormat } from '../../src/modules/versions/version.enums';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { modelName, registration } from '../support/fixtures';
 

@@ -1,10 +1,10 @@
 import { encodeCursor } from '../../src/db/pagination';
-import { ModelVersionEntity } from '../../src/modules/versions/model-version.entity';
-import { Stage } from '../../src/modules/versions/model-version.enums';
+import { ModelVersionEntity } from '../../src/modules/versions/version.entity';
+import { Stage } from '../../src/modules/versions/version.enums';
 import type { Caller } from '../../src/common/caller';
 import { createServices, type Services } from '../../src/composition';
 import { Role } from '../../src/common/role';
-import type { RegisterVersionInput } from '../../src/modules/versions/model-version.service';
+import type { RegisterVersionInput } from '../../src/modules/versions/version.service';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { modelName, registration, SHA } from '../support/fixtures';
 

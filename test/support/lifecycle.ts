@@ -3,8 +3,8 @@ import type { Caller } from '../../src/common/caller';
 import type { Services } from '../../src/composition';
 import { Role } from '../../src/common/role';
 import { MetricSource } from '../../src/modules/metrics/metric.enums';
-import { Stage } from '../../src/modules/versions/model-version.enums';
-import type { RegisterVersionInput } from '../../src/modules/versions/model-version.service';
+import { Stage } from '../../src/modules/versions/version.enums';
+import type { RegisterVersionInput } from '../../src/modules/versions/version.service';
 import { registration, SHA } from './fixtures';
 import { BaselineReference, Comparator, Decision } from '../../src/modules/governance/governance.enums';
 

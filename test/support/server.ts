@@ -8,7 +8,7 @@ import { signerOf } from '../../src/common/ed25519';
 import { createModelgraph, type Services } from '../../src/composition';
 import { loadConfig, type LogLevel } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { SYSTEM_CALLER } from '../../src/modules/auth/token.service';
+import { SYSTEM_CALLER } from '../../src/modules/tokens/token.service';
 import { Role } from '../../src/common/role';
 import { startServer, type RunningServer } from '../../src/server/app';
 import { createMetrics, type Metrics } from '../../src/server/metrics';

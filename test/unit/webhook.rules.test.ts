@@ -2,7 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { DomainError } from '../../src/common/errors';
-import type { CommittedEvent } from '../../src/modules/audit/audit.hash';
+import type { CommittedEvent } from '../../src/modules/audit/audit.rules';
 import { decodeEventCursor, EventKind } from '../../src/modules/events/event.rules';
 import {
   deliveryBody,

@@ -1,5 +1,5 @@
 import { defineModule } from '../../common/module';
-import { GrantEntity, ProtectedAliasEntity, TeamEntity, TeamMemberEntity } from './access.entities';
+import { GrantEntity, ProtectedAliasEntity, TeamEntity, TeamMemberEntity } from './access.entity';
 import { createAccessLoaders } from './access.loaders';
 import { AccessResolver } from './access.resolver';
 import { AccessService } from './access.service';

@@ -3,7 +3,7 @@ import { Arg, Args, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from '
 import { badInput } from '../../common/errors';
 import { PageArgs, toConnection } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
-import type { TeamEntity } from './access.entities';
+import type { TeamEntity } from './access.entity';
 import type { AccessLoaders } from './access.loaders';
 import type { AccessService } from './access.service';
 import {

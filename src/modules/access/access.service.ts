@@ -6,11 +6,11 @@ import type { Settings } from '../../common/settings';
 import { RegistryAction, type Authorization } from '../../common/authorization';
 import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
-import { hydrate, hydratePage } from '../../db/hydrate';
+import { hydrate, hydratePage, readById } from '../../db/hydrate';
 import { keysetCount, keysetPage, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
-import { appendAudit } from '../audit/audit.store';
-import { GrantEntity, ProtectedAliasEntity, TeamEntity, TeamMemberEntity } from './access.entities';
+import { appendAudit } from '../audit';
+import { GrantEntity, ProtectedAliasEntity, TeamEntity, TeamMemberEntity } from './access.entity';
 import {
   Action,
   allowedWhenRetired,
@@ -443,10 +443,8 @@ export class AccessService implements Authorization {
     else this.authorizeRegistry(caller, RegistryAction.GOVERN_ALL_MODELS);
   }
 
-  private async team(m: EntityManager, teamId: string): Promise<TeamEntity> {
-    const [row] = await m.query('SELECT * FROM teams WHERE id = $1', [teamId]);
-    if (!row) throw notFound('team', teamId);
-    return hydrate(m, TeamEntity, row);
+  private team(m: EntityManager, teamId: string): Promise<TeamEntity> {
+    return readById(m, TeamEntity, teamId, 'team');
   }
 }
 

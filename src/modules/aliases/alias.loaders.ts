@@ -1,5 +1,5 @@
 import { connectionLoader, loaderFamily, mapLoader } from '../../graphql/loaders';
-import type { ModelAliasEntity, ModelAliasHistoryEntity } from './model-alias.entity';
+import type { ModelAliasEntity, ModelAliasHistoryEntity } from './alias.entity';
 import type { AliasParent, AliasService } from './alias.service';
 
 export function createAliasLoaders(aliases: AliasService) {

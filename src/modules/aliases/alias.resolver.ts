@@ -3,12 +3,8 @@ import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 't
 import type { GraphQLResolveInfo } from 'graphql';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
-import type { ModelLoaders } from '../models/model.loaders';
-import { RegisteredModel } from '../models/model.types';
-import type { RegisteredModelEntity } from '../models/registered-model.entity';
-import type { ModelVersionEntity } from '../versions/model-version.entity';
-import type { VersionLoaders } from '../versions/model-version.loaders';
-import { ModelVersion } from '../versions/model-version.types';
+import { type ModelLoaders, RegisteredModel, type RegisteredModelEntity } from '../models';
+import { type ModelVersionEntity, type VersionLoaders, ModelVersion } from '../versions';
 import type { AliasLoaders } from './alias.loaders';
 import type { AliasService } from './alias.service';
 import {
@@ -20,7 +16,7 @@ import {
   ModelAliasPayload,
   SetModelAliasInput,
 } from './alias.types';
-import type { ModelAliasEntity, ModelAliasHistoryEntity } from './model-alias.entity';
+import type { ModelAliasEntity, ModelAliasHistoryEntity } from './alias.entity';
 
 type Ctx = RequestContext<{ aliases: AliasService }, { models: ModelLoaders; versions: VersionLoaders; aliases: AliasLoaders }>;
 

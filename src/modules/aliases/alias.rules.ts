@@ -1,5 +1,5 @@
 import { badInput } from '../../common/errors';
-import { Stage } from '../versions/model-version.enums';
+import { Stage } from '../versions/version.enums';
 
 const ALIAS = /^[a-z][a-z0-9_-]{0,62}$/;
 

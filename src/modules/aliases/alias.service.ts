@@ -5,12 +5,12 @@ import { hydrate, hydrateByKey, hydratePages } from '../../db/hydrate';
 import { projection } from '../../db/projection';
 import { keysetCounts, keysetPages, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
-import type { AccessService } from '../access/access.service';
-import { appendAudit } from '../audit/audit.store';
-import { lockModel } from '../models/model.store';
-import type { Stage } from '../versions/model-version.enums';
+import type { AccessService } from '../access';
+import { appendAudit } from '../audit';
+import { lockModel } from '../models';
+import type { Stage } from '../versions';
 import { assertAliasTarget, validateAliasName } from './alias.rules';
-import { ModelAliasEntity, ModelAliasHistoryEntity } from './model-alias.entity';
+import { ModelAliasEntity, ModelAliasHistoryEntity } from './alias.entity';
 
 export interface SetAliasInput {
   modelId: string;

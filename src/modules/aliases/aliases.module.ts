@@ -1,9 +1,9 @@
 import { defineModule } from '../../common/module';
-import type { AccessService } from '../access/access.service';
+import type { AccessService } from '../access';
 import { createAliasLoaders } from './alias.loaders';
 import { AliasHistoryResolver, AliasModelFields, AliasVersionFields, ModelAliasResolver } from './alias.resolver';
 import { AliasService } from './alias.service';
-import { ModelAliasEntity, ModelAliasHistoryEntity } from './model-alias.entity';
+import { ModelAliasEntity, ModelAliasHistoryEntity } from './alias.entity';
 
 /** Aliases (champion, challenger, …): named pointers to versions, with the history of every move. */
 export const aliasesModule = defineModule({

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { badInput, conflict } from '../../common/errors';
-import { appendAudit } from '../audit/audit.store';
+import { appendAudit } from '../audit';
 import type { ArtifactStore } from './artifact-store';
 import { artifactKey, referenceRefusal, type ArtifactPlace } from './artifact.rules';
 

@@ -1,6 +1,6 @@
 import { DateTimeISOResolver, SafeIntResolver, UUIDResolver } from 'graphql-scalars';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
-import { ArtifactStatus } from '../versions/model-version.enums';
+import { ArtifactStatus } from '../versions';
 
 @InputType()
 export class VerifyArtifactInput {
@@ -30,4 +30,19 @@ export class ArtifactVerification {
 
   @Field(() => DateTimeISOResolver)
   checkedAt: Date;
+}
+
+@InputType()
+export class RestoreArtifactInput {
+  @Field(() => UUIDResolver)
+  versionId: string;
+}
+
+@ObjectType()
+export class RestoredArtifact {
+  @Field(() => ID)
+  versionId: string;
+
+  @Field(() => ArtifactStatus)
+  status: ArtifactStatus;
 }

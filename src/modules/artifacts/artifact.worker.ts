@@ -3,7 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import type { BackgroundJob } from '../../common/module';
 import { Role } from '../../common/role';
-import { appendAudit } from '../audit/audit.store';
+import { appendAudit } from '../audit';
 import type { ArtifactStore } from './artifact-store';
 import { coldKey, retryDelayMs, type ArtifactPlace } from './artifact.rules';
 import type { ArtifactHolds } from './artifact.service';

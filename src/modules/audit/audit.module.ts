@@ -1,6 +1,6 @@
 import { defineModule } from '../../common/module';
 import type { Authorization } from '../../common/authorization';
-import { AuditEventEntity } from './audit-event.entity';
+import { AuditEventEntity } from './audit.entity';
 import { AuditResolver } from './audit.resolver';
 import { auditRoutes } from './audit.routes';
 import { AuditService } from './audit.service';

@@ -2,7 +2,7 @@ import { Arg, Args, Ctx, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { PageArgs, SortDirection, toConnection } from '../../graphql/connection';
 import type { ModelVisibility } from '../../common/visibility';
 import type { RequestContext } from '../../graphql/context';
-import type { AuditEventEntity } from './audit-event.entity';
+import type { AuditEventEntity } from './audit.entity';
 import type { AuditService } from './audit.service';
 import {
   AcknowledgeAuditBreakInput,

@@ -3,7 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { DomainError, ErrorCode } from '../../common/errors';
 import { hydrate } from '../../db/hydrate';
-import { AuditEventEntity } from './audit-event.entity';
+import { AuditEventEntity } from './audit.entity';
 import {
   GENESIS_HASH,
   hashEvent,
@@ -12,7 +12,7 @@ import {
   type ChainVerifier,
   type HashedEventFields,
   type StoredEvent,
-} from './audit.hash';
+} from './audit.rules';
 
 export type { CommittedEvent, StoredEvent };
 

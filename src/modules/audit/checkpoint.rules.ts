@@ -1,7 +1,7 @@
 import { createPublicKey, sign, verify } from 'node:crypto';
 import { canonicalJson } from '../../common/canonical-json';
 import type { Signer } from '../../common/settings';
-import type { ChainBreak } from './audit.hash';
+import type { ChainBreak } from './audit.rules';
 
 /** A point of the chain: the event at `seq` had hash `hash` when the server signed it, at `signedAt`. */
 export interface CheckpointFields {

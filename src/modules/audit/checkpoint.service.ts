@@ -6,7 +6,7 @@ import type { Caller } from '../../common/caller';
 import { DomainError, ErrorCode, notFound } from '../../common/errors';
 import type { Settings } from '../../common/settings';
 import { validateText } from '../../common/text';
-import { ChainVerifier } from './audit.hash';
+import { ChainVerifier } from './audit.rules';
 import { appendAudit, walkChain } from './audit.store';
 import {
   checkpointVerifies,

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import type { EntityManager } from 'typeorm';
-import type { ChainBreak } from './audit.hash';
+import type { ChainBreak } from './audit.rules';
 import { checkpointVerifies, mayBelongTo, type RegistryIdentity, type SignedCheckpoint } from './checkpoint.rules';
 
 export interface OpenBreak {

@@ -1,4 +1,4 @@
-import { ChainVerifier, type ChainBreak, type StoredEvent } from './audit.hash';
+import { ChainVerifier, type ChainBreak, type StoredEvent } from './audit.rules';
 import { checkpointVerifies, compareWithCheckpoint, mayBelongTo, type SignedCheckpoint } from './checkpoint.rules';
 
 export interface ExportVerification {

@@ -2,12 +2,8 @@ import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 't
 import type { GraphQLResolveInfo } from 'graphql';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
-import type { ModelLoaders } from '../models/model.loaders';
-import { RegisteredModel } from '../models/model.types';
-import type { RegisteredModelEntity } from '../models/registered-model.entity';
-import type { ModelVersionEntity } from '../versions/model-version.entity';
-import type { VersionLoaders } from '../versions/model-version.loaders';
-import { ModelVersion } from '../versions/model-version.types';
+import { type ModelLoaders, RegisteredModel, type RegisteredModelEntity } from '../models';
+import { type ModelVersionEntity, type VersionLoaders, ModelVersion } from '../versions';
 import type { DeploymentEntity } from './deployment.entity';
 import type { DeploymentLoaders } from './deployment.loaders';
 import type { DeploymentService } from './deployment.service';

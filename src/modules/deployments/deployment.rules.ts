@@ -1,6 +1,6 @@
 import { badInput, DomainError, ErrorCode } from '../../common/errors';
 import { assertTransition, isFinal, type TransitionTable } from '../../common/transition-table';
-import { Stage } from '../versions/model-version.enums';
+import { Stage } from '../versions/version.enums';
 import { DeploymentStatus } from './deployment.enums';
 
 const ENVIRONMENT = /^[a-z0-9]+([-_][a-z0-9]+)*$/;

@@ -4,12 +4,11 @@ import { TransactionHooks } from '../../common/hooks';
 import { badInput, notFound, staleRevision } from '../../common/errors';
 import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
-import { hydrate, hydrateByKey, hydratePages } from '../../db/hydrate';
+import { hydrateByKey, hydratePages, readById } from '../../db/hydrate';
 import { keysetCounts, keysetPages, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
-import { Action } from '../access/access.rules';
-import type { AccessService } from '../access/access.service';
-import { appendAudit } from '../audit/audit.store';
+import { Action, type AccessService } from '../access';
+import { appendAudit } from '../audit';
 import { DeploymentEntity } from './deployment.entity';
 import { DeploymentStatus, type DeploymentStrategy } from './deployment.enums';
 import { isFinal } from '../../common/transition-table';
@@ -77,10 +76,8 @@ export class DeploymentService {
   async update(caller: Caller, input: UpdateDeploymentInput): Promise<DeploymentEntity> {
     validateTraffic(input.trafficPercent);
     return this.db.transaction(async (m) => {
-      const [current] = await m.query('SELECT * FROM deployments WHERE id = $1 FOR UPDATE', [input.id]);
-      if (!current) throw notFound('deployment', input.id);
-      await this.access.authorize(m, caller, Action.RECORD_DEPLOYMENT, current.model_id, notFound('deployment', input.id));
-      const before = hydrate(m, DeploymentEntity, current);
+      const before = await readById(m, DeploymentEntity, input.id, 'deployment', 'FOR UPDATE');
+      await this.access.authorize(m, caller, Action.RECORD_DEPLOYMENT, before.modelId, notFound('deployment', input.id));
       if (input.expectedRevision !== undefined && input.expectedRevision !== null && input.expectedRevision !== before.revision) {
         throw staleRevision('deployment', before.revision, input.expectedRevision);
       }

@@ -1,5 +1,5 @@
 import { defineModule } from '../../common/module';
-import type { AccessService } from '../access/access.service';
+import type { AccessService } from '../access';
 import type { RequestContext } from '../../graphql/context';
 import { DeploymentEntity } from './deployment.entity';
 import { createDeploymentLoaders, type DeploymentLoaders } from './deployment.loaders';

@@ -4,8 +4,8 @@ import { DomainError, ErrorCode } from '../../common/errors';
 import type { BackgroundJob } from '../../common/module';
 import { visibilityKey } from '../../common/visibility';
 import { SqlParams } from '../../db/pagination';
-import type { AccessService } from '../access/access.service';
-import { COMMITTED_EVENT_COLUMNS, toCommittedEvent, type CommittedEvent } from '../audit/audit.store';
+import type { AccessService } from '../access';
+import { COMMITTED_EVENT_COLUMNS, toCommittedEvent, type CommittedEvent } from '../audit';
 import { encodeEventCursor, eventMatcher, kindOf, type EventFilter, type EventKind } from './event.rules';
 import type { EventSignal } from './event.signal';
 

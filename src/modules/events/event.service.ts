@@ -1,8 +1,7 @@
 import type { Caller } from '../../common/caller';
 import { badInput } from '../../common/errors';
 import { isUuid } from '../../common/uuid';
-import { Action } from '../access/access.rules';
-import type { AccessService } from '../access/access.service';
+import { Action, type AccessService } from '../access';
 import type { DataSource } from 'typeorm';
 import type { EventDispatcher, EventEnvelope } from './event.dispatcher';
 import { decodeEventCursor, EventKind, type EventFilter } from './event.rules';

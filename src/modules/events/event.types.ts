@@ -1,6 +1,6 @@
 import { DateTimeISOResolver, GraphQLJSONObject, SafeIntResolver, UUIDResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Stage } from '../versions/model-version.enums';
+import { Stage } from '../versions';
 import { EventKind } from './event.rules';
 
 registerEnumType(EventKind, { name: 'EventKind', description: 'What kind of change a lifecycle event records' });

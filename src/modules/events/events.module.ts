@@ -1,5 +1,5 @@
 import { defineModule } from '../../common/module';
-import type { AccessService } from '../access/access.service';
+import type { AccessService } from '../access';
 import { EventDispatcher } from './event.dispatcher';
 import { EventResolver } from './event.resolver';
 import { EventService } from './event.service';

@@ -3,9 +3,7 @@ import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } 
 import type { GraphQLResolveInfo } from 'graphql';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
-import type { ModelVersionEntity } from '../versions/model-version.entity';
-import type { VersionLoaders } from '../versions/model-version.loaders';
-import { ModelVersion } from '../versions/model-version.types';
+import { type ModelVersionEntity, type VersionLoaders, ModelVersion } from '../versions';
 import type { ApprovalService } from './approval.service';
 import {
   ApprovalChallengeInput,

@@ -2,8 +2,7 @@ import { DateTimeISOResolver, UUIDResolver } from 'graphql-scalars';
 import { Field, ID, InputType, ObjectType, registerEnumType } from 'type-graphql';
 import { Role } from '../../common/role';
 import { Connection } from '../../graphql/connection';
-import { Stage } from '../versions/model-version.enums';
-import { ModelVersion } from '../versions/model-version.types';
+import { Stage, ModelVersion } from '../versions';
 import { Decision } from './governance.enums';
 
 registerEnumType(Decision, { name: 'ApprovalDecision' });

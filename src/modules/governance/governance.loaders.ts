@@ -1,8 +1,9 @@
 import DataLoader from 'dataloader';
 import { connectionLoader, mapLoader } from '../../graphql/loaders';
-import type { RegisteredModelEntity } from '../models/registered-model.entity';
+import type { RegisteredModelEntity } from '../models';
 import type { ApprovalService } from './approval.service';
-import type { ApprovalEntity, BaselineEntity } from './governance.entities';
+import type { ApprovalEntity } from './approval.entity';
+import type { BaselineEntity } from './policy.entity';
 import type { PolicyService } from './policy.service';
 import type { EffectivePolicy } from './policy.store';
 import type { ValidationService } from './validation.service';

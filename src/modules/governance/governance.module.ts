@@ -1,15 +1,10 @@
 import { defineModule } from '../../common/module';
-import type { AccessService } from '../access/access.service';
+import type { AccessService } from '../access';
 import { ApprovalResolver, ApprovalVersionFields } from './approval.resolver';
 import { ApprovalService } from './approval.service';
-import {
-  ApprovalEntity,
-  ApproverKeyEntity,
-  BaselineEntity,
-  PolicyEntity,
-  ValidationCheckEntity,
-  ValidationReportEntity,
-} from './governance.entities';
+import { ApprovalEntity, ApproverKeyEntity } from './approval.entity';
+import { BaselineEntity, PolicyEntity } from './policy.entity';
+import { ValidationCheckEntity, ValidationReportEntity } from './validation.entity';
 import { createGovernanceLoaders } from './governance.loaders';
 import { PolicyModelFields, PolicyResolver } from './policy.resolver';
 import { PolicyService } from './policy.service';

@@ -2,8 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 't
 import type { GraphQLResolveInfo } from 'graphql';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
-import { RegisteredModel } from '../models/model.types';
-import type { RegisteredModelEntity } from '../models/registered-model.entity';
+import { RegisteredModel, type RegisteredModelEntity } from '../models';
 import { Comparator } from './governance.enums';
 import type { GovernanceLoaders } from './governance.loaders';
 import type { PolicyService } from './policy.service';

@@ -2,7 +2,7 @@ import { badInput } from '../../common/errors';
 import { validateJson, type JsonBounds } from '../../common/json';
 import { Role } from '../../common/role';
 import { RiskTier } from '../models/model.enums';
-import { Stage } from '../versions/model-version.enums';
+import { Stage } from '../versions/version.enums';
 import { Comparator } from './governance.enums';
 
 export interface MetricRule {

@@ -6,14 +6,11 @@ import { validateText } from '../../common/text';
 import { hydrate, hydratePages } from '../../db/hydrate';
 import { keysetCounts, keysetPages, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
-import { Action } from '../access/access.rules';
-import type { AccessService } from '../access/access.service';
-import { appendAudit } from '../audit/audit.store';
-import type { RiskTier } from '../models/model.enums';
-import { lockModel } from '../models/model.store';
-import type { RegisteredModelEntity } from '../models/registered-model.entity';
+import { Action, type AccessService } from '../access';
+import { appendAudit } from '../audit';
+import { type RiskTier, lockModel, type RegisteredModelEntity } from '../models';
 import { BaselineReference, type Comparator } from './governance.enums';
-import { BaselineEntity, PolicyEntity } from './governance.entities';
+import { BaselineEntity, PolicyEntity } from './policy.entity';
 import { parsePolicy } from './policy.rules';
 import { effectivePolicies, type EffectivePolicy } from './policy.store';
 

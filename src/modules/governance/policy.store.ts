@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { hydrate } from '../../db/hydrate';
-import type { RegisteredModelEntity } from '../models/registered-model.entity';
-import { PolicyEntity } from './governance.entities';
+import type { RegisteredModelEntity } from '../models';
+import { PolicyEntity } from './policy.entity';
 import { defaultPolicy, parsePolicy, type Policy } from './policy.rules';
 
 export interface EffectivePolicy {

@@ -2,7 +2,7 @@ import { DateTimeISOResolver, GraphQLJSONObject, UUIDResolver } from 'graphql-sc
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Role } from '../../common/role';
 import { Connection } from '../../graphql/connection';
-import { RiskTier } from '../models/model.enums';
+import { RiskTier } from '../models';
 import { BaselineReference, Comparator } from './governance.enums';
 
 registerEnumType(Comparator, { name: 'Comparator', description: 'GTE: higher is better; LTE: lower is better' });

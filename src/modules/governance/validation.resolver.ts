@@ -1,8 +1,7 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
-import type { ModelVersionEntity } from '../versions/model-version.entity';
-import { ModelVersion } from '../versions/model-version.types';
-import type { ValidationReportEntity } from './governance.entities';
+import { type ModelVersionEntity, ModelVersion } from '../versions';
+import type { ValidationReportEntity } from './validation.entity';
 import type { GovernanceLoaders } from './governance.loaders';
 import type { ValidationService } from './validation.service';
 import { ValidateModelVersionInput, ValidateModelVersionPayload, ValidationCheck, ValidationReport } from './validation.types';

@@ -1,5 +1,5 @@
 import { defineModule } from '../../common/module';
-import { IdempotencyKeyEntity } from './idempotency-key.entity';
+import { IdempotencyKeyEntity } from './idempotency.entity';
 
 /** Idempotency keys of retried mutations; other modules call runIdempotent inside their transactions. */
 export const idempotencyModule = defineModule({

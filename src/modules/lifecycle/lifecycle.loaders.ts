@@ -1,5 +1,5 @@
 import { connectionLoader, loaderFamily } from '../../graphql/loaders';
-import type { StageTransitionEntity } from './stage-transition.entity';
+import type { StageTransitionEntity } from './stage.entity';
 import type { TransitionService } from './transition.service';
 
 export function createLifecycleLoaders(transitions: TransitionService) {

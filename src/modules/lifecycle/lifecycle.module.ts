@@ -1,8 +1,8 @@
 import { defineModule } from '../../common/module';
-import type { AccessService } from '../access/access.service';
+import type { AccessService } from '../access';
 import { createLifecycleLoaders } from './lifecycle.loaders';
 import { RetirementService } from './retirement.service';
-import { StageTransitionEntity } from './stage-transition.entity';
+import { StageTransitionEntity } from './stage.entity';
 import { TransitionModelFields, TransitionResolver } from './transition.resolver';
 import { TransitionService } from './transition.service';
 

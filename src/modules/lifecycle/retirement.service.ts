@@ -5,11 +5,9 @@ import { RegistryAction } from '../../common/authorization';
 import { conflict } from '../../common/errors';
 import { validateText } from '../../common/text';
 import { writeReturning } from '../../db/write';
-import { Action } from '../access/access.rules';
-import type { AccessService } from '../access/access.service';
-import { appendAudit } from '../audit/audit.store';
-import { lockModel } from '../models/model.store';
-import { RegisteredModelEntity } from '../models/registered-model.entity';
+import { Action, type AccessService } from '../access';
+import { appendAudit } from '../audit';
+import { lockModel, RegisteredModelEntity } from '../models';
 
 export interface RetireModelInput {
   modelId: string;

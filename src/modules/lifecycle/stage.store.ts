@@ -1,9 +1,8 @@
 import type { EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { writeReturning } from '../../db/write';
-import { appendAudit } from '../audit/audit.store';
-import { ModelVersionEntity } from '../versions/model-version.entity';
-import type { Stage } from '../versions/model-version.enums';
+import { appendAudit } from '../audit';
+import { ModelVersionEntity, type Stage } from '../versions';
 
 /** Writes a version's new stage, its audit event and its stage-history row; answers with the row as written. */
 export async function setStage(

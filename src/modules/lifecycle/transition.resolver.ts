@@ -3,14 +3,10 @@ import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Query, Resolver, Root } 
 import type { GraphQLResolveInfo } from 'graphql';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
-import { ModelPayload, RegisteredModel } from '../models/model.types';
-import type { RegisteredModelEntity } from '../models/registered-model.entity';
-import type { ModelVersionEntity } from '../versions/model-version.entity';
-import { Stage } from '../versions/model-version.enums';
-import type { VersionLoaders } from '../versions/model-version.loaders';
-import { ModelVersion } from '../versions/model-version.types';
+import { ModelPayload, RegisteredModel, type RegisteredModelEntity } from '../models';
+import { type ModelVersionEntity, Stage, type VersionLoaders, ModelVersion } from '../versions';
 import type { LifecycleLoaders } from './lifecycle.loaders';
-import type { StageTransitionEntity } from './stage-transition.entity';
+import type { StageTransitionEntity } from './stage.entity';
 import type { RetirementService } from './retirement.service';
 import type { TransitionService } from './transition.service';
 import {

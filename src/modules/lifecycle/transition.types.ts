@@ -1,8 +1,7 @@
 import { DateTimeISOResolver, SafeIntResolver, UUIDResolver } from 'graphql-scalars';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { Connection } from '../../graphql/connection';
-import { Stage } from '../versions/model-version.enums';
-import { ModelVersion } from '../versions/model-version.types';
+import { Stage, ModelVersion } from '../versions';
 
 @ObjectType({ description: 'One move of a version through the lifecycle' })
 export class StageTransition {

@@ -1,14 +1,14 @@
 import { defineModule } from '../../common/module';
 import type { RequestContext } from '../../graphql/context';
-import type { AccessService } from '../access/access.service';
-import type { DeploymentService } from '../deployments/deployment.service';
-import type { ModelVersionService } from '../versions/model-version.service';
-import { LineageEdgeEntity, LineageNodeEntity } from './lineage.entities';
+import type { AccessService } from '../access';
+import type { DeploymentService } from '../deployments';
+import type { ModelVersionService } from '../versions';
+import { LineageEdgeEntity, LineageNodeEntity } from './lineage.entity';
 import { createLineageLoaders, type LineageLoaders } from './lineage.loaders';
 import { LineageDeploymentFields, LineageResolver, LineageVersionFields, nodeObject, type LineageContext } from './lineage.resolver';
 import { AUTOMATIC_KINDS } from './lineage.rules';
 import { LineageService } from './lineage.service';
-import { openLineageRoute } from './openlineage.route';
+import { openLineageRoute } from './openlineage.routes';
 
 interface Below {
   access: AccessService;

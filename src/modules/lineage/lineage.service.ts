@@ -10,15 +10,11 @@ import { isUuid } from '../../common/uuid';
 import { hydrate } from '../../db/hydrate';
 import { SqlParams } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
-import { Action } from '../access/access.rules';
-import type { AccessService } from '../access/access.service';
-import { appendAudit } from '../audit/audit.store';
-import type { DeploymentEntity } from '../deployments/deployment.entity';
-import { DeploymentStatus } from '../deployments/deployment.enums';
-import type { DeploymentService } from '../deployments/deployment.service';
-import type { ModelVersionEntity } from '../versions/model-version.entity';
-import type { ModelVersionService } from '../versions/model-version.service';
-import { LineageEdgeEntity, LineageNodeEntity } from './lineage.entities';
+import { Action, type AccessService } from '../access';
+import { appendAudit } from '../audit';
+import { type DeploymentEntity, DeploymentStatus, type DeploymentService } from '../deployments';
+import type { ModelVersionEntity, ModelVersionService } from '../versions';
+import { LineageEdgeEntity, LineageNodeEntity } from './lineage.entity';
 import {
   LineageDirection,
   LineageRelation,

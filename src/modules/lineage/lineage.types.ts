@@ -2,10 +2,9 @@ import { DateTimeISOResolver, GraphQLJSONObject, UUIDResolver } from 'graphql-sc
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { LineageNodeKind } from '../../common/lineage';
 import { LineageNode } from '../../graphql/lineage-node';
-import { Deployment } from '../deployments/deployment.types';
-import { RegisteredModel } from '../models/model.types';
-import { Stage } from '../versions/model-version.enums';
-import { ModelVersion } from '../versions/model-version.types';
+import { Deployment } from '../deployments';
+import { RegisteredModel } from '../models';
+import { Stage, ModelVersion } from '../versions';
 import { EDGES_PER_NODE, LineageDirection, LineageRelation, MAX_EDGES, PATH_STEPS } from './lineage.rules';
 
 /**

@@ -2,9 +2,7 @@ import { Arg, Args, Ctx, FieldResolver, Info, Mutation, Resolver, Root } from 't
 import type { GraphQLResolveInfo } from 'graphql';
 import { PageArgs } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
-import type { ModelVersionEntity } from '../versions/model-version.entity';
-import type { VersionLoaders } from '../versions/model-version.loaders';
-import { ModelVersion } from '../versions/model-version.types';
+import { type ModelVersionEntity, type VersionLoaders, ModelVersion } from '../versions';
 import { MetricSource } from './metric.enums';
 import type { MetricLoaders } from './metric.loaders';
 import type { MetricService } from './metric.service';

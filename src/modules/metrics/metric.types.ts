@@ -1,7 +1,7 @@
 import { DateTimeISOResolver, UUIDResolver } from 'graphql-scalars';
 import { Field, Float, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../graphql/connection';
-import { ModelVersion } from '../versions/model-version.types';
+import { ModelVersion } from '../versions';
 import { MetricSource } from './metric.enums';
 
 registerEnumType(MetricSource, { name: 'MetricSource' });

@@ -1,5 +1,5 @@
 import { defineModule } from '../../common/module';
-import type { AccessService } from '../access/access.service';
+import type { AccessService } from '../access';
 import { MetricEntity } from './metric.entity';
 import { createMetricLoaders } from './metric.loaders';
 import { MetricResolver } from './metric.resolver';

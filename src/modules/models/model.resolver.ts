@@ -20,7 +20,7 @@ import {
   Tag,
   UpdateModelInput,
 } from './model.types';
-import type { RegisteredModelEntity } from './registered-model.entity';
+import type { RegisteredModelEntity } from './model.entity';
 
 type Ctx = RequestContext<{ models: ModelService }, { models: ModelLoaders }>;
 

@@ -9,13 +9,12 @@ import { hydrateByKey, hydratePage } from '../../db/hydrate';
 import { projection } from '../../db/projection';
 import { keysetCount, keysetPage, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
-import type { AccessService } from '../access/access.service';
-import { Action } from '../access/access.rules';
-import { appendAudit } from '../audit/audit.store';
+import { type AccessService, Action } from '../access';
+import { appendAudit } from '../audit';
 import { ModelStatus, RiskTier } from './model.enums';
 import { mergeTags, validateModelName, type TagPair } from './model.rules';
 import { lockModel } from './model.store';
-import { RegisteredModelEntity } from './registered-model.entity';
+import { RegisteredModelEntity } from './model.entity';
 
 export interface CreateModelInput {
   name: string;

@@ -1,13 +1,10 @@
 import type { EntityManager } from 'typeorm';
-import { notFound } from '../../common/errors';
-import { hydrate } from '../../db/hydrate';
-import { RegisteredModelEntity } from './registered-model.entity';
+import { readById, type RowLock } from '../../db/hydrate';
+import { RegisteredModelEntity } from './model.entity';
 
 /** Reads one model, or throws NOT_FOUND; `lock` is a row-locking clause such as 'FOR UPDATE'. */
-export async function readModel(m: EntityManager, id: string, lock: '' | 'FOR UPDATE' = ''): Promise<RegisteredModelEntity> {
-  const [row] = await m.query(`SELECT * FROM registered_models WHERE id = $1 ${lock}`, [id]);
-  if (!row) throw notFound('model', id);
-  return hydrate(m, RegisteredModelEntity, row);
+export function readModel(m: EntityManager, id: string, lock: RowLock = ''): Promise<RegisteredModelEntity> {
+  return readById(m, RegisteredModelEntity, id, 'model', lock);
 }
 
 /**

@@ -1,10 +1,10 @@
 import { defineModule } from '../../common/module';
-import type { AccessService } from '../access/access.service';
+import type { AccessService } from '../access';
 import type { RequestContext } from '../../graphql/context';
 import { createModelLoaders, type ModelLoaders } from './model.loaders';
 import { ModelResolver } from './model.resolver';
 import { ModelService } from './model.service';
-import { RegisteredModelEntity } from './registered-model.entity';
+import { RegisteredModelEntity } from './model.entity';
 
 /** Registered models: names, owners, risk tiers, tags. */
 export const modelsModule = defineModule({

@@ -1,6 +1,6 @@
 import { defineModule } from '../../common/module';
-import type { AccessService } from '../access/access.service';
-import type { EventDispatcher } from '../events/event.dispatcher';
+import type { AccessService } from '../access';
+import type { EventDispatcher } from '../events';
 // The resolvers first, in this order: type-graphql lists root fields in the order their resolvers are declared, and
 // schema/schema.graphql keeps that order (mutations: drift, reports, objectives, alerts; queries: objectives, canary, alerts).
 import { DriftResolver, DriftVersionFields } from './drift/drift.resolver';

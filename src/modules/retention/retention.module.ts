@@ -1,8 +1,7 @@
 import { defineModule } from '../../common/module';
-import type { AccessService } from '../access/access.service';
-import type { ArtifactService } from '../artifacts/artifact.service';
-import type { RetirementService } from '../lifecycle/retirement.service';
-import type { TransitionService } from '../lifecycle/transition.service';
+import type { AccessService } from '../access';
+import type { ArtifactService } from '../artifacts';
+import type { RetirementService, TransitionService } from '../lifecycle';
 import { RetentionResolver } from './retention.resolver';
 import { RetentionService } from './retention.service';
 

@@ -1,14 +1,12 @@
 import { UUIDResolver } from 'graphql-scalars';
 import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../graphql/context';
-import type { ArtifactService } from '../artifacts/artifact.service';
+import type { ArtifactService } from '../artifacts';
 import type { RetentionOutcome, RetentionService } from './retention.service';
 import {
   ApplyRetentionInput,
   LegalHold,
   ReleaseLegalHoldInput,
-  RestoreArtifactInput,
-  RestoredArtifact,
   RetentionPlan,
   RetentionPolicy,
   SetLegalHoldInput,
@@ -57,14 +55,6 @@ export class RetentionResolver {
   @Query(() => [LegalHold], { description: 'Open holds first' })
   legalHolds(@Ctx() ctx: Ctx, @Arg('modelId', () => UUIDResolver) modelId: string) {
     return ctx.services.retention.holds(ctx.caller, modelId);
-  }
-
-  // Restoring is the artifacts module's (artifacts.restore); the field is declared here, between the legal holds and
-  // the sweep, because type-graphql orders Mutation fields as resolvers are declared and schema/schema.graphql
-  // keeps that order.
-  @Mutation(() => RestoredArtifact, { description: 'Brings a COLD artifact back (MANAGE); audited' })
-  restoreArtifact(@Ctx() ctx: Ctx, @Arg('input', () => RestoreArtifactInput) input: RestoreArtifactInput) {
-    return ctx.services.artifacts.restore(ctx.caller, input.versionId);
   }
 
   @Mutation(() => [SweptObject], {

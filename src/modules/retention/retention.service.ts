@@ -4,20 +4,12 @@ import type { Caller } from '../../common/caller';
 import { badInput, conflict, notFound } from '../../common/errors';
 import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
-import { Action } from '../access/access.rules';
-import type { AccessService } from '../access/access.service';
-import type { ArtifactStore } from '../artifacts/artifact-store';
-import { coldKey, storeKeyOf, type ArtifactPlace } from '../artifacts/artifact.rules';
-import type { ArtifactService } from '../artifacts/artifact.service';
-import { queueArtifactJob } from '../artifacts/artifact.store';
-import { appendAudit } from '../audit/audit.store';
-import { setStage } from '../lifecycle/stage.store';
-import type { RetirementService } from '../lifecycle/retirement.service';
-import type { TransitionService } from '../lifecycle/transition.service';
-import { RiskTier } from '../models/model.enums';
-import { readModel } from '../models/model.store';
-import { Stage } from '../versions/model-version.enums';
-import { readVersion } from '../versions/model-version.store';
+import { Action, type AccessService } from '../access';
+import { type ArtifactStore, coldKey, storeKeyOf, type ArtifactPlace, type ArtifactService, queueArtifactJob } from '../artifacts';
+import { appendAudit } from '../audit';
+import { setStage, type RetirementService, type TransitionService } from '../lifecycle';
+import { RiskTier, readModel } from '../models';
+import { Stage, readVersion } from '../versions';
 import { planRetention, validatePolicy, type PlanEntry, type RetentionPolicy, type VersionFacts } from './retention.rules';
 
 export interface SetPolicyInput extends RetentionPolicy {

@@ -1,7 +1,7 @@
 import { DateTimeISOResolver, SafeIntResolver, UUIDResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { RiskTier } from '../models/model.enums';
-import { ArtifactStatus, Stage } from '../versions/model-version.enums';
+import { RiskTier } from '../models';
+import { Stage } from '../versions';
 import { ArtifactAction } from './retention.rules';
 
 registerEnumType(ArtifactAction, { name: 'ArtifactAction', description: 'What retention does with a retired version’s artifact' });
@@ -152,21 +152,6 @@ export class LegalHold {
 
   @Field(() => String, { nullable: true })
   releaseReason: string | null;
-}
-
-@InputType()
-export class RestoreArtifactInput {
-  @Field(() => UUIDResolver)
-  versionId: string;
-}
-
-@ObjectType()
-export class RestoredArtifact {
-  @Field(() => ID)
-  versionId: string;
-
-  @Field(() => ArtifactStatus)
-  status: ArtifactStatus;
 }
 
 @InputType()

@@ -1,10 +1,10 @@
 import { defineModule } from '../../common/module';
-import type { AccessService } from '../access/access.service';
+import type { AccessService } from '../access';
 import type { RequestContext } from '../../graphql/context';
-import { ModelVersionEntity } from './model-version.entity';
-import { createVersionLoaders, type VersionLoaders } from './model-version.loaders';
-import { ModelVersionResolver, VersionModelFields } from './model-version.resolver';
-import { ModelVersionService } from './model-version.service';
+import { ModelVersionEntity } from './version.entity';
+import { createVersionLoaders, type VersionLoaders } from './version.loaders';
+import { ModelVersionResolver, VersionModelFields } from './version.resolver';
+import { ModelVersionService } from './version.service';
 
 /** Model versions: registration with the reproducibility tuple and the artifact's metadata. */
 export const versionsModule = defineModule({

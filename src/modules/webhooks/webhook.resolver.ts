@@ -2,8 +2,8 @@ import { UUIDResolver } from 'graphql-scalars';
 import { Arg, Args, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { PageArgs, toConnection } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
-import { encodeEventCursor } from '../events/event.rules';
-import type { WebhookDeliveryEntity, WebhookEntity } from './webhook.entities';
+import { encodeEventCursor } from '../events';
+import type { WebhookDeliveryEntity, WebhookEntity } from './webhook.entity';
 import type { WebhookService } from './webhook.service';
 import {
   CreateWebhookInput,

@@ -7,7 +7,7 @@ import { badInput } from '../../common/errors';
 import { StartupError } from '../../common/startup-error';
 import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
-import type { CommittedEvent } from '../audit/audit.hash';
+import type { CommittedEvent } from '../audit/audit.rules';
 import { encodeEventCursor, kindOf, matchesFilter, type EventKind } from '../events/event.rules';
 
 // ---- the allow-list ----

@@ -4,13 +4,13 @@ import type { Caller } from '../../common/caller';
 import { badInput, notFound } from '../../common/errors';
 import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
-import { hydrate, hydratePage } from '../../db/hydrate';
+import { hydrate, hydratePage, readById } from '../../db/hydrate';
 import { keysetCount, keysetPage, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
-import { appendAudit } from '../audit/audit.store';
-import { decodeEventCursor, type EventKind } from '../events/event.rules';
-import type { AccessService } from '../access/access.service';
-import { WebhookDeliveryEntity, WebhookEntity } from './webhook.entities';
+import { appendAudit } from '../audit';
+import { decodeEventCursor, type EventKind } from '../events';
+import type { AccessService } from '../access';
+import { WebhookDeliveryEntity, WebhookEntity } from './webhook.entity';
 import {
   deliveryBody,
   deliveryHeaders,
@@ -22,8 +22,7 @@ import {
   validateOverlap,
 } from './webhook.rules';
 import type { WebhookSender } from './webhook.sender';
-import { eventAt, insertDelivery, isForeignKeyViolation } from './webhook.store';
-import { creatorSees } from './webhook.visibility';
+import { creatorSees, eventAt, insertDelivery, isForeignKeyViolation } from './webhook.store';
 
 export interface CreateWebhookInput {
   url: string;
@@ -219,7 +218,7 @@ export class WebhookService {
     if (!shouldDeliver(webhook, event)) {
       throw badInput(input.eventCursor ? 'eventCursor' : 'seq', `event ${seq} is not one this webhook's filter wants`);
     }
-    // Nor what its creator may not see: a webhook receives only that (webhook.visibility.ts), redelivered or not.
+    // Nor what its creator may not see: a webhook receives only that (creatorSees in webhook.store.ts), redelivered or not.
     if (!(await creatorSees(this.access, webhook, [event]))(event)) {
       throw badInput(input.eventCursor ? 'eventCursor' : 'seq', `event ${seq} is not one this webhook's creator may see`);
     }
@@ -247,12 +246,7 @@ export class WebhookService {
   /** The webhook, or NOT_FOUND; `lock`: FOR UPDATE, in the caller's transaction. */
   private async require(caller: Caller, m: EntityManager, id: string, lock = false): Promise<WebhookEntity> {
     this.access.authorizeRegistry(caller, RegistryAction.MANAGE_WEBHOOKS);
-    if (!isUuid(id)) throw notFound('webhook', id);
-    const [row] = (await m.query(`SELECT * FROM webhooks WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id])) as Array<
-      Record<string, unknown>
-    >;
-    if (!row) throw notFound('webhook', id);
-    return hydrate(m, WebhookEntity, row);
+    return readById(m, WebhookEntity, id, 'webhook', lock ? 'FOR UPDATE' : '');
   }
 }
 

@@ -1,9 +1,12 @@
-// The SQL the webhook service and the worker share: claims, the events after a cursor, and what an
-// attempt writes. The worker's statements run outside transactions (one statement each) unless noted.
+// The SQL the webhook service and the worker share: claims, the events after a cursor, what an attempt writes,
+// and which events a webhook's creator may see. The worker's statements run outside transactions (one statement each) unless noted.
 import type { EntityManager } from 'typeorm';
+import type { Caller } from '../../common/caller';
+import type { Role } from '../../common/role';
 import { hydrate } from '../../db/hydrate';
-import { COMMITTED_EVENT_COLUMNS, toCommittedEvent, type CommittedEvent } from '../audit/audit.store';
-import { WebhookDeliveryEntity, WebhookEntity } from './webhook.entities';
+import type { AccessService } from '../access';
+import { COMMITTED_EVENT_COLUMNS, toCommittedEvent, type CommittedEvent } from '../audit';
+import { WebhookDeliveryEntity, WebhookEntity } from './webhook.entity';
 
 /** pg answers UPDATE and DELETE with [rows, count] and other statements with rows: the rows, either way. */
 function rowsOf(result: unknown): Array<Record<string, unknown>> {
@@ -179,4 +182,31 @@ export async function pruneDeliveries(m: EntityManager, days: number, batch = 10
     [days, batch],
   )) as [unknown, number];
   return count;
+}
+
+/** The part of the access module's rule a webhook's deliveries need. */
+export type CreatorVisibility = Pick<AccessService, 'seesEverything' | 'visibleAmong'>;
+
+/**
+ * Who a webhook's deliveries are read as: the subject that created it, with the role of the token it used. A
+ * webhook is a standing read of the audit log on its creator's behalf, so it receives what that creator may see
+ * (with MODELGRAPH_VISIBILITY=granted: the events of models the subject has a grant on, directly or through a
+ * team, as the grants are when each event is delivered; events of no model only for ADMINs), whoever later
+ * manages it.
+ */
+export function creatorOf(webhook: { id: string; createdBy: string; createdByRole: Role }): Caller {
+  return { tokenId: `webhook:${webhook.id}`, subject: webhook.createdBy, role: webhook.createdByRole, requestId: `webhook:${webhook.id}` };
+}
+
+/** Which of `events` the webhook's creator may see: one statement for all of them, none when it sees everything. */
+export async function creatorSees(
+  access: CreatorVisibility,
+  webhook: { id: string; createdBy: string; createdByRole: Role },
+  events: ReadonlyArray<{ modelId: string | null }>,
+): Promise<(event: { modelId: string | null }) => boolean> {
+  const creator = creatorOf(webhook);
+  if (access.seesEverything(creator)) return () => true;
+  const modelIds = [...new Set(events.map((e) => e.modelId).filter((id): id is string => id !== null))];
+  const visible = modelIds.length ? await access.visibleAmong(creator, modelIds) : new Set<string>();
+  return (event) => event.modelId !== null && visible.has(event.modelId);
 }

@@ -1,10 +1,9 @@
 import { DateTimeISOResolver, SafeIntResolver, UUIDResolver } from 'graphql-scalars';
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../graphql/connection';
-import { EventKind } from '../events/event.rules';
+import { EventKind, LifecycleEventFilter } from '../events';
 // The filter a webhook takes is the one lifecycleEvents takes (and EventKind is registered there).
-import { LifecycleEventFilter } from '../events/event.types';
-import type { WebhookDeliveryEntity, WebhookEntity } from './webhook.entities';
+import type { WebhookDeliveryEntity, WebhookEntity } from './webhook.entity';
 import { WebhookDeliveryStatus, WebhookStatus } from './webhook.enums';
 
 registerEnumType(WebhookStatus, {

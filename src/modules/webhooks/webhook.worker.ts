@@ -3,8 +3,8 @@ import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import type { BackgroundJob } from '../../common/module';
 import { Role } from '../../common/role';
-import { appendAudit, type CommittedEvent } from '../audit/audit.store';
-import type { WebhookEntity } from './webhook.entities';
+import { appendAudit, type CommittedEvent } from '../audit';
+import type { WebhookEntity } from './webhook.entity';
 import {
   deliveryBody,
   deliveryHeaders,
@@ -16,16 +16,17 @@ import {
   type RetryPolicy,
 } from './webhook.rules';
 import type { WebhookSender } from './webhook.sender';
-import { creatorSees, type CreatorVisibility } from './webhook.visibility';
 import {
   anyActiveWebhook,
   claimDue,
+  creatorSees,
   eventsAfter,
   isForeignKeyViolation,
   pruneDeliveries,
   recordFailure,
   recordRun,
   type Attempt,
+  type CreatorVisibility,
 } from './webhook.store';
 
 /** How the worker runs; the module fills it from settings (see webhookTuning in webhooks.module.ts). */

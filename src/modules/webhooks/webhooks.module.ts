@@ -1,7 +1,7 @@
 import { defineModule } from '../../common/module';
-import type { AccessService } from '../access/access.service';
+import type { AccessService } from '../access';
 import type { Settings } from '../../common/settings';
-import { WebhookDeliveryEntity, WebhookEntity } from './webhook.entities';
+import { WebhookDeliveryEntity, WebhookEntity } from './webhook.entity';
 import { WebhookDeliveryFields, WebhookResolver } from './webhook.resolver';
 import { parseAllowList } from './webhook.rules';
 import { WebhookSender } from './webhook.sender';

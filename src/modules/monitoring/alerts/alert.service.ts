@@ -3,14 +3,12 @@ import type { Caller } from '../../../common/caller';
 import { badInput, conflict, notFound, staleRevision } from '../../../common/errors';
 import { validateText } from '../../../common/text';
 import { isUuid } from '../../../common/uuid';
-import { hydrate, hydratePage } from '../../../db/hydrate';
+import { hydrate, hydratePage, readById } from '../../../db/hydrate';
 import { writeReturning } from '../../../db/write';
 import { keysetCount, keysetPage, SqlParams, type ListQuery, type Page, type PageArgs } from '../../../db/pagination';
-import { Action } from '../../access/access.rules';
-import type { AccessService } from '../../access/access.service';
-import { appendAudit } from '../../audit/audit.store';
-import type { EventDispatcher, EventEnvelope } from '../../events/event.dispatcher';
-import { decodeEventCursor, EventKind } from '../../events/event.rules';
+import { Action, type AccessService } from '../../access';
+import { appendAudit } from '../../audit';
+import { type EventDispatcher, type EventEnvelope, decodeEventCursor, EventKind } from '../../events';
 import { AlertEntity } from './alert.entity';
 import { AlertKind, AlertSeverity, AlertStatus, severityRank } from './alert.enums';
 import { alertSnapshot, type AlertChange } from './alert.store';
@@ -203,12 +201,9 @@ export class AlertService {
     action: string,
     set: (before: AlertEntity) => [string, unknown[]],
   ): Promise<AlertEntity> {
-    if (!isUuid(id)) throw notFound('alert', id);
     return this.db.transaction(async (m) => {
-      const [row] = await m.query('SELECT * FROM alerts WHERE id = $1 FOR UPDATE', [id]);
-      if (!row) throw notFound('alert', id);
-      await this.access.authorize(m, caller, Action.HANDLE_ALERT, row.model_id, notFound('alert', id));
-      const before = hydrate(m, AlertEntity, row);
+      const before = await readById(m, AlertEntity, id, 'alert', 'FOR UPDATE');
+      await this.access.authorize(m, caller, Action.HANDLE_ALERT, before.modelId, notFound('alert', id));
       if (expectedRevision !== undefined && expectedRevision !== null && expectedRevision !== before.revision) {
         throw staleRevision('alert', before.revision, expectedRevision);
       }

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { hydrate } from '../../../db/hydrate';
 import { writeReturning } from '../../../db/write';
-import type { AuditRecord } from '../../audit/audit.store';
+import type { AuditRecord } from '../../audit';
 import { AlertEntity } from './alert.entity';
 import { AlertKind, AlertSeverity, higherSeverity, Recommendation } from './alert.enums';
 

@@ -1,9 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../../../common/caller';
 import { badInput, notFound } from '../../../common/errors';
-import { Action } from '../../access/access.rules';
-import type { AccessService } from '../../access/access.service';
-import { DeploymentStrategy } from '../../deployments/deployment.enums';
+import { Action, type AccessService } from '../../access';
+import { DeploymentStrategy } from '../../deployments';
 import type { ProductionMetricKind } from '../monitoring.rules';
 import { readStoredSettings } from '../monitoring.store';
 import { canaryRuleOf, canaryVerdict, compareMetric, type CanaryRule, type CanaryVerdict, type MetricComparison } from './canary.rules';

@@ -1,7 +1,6 @@
 import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import type { RequestContext } from '../../../graphql/context';
-import type { ModelVersionEntity } from '../../versions/model-version.entity';
-import { ModelVersion } from '../../versions/model-version.types';
+import { type ModelVersionEntity, ModelVersion } from '../../versions';
 import type { DriftLoaders } from './drift.loaders';
 import type { DriftService } from './drift.service';
 import { ReferenceDistribution, SetReferenceDistributionInput, SetReferenceDistributionPayload } from './drift.types';

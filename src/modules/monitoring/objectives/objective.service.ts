@@ -1,9 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../../../common/caller';
 import { staleRevision } from '../../../common/errors';
-import { Action } from '../../access/access.rules';
-import type { AccessService } from '../../access/access.service';
-import { appendAudit } from '../../audit/audit.store';
+import { Action, type AccessService } from '../../access';
+import { appendAudit } from '../../audit';
 import { hydrate } from '../../../db/hydrate';
 import { SqlParams } from '../../../db/pagination';
 import { validateCanaryRule, type CanaryRule } from '../canary/canary.rules';

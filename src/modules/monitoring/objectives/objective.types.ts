@@ -1,6 +1,6 @@
 import { UUIDResolver } from 'graphql-scalars';
 import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import { Comparator } from '../../governance/governance.enums';
+import { Comparator } from '../../governance';
 import { CanaryRule, CanaryRuleInput } from '../canary/canary.types';
 import { DriftThresholds, DriftThresholdsInput, QualityTolerance, ThresholdPairInput } from '../drift/drift.types';
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { badInput, notFound } from '../../../common/errors';
-import type { DeploymentStatus, DeploymentStrategy } from '../../deployments/deployment.enums';
+import type { DeploymentStatus, DeploymentStrategy } from '../../deployments';
 
 /** What a report is about: a version, and the deployment it came through when it names one. */
 export interface Target {

@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { ArtifactFormat, ArtifactStatus, Stage } from './model-version.enums';
+import { ArtifactFormat, ArtifactStatus, Stage } from './version.enums';
 
 @Entity({ name: 'model_versions' })
 export class ModelVersionEntity {

@@ -1,14 +1,12 @@
 import type { EntityManager } from 'typeorm';
 import { notFound } from '../../common/errors';
-import { hydrate } from '../../db/hydrate';
-import { RegisteredModelEntity } from '../models/registered-model.entity';
-import { ModelVersionEntity } from './model-version.entity';
+import { hydrate, readById, type RowLock } from '../../db/hydrate';
+import { RegisteredModelEntity } from '../models';
+import { ModelVersionEntity } from './version.entity';
 
 /** Reads one version, or throws NOT_FOUND; `lock` is a row-locking clause such as 'FOR UPDATE'. */
-export async function readVersion(m: EntityManager, id: string, lock: '' | 'FOR UPDATE' | 'FOR SHARE' = ''): Promise<ModelVersionEntity> {
-  const [row] = await m.query(`SELECT * FROM model_versions WHERE id = $1 ${lock}`, [id]);
-  if (!row) throw notFound('model version', id);
-  return hydrate(m, ModelVersionEntity, row);
+export function readVersion(m: EntityManager, id: string, lock: RowLock = ''): Promise<ModelVersionEntity> {
+  return readById(m, ModelVersionEntity, id, 'model version', lock);
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { Caller } from '../../common/caller';
 import { connectionLoader, lowerCase, mapLoader } from '../../graphql/loaders';
-import type { ModelVersionEntity } from './model-version.entity';
-import type { ModelVersionService, VersionFilter } from './model-version.service';
+import type { ModelVersionEntity } from './version.entity';
+import type { ModelVersionService, VersionFilter } from './version.service';
 
 export function createVersionLoaders(versions: ModelVersionService, caller: Caller) {
   return {

@@ -2,7 +2,7 @@ import { DateTimeISOResolver, GraphQLJSONObject, SafeIntResolver, UUIDResolver }
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../graphql/connection';
 import { LineageNode } from '../../graphql/lineage-node';
-import { ArtifactFormat, ArtifactStatus, Stage } from './model-version.enums';
+import { ArtifactFormat, ArtifactStatus, Stage } from './version.enums';
 
 registerEnumType(ArtifactFormat, { name: 'ArtifactFormat' });
 registerEnumType(ArtifactStatus, { name: 'ArtifactStatus' });

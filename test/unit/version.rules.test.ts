@@ -1,11 +1,11 @@
-import { ArtifactStatus } from '../../src/modules/versions/model-version.enums';
+import { ArtifactStatus } from '../../src/modules/versions/version.enums';
 import {
   initialArtifactStatus,
   storagePath,
   validateRegistration,
   validateSha256,
   type RegistrationShape,
-} from '../../src/modules/versions/model-version.rules';
+} from '../../src/modules/versions/version.rules';
 import { expectBadInput } from './bad-input';
 
 const SHA = 'ab'.repeat(32);

@@ -1,7 +1,7 @@
 import { DomainError, ErrorCode } from '../../src/common/errors';
 import { Action } from '../../src/modules/access/access.rules';
-import { Stage } from '../../src/modules/versions/model-version.enums';
-import { ALLOWED_MOVES, assertMove, isRollback, actionForMove } from '../../src/modules/lifecycle/stage-machine';
+import { Stage } from '../../src/modules/versions/version.enums';
+import { ALLOWED_MOVES, assertMove, isRollback, actionForMove } from '../../src/modules/lifecycle/stage.rules';
 
 const STAGES = Object.values(Stage);
 

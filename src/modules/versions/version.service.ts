@@ -8,16 +8,14 @@ import { hydrateByKey, hydratePages } from '../../db/hydrate';
 import { columnsExcept, projection } from '../../db/projection';
 import { keysetCounts, keysetPages, SqlParams, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
-import { Action } from '../access/access.rules';
-import type { AccessService } from '../access/access.service';
-import { appendAudit } from '../audit/audit.store';
-import { runIdempotent } from '../idempotency/idempotency';
-import { ModelStatus } from '../models/model.enums';
-import { RegisteredModelEntity } from '../models/registered-model.entity';
-import { ModelVersionEntity } from './model-version.entity';
-import { ArtifactFormat, ArtifactStatus, Stage } from './model-version.enums';
-import { initialArtifactStatus, storagePath, validateRegistration, type RegistrationShape } from './model-version.rules';
-import { readVersion } from './model-version.store';
+import { Action, type AccessService } from '../access';
+import { appendAudit } from '../audit';
+import { runIdempotent } from '../idempotency';
+import { ModelStatus, RegisteredModelEntity } from '../models';
+import { ModelVersionEntity } from './version.entity';
+import { ArtifactFormat, ArtifactStatus, Stage } from './version.enums';
+import { initialArtifactStatus, storagePath, validateRegistration, type RegistrationShape } from './version.rules';
+import { readVersion } from './version.store';
 
 export interface RegisterVersionInput extends RegistrationShape {
   modelId?: string | null;

@@ -1,7 +1,7 @@
 import { DomainError, ErrorCode } from '../../common/errors';
 import { assertTransition, type TransitionTable } from '../../common/transition-table';
 import { Action } from '../access/access.rules';
-import { Stage } from '../versions/model-version.enums';
+import { Stage } from '../versions/version.enums';
 
 /**
  * The lifecycle as a table of allowed moves. ARCHIVED → PRODUCTION exists only as a rollback:

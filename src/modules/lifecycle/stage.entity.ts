@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import type { Stage } from '../versions/model-version.enums';
+import type { Stage } from '../versions';
 
 @Entity({ name: 'stage_transitions' })
 export class StageTransitionEntity {

@@ -1,12 +1,12 @@
 import type { Authorization } from '../../common/authorization';
 import { defineModule } from '../../common/module';
-import { ApiTokenEntity } from './api-token.entity';
+import { ApiTokenEntity } from './token.entity';
 import { TokenResolver } from './token.resolver';
 import { TokenService } from './token.service';
 
 /** API tokens: who is calling, with which role. */
-export const authModule = defineModule({
-  name: 'auth',
+export const tokensModule = defineModule({
+  name: 'tokens',
   entities: [ApiTokenEntity],
   resolvers: [TokenResolver],
   services: (db, { authorization }: { authorization: Authorization }) => ({ tokens: new TokenService(db, authorization) }),

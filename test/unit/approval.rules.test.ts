@@ -1,10 +1,5 @@
 import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import {
-  approvalMessage,
-  parsePublicKey,
-  verifySignature,
-  type ApprovalMessageFields,
-} from '../../src/modules/governance/approval.signature';
+import { approvalMessage, parsePublicKey, verifySignature, type ApprovalMessageFields } from '../../src/modules/governance/approval.rules';
 import { expectBadInput } from './bad-input';
 import { Decision } from '../../src/modules/governance/governance.enums';
 

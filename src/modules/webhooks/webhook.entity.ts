@@ -1,6 +1,6 @@
 import { Column, Entity, PrimaryColumn, PrimaryGeneratedColumn } from 'typeorm';
 import type { Role } from '../../common/role';
-import type { EventKind } from '../events/event.rules';
+import type { EventKind } from '../events';
 import type { WebhookDeliveryStatus, WebhookStatus } from './webhook.enums';
 
 /**
@@ -72,7 +72,7 @@ export class WebhookEntity {
   @Column('text', { name: 'created_by' })
   createdBy: string;
 
-  /** The role of the token that created it: with `createdBy`, what its deliveries may show (see webhook.visibility.ts). */
+  /** The role of the token that created it: with `createdBy`, what its deliveries may show (see creatorSees in webhook.store.ts). */
   @Column('text', { name: 'created_by_role' })
   createdByRole: Role;
 

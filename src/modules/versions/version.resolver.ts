@@ -3,12 +3,10 @@ import { Arg, Args, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Ro
 import type { GraphQLResolveInfo } from 'graphql';
 import { PageArgs, type ConnectionShape } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
-import type { ModelLoaders } from '../models/model.loaders';
-import { RegisteredModel } from '../models/model.types';
-import type { RegisteredModelEntity } from '../models/registered-model.entity';
-import type { ModelVersionEntity } from './model-version.entity';
-import type { VersionLoaders } from './model-version.loaders';
-import type { ModelVersionService } from './model-version.service';
+import { type ModelLoaders, RegisteredModel, type RegisteredModelEntity } from '../models';
+import type { ModelVersionEntity } from './version.entity';
+import type { VersionLoaders } from './version.loaders';
+import type { ModelVersionService } from './version.service';
 import {
   Artifact,
   ModelVersion,
@@ -17,7 +15,7 @@ import {
   RegisterModelVersionInput,
   RegisterModelVersionPayload,
   Reproducibility,
-} from './model-version.types';
+} from './version.types';
 
 /** Lists read version summaries (versionSummary: all but VERSION_SUMMARY_OMITS); the tuple and the artifact's signature need the whole row. */
 async function whole(version: ModelVersionEntity, ctx: Ctx): Promise<ModelVersionEntity> {

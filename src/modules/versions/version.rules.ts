@@ -1,7 +1,7 @@
 import { badInput } from '../../common/errors';
 import { STORED_JSON, validateJson } from '../../common/json';
 import { validateText } from '../../common/text';
-import { ArtifactStatus } from './model-version.enums';
+import { ArtifactStatus } from './version.enums';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const GIT_SHA = /^([0-9a-f]{40}|[0-9a-f]{64})$/;

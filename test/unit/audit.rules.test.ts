@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../../src/common/canonical-json';
-import { ChainVerifier, GENESIS_HASH, hashEvent, type HashedEventFields, type StoredEvent } from '../../src/modules/audit/audit.hash';
+import { ChainVerifier, GENESIS_HASH, hashEvent, type HashedEventFields, type StoredEvent } from '../../src/modules/audit/audit.rules';
 
 function fieldsFor(seq: number, overrides: Partial<HashedEventFields> = {}): HashedEventFields {
   return {

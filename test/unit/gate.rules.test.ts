@@ -1,9 +1,9 @@
 import { Role } from '../../src/common/role';
 import { Decision } from '../../src/modules/governance/governance.enums';
 import { defaultPolicy, isGated, type Policy } from '../../src/modules/governance/policy.rules';
-import { evaluateGates, type GateInput, type GateReport, type GateResult } from '../../src/modules/lifecycle/gates';
+import { evaluateGates, type GateInput, type GateReport, type GateResult } from '../../src/modules/lifecycle/gate.rules';
 import { RiskTier } from '../../src/modules/models/model.enums';
-import { ArtifactStatus, Stage } from '../../src/modules/versions/model-version.enums';
+import { ArtifactStatus, Stage } from '../../src/modules/versions/version.enums';
 
 const NOW = new Date('2024-06-01T12:00:00Z');
 const HOUR = 3_600_000;

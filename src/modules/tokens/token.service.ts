@@ -9,8 +9,8 @@ import { validateText } from '../../common/text';
 import { hydrate, hydratePage } from '../../db/hydrate';
 import { keysetCount, keysetPage, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { writeReturning } from '../../db/write';
-import { appendAudit } from '../audit/audit.store';
-import { ApiTokenEntity } from './api-token.entity';
+import { appendAudit } from '../audit';
+import { ApiTokenEntity } from './token.entity';
 
 const TOKEN_PREFIX = 'mg_';
 const TOKENS: ListQuery = { from: 'api_tokens', order: ['x.created_at', 'x.id'], direction: 'DESC' };

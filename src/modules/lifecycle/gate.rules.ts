@@ -1,7 +1,7 @@
 import { hasRole, type Role } from '../../common/role';
 import { Decision } from '../governance/governance.enums';
 import { isGated, type Policy } from '../governance/policy.rules';
-import { ArtifactStatus, type Stage } from '../versions/model-version.enums';
+import { ArtifactStatus, type Stage } from '../versions/version.enums';
 
 export interface GateResult {
   gate: 'ARTIFACT_READY' | 'VALIDATION' | 'VALIDATION_FRESH' | 'APPROVALS';

@@ -1,0 +1,6 @@
+// The front door of this module: what the composition root and the modules above it may use. They import it from
+// here, never a file inside it; files inside the module import each other directly.
+export type { EventDispatcher, EventEnvelope } from './event.dispatcher';
+export { EventKind, decodeEventCursor, encodeEventCursor } from './event.rules';
+export { LifecycleEventFilter } from './event.types';
+export { eventsModule } from './events.module';
