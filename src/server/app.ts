@@ -210,7 +210,10 @@ export async function startServer(
     }),
   );
 
-  for (const route of application.routes ?? []) {
+  // A route with a wildcard (`/artifacts/:versionId/*path`) after every other, so that a module's exact route beside it
+  // (`/artifacts/:versionId/model.sig`) is found first, whichever module comes first.
+  const routes = [...(application.routes ?? [])].sort((a, b) => Number(a.path.includes('*')) - Number(b.path.includes('*')));
+  for (const route of routes) {
     const method = route.method.toLowerCase() as 'get' | 'put' | 'post';
     const body = route.json ? [express.json({ limit: '10mb' })] : [];
     app[method](route.path, ...body, async (req: Request, res: Response, next: NextFunction) => {

@@ -16,7 +16,10 @@ import { runInNewContext } from 'node:vm';
 import { Role } from '../../src/common/role';
 import { SYSTEM_CALLER } from '../../src/modules/tokens/token.service';
 import type { RegisterVersionInput } from '../../src/modules/versions/version.service';
-import { VerifyArtifactDocument, VersionArtifactDocument } from '../generated/graphql';
+import { DomainError, ErrorCode } from '../../src/common/errors';
+import type { TapOutcome, UploadedFile } from '../../src/modules/artifacts';
+import { RegisterModelVersionDocument, VerifyArtifactDocument, VersionArtifactDocument } from '../generated/graphql';
+import { folderTests, mlflowFolder, rootOf } from '../support/artifact-folders';
 import { referenceRuleTests } from '../support/artifact-references';
 import { modelName, registration } from '../support/fixtures';
 import { errorCode, ok, startTestServer, type TestServer } from '../support/server';
@@ -269,6 +272,183 @@ describe('references, with MODELGRAPH_VISIBILITY=granted', () => {
     },
     read: (key) => fs.readFile(path.join(dir, key)).catch(() => null),
   }));
+});
+
+describe('a model folder', () => {
+  folderTests(() => ({
+    t,
+    place: async (key, body) => {
+      await fs.mkdir(path.dirname(path.join(artifactDir, key)), { recursive: true });
+      await fs.writeFile(path.join(artifactDir, key), body);
+    },
+    read: (key) => fs.readFile(path.join(artifactDir, key)).catch(() => null),
+  }));
+
+  const folder = (files: Array<{ path: string; sizeBytes?: number; sha256?: string }>, model?: string) =>
+    pendingVersion({ files: files.map((f) => ({ sizeBytes: 1, ...f })) } as Partial<RegisterVersionInput['artifact']>, model);
+  const putFile = (versionId: string, file: string, body: Buffer, headers: Record<string, string> = {}) =>
+    fetch(`${t.baseUrl}/artifacts/${versionId}/${file}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${t.adminToken}`, ...headers },
+      body,
+    });
+
+  test('a manifest is refused rule by rule, naming the field, and nothing is registered', async () => {
+    const model = await t.services.models.create(SYSTEM_CALLER, { name: modelName('manifest'), owner: 'ml' });
+    const register = (artifact: Record<string, unknown>) =>
+      t.request(RegisterModelVersionDocument, {
+        input: registration({ modelId: model.id, artifact: { format: 'OTHER', ...artifact } as never }),
+      });
+    const file = (p: string, extra: Record<string, unknown> = {}) => ({ path: p, sizeBytes: 1, ...extra });
+    const many = Array.from({ length: 10_001 }, (_, i) => file(`shard-${i}.bin`));
+    const cases: Array<[string, Record<string, unknown>, string, string]> = [
+      ['an empty manifest', { files: [] }, 'artifact.files', 'at least one'],
+      ['10,001 files', { files: many }, 'artifact.files', '10,000'],
+      [
+        'a parent segment',
+        { files: [file('MLmodel'), file('conda.yaml'), file('model.pkl'), file('../etc/passwd')] },
+        'artifact.files[3].path',
+        '..',
+      ],
+      ['an absolute path', { files: [file('/etc/passwd')] }, 'artifact.files[0].path', 'no leading /'],
+      ['a folder', { files: [file('weights/')] }, 'artifact.files[0].path', 'not a folder'],
+      ['a control character', { files: [file('a\u0007b')] }, 'artifact.files[0].path', 'control'],
+      ['a backslash', { files: [file('weights\\shard.bin')] }, 'artifact.files[0].path', '/'],
+      ['a path over 1,024 bytes', { files: [file(`${'d/'.repeat(450)}${'x'.repeat(200)}`)] }, 'artifact.files[0].path', '1024'],
+      ['the same path twice', { files: [file('a/b'), file('./a//b')] }, 'artifact.files[1].path', 'artifact.files[0].path'],
+      ['a file that is also a folder', { files: [file('weights'), file('weights/a.bin')] }, 'artifact.files[1].path', 'weights/'],
+      ['the signature bundle', { files: [file('model.sig')] }, 'artifact.files[0].path', 'signature bundle'],
+      ['a negative size', { files: [file('a', { sizeBytes: -1 })] }, 'artifact.files[0].sizeBytes', 'non-negative'],
+      ['a bad digest', { files: [file('a', { sha256: 'ABC' })] }, 'artifact.files[0].sha256', 'sha256'],
+      ['a folder by reference', { uri: 's3://elsewhere/model/', files: [file('a')] }, 'artifact.uri', 'file by file'],
+      ['a folder with one digest', { sha256: '0'.repeat(64), files: [file('a')] }, 'artifact.sha256', 'root digest'],
+      ['a folder with one size', { sizeBytes: 10, files: [file('a')] }, 'artifact.sizeBytes', 'total'],
+    ];
+    for (const [what, artifact, field, why] of cases) {
+      const refused = await register(artifact);
+      expect([what, errorCode(refused), refused.errors![0].extensions!.field]).toEqual([what, 'BAD_USER_INPUT', field]);
+      expect([what, refused.errors![0].message]).toEqual([what, expect.stringContaining(why)]);
+    }
+    const [{ version_counter: counter }] = await t.database.db.query('SELECT version_counter FROM registered_models WHERE id = $1', [
+      model.id,
+    ]);
+    expect(counter).toBe(0);
+  });
+
+  test('paths are normalised at registration and in the route alike; a path outside the manifest is not found', async () => {
+    const body = Buffer.from('weights');
+    const version = await folder([{ path: './weights//model.onnx', sizeBytes: body.length, sha256: sha256(body) }]);
+    expect((await putFile(version.id, 'weights/../model.onnx', body)).status).toBe(404); // fetch resolves the .. first
+    expect((await putFile(version.id, 'weights%5Cmodel.onnx', body)).status).toBe(400);
+    expect((await putFile(version.id, 'weights%2Fmodel.onnx', body)).status).toBe(201); // an encoded / separates as well
+    expect((await get(version.id)).status).toBe(200); // a folder of one is also its only file
+    const named = await fetch(`${t.baseUrl}/artifacts/${version.id}/weights//model.onnx`, {
+      headers: { authorization: `Bearer ${t.adminToken}` },
+    });
+    expect([named.status, Buffer.from(await named.arrayBuffer())]).toEqual([200, body]);
+    expect(
+      (await fetch(`${t.baseUrl}/artifacts/${version.id}/model.sig`, { headers: { authorization: `Bearer ${t.adminToken}` } })).status,
+    ).toBe(400);
+    expect(await fs.readFile(path.join(artifactDir, version.artifactStoragePath, 'weights', 'model.onnx'))).toEqual(body);
+  });
+
+  test('two uploads of one file at once: one stores it; two files at once: both stored, and the folder READY', async () => {
+    const a = Buffer.alloc(2 * 1024 * 1024, 1);
+    const b = Buffer.alloc(2 * 1024 * 1024, 2);
+    const same = await folder([
+      { path: 'a.bin', sizeBytes: a.length, sha256: sha256(a) },
+      { path: 'b.bin', sizeBytes: b.length, sha256: sha256(b) },
+    ]);
+    expect((await Promise.all([putFile(same.id, 'a.bin', a), putFile(same.id, 'a.bin', a)])).map((r) => r.status).sort()).toEqual([
+      201, 409,
+    ]);
+    expect((await artifactOf(same.id)).status).toBe('PENDING_UPLOAD');
+    const both = await folder([
+      { path: 'a.bin', sizeBytes: a.length, sha256: sha256(a) },
+      { path: 'b.bin', sizeBytes: b.length, sha256: sha256(b) },
+    ]);
+    for (let round = 0; round < 3; round += 1) {
+      const version =
+        round === 0
+          ? both
+          : await folder([
+              { path: 'a.bin', sizeBytes: a.length, sha256: sha256(a) },
+              { path: 'b.bin', sizeBytes: b.length, sha256: sha256(b) },
+            ]);
+      expect((await Promise.all([putFile(version.id, 'a.bin', a), putFile(version.id, 'b.bin', b)])).map((r) => r.status)).toEqual([
+        201, 201,
+      ]);
+      expect(await artifactOf(version.id)).toMatchObject({ status: 'READY', sha256: rootOf({ 'a.bin': a, 'b.bin': b }) });
+    }
+  });
+
+  test('taps see every uploaded byte as it streams in, and the hook receives their results in the recording transaction', async () => {
+    const files = mlflowFolder();
+    const watched = new Set<string>();
+    const seen: Array<{ file: UploadedFile; outcomes: TapOutcome[]; inTransaction: boolean }> = [];
+    t.services.artifacts.taps.add('test-digest', (file) => {
+      if (!watched.has(file.versionId)) return null;
+      const hash = createHash('sha256');
+      let chunks = 0;
+      return {
+        write: async (chunk) => {
+          chunks += 1;
+          hash.update(chunk);
+          await new Promise((resolve) => setImmediate(resolve)); // a tap that asks to be waited for
+        },
+        end: () => ({ sha256: hash.digest('hex'), chunks }),
+      };
+    });
+    t.services.artifacts.taps.add('test-broken', (file) =>
+      watched.has(file.versionId) && file.path === 'model.pkl'
+        ? {
+            write: () => {
+              throw new Error('the tap broke');
+            },
+            end: () => 'never',
+          }
+        : null,
+    );
+    t.services.artifacts.fileUploaded.add(async (m, _caller, file, outcomes) => {
+      if (!watched.has(file.versionId)) return;
+      const [{ n }] = await m.query(`SELECT count(*)::int AS n FROM artifact_files WHERE version_id = $1 AND status = 'READY'`, [
+        file.versionId,
+      ]);
+      seen.push({ file, outcomes, inTransaction: n >= 1 && Boolean(m.queryRunner?.isTransactionActive) });
+      if (file.path === 'refuse-me.bin') throw new DomainError(ErrorCode.BAD_USER_INPUT, 'the scanner refused it', { field: 'body' });
+    });
+
+    const version = await folder(Object.entries(files).map(([p, body]) => ({ path: p, sizeBytes: body.length, sha256: sha256(body) })));
+    watched.add(version.id);
+    for (const [p, body] of Object.entries(files)) expect((await putFile(version.id, p, body)).status).toBe(201);
+    expect(seen.map((s) => [s.file.path, s.file.sha256, s.file.artifactStatus, s.inTransaction])).toEqual([
+      ['MLmodel', sha256(files.MLmodel), 'PENDING_UPLOAD', true],
+      ['conda.yaml', sha256(files['conda.yaml']), 'PENDING_UPLOAD', true],
+      ['model.pkl', sha256(files['model.pkl']), 'READY', true],
+    ]);
+    for (const { file, outcomes } of seen) {
+      expect(outcomes[0]).toEqual({ tap: 'test-digest', result: { sha256: file.sha256, chunks: expect.any(Number) } });
+    }
+    expect(seen[2].outcomes[1]).toEqual({ tap: 'test-broken', error: 'the tap broke' });
+
+    // A hook that throws refuses the file: FAILED with its reason, nothing kept; a wrong upload never reaches it.
+    const refused = Buffer.from('refuse me');
+    const other = await folder([{ path: 'refuse-me.bin', sizeBytes: refused.length, sha256: sha256(refused) }]);
+    watched.add(other.id);
+    const answer = await putFile(other.id, 'refuse-me.bin', refused);
+    expect([answer.status, ((await answer.json()) as { errors: Array<{ message: string }> }).errors[0].message]).toEqual([
+      400,
+      'the scanner refused it',
+    ]);
+    expect(await artifactOf(other.id)).toMatchObject({
+      status: 'FAILED',
+      failureReason: 'refuse-me.bin: not recorded: the scanner refused it',
+    });
+    await expect(fs.stat(path.join(artifactDir, other.artifactStoragePath, 'refuse-me.bin'))).rejects.toThrow();
+    const before = seen.length;
+    expect((await putFile(other.id, 'refuse-me.bin', Buffer.from('something else'))).status).toBe(400);
+    expect(seen.length).toBe(before);
+  });
 });
 
 describe('a 200 MB artifact', () => {

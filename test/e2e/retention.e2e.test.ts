@@ -54,18 +54,34 @@ const exists = (key: string) =>
     () => false,
   );
 
-/** A model whose versions 1..n were uploaded into the store and promoted in turn: 1..n-1 ARCHIVED, n in PRODUCTION. */
-async function modelWithHistory(n: number, riskTier = RiskTier.LOW) {
+/** The files of a model folder (an MLflow model, more or less) of version `i`. */
+const FOLDER = (i: number): Record<string, Buffer> => ({
+  MLmodel: Buffer.from(`flavors: {python_function: {loader_module: mlflow.sklearn}} # ${i}\n`),
+  'conda.yaml': Buffer.from('dependencies: [python=3.11.9, scikit-learn=1.5.2]\n'),
+  'data/model.pkl': Buffer.from(`weights of version ${i} `.repeat(50)),
+});
+
+/**
+ * A model whose versions 1..n were uploaded into the store and promoted in turn: 1..n-1 ARCHIVED, n in PRODUCTION.
+ * Each version's artifact is one file, or with `folder` the three files of FOLDER(i).
+ */
+async function modelWithHistory(n: number, riskTier = RiskTier.LOW, folder = false) {
   const model = await t.services.models.create(admin, { name: modelName('retention'), owner: 'ml', riskTier });
   await aucBaseline(t.services, admin, model.id);
   const versions: ModelVersionEntity[] = [];
   for (let i = 1; i <= n; i += 1) {
     const body = Buffer.from(`weights of version ${i} `.repeat(50));
+    const files = Object.entries(FOLDER(i)).map(([p, b]) => ({ path: p, sizeBytes: b.length, sha256: sha256(b) }));
     const { version } = await t.services.versions.register(
       admin,
-      readyRegistration(model.id, { artifact: { format: 'ONNX' as never, sha256: sha256(body), sizeBytes: body.length } }),
+      readyRegistration(model.id, {
+        artifact: folder ? { format: 'PICKLE' as never, files } : { format: 'ONNX' as never, sha256: sha256(body), sizeBytes: body.length },
+      }),
     );
-    await t.services.artifacts.upload(admin, version.id, Readable.from([body]), { sha256: null, sizeBytes: null });
+    if (!folder) await t.services.artifacts.upload(admin, version.id, Readable.from([body]), { sha256: null, sizeBytes: null });
+    for (const [p, b] of folder ? Object.entries(FOLDER(i)) : []) {
+      await t.services.artifacts.upload(admin, version.id, Readable.from([b]), { sha256: null, sizeBytes: null }, p);
+    }
     await t.services.metrics.log(admin, { versionId: version.id, metrics: [{ name: 'auc', value: 0.9, source: MetricSource.VALIDATION }] });
     await t.services.validation.validate(admin, version.id);
     await t.services.transitions.transition(admin, { versionId: version.id, toStage: Stage.STAGING, expectedStage: Stage.DEVELOPMENT });
@@ -299,13 +315,21 @@ describe('references', () => {
     await fs.mkdir(path.dirname(path.join(artifactDir, key)), { recursive: true });
     await fs.writeFile(path.join(artifactDir, key), body);
   };
-  /** Rows from before the rule: written straight into the table, as an older registry accepted them. */
+  /**
+   * Rows from before the rule: written straight into the tables, as an older registry accepted them and the
+   * artifact-files migration carried them over (the version's one file holds its size and digest).
+   */
   const pointAt = async (versionId: string, key: string) => {
     const body = await fs.readFile(path.join(artifactDir, key));
     await t.database.db.query(
       'UPDATE model_versions SET artifact_source_uri = $2, artifact_sha256 = $3, artifact_size_bytes = $4 WHERE id = $1',
       [versionId, uriOf(key), sha256(body), body.length],
     );
+    await t.database.db.query('UPDATE artifact_files SET sha256 = $2, size_bytes = $3 WHERE version_id = $1', [
+      versionId,
+      sha256(body),
+      body.length,
+    ]);
   };
 
   test('a version whose reference names another model’s object retires, but the object is never moved, deleted or restored over', async () => {
@@ -378,6 +402,130 @@ describe('references', () => {
     const listed = ok(await t.request(SweepArtifactsDocument, { input: { graceHours: 0, dryRun: true } })).sweepArtifacts.map((o) => o.key);
     expect(listed).not.toContain(own);
     expect(listed).not.toContain(shared);
+  });
+});
+
+describe('a model folder', () => {
+  test('retention moves every file of a folder to cold storage; a download waits for restoreArtifact, which brings every file back', async () => {
+    const { model, versions } = await modelWithHistory(2, RiskTier.LOW, true);
+    const key = (i: number, file: string) => `${versions[i - 1].artifactStoragePath}${file}`;
+    ok(
+      await t.request(SetRetentionPolicyDocument, {
+        input: { modelId: model.id, maxAgeDays: 30, keepAtLeast: 0, artifactAction: 'COLD_STORAGE' },
+      }),
+    );
+    expect((await plan(model.id))[1]).toEqual(['RETIRE', 'COLD_STORAGE', 'archived 100 days ago, more than 30']);
+    expect(ok(await t.request(ApplyRetentionDocument, { input: { modelId: model.id } })).applyRetention).toMatchObject({ queued: 1 });
+    const [job] = await t.database.db.query('SELECT store_key FROM artifact_jobs WHERE version_id = $1', [versions[0].id]);
+    expect(job.store_key).toBe(versions[0].artifactStoragePath); // the folder, every file under it
+
+    // A leftover beside the folder's files is swept; the signature bundle's place (model.sig) is not.
+    await fs.writeFile(path.join(artifactDir, key(1, 'model.sig')), '{"mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json"}');
+    await fs.writeFile(path.join(artifactDir, key(1, 'stray.bin')), 'left behind');
+    expect(await t.services.artifactWorker.runOnce()).toBe(1);
+    expect(await statusOf(versions[0].id)).toBe('COLD');
+    for (const file of Object.keys(FOLDER(1)))
+      expect([file, await exists(key(1, file)), await exists(`cold/${key(1, file)}`)]).toEqual([file, false, true]);
+    const listed = ok(await t.request(SweepArtifactsDocument, { input: { graceHours: 0, dryRun: true } })).sweepArtifacts.map((o) => o.key);
+    expect(listed).toContain(key(1, 'stray.bin'));
+    expect(listed.filter((k) => k.includes(versions[0].artifactStoragePath) && !k.endsWith('stray.bin'))).toEqual([]);
+    expect(listed.filter((k) => k.includes(versions[1].artifactStoragePath))).toEqual([]);
+    const download = await fetch(`${t.baseUrl}/artifacts/${versions[0].id}/MLmodel`, {
+      headers: { authorization: `Bearer ${t.adminToken}` },
+    });
+    expect(download.status).toBe(409);
+
+    expect(ok(await t.request(RestoreArtifactDocument, { input: { versionId: versions[0].id } })).restoreArtifact.status).toBe('READY');
+    for (const [file, body] of Object.entries(FOLDER(1))) {
+      expect([file, await fs.readFile(path.join(artifactDir, key(1, file))), await exists(`cold/${key(1, file)}`)]).toEqual([
+        file,
+        body,
+        false,
+      ]);
+    }
+    const served = await fetch(`${t.baseUrl}/artifacts/${versions[0].id}/data/model.pkl`, {
+      headers: { authorization: `Bearer ${t.adminToken}` },
+    });
+    expect([served.status, Buffer.from(await served.arrayBuffer())]).toEqual([200, FOLDER(1)['data/model.pkl']]);
+    expect(await artifactActions(model.id)).toEqual(['artifact.cold_storage_queued', 'artifact.moved_to_cold', 'artifact.restored']);
+    await fs.rm(path.join(artifactDir, key(1, 'stray.bin')));
+  });
+
+  test('a worker that dies in the middle of a folder: the next one moves the files still to do, each once, and records the move once', async () => {
+    const { model, versions } = await modelWithHistory(2, RiskTier.LOW, true);
+    const key = (file: string) => `${versions[0].artifactStoragePath}${file}`;
+    ok(
+      await t.request(SetRetentionPolicyDocument, {
+        input: { modelId: model.id, maxAgeDays: 30, keepAtLeast: 0, artifactAction: 'COLD_STORAGE' },
+      }),
+    );
+    ok(await t.request(ApplyRetentionDocument, { input: { modelId: model.id } }));
+    // The store: its second write done, then it never answers again (the process is gone).
+    const real = new FilesystemArtifactStore(artifactDir);
+    let writes = 0;
+    let died: () => void = () => undefined;
+    const dead = new Promise<void>((resolve) => (died = resolve));
+    const dying = Object.create(real) as ArtifactStore;
+    dying.write = async (k, body) => {
+      await real.write(k, body);
+      if ((writes += 1) < 2) return;
+      died();
+      return new Promise<void>(() => undefined);
+    };
+    void new ArtifactWorker(t.database.db, dying, t.services.artifacts.holds).runOnce();
+    await dead;
+    // Files in path order: MLmodel was moved and recorded, conda.yaml copied but not recorded, data/model.pkl untouched.
+    const statuses = async () =>
+      (await t.database.db.query('SELECT path, status FROM artifact_files WHERE version_id = $1 ORDER BY path', [versions[0].id])).map(
+        (r: { path: string; status: string }) => [r.path, r.status],
+      );
+    expect(await statuses()).toEqual([
+      ['MLmodel', 'COLD'],
+      ['conda.yaml', 'READY'],
+      ['data/model.pkl', 'READY'],
+    ]);
+    expect(await statusOf(versions[0].id)).toBe('READY'); // not COLD until every file is
+    expect([await exists(key('MLmodel')), await exists(key('conda.yaml')), await exists(`cold/${key('conda.yaml')}`)]).toEqual([
+      false,
+      true,
+      true,
+    ]);
+    await t.database.db.query(`UPDATE artifact_jobs SET lease_until = now() - interval '1 second' WHERE done_at IS NULL`);
+    expect(await t.services.artifactWorker.runOnce()).toBe(1);
+    expect(await statusOf(versions[0].id)).toBe('COLD');
+    expect(await statuses()).toEqual([
+      ['MLmodel', 'COLD'],
+      ['conda.yaml', 'COLD'],
+      ['data/model.pkl', 'COLD'],
+    ]);
+    expect((await fs.readdir(path.join(artifactDir, 'cold', versions[0].artifactStoragePath), { recursive: true })).sort()).toEqual([
+      'MLmodel',
+      'conda.yaml',
+      'data',
+      'data/model.pkl',
+    ]);
+    expect(await fs.readdir(path.join(artifactDir, versions[0].artifactStoragePath), { recursive: true })).toEqual(['data']);
+    expect(await artifactActions(model.id)).toEqual(['artifact.cold_storage_queued', 'artifact.moved_to_cold']);
+  });
+
+  test('under legal hold no file of a folder moves; released, a deletion removes every one', async () => {
+    const { model, versions } = await modelWithHistory(2, RiskTier.LOW, true);
+    ok(
+      await t.request(SetRetentionPolicyDocument, {
+        input: { modelId: model.id, maxAgeDays: 30, keepAtLeast: 0, artifactAction: 'DELETE' },
+      }),
+    );
+    ok(await t.request(ApplyRetentionDocument, { input: { modelId: model.id } }));
+    const hold = ok(
+      await t.request(SetLegalHoldDocument, { input: { versionId: versions[0].id, reason: 'review', reference: 'R-1' } }),
+    ).setLegalHold;
+    expect(await t.services.artifactWorker.runOnce()).toBe(0);
+    for (const file of Object.keys(FOLDER(1))) expect(await exists(`${versions[0].artifactStoragePath}${file}`)).toBe(true);
+    ok(await t.request(ReleaseLegalHoldDocument, { input: { id: hold.id, reason: 'done' } }));
+    await t.database.db.query(`UPDATE artifact_jobs SET next_attempt_at = now() WHERE version_id = $1`, [versions[0].id]);
+    expect(await t.services.artifactWorker.runOnce()).toBe(1);
+    expect(await statusOf(versions[0].id)).toBe('DELETED');
+    for (const file of Object.keys(FOLDER(1))) expect(await exists(`${versions[0].artifactStoragePath}${file}`)).toBe(false);
   });
 });
 

@@ -12,6 +12,7 @@ import { Artifacts1764800000000 } from './1764800000000-artifacts';
 import { Retention1764810000000 } from './1764810000000-retention';
 import { WebhookCreatorRole1764850000000 } from './1764850000000-webhook-creator-role';
 import { CheckpointRegistry1764900000000 } from './1764900000000-checkpoint-registry';
+import { ArtifactFiles1765000000000 } from './1765000000000-artifact-files';
 
 /** In timestamp order. Listed, not globbed, so that tsc builds, ts-jest tests and the typeorm CLI see the same set. */
 export const migrations = [
@@ -29,4 +30,5 @@ export const migrations = [
   Retention1764810000000,
   WebhookCreatorRole1764850000000,
   CheckpointRegistry1764900000000,
+  ArtifactFiles1765000000000,
 ];

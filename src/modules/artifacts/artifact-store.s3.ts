@@ -34,10 +34,13 @@ const PARTS_IN_FLIGHT = 4;
  */
 export class S3ArtifactStore implements ArtifactStore {
   readonly description: string;
+  readonly maxKeyBytes: number;
   private readonly client: S3Client;
 
   constructor(private readonly options: S3StoreOptions) {
     this.description = `s3://${options.bucket}/${options.prefix}${options.endpoint ? ` at ${options.endpoint}` : ''}`;
+    // S3 keys are at most 1,024 bytes of UTF-8, the prefix included.
+    this.maxKeyBytes = 1024 - Buffer.byteLength(options.prefix, 'utf8');
     this.client = new S3Client({
       region: options.region,
       endpoint: options.endpoint,

@@ -24,12 +24,14 @@ export interface ByteRange {
 
 /**
  * Where artifacts live: the local filesystem or an S3-compatible store. Keys are relative paths such as
- * `models/<model id>/<version>/artifact`; cold storage is the same store under another prefix or bucket.
+ * `models/<model id>/<version>/artifact` (a single file) or `models/<model id>/<version>/<path>` (a folder's files); cold storage is the same store under another prefix or bucket.
  * Writes are all or nothing: an object appears under its key only once all its bytes are in.
  */
 export interface ArtifactStore {
   /** For logs and errors: where this is (a folder, an endpoint and a bucket). */
   readonly description: string;
+  /** The longest key, in bytes of UTF-8, this store can keep, when it has a limit (S3: 1,024 with its prefix). */
+  readonly maxKeyBytes?: number;
   /** Streams `body` into `key`, replacing what was there; never holds the whole body in memory. */
   write(key: string, body: Readable): Promise<void>;
   /**

@@ -1,11 +1,51 @@
 import { badInput } from '../../common/errors';
+import { RESERVED_PATHS, SINGLE_FILE_PATH } from '../versions/manifest.rules';
+import { ArtifactLayout } from '../versions/version.enums';
 import type { ArtifactStore, ByteRange } from './artifact-store';
 
 const DAY_MS = 24 * 3600 * 1000;
 
-/** The object of a version's artifact, under the storage path the registry assigned it (models/<id>/<n>/). */
+/**
+ * The object of one file of a version's upload: its path under the storage path the registry assigned the version
+ * (models/<model id>/<n>/): models/<id>/<n>/MLmodel, models/<id>/<n>/weights/shard-1.safetensors.
+ */
+export function fileKey(storagePath: string, path: string): string {
+  return `${storagePath}${path}`;
+}
+
+/** The object of a single-file artifact, as it has always been named: models/<id>/<n>/artifact. */
 export function artifactKey(storagePath: string): string {
-  return `${storagePath}artifact`;
+  return fileKey(storagePath, SINGLE_FILE_PATH);
+}
+
+/**
+ * Whether a key is one that the folder of a version reserves beside its files (`model.sig`, the signature bundle),
+ * hot or cold: never a file of the artifact, never swept as a leftover.
+ */
+export function isReservedKey(key: string): boolean {
+  const match = /^(?:cold\/)?models\/[^/]+\/\d+\/([^/]+)$/.exec(key);
+  return match !== null && RESERVED_PATHS.includes(match[1]);
+}
+
+/**
+ * Why a store that keeps keys of at most `maxKeyBytes` bytes (S3: 1,024, less its prefix) could not keep a file of
+ * this key, hot or cold; null when it can.
+ */
+export function keyRefusal(key: string, maxKeyBytes: number | undefined): string | null {
+  if (maxKeyBytes === undefined) return null;
+  const bytes = Buffer.byteLength(coldKey(key), 'utf8');
+  return bytes > maxKeyBytes
+    ? `is too long for the artifact store, which keeps keys of at most ${maxKeyBytes} bytes: this file's would be ${bytes} (${coldKey(key)})`
+    : null;
+}
+
+/**
+ * `Content-Disposition` for a download named `name`: an ASCII fallback (anything else becomes `_`) and the name
+ * itself in RFC 5987 form, so that no header carries bytes HTTP does not allow.
+ */
+export function attachment(name: string): string {
+  const ascii = name.replace(/[^A-Za-z0-9._-]/g, '_') || 'file';
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
 }
 
 /** The cold copy of an object: the same key under the cold prefix. */
@@ -38,24 +78,37 @@ export function referenceRefusal(key: string, modelId: string): string | null {
   return null;
 }
 
-/** What places a version's artifact: its model, the folder of its upload, and the URI it was registered by. */
+/**
+ * What places a version's artifact: its model, the folder of its upload, the URI it was registered by, and whether
+ * it is one file or a folder.
+ */
 export interface ArtifactPlace {
   id: string;
   modelId: string;
   artifactSourceUri: string | null;
   artifactStoragePath: string;
+  artifactLayout: ArtifactLayout;
 }
 
 /**
- * The key of a version's artifact in the registry's store when the registry may serve and verify it: its upload,
- * or a reference to an object of its own model (referenceRefusal). null for a reference outside the store — and
- * for one into it that breaks the rule, as a row written before the rule may: such a row is answered as if it
+ * The key of one file of a version's artifact in the registry's store when the registry may serve and verify it:
+ * its upload (the file `path` of the version's folder; a single file's is `artifact`), or a reference to an object
+ * of its own model (referenceRefusal; a reference is always a single file). null for a reference outside the store
+ * — and for one into it that breaks the rule, as a row written before the rule may: such a row is answered as if it
  * pointed elsewhere, and the object it names is never read for it.
  */
-export function storeKeyOf(store: ArtifactStore, version: ArtifactPlace): string | null {
-  if (!version.artifactSourceUri) return artifactKey(version.artifactStoragePath);
+export function storeKeyOf(store: ArtifactStore, version: ArtifactPlace, path: string = SINGLE_FILE_PATH): string | null {
+  if (!version.artifactSourceUri) return fileKey(version.artifactStoragePath, path);
   const key = store.keyOf(version.artifactSourceUri);
   return key !== null && referenceRefusal(key, version.modelId) === null ? key : null;
+}
+
+/**
+ * What an artifact job names as the version's artifact: a folder's storage path (models/<id>/<n>/, every file
+ * under it), or a single file's key (storeKeyOf). null when the registry may not touch it.
+ */
+export function rootKeyOf(store: ArtifactStore, version: ArtifactPlace): string | null {
+  return version.artifactLayout === ArtifactLayout.FOLDER ? version.artifactStoragePath : storeKeyOf(store, version);
 }
 
 /**

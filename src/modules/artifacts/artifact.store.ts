@@ -2,8 +2,9 @@ import type { EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { badInput, conflict } from '../../common/errors';
 import { appendAudit } from '../audit';
+import { ArtifactLayout, ArtifactStatus, type RegisteredManifest } from '../versions';
 import type { ArtifactStore } from './artifact-store';
-import { artifactKey, referenceRefusal, type ArtifactPlace } from './artifact.rules';
+import { artifactKey, coldKey, fileKey, keyRefusal, referenceRefusal, storeKeyOf, type ArtifactPlace } from './artifact.rules';
 
 /** The other versions of the model whose reference names `key` (only a model's own versions may name its keys). */
 async function otherReferences(
@@ -42,6 +43,70 @@ export async function ownedKey(
       refusal: `${key} is also named by version ${others.map((o) => o.version).join(', ')}: an object belongs to one version`,
     };
   return { key, refusal: null };
+}
+
+/**
+ * What an artifact job names as the version's artifact when the registry may move or delete it: a folder's storage
+ * path (its files are the version's own uploads), or a single file's key as ownedKey answers it. Otherwise why not.
+ */
+export async function ownedRoot(
+  m: EntityManager,
+  store: ArtifactStore,
+  version: ArtifactPlace,
+): Promise<{ key: string; refusal: null } | { key: null; refusal: string }> {
+  if (version.artifactLayout === ArtifactLayout.FOLDER) return { key: version.artifactStoragePath, refusal: null };
+  return ownedKey(m, store, version);
+}
+
+/** One file of a version's artifact and where it is in the store. */
+export interface PlacedFile {
+  path: string;
+  status: ArtifactStatus;
+  key: string;
+}
+
+/**
+ * The files of a version's artifact, in path order, with their keys: under the folder for a folder, `root` (the key
+ * ownedRoot answered) for a single file.
+ */
+export async function placedFiles(m: EntityManager, version: ArtifactPlace, root: string): Promise<PlacedFile[]> {
+  const rows = (await m.query(`SELECT path, status FROM artifact_files WHERE version_id = $1 ORDER BY path`, [version.id])) as Array<{
+    path: string;
+    status: ArtifactStatus;
+  }>;
+  const folder = version.artifactLayout === ArtifactLayout.FOLDER;
+  return rows.map((r) => ({ ...r, key: folder ? fileKey(version.artifactStoragePath, r.path) : root }));
+}
+
+/**
+ * Every key of the store a version holds: each file that is READY (or being uploaded) at its key, each COLD one at its
+ * cold key; what sweepArtifacts keeps. A reference that breaks the rule holds nothing (storeKeyOf).
+ */
+export async function referencedKeys(m: EntityManager, store: ArtifactStore): Promise<Set<string>> {
+  const rows = (await m.query(
+    `SELECT v.id, v.model_id AS "modelId", v.artifact_storage_path AS "artifactStoragePath", v.artifact_source_uri AS "artifactSourceUri",
+       v.artifact_layout AS "artifactLayout", f.path, f.status
+     FROM artifact_files f JOIN model_versions v ON v.id = f.version_id
+     WHERE f.status IN ('READY', 'COLD') OR f.upload_id IS NOT NULL`,
+  )) as Array<ArtifactPlace & { path: string; status: string }>;
+  const keys = new Set<string>();
+  for (const r of rows) {
+    const key = storeKeyOf(store, r, r.path);
+    if (key) keys.add(r.status === ArtifactStatus.COLD ? coldKey(key) : key);
+  }
+  return keys;
+}
+
+/**
+ * At registration, in its transaction: every file of a folder must have a key the store can keep, hot and cold (S3
+ * keys are at most 1,024 bytes with the store's prefix); BAD_USER_INPUT naming the file otherwise.
+ */
+export function checkKeys(store: ArtifactStore, version: ArtifactPlace, manifest: RegisteredManifest): void {
+  if (version.artifactLayout !== ArtifactLayout.FOLDER) return;
+  manifest.files.forEach((file, i) => {
+    const refusal = keyRefusal(fileKey(version.artifactStoragePath, file.path), store.maxKeyBytes);
+    if (refusal) throw badInput(`artifact.files[${i}].path`, refusal);
+  });
 }
 
 /**

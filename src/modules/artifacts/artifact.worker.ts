@@ -4,10 +4,11 @@ import type { Caller } from '../../common/caller';
 import type { BackgroundJob } from '../../common/module';
 import { Role } from '../../common/role';
 import { appendAudit } from '../audit';
+import { ArtifactLayout } from '../versions';
 import type { ArtifactStore } from './artifact-store';
 import { coldKey, retryDelayMs, type ArtifactPlace } from './artifact.rules';
 import type { ArtifactHolds } from './artifact.service';
-import { ownedKey, type ArtifactJobAction } from './artifact.store';
+import { ownedRoot, placedFiles, type ArtifactJobAction } from './artifact.store';
 
 interface Job {
   id: string;
@@ -29,9 +30,10 @@ const WORKER: Caller = { tokenId: 'system', subject: 'system:retention', role: R
 /**
  * Carries out the artifact jobs queued by queueArtifactJob (retention queues them), on every instance: jobs are
  * claimed with FOR UPDATE SKIP LOCKED under a lease, retried with backoff, and postponed while under a hold
- * (retention's legal holds). Each job does its store step
- * first and records it after, and the store step is idempotent, so a crash between the two redoes the step and
- * records it once: nothing lost, nothing twice. A cold move removes the hot object only after recording it.
+ * (retention's legal holds). A job moves or deletes every file of the version's artifact (a folder's, or its one
+ * object), each store step first and recorded after, and the store steps are idempotent, so a crash between the two
+ * redoes the step and records it once: nothing lost, nothing twice. A cold move removes a hot object only after
+ * recording its file COLD; the artifact is COLD (or DELETED) once every file is, in the job's last transaction.
  */
 export class ArtifactWorker implements BackgroundJob {
   readonly name = 'artifact-worker';
@@ -94,26 +96,43 @@ export class ArtifactWorker implements BackgroundJob {
       return false;
     }
     // The key was decided when the job was queued, maybe before the reference rule: the version must still name it
-    // as its own object, or the job is closed without touching the store.
+    // as its own (its folder, or its one object), or the job is closed without touching the store.
     const [version] = (await this.db.query(
-      `SELECT id, model_id AS "modelId", artifact_source_uri AS "artifactSourceUri", artifact_storage_path AS "artifactStoragePath"
+      `SELECT id, model_id AS "modelId", artifact_source_uri AS "artifactSourceUri", artifact_storage_path AS "artifactStoragePath",
+         artifact_layout AS "artifactLayout"
        FROM model_versions WHERE id = $1`,
       [job.version_id],
     )) as ArtifactPlace[];
-    const owned = await ownedKey(this.db.manager, this.store, version);
+    const owned = await ownedRoot(this.db.manager, this.store, version);
     if (owned.key !== job.store_key || version.modelId !== job.model_id) {
       return this.refuse(job, owned.refusal ?? `the version's artifact is at ${owned.key}, not ${job.store_key}`);
     }
-    const cold = coldKey(job.store_key);
-    if (job.action === 'MOVE_TO_COLD') {
-      // Copy first (again, after a crash: the same bytes); the hot object goes only once the move is recorded.
-      const hot = await this.store.read(job.store_key);
-      if (hot) await this.store.write(cold, hot.body);
-      else if (!(await this.store.stat(cold))) throw new Error(`neither ${job.store_key} nor its cold copy is in the store`);
-    } else {
-      await this.store.remove(job.store_key);
+    // File by file, each step done first and recorded after (a file is COLD or DELETED once its step is done), so a
+    // worker that dies mid-folder leaves the next one only the files still to do, and redoes at most one step.
+    const files = await placedFiles(this.db.manager, version, job.store_key);
+    const mark = (path: string, status: 'COLD' | 'DELETED') =>
+      this.db.query(`UPDATE artifact_files SET status = $3, verified_at = NULL WHERE version_id = $1 AND path = $2`, [
+        job.version_id,
+        path,
+        status,
+      ]);
+    for (const file of files) {
+      if (job.action === 'MOVE_TO_COLD') {
+        if (file.status !== 'COLD') {
+          // Copy first (again, after a crash: the same bytes); the hot object goes only once the file is recorded COLD.
+          const hot = await this.store.read(file.key);
+          if (hot) await this.store.write(coldKey(file.key), hot.body);
+          else if (!(await this.store.stat(coldKey(file.key)))) throw new Error(`neither ${file.key} nor its cold copy is in the store`);
+          await mark(file.path, 'COLD');
+        }
+        await this.store.remove(file.key);
+      } else if (file.status !== 'DELETED') {
+        await this.store.remove(file.key);
+        await mark(file.path, 'DELETED');
+      }
     }
-    const recorded = await this.db.transaction(async (m) => {
+    const cold = coldKey(job.store_key);
+    return this.db.transaction(async (m) => {
       const [rows] = await m.query(
         `UPDATE artifact_jobs SET done_at = now(), lease_until = NULL, last_error = NULL WHERE id = $1 AND done_at IS NULL RETURNING id`,
         [job.id],
@@ -135,13 +154,12 @@ export class ArtifactWorker implements BackgroundJob {
             ...(job.action === 'MOVE_TO_COLD'
               ? { from: this.store.uriOf(job.store_key), to: this.store.uriOf(cold) }
               : { removed: this.store.uriOf(job.store_key) }),
+            ...(version.artifactLayout === ArtifactLayout.FOLDER ? { files: files.length } : {}),
           },
         },
       );
       return true;
     });
-    if (recorded && job.action === 'MOVE_TO_COLD') await this.store.remove(job.store_key);
-    return recorded;
   }
 
   /** Closes a job that must not be carried out, saying why in the job and in the audit trail; the store is untouched. */

@@ -10,7 +10,7 @@ import { S3ArtifactStore } from './artifact-store.s3';
 import { ArtifactResolver } from './artifact.resolver';
 import { artifactRoutes } from './artifact.routes';
 import { ArtifactHolds, ArtifactService } from './artifact.service';
-import { checkReference } from './artifact.store';
+import { checkKeys, checkReference } from './artifact.store';
 import { ArtifactWorker } from './artifact.worker';
 
 /** The largest artifact when none is configured: 100 GiB. */
@@ -24,7 +24,8 @@ export function createArtifactStore(settings: ArtifactSettings | undefined): Art
 }
 
 /**
- * Artifacts in the registry's own store (the filesystem or S3): streamed uploads checked against their digest,
+ * Artifacts in the registry's own store (the filesystem or S3), file by file (a model folder, or a single file as a
+ * folder of one): streamed uploads checked against their digest and handed to the taps added (the scanner's),
  * downloads, verification, the rule for references into the store, and the artifact jobs (the `artifact_jobs`
  * queue: cold storage and deletion, worked by a background job on every instance) and restoring from cold storage.
  * Retention, above, decides what is queued and adds its legal holds to `artifacts.holds`.
@@ -38,6 +39,8 @@ export const artifactsModule = defineModule({
     // Which objects a version may reference depends on the store, which is this module's: the rule is checked here,
     // in the registering transaction.
     versions.registered.add((m, _caller, version) => checkReference(m, store, version));
+    // A folder's files must have keys the store can keep (S3: 1,024 bytes).
+    versions.registered.add(async (_m, _caller, version, _model, manifest) => checkKeys(store, version, manifest));
     return {
       artifacts: new ArtifactService(db, access, store, settings.artifacts?.maxBytes ?? DEFAULT_MAX_BYTES, holds),
       artifactWorker: new ArtifactWorker(db, store, holds),

@@ -5,11 +5,19 @@ import { badInput, conflict, notFound } from '../../common/errors';
 import { validateText } from '../../common/text';
 import { isUuid } from '../../common/uuid';
 import { Action, type AccessService } from '../access';
-import { type ArtifactStore, coldKey, storeKeyOf, type ArtifactPlace, type ArtifactService, queueArtifactJob } from '../artifacts';
+import {
+  type ArtifactStore,
+  coldKey,
+  isReservedKey,
+  referencedKeys,
+  rootKeyOf,
+  type ArtifactService,
+  queueArtifactJob,
+} from '../artifacts';
 import { appendAudit } from '../audit';
 import { setStage, type RetirementService, type TransitionService } from '../lifecycle';
 import { RiskTier, readModel } from '../models';
-import { Stage, readVersion } from '../versions';
+import { type ArtifactLayout, Stage, readVersion } from '../versions';
 import { planRetention, validatePolicy, type PlanEntry, type RetentionPolicy, type VersionFacts } from './retention.rules';
 
 export interface SetPolicyInput extends RetentionPolicy {
@@ -242,22 +250,13 @@ export class RetentionService {
     this.access.authorizeRegistry(caller, RegistryAction.SWEEP_ARTIFACTS);
     if (!Number.isInteger(input.graceHours) || input.graceHours < 0 || input.graceHours > 8760)
       throw badInput('graceHours', 'must be a whole number from 0 to 8,760');
-    const rows = (await this.db.query(
-      `SELECT id, model_id AS "modelId", artifact_storage_path AS "artifactStoragePath", artifact_source_uri AS "artifactSourceUri",
-         artifact_status AS status, artifact_upload_id IS NOT NULL AS uploading
-       FROM model_versions WHERE artifact_status IN ('READY', 'COLD') OR artifact_upload_id IS NOT NULL`,
-    )) as Array<ArtifactPlace & { status: string; uploading: boolean }>;
-    const referenced = new Set<string>();
-    for (const r of rows) {
-      const key = storeKeyOf(this.store, r);
-      if (!key) continue;
-      referenced.add(r.status === 'COLD' ? coldKey(key) : key);
-    }
+    // Every file a version holds, hot or cold, and what a version's folder reserves beside its files (model.sig).
+    const referenced = await referencedKeys(this.db.manager, this.store);
     const cutoff = Date.now() - input.graceHours * 3600 * 1000;
     const found: Array<{ key: string; size: number; modified: Date; removed: boolean }> = [];
     for (const prefix of ['models/', coldKey('models/')]) {
       for await (const object of this.store.list(prefix)) {
-        if (referenced.has(object.key)) continue;
+        if (referenced.has(object.key) || isReservedKey(object.key)) continue;
         const removable = object.modified.getTime() <= cutoff;
         if (removable && !input.dryRun) await this.store.remove(object.key);
         found.push({ key: object.key, size: object.size, modified: object.modified, removed: removable && !input.dryRun });
@@ -277,8 +276,8 @@ export class RetentionService {
   }
 
   /**
-   * The plan, and the key in the store of each version's artifact that retention may move or delete: its upload,
-   * or its reference to an object of its model that no other version names (rows from before the reference rule
+   * The plan, and the key in the store of each version's artifact that retention may move or delete: its upload (a
+   * folder's storage path, every file under it; a single file's object), or its reference to an object of its model that no other version names (rows from before the reference rule
    * may break it; their objects are left where they are).
    */
   private async planFor(
@@ -293,7 +292,7 @@ export class RetentionService {
       [modelId, model.riskTier],
     )) as StoredPolicy[];
     const rows = (await m.query(
-      `SELECT v.id, v.version, v.stage, v.artifact_status, v.artifact_source_uri, v.artifact_storage_path,
+      `SELECT v.id, v.version, v.stage, v.artifact_status, v.artifact_source_uri, v.artifact_storage_path, v.artifact_layout,
          (SELECT max(st.changed_at) FROM stage_transitions st WHERE st.version_id = v.id AND st.to_stage = 'ARCHIVED') AS archived_at,
          ARRAY(SELECT a.name FROM model_aliases a WHERE a.version_id = v.id ORDER BY a.name) AS aliases,
          (SELECT count(*)::int FROM deployments d WHERE d.version_id = v.id AND d.status = 'ACTIVE') AS active_deployments,
@@ -304,11 +303,12 @@ export class RetentionService {
     )) as Array<Record<string, unknown>>;
     const named = rows.map((r) => ({
       id: r.id as string,
-      key: storeKeyOf(this.store, {
+      key: rootKeyOf(this.store, {
         id: r.id as string,
         modelId,
         artifactSourceUri: r.artifact_source_uri as string | null,
         artifactStoragePath: r.artifact_storage_path as string,
+        artifactLayout: r.artifact_layout as ArtifactLayout,
       }),
     }));
     const uses = new Map<string, number>();

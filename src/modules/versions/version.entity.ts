@@ -1,5 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { ArtifactFormat, ArtifactStatus, Stage } from './version.enums';
+import { ArtifactFormat, ArtifactLayout, ArtifactStatus, Stage } from './version.enums';
 
 @Entity({ name: 'model_versions' })
 export class ModelVersionEntity {
@@ -58,16 +58,22 @@ export class ModelVersionEntity {
   @Column('text', { name: 'artifact_source_uri', nullable: true })
   artifactSourceUri: string | null;
 
-  /** bigint comes back from pg as a string. */
+  /** One file, or a folder of files (artifact_files holds them: a single file is a folder of one). */
+  @Column('text', { name: 'artifact_layout' })
+  artifactLayout: ArtifactLayout;
+
+  /** bigint comes back from pg as a string. A folder's: the total of its files. */
   @Column('bigint', { name: 'artifact_size_bytes', nullable: true })
   artifactSizeBytes: string | null;
 
+  /** A folder's: the OMS root digest of its manifest (manifest.rules.ts, rootDigest), once every file's is known. */
   @Column('text', { name: 'artifact_sha256', nullable: true })
   artifactSha256: string | null;
 
   @Column('jsonb', { name: 'artifact_signature', nullable: true })
   artifactSignature: Record<string, unknown> | null;
 
+  /** READY only when every file of the artifact is (manifestStatus). */
   @Column('text', { name: 'artifact_status' })
   artifactStatus: ArtifactStatus;
 

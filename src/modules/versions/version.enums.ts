@@ -17,3 +17,9 @@ export enum ArtifactStatus {
   COLD = 'COLD',
   DELETED = 'DELETED',
 }
+
+/** A version's artifact: one file (registered without a manifest, or by reference), or a folder of files (a manifest). */
+export enum ArtifactLayout {
+  FILE = 'FILE',
+  FOLDER = 'FOLDER',
+}

@@ -1,5 +1,6 @@
 import type { Caller } from '../../common/caller';
 import { connectionLoader, lowerCase, mapLoader } from '../../graphql/loaders';
+import type { ArtifactFileEntity } from './manifest.entity';
 import type { ModelVersionEntity } from './version.entity';
 import type { ModelVersionService, VersionFilter } from './version.service';
 
@@ -17,6 +18,11 @@ export function createVersionLoaders(versions: ModelVersionService, caller: Call
     ofModel: connectionLoader<VersionFilter, ModelVersionEntity>({
       pages: (modelIds, filter, page, fields) => versions.pagesByModels(modelIds, filter, page, fields),
       counts: (modelIds, filter) => versions.countsByModels(modelIds, filter),
+    }),
+    /** The files of a version's artifact (Artifact.files). */
+    filesOf: connectionLoader<Record<string, never>, ArtifactFileEntity>({
+      pages: (versionIds, _filter, page, fields) => versions.filePagesByVersions(versionIds, page, fields),
+      counts: (versionIds) => versions.fileCountsByVersions(versionIds),
     }),
   };
 }

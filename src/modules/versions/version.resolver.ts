@@ -4,11 +4,14 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { PageArgs, type ConnectionShape } from '../../graphql/connection';
 import type { RequestContext } from '../../graphql/context';
 import { type ModelLoaders, RegisteredModel, type RegisteredModelEntity } from '../models';
+import type { ArtifactFileEntity } from './manifest.entity';
 import type { ModelVersionEntity } from './version.entity';
 import type { VersionLoaders } from './version.loaders';
 import type { ModelVersionService } from './version.service';
 import {
   Artifact,
+  ArtifactFile,
+  ArtifactFileConnection,
   ModelVersion,
   ModelVersionConnection,
   ModelVersionFilter,
@@ -59,7 +62,9 @@ export class ModelVersionResolver {
   async artifact(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx): Promise<Artifact> {
     const v = await whole(version, ctx);
     return {
+      versionId: v.id,
       format: v.artifactFormat,
+      layout: v.artifactLayout,
       storagePath: v.artifactStoragePath,
       sourceUri: v.artifactSourceUri,
       sizeBytes: v.artifactSizeBytes === null ? null : Number(v.artifactSizeBytes),
@@ -71,6 +76,19 @@ export class ModelVersionResolver {
     };
   }
 }
+
+@Resolver(() => Artifact)
+export class ArtifactFields {
+  @FieldResolver(() => ArtifactFileConnection, { description: 'The files of the artifact, by path (code point order)' })
+  files(@Root() artifact: Artifact, @Ctx() ctx: Ctx, @Args() page: PageArgs, @Info() info: GraphQLResolveInfo) {
+    return ctx.loaders.versions.filesOf(artifact.versionId, {}, page, info, toArtifactFile);
+  }
+}
+
+const toArtifactFile = (row: ArtifactFileEntity): ArtifactFile => ({
+  ...row,
+  sizeBytes: row.sizeBytes === null || row.sizeBytes === undefined ? null : Number(row.sizeBytes),
+});
 
 @Resolver(() => RegisteredModel)
 export class VersionModelFields {

@@ -1,7 +1,8 @@
 import { badInput } from '../../common/errors';
 import { STORED_JSON, validateJson } from '../../common/json';
 import { validateText } from '../../common/text';
-import { ArtifactStatus } from './version.enums';
+import { SINGLE_FILE_PATH, validateManifest, type ManifestFileInput } from './manifest.rules';
+import { ArtifactLayout, ArtifactStatus } from './version.enums';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 const GIT_SHA = /^([0-9a-f]{40}|[0-9a-f]{64})$/;
@@ -14,6 +15,21 @@ export interface ArtifactInputShape {
   sha256?: string | null;
   sizeBytes?: number | null;
   signature?: Record<string, unknown> | null;
+  /** A folder: its files, each with its path, size and (unless its upload declares it) sha256. */
+  files?: ManifestFileInput[] | null;
+}
+
+/** A file of an artifact as registered: a single file's size and digest may wait for its upload. */
+export interface RegisteredFile {
+  path: string;
+  sizeBytes: number | null;
+  sha256: string | null;
+}
+
+/** What a registration declares of its artifact's files, in the order given. */
+export interface RegisteredManifest {
+  layout: ArtifactLayout;
+  files: RegisteredFile[];
 }
 
 /** How many dataset versions one registration may name. */
@@ -37,8 +53,11 @@ export function validateSha256(value: string, field: string): void {
   if (!SHA256.test(value)) throw badInput(field, 'must be a sha256 digest: 64 lowercase hex characters');
 }
 
-/** Checks the reproducibility tuple and artifact of a registration; throws BAD_USER_INPUT naming the field. */
-export function validateRegistration(input: RegistrationShape): void {
+/**
+ * Checks the reproducibility tuple and artifact of a registration; throws BAD_USER_INPUT naming the field. Answers
+ * the artifact's manifest: the folder's files normalised (manifest.rules.ts), or the one file of a single-file one.
+ */
+export function validateRegistration(input: RegistrationShape): RegisteredManifest {
   validateText(input.label, 'label', { max: 100, identifier: true });
   if (input.label !== undefined && input.label !== null && input.label.trim() === '') throw badInput('label', 'must not be empty');
   validateText(input.description, 'description');
@@ -68,11 +87,24 @@ export function validateRegistration(input: RegistrationShape): void {
     }
   }
   validateText(input.trainingRunId, 'trainingRunId', { max: 500, identifier: true });
-  validateArtifact(input.artifact);
+  return validateArtifact(input.artifact);
 }
 
-function validateArtifact(artifact: ArtifactInputShape): void {
+function validateArtifact(artifact: ArtifactInputShape): RegisteredManifest {
   if (artifact.signature !== undefined && artifact.signature !== null) validateJson(artifact.signature, 'artifact.signature', STORED_JSON);
+  if (artifact.files !== undefined && artifact.files !== null) {
+    // A folder: its files say it all, each with its size and digest.
+    if (artifact.uri !== undefined && artifact.uri !== null)
+      throw badInput('artifact.uri', 'a folder (artifact.files) is uploaded file by file: it is not registered by reference');
+    if (artifact.sha256 !== undefined && artifact.sha256 !== null)
+      throw badInput(
+        'artifact.sha256',
+        `a folder's sha256 is computed from its files' (the OMS root digest): declare each in artifact.files`,
+      );
+    if (artifact.sizeBytes !== undefined && artifact.sizeBytes !== null)
+      throw badInput('artifact.sizeBytes', `a folder's size is the total of its files': declare each in artifact.files`);
+    return { layout: ArtifactLayout.FOLDER, files: validateManifest(artifact.files, 'artifact.files') };
+  }
   if (artifact.sha256 !== undefined && artifact.sha256 !== null) validateSha256(artifact.sha256, 'artifact.sha256');
   if (artifact.sizeBytes !== undefined && artifact.sizeBytes !== null) {
     if (!Number.isSafeInteger(artifact.sizeBytes) || artifact.sizeBytes < 0) {
@@ -88,6 +120,11 @@ function validateArtifact(artifact: ArtifactInputShape): void {
       throw badInput('artifact.sizeBytes', 'is required when the artifact is registered by reference');
     }
   }
+  // A single file (uploaded, or registered by reference): a folder of one, its file named `artifact`.
+  return {
+    layout: ArtifactLayout.FILE,
+    files: [{ path: SINGLE_FILE_PATH, sizeBytes: artifact.sizeBytes ?? null, sha256: artifact.sha256 ?? null }],
+  };
 }
 
 /**

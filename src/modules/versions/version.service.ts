@@ -12,9 +12,11 @@ import { Action, type AccessService } from '../access';
 import { appendAudit } from '../audit';
 import { runIdempotent } from '../idempotency';
 import { ModelStatus, RegisteredModelEntity } from '../models';
+import { ArtifactFileEntity } from './manifest.entity';
+import { rootDigest } from './manifest.rules';
 import { ModelVersionEntity } from './version.entity';
-import { ArtifactFormat, ArtifactStatus, Stage } from './version.enums';
-import { initialArtifactStatus, storagePath, validateRegistration, type RegistrationShape } from './version.rules';
+import { ArtifactFormat, ArtifactLayout, ArtifactStatus, Stage } from './version.enums';
+import { initialArtifactStatus, storagePath, validateRegistration, type RegisteredManifest, type RegistrationShape } from './version.rules';
 import { readVersion } from './version.store';
 
 export interface RegisterVersionInput extends RegistrationShape {
@@ -32,8 +34,11 @@ export interface VersionFilter {
 
 /** Model versions and their reproducibility tuple: registration, and the batched reads behind the API. */
 export class ModelVersionService {
-  /** Run in every registering transaction, after the version is written and before its audit event. */
-  readonly registered = new TransactionHooks<[Caller, ModelVersionEntity, RegisteredModelEntity]>();
+  /**
+   * Run in every registering transaction, after the version and its artifact's files are written and before its
+   * audit event; the manifest's files come in the order the registration gave them.
+   */
+  readonly registered = new TransactionHooks<[Caller, ModelVersionEntity, RegisteredModelEntity, RegisteredManifest]>();
 
   constructor(
     private readonly db: DataSource,
@@ -48,7 +53,7 @@ export class ModelVersionService {
    */
   async register(caller: Caller, input: RegisterVersionInput): Promise<{ version: ModelVersionEntity; replayed: boolean }> {
     if (Boolean(input.modelId) === Boolean(input.modelName)) throw badInput('modelId', 'give exactly one of modelId and modelName');
-    validateRegistration(input);
+    const manifest = validateRegistration(input);
     const { idempotencyKey, ...request } = input;
     return this.db.transaction(async (m) => {
       const modelKey = String(input.modelId ?? input.modelName);
@@ -62,7 +67,7 @@ export class ModelVersionService {
         'registerModelVersion',
         idempotencyKey,
         request,
-        () => this.insertVersion(m, caller, input),
+        () => this.insertVersion(m, caller, input, manifest),
         {
           save: (version) => ({ versionId: version.id }),
           load: (stored) => readVersion(m, stored.versionId),
@@ -72,7 +77,12 @@ export class ModelVersionService {
     });
   }
 
-  private async insertVersion(m: EntityManager, caller: Caller, input: RegisterVersionInput): Promise<ModelVersionEntity> {
+  private async insertVersion(
+    m: EntityManager,
+    caller: Caller,
+    input: RegisterVersionInput,
+    manifest: RegisteredManifest,
+  ): Promise<ModelVersionEntity> {
     // Taking the next number locks the model row: concurrent registrations of one model queue here,
     // and numbers are never reused because the counter only grows.
     const [model] = await writeReturning(
@@ -86,14 +96,23 @@ export class ModelVersionService {
     if (model.status === ModelStatus.RETIRED) throw conflict(`model "${model.name}" is retired: it takes no new versions`);
 
     const artifactStatus = initialArtifactStatus(input.artifact);
+    // A folder's size is its files' total, its sha256 the OMS root digest of theirs (once every one is declared).
+    const folder = manifest.layout === ArtifactLayout.FOLDER;
+    const digests = manifest.files.flatMap((f) => (f.sha256 === null ? [] : [{ path: f.path, sha256: f.sha256 }]));
+    const artifactSha256 = folder
+      ? digests.length === manifest.files.length
+        ? rootDigest(digests)
+        : null
+      : (input.artifact.sha256 ?? null);
+    const artifactSize = folder ? manifest.files.reduce((total, f) => total + (f.sizeBytes ?? 0), 0) : (input.artifact.sizeBytes ?? null);
     const [version] = await writeReturning(
       m,
       ModelVersionEntity,
       `INSERT INTO model_versions (model_id, version, label, description, stage, code_repo, code_commit, dataset_versions,
            hyperparameters, environment_image_digest, environment_package_lock, random_seed, training_run_id,
            artifact_format, artifact_storage_path, artifact_source_uri, artifact_size_bytes, artifact_sha256,
-           artifact_signature, artifact_status, created_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
+           artifact_signature, artifact_status, created_by, artifact_layout)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
          RETURNING *`,
       [
         model.id,
@@ -112,24 +131,37 @@ export class ModelVersionService {
         input.artifact.format,
         storagePath(model.id, model.versionCounter),
         input.artifact.uri ?? null,
-        input.artifact.sizeBytes ?? null,
-        input.artifact.sha256 ?? null,
+        artifactSize,
+        artifactSha256,
         input.artifact.signature ? JSON.stringify(input.artifact.signature) : null,
         artifactStatus,
         caller.subject,
+        manifest.layout,
       ],
       {
         constraint: 'model_versions_label_idx',
         error: () => conflict(`model "${model.name}" already has a version labelled "${input.label}"`, { field: 'label' }),
       },
     );
-    await this.registered.run(m, caller, version, model);
+    await m.query(
+      `INSERT INTO artifact_files (version_id, path, size_bytes, sha256, status)
+       SELECT $1, f.path, f.size_bytes, f.sha256, $5 FROM unnest($2::text[], $3::bigint[], $4::text[]) AS f(path, size_bytes, sha256)`,
+      [
+        version.id,
+        manifest.files.map((f) => f.path),
+        manifest.files.map((f) => f.sizeBytes),
+        manifest.files.map((f) => f.sha256),
+        artifactStatus,
+      ],
+    );
+    await this.registered.run(m, caller, version, model, manifest);
     await appendAudit(m, caller, {
       action: 'version.registered',
       subjectType: 'ModelVersion',
       subjectId: version.id,
       modelId: model.id,
-      payload: { before: null, after: auditable(version) },
+      // The manifest as registered (paths, sizes, digests): what a signature or a scan is later checked against.
+      payload: { before: null, after: { ...auditable(version), artifactFiles: manifest.files } },
     });
     return version;
   }
@@ -187,6 +219,21 @@ export class ModelVersionService {
     );
   }
 
+  /** The files of many versions' artifacts, in path order (code point order), reading the columns of `fields`. */
+  async filePagesByVersions(
+    versionIds: readonly string[],
+    page: PageArgs,
+    fields?: readonly string[],
+  ): Promise<Map<string, Page<ArtifactFileEntity>>> {
+    const columns = fields ? projection(this.db.manager, ArtifactFileEntity, fields) : 'x.*';
+    return hydratePages(this.db.manager, ArtifactFileEntity, await keysetPages(this.db.manager, fileList(versionIds, columns), page));
+  }
+
+  /** How many files each version's artifact has. */
+  async fileCountsByVersions(versionIds: readonly string[]): Promise<Map<string, number>> {
+    return keysetCounts(this.db.manager, fileList(versionIds, 'x.path'));
+  }
+
   /**
    * How many versions each model has. Unfiltered, that is the model's version counter: versions are
    * never deleted and the counter moves in the same transaction as the insert, so it is exact, and
@@ -232,6 +279,11 @@ function versionList(modelIds: readonly string[], filter: VersionFilter, columns
     order: ['x.version', 'x.id'],
     direction: 'DESC',
   };
+}
+
+/** The files of versions' artifacts, by path: byte order, as the column's collation (C) compares them. */
+function fileList(versionIds: readonly string[], columns: string): ListQuery {
+  return { from: 'artifact_files', columns, parent: { column: 'x.version_id', keys: versionIds }, order: ['x.path'], direction: 'ASC' };
 }
 
 /**

@@ -2,10 +2,15 @@ import { DateTimeISOResolver, GraphQLJSONObject, SafeIntResolver, UUIDResolver }
 import { Directive, Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { Connection } from '../../graphql/connection';
 import { LineageNode } from '../../graphql/lineage-node';
-import { ArtifactFormat, ArtifactStatus, Stage } from './version.enums';
+import { MAX_FILES } from './manifest.rules';
+import { ArtifactFormat, ArtifactLayout, ArtifactStatus, Stage } from './version.enums';
 
 registerEnumType(ArtifactFormat, { name: 'ArtifactFormat' });
 registerEnumType(ArtifactStatus, { name: 'ArtifactStatus' });
+registerEnumType(ArtifactLayout, {
+  name: 'ArtifactLayout',
+  description: 'One file, or a folder of files (a manifest); a single file is a folder of one, its file named `artifact`',
+});
 
 @ObjectType()
 export class CodeRef {
@@ -46,10 +51,40 @@ export class Reproducibility {
   trainingRunId: string | null;
 }
 
+@ObjectType({ description: 'One file of an artifact: its path in the folder, size, sha256 and status' })
+export class ArtifactFile {
+  @Field({ description: 'Relative to the folder, `/`-separated, normalised as OMS canonicalises paths' })
+  path: string;
+
+  @Field(() => SafeIntResolver, { nullable: true, description: 'Null only for a single file whose upload has yet to declare it' })
+  sizeBytes: number | null;
+
+  @Field(() => String, { nullable: true, description: 'Null until declared (at registration or by the upload)' })
+  sha256: string | null;
+
+  @Field(() => ArtifactStatus)
+  status: ArtifactStatus;
+
+  @Field(() => String, { nullable: true, description: 'Why the upload or the last verification of this file failed' })
+  failureReason: string | null;
+
+  @Field(() => DateTimeISOResolver, { nullable: true, description: 'When its stored bytes last matched the digest' })
+  verifiedAt: Date | null;
+}
+
+@ObjectType()
+export class ArtifactFileConnection extends Connection(ArtifactFile) {}
+
 @ObjectType()
 export class Artifact {
+  /** The version whose artifact this is (not a field: `files` pages through its rows). */
+  versionId: string;
+
   @Field(() => ArtifactFormat)
   format: ArtifactFormat;
+
+  @Field(() => ArtifactLayout)
+  layout: ArtifactLayout;
 
   @Field({ description: 'Assigned by the registry: models/<model id>/<version>/' })
   storagePath: string;
@@ -57,16 +92,19 @@ export class Artifact {
   @Field(() => String, { nullable: true, description: 'Where a referenced artifact lives' })
   sourceUri: string | null;
 
-  @Field(() => SafeIntResolver, { nullable: true })
+  @Field(() => SafeIntResolver, { nullable: true, description: "A folder's: the total of its files" })
   sizeBytes: number | null;
 
-  @Field(() => String, { nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: "A folder's: the OMS root digest of its manifest (sha256 over its files' raw sha256s in path order), once all are known",
+  })
   sha256: string | null;
 
   @Field(() => GraphQLJSONObject, { nullable: true, description: 'Input/output signature' })
   signature: Record<string, unknown> | null;
 
-  @Field(() => ArtifactStatus)
+  @Field(() => ArtifactStatus, { description: 'READY only when every file arrived and matched its digest' })
   status: ArtifactStatus;
 
   @Field(() => String, { nullable: true, description: 'Why the upload or the last verification failed' })
@@ -140,6 +178,18 @@ export class EnvironmentInput {
   packageLock?: string;
 }
 
+@InputType({ description: 'One file of a model folder: uploaded with PUT /artifacts/<versionId>/<path>' })
+export class ArtifactFileInput {
+  @Field({ description: 'Relative, `/`-separated; `./` and repeated `/` collapse; no `..`, at most 1,024 bytes; not `model.sig`' })
+  path: string;
+
+  @Field(() => SafeIntResolver)
+  sizeBytes: number;
+
+  @Field(() => String, { nullable: true, description: 'Its sha256; or the upload declares it in X-Artifact-Sha256' })
+  sha256?: string;
+}
+
 @InputType()
 export class ArtifactInput {
   @Field(() => ArtifactFormat)
@@ -159,6 +209,12 @@ export class ArtifactInput {
 
   @Field(() => GraphQLJSONObject, { nullable: true })
   signature?: Record<string, unknown>;
+
+  @Field(() => [ArtifactFileInput], {
+    nullable: true,
+    description: `A model folder, file by file (at most ${MAX_FILES.toLocaleString('en-US')}): then no uri, sha256 or sizeBytes`,
+  })
+  files?: ArtifactFileInput[];
 }
 
 @InputType()

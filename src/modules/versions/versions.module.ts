@@ -1,16 +1,17 @@
 import { defineModule } from '../../common/module';
 import type { AccessService } from '../access';
 import type { RequestContext } from '../../graphql/context';
+import { ArtifactFileEntity } from './manifest.entity';
 import { ModelVersionEntity } from './version.entity';
 import { createVersionLoaders, type VersionLoaders } from './version.loaders';
-import { ModelVersionResolver, VersionModelFields } from './version.resolver';
+import { ArtifactFields, ModelVersionResolver, VersionModelFields } from './version.resolver';
 import { ModelVersionService } from './version.service';
 
-/** Model versions: registration with the reproducibility tuple and the artifact's metadata. */
+/** Model versions: registration with the reproducibility tuple and the artifact's metadata (its manifest of files). */
 export const versionsModule = defineModule({
   name: 'versions',
-  entities: [ModelVersionEntity],
-  resolvers: [ModelVersionResolver, VersionModelFields],
+  entities: [ModelVersionEntity, ArtifactFileEntity],
+  resolvers: [ModelVersionResolver, ArtifactFields, VersionModelFields],
   services: (db, { access }: { access: AccessService }) => ({ versions: new ModelVersionService(db, access) }),
   loaders: ({ versions }, caller) => createVersionLoaders(versions, caller),
   references: {

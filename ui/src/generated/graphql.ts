@@ -1219,6 +1219,7 @@ export const AlertStatusValues = ['OPEN', 'ACKNOWLEDGED', 'RESOLVED'] as const;
 export const ApprovalDecisionValues = ['APPROVED', 'REJECTED'] as const;
 export const ArtifactActionValues = ['COLD_STORAGE', 'DELETE'] as const;
 export const ArtifactFormatValues = ['ONNX', 'PICKLE', 'JOBLIB', 'TORCH', 'SAFETENSORS', 'TF_SAVEDMODEL', 'OTHER'] as const;
+export const ArtifactLayoutValues = ['FILE', 'FOLDER'] as const;
 export const ArtifactStatusValues = ['PENDING_UPLOAD', 'READY', 'FAILED', 'COLD', 'DELETED'] as const;
 export const BaselineReferenceValues = ['FIXED', 'PRODUCTION_VERSION'] as const;
 export const CanaryMetricVerdictValues = ['PASS', 'FAIL', 'INCONCLUSIVE', 'INSUFFICIENT_DATA'] as const;
