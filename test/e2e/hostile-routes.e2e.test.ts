@@ -140,6 +140,52 @@ test('PUT and GET /artifacts/<id>: hostile ids, headers and bodies are client er
   );
 }, 120_000);
 
+test('PUT and GET /artifacts/<id>/<path>: hostile file paths, headers and bodies are client errors', async () => {
+  const model = ok(
+    await t.post({ query: `mutation { createModel(input: { name: "${modelName('folder-routes')}", owner: "o" }) { model { id } } }` }),
+  ).createModel as { model: { id: string } };
+  const folder = ok(
+    await t.post({
+      query: 'mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { version { id } } }',
+      variables: {
+        input: {
+          ...registration(),
+          modelId: model.model.id,
+          artifact: {
+            format: 'OTHER',
+            files: [
+              { path: 'MLmodel', sizeBytes: 3 },
+              { path: 'data/model.pkl', sizeBytes: 5 },
+            ],
+          },
+        },
+      },
+    }),
+  ).registerModelVersion as { version: { id: string } };
+  const segment = fc.oneof(
+    fc.constantFrom('MLmodel', 'data', 'model.pkl', 'model.sig', '..', '.', '', '%00', '%2F', '%5C', '%ff', '%C0%AF', '%E2%80%AE'),
+    hostileString.map(percentEncoded),
+  );
+  await fc.assert(
+    fc.asyncProperty(
+      fc.array(segment, { minLength: 1, maxLength: 4 }),
+      fc.constantFrom('PUT', 'GET'),
+      fc.dictionary(fc.constantFrom('x-artifact-sha256', 'range', 'content-type'), headerString, { maxKeys: 2 }),
+      fc.uint8Array({ maxLength: 50 }),
+      async (segments, method, headers, body) => {
+        const path = `/artifacts/${folder.version.id}/${segments.join('/')}`;
+        const res = await fetch(`${t.baseUrl}${path}`, {
+          method,
+          headers: { authorization: `Bearer ${t.adminToken}`, ...headers },
+          body: method === 'PUT' ? body : undefined,
+        });
+        await clientError(`${method} ${path} ${JSON.stringify(headers)}`, res);
+      },
+    ),
+    { numRuns: RUNS, seed: SEED, endOnFailure: true },
+  );
+}, 120_000);
+
 test('GET /audit/export: hostile positions are client errors', async () => {
   await fc.assert(
     fc.asyncProperty(hostileString, async (after) => {
