@@ -274,6 +274,49 @@ describeInBrowser('governance console in a browser', () => {
     expect(fs.readFileSync(await download.path())).toEqual(ARTIFACT);
   });
 
+  it('shows a model folder file by file, with its root digest, and downloads one of its files', async () => {
+    const files: Record<string, Buffer> = {
+      MLmodel: Buffer.from('flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n'),
+      'conda.yaml': Buffer.from('dependencies: [python=3.11.9, scikit-learn=1.5.2]\n'),
+      'data/model.pkl': Buffer.from('a pickle, as far as the console knows\n'),
+    };
+    const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+    const { model } = ok(await server.request(CreateModelDocument, { input: { name: 'mlflow-folder', owner: 'ml-platform' } })).createModel;
+    const { version: folder } = ok(
+      await server.request(RegisterModelVersionDocument, {
+        input: version(model.id, 0.3, {
+          artifact: {
+            format: 'PICKLE',
+            files: Object.entries(files).map(([path, b]) => ({ path, sizeBytes: b.length, sha256: digest(b) })),
+          },
+        }),
+      }),
+    ).registerModelVersion;
+    for (const [path, body] of Object.entries(files)) {
+      const put = await fetch(`${server.baseUrl}/artifacts/${folder.id}/${path}`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${server.adminToken}` },
+        body,
+      });
+      expect([path, put.status]).toEqual([path, 201]);
+    }
+    await page.goto(`${server.baseUrl}/ui/versions/${folder.id}`);
+    const table = page.locator('section[aria-labelledby="section-files"] tbody tr');
+    await table.first().waitFor();
+    await expect(table.count()).resolves.toBe(3);
+    await expect(table.nth(2).innerText()).resolves.toMatch(
+      new RegExp(`data/model\\.pkl\\s+\\d+ B\\s+READY\\s+${digest(files['data/model.pkl'])}`),
+    );
+    await page.getByText(folder.artifact.sha256 as string).waitFor(); // the folder's root digest
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download data/model.pkl' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('model.pkl');
+    expect(fs.readFileSync(await download.path())).toEqual(files['data/model.pkl']);
+    await accessible();
+  });
+
   it('lets an approver sign the challenge with their own key and paste the signature; a wrong one is refused', async () => {
     const approver = await signedIn(browser, server.baseUrl, seeded.erin.token);
     await approver.goto(`${server.baseUrl}/ui/versions/${seeded.v2}`);

@@ -85,9 +85,13 @@ export function toApiError(error: unknown): ApiError {
   return error instanceof ApiError ? error : new ApiError(error instanceof Error ? error.message : String(error), 'UNKNOWN');
 }
 
-/** Downloads an artifact through the API (the token cannot ride on a plain link), then hands it to the browser. */
-export async function downloadArtifact(versionId: string, fileName: string): Promise<void> {
-  const res = await fetch(`/artifacts/${versionId}`, { headers: { authorization: `Bearer ${getToken() ?? ''}` } });
+/**
+ * Downloads an artifact through the API (the token cannot ride on a plain link), then hands it to the browser: its
+ * only file, or the file `path` of a model folder.
+ */
+export async function downloadArtifact(versionId: string, fileName: string, path?: string): Promise<void> {
+  const file = path === undefined ? '' : `/${path.split('/').map(encodeURIComponent).join('/')}`;
+  const res = await fetch(`/artifacts/${versionId}${file}`, { headers: { authorization: `Bearer ${getToken() ?? ''}` } });
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as { errors?: Array<{ message: string; extensions?: { code?: string } }> } | null;
     const first = body?.errors?.[0];

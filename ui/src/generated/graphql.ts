@@ -74,6 +74,11 @@ export type ArtifactFormat =
   | 'TF_SAVEDMODEL'
   | 'TORCH';
 
+/** One file, or a folder of files (a manifest); a single file is a folder of one, its file named `artifact` */
+export type ArtifactLayout =
+  | 'FILE'
+  | 'FOLDER';
+
 export type ArtifactStatus =
   | 'COLD'
   | 'DELETED'
@@ -438,7 +443,7 @@ export type ConsoleVersionQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleVersionQuery = { modelVersion: { id: string, version: number, label: string | null, description: string, stage: Stage, createdBy: string, createdAt: string, revision: number, aliases: { edges: Array<{ node: { name: string } }> }, artifact: { format: ArtifactFormat, status: ArtifactStatus, storagePath: string, sourceUri: string | null, sizeBytes: number | null, sha256: string | null, failureReason: string | null, verifiedAt: string | null }, latestValidation: { id: string, passed: boolean, summary: string, createdBy: string, createdAt: string, checks: Array<{ origin: string, metric: string, comparator: Comparator, candidateValue: number | null, baselineValue: number | null, tolerance: number, passed: boolean, detail: string }> } | null, approvals: { edges: Array<{ node: { id: string, targetStage: string, decision: ApprovalDecision, approver: string, approverRole: Role, comment: string, keyFingerprint: string, signedAt: string } }> }, stageHistory: { edges: Array<{ node: { id: string, fromStage: Stage, toStage: Stage, reason: string, actor: string, changedAt: string, auditSeq: number } }> }, model: { id: string, name: string }, reproducibility: { datasetVersions: Array<string>, hyperparameters: Record<string, unknown>, randomSeed: string | null, trainingRunId: string | null, code: { repo: string, commit: string }, environment: { imageDigest: string | null, packageLock: string | null } }, metrics: { edges: Array<{ node: { name: string, value: number, step: number, source: MetricSource, slice: string } }> } } | null };
+export type ConsoleVersionQuery = { modelVersion: { id: string, version: number, label: string | null, description: string, stage: Stage, createdBy: string, createdAt: string, revision: number, aliases: { edges: Array<{ node: { name: string } }> }, artifact: { format: ArtifactFormat, layout: ArtifactLayout, status: ArtifactStatus, storagePath: string, sourceUri: string | null, sizeBytes: number | null, sha256: string | null, failureReason: string | null, verifiedAt: string | null, files: { totalCount: number, edges: Array<{ node: { path: string, sizeBytes: number | null, sha256: string | null, status: ArtifactStatus, failureReason: string | null } }> } }, latestValidation: { id: string, passed: boolean, summary: string, createdBy: string, createdAt: string, checks: Array<{ origin: string, metric: string, comparator: Comparator, candidateValue: number | null, baselineValue: number | null, tolerance: number, passed: boolean, detail: string }> } | null, approvals: { edges: Array<{ node: { id: string, targetStage: string, decision: ApprovalDecision, approver: string, approverRole: Role, comment: string, keyFingerprint: string, signedAt: string } }> }, stageHistory: { edges: Array<{ node: { id: string, fromStage: Stage, toStage: Stage, reason: string, actor: string, changedAt: string, auditSeq: number } }> }, model: { id: string, name: string }, reproducibility: { datasetVersions: Array<string>, hyperparameters: Record<string, unknown>, randomSeed: string | null, trainingRunId: string | null, code: { repo: string, commit: string }, environment: { imageDigest: string | null, packageLock: string | null } }, metrics: { edges: Array<{ node: { name: string, value: number, step: number, source: MetricSource, slice: string } }> } } | null };
 
 export type ConsoleVersionAccessQueryVariables = Exact<{
   modelId: string;
@@ -953,6 +958,7 @@ export const ConsoleVersionDocument = new TypedDocumentString(`
     }
     artifact {
       format
+      layout
       status
       storagePath
       sourceUri
@@ -960,6 +966,18 @@ export const ConsoleVersionDocument = new TypedDocumentString(`
       sha256
       failureReason
       verifiedAt
+      files(first: 100) {
+        totalCount
+        edges {
+          node {
+            path
+            sizeBytes
+            sha256
+            status
+            failureReason
+          }
+        }
+      }
     }
     latestValidation {
       id

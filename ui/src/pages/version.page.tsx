@@ -53,6 +53,7 @@ export function VersionPage({ id, location }: { id: string; location: Location }
         <Reproducibility version={version} />
         <ArtifactSection version={version} />
       </div>
+      <ArtifactFiles version={version} />
       <Metrics version={version} location={location} />
       <Validation version={version} />
       <div className="columns">
@@ -291,7 +292,13 @@ function ArtifactSection({ version }: { version: Version }) {
         <dd>{a.format}</dd>
         <dt>Size</dt>
         <dd>{bytes(a.sizeBytes)}</dd>
-        <dt>SHA-256</dt>
+        {a.layout === 'FOLDER' ? (
+          <>
+            <dt>Files</dt>
+            <dd>{a.files.totalCount}</dd>
+          </>
+        ) : null}
+        <dt>{a.layout === 'FOLDER' ? 'Root digest' : 'SHA-256'}</dt>
         <dd>
           <code className="digest">{a.sha256 ?? '—'}</code>
         </dd>
@@ -308,11 +315,71 @@ function ArtifactSection({ version }: { version: Version }) {
           </>
         ) : null}
       </dl>
-      {a.status === 'READY' && !a.sourceUri ? (
+      {a.status === 'READY' && !a.sourceUri && a.layout === 'FILE' ? (
         <button type="button" onClick={download}>
           Download
         </button>
       ) : null}
+      <ErrorMessage error={error} />
+    </Section>
+  );
+}
+
+/** A model folder's files (its manifest): path, size, status and digest, each downloadable once the folder is READY. */
+function ArtifactFiles({ version }: { version: Version }) {
+  const a = version.artifact;
+  const [error, setError] = useState<ApiError>();
+  if (a.layout !== 'FOLDER') return null;
+  const files = edges(a.files);
+  const download = (path: string) => {
+    setError(undefined);
+    downloadArtifact(version.id, path.split('/').pop() ?? path, path).catch((err) => setError(toApiError(err)));
+  };
+  return (
+    <Section title="Files">
+      <p className="muted">
+        {a.files.totalCount > files.length
+          ? `The first ${files.length} of ${a.files.totalCount} files, by path.`
+          : `${files.length} files, by path.`}{' '}
+        The folder&apos;s SHA-256 is the OpenSSF Model Signing root digest of theirs.
+      </p>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Path</th>
+            <th scope="col">Size</th>
+            <th scope="col">Status</th>
+            <th scope="col">SHA-256</th>
+            <th scope="col">
+              <span className="visually-hidden">Download</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {files.map((f) => (
+            <tr key={f.path}>
+              <td>
+                <code>{f.path}</code>
+              </td>
+              <td>{bytes(f.sizeBytes)}</td>
+              <td className={f.status === 'FAILED' ? 'bad' : undefined}>
+                {f.status}
+                {f.failureReason ? `: ${f.failureReason}` : ''}
+              </td>
+              <td>
+                <code className="digest">{f.sha256 ?? '—'}</code>
+              </td>
+              <td>
+                {a.status === 'READY' ? (
+                  <button type="button" onClick={() => download(f.path)} aria-label={`Download ${f.path}`}>
+                    Download
+                  </button>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
       <ErrorMessage error={error} />
     </Section>
   );
