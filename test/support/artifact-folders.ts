@@ -218,6 +218,9 @@ export function folderTests(store: () => FolderStore): void {
     });
 
     await store().place(`${storagePath}conda.yaml`, Buffer.from('dependencies: [python=3.11.9, scikit-learn=1.5.2, requests]\n'));
+    // A download is framed by the object as stored: one whose size is no longer the recorded one is not served.
+    const framed = await get(version.id, 'conda.yaml');
+    expect([framed.status, await framed.text()]).toEqual([409, expect.stringContaining('no longer matches its record')]);
     const bad = await verify();
     expect(bad).toMatchObject({ verified: false, status: 'FAILED', filesChecked: 3, filesFailed: 1 });
     expect(bad.failures).toEqual([
