@@ -52,7 +52,13 @@ export class ArtifactWorker implements BackgroundJob {
     this.loop = (async () => {
       while (this.running) {
         const done = await this.runOnce().catch(() => 0);
-        if (done === 0 && this.running) await new Promise<void>((resolve) => ((this.wake = resolve), setTimeout(resolve, IDLE_MS)));
+        if (done === 0 && this.running) {
+          // Idle until the next round or until stop() wakes it; woken, its timer goes too (none is left running).
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, IDLE_MS);
+            this.wake = () => (clearTimeout(timer), resolve());
+          });
+        }
       }
     })();
   }
