@@ -1,8 +1,16 @@
 import { Role } from '../../src/common/role';
-import { defaultPolicy, parseCheck, parsePolicy, type Policy } from '../../src/modules/governance/policy.rules';
+import {
+  appliesFrom,
+  defaultPolicy,
+  parseCheck,
+  parsePolicy,
+  type GatedStage,
+  type Policy,
+} from '../../src/modules/governance/policy.rules';
 import { RiskTier } from '../../src/modules/models/model.enums';
 import { expectBadInput } from './bad-input';
 import { Comparator } from '../../src/modules/governance/governance.enums';
+import { Stage } from '../../src/modules/versions/version.enums';
 
 describe('defaultPolicy', () => {
   it.each([
@@ -16,6 +24,8 @@ describe('defaultPolicy', () => {
       separationOfDuties: true,
       approverRole: Role.APPROVER,
       approvals: { STAGING: 0, PRODUCTION: production },
+      requiredSignatures: null,
+      scan: { stage: Stage.STAGING, block: 'DANGEROUS', requireScanned: false },
     };
     expect(defaultPolicy(tier)).toEqual(expected);
   });
@@ -67,6 +77,8 @@ describe('parsePolicy', () => {
         separationOfDuties: false,
         approverRole: 'ADMIN',
         approvals: { STAGING: 1, PRODUCTION: 3 },
+        requiredSignatures: { stage: 'STAGING', signers: ['release-key', 'ml-ca', 'release-key'] },
+        scan: { stage: 'PRODUCTION', block: 'SUSPICIOUS', requireScanned: true },
       },
       RiskTier.LOW,
     );
@@ -79,7 +91,47 @@ describe('parsePolicy', () => {
       separationOfDuties: false,
       approverRole: Role.ADMIN,
       approvals: { STAGING: 1, PRODUCTION: 3 },
+      requiredSignatures: { stage: Stage.STAGING, signers: ['release-key', 'ml-ca'] },
+      scan: { stage: Stage.PRODUCTION, block: 'SUSPICIOUS', requireScanned: true },
     });
+  });
+
+  it('takes a signature requirement for PRODUCTION by default, any trusted signer when none is named', () => {
+    expect(parsePolicy({ requiredSignatures: {} }, RiskTier.LOW).requiredSignatures).toEqual({ stage: Stage.PRODUCTION, signers: [] });
+    expect(parsePolicy({ requiredSignatures: null }, RiskTier.LOW).requiredSignatures).toBeNull();
+    expect(parsePolicy({ scan: { requireScanned: true } }, RiskTier.LOW).scan).toEqual({
+      stage: Stage.STAGING,
+      block: 'DANGEROUS',
+      requireScanned: true,
+    });
+  });
+
+  it.each([
+    [{ requiredSignatures: 'yes' }, 'document.requiredSignatures'],
+    [{ requiredSignatures: { stage: 'DEVELOPMENT' } }, 'document.requiredSignatures.stage'],
+    [{ requiredSignatures: { signers: 'release-key' } }, 'document.requiredSignatures.signers'],
+    [{ requiredSignatures: { signers: [''] } }, 'document.requiredSignatures.signers[0]'],
+    [{ requiredSignatures: { signers: Array.from({ length: 51 }, (_, i) => `k${i}`) } }, 'document.requiredSignatures.signers'],
+    [{ requiredSignatures: { stage: 'PRODUCTION', signer: ['x'] } }, 'document.requiredSignatures.signer'],
+    [{ scan: false }, 'document.scan'],
+    [{ scan: { block: 'INFO' } }, 'document.scan.block'],
+    [{ scan: { stage: 'ARCHIVED' } }, 'document.scan.stage'],
+    [{ scan: { requireScanned: 'yes' } }, 'document.scan.requireScanned'],
+  ])('refuses %j naming %s', (document, field) => {
+    expectBadInput(() => parsePolicy(document, RiskTier.LOW), field);
+  });
+});
+
+describe('appliesFrom', () => {
+  it.each([
+    [Stage.STAGING, Stage.STAGING, true],
+    [Stage.STAGING, Stage.PRODUCTION, true],
+    [Stage.PRODUCTION, Stage.STAGING, false],
+    [Stage.PRODUCTION, Stage.PRODUCTION, true],
+    [Stage.STAGING, Stage.ARCHIVED, false],
+    [Stage.STAGING, Stage.DEVELOPMENT, false],
+  ])('a gate from %s applies to a move to %s: %s', (from, target, applies) => {
+    expect(appliesFrom(from as GatedStage, target)).toBe(applies);
   });
 
   it('keeps the tier defaults for what a partial document leaves out', () => {

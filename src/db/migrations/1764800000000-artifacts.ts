@@ -1,7 +1,7 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { KINDS_AFTER as KINDS_BEFORE, kindsCheck } from './1764700000000-monitoring';
 
-const KINDS_AFTER = [...KINDS_BEFORE, 'ARTIFACT_CHANGED'];
+export const KINDS_AFTER = [...KINDS_BEFORE, 'ARTIFACT_CHANGED'];
 
 /**
  * Artifacts uploaded into the registry's store: who is uploading (one upload per version at a time, a lease a

@@ -13,6 +13,7 @@ import { Retention1764810000000 } from './1764810000000-retention';
 import { WebhookCreatorRole1764850000000 } from './1764850000000-webhook-creator-role';
 import { CheckpointRegistry1764900000000 } from './1764900000000-checkpoint-registry';
 import { ArtifactFiles1765000000000 } from './1765000000000-artifact-files';
+import { ArtifactTrustEvents1765050000000 } from './1765050000000-artifact-trust-events';
 
 /** In timestamp order. Listed, not globbed, so that tsc builds, ts-jest tests and the typeorm CLI see the same set. */
 export const migrations = [
@@ -31,4 +32,5 @@ export const migrations = [
   WebhookCreatorRole1764850000000,
   CheckpointRegistry1764900000000,
   ArtifactFiles1765000000000,
+  ArtifactTrustEvents1765050000000,
 ];

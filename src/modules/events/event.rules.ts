@@ -29,6 +29,10 @@ export enum EventKind {
   ROLLBACK_RECOMMENDED = 'ROLLBACK_RECOMMENDED',
   /** An artifact uploaded, refused, verified or found changed. */
   ARTIFACT_CHANGED = 'ARTIFACT_CHANGED',
+  /** A model signature (an OpenSSF Model Signing bundle) verified and attached to a version. */
+  ARTIFACT_SIGNED = 'ARTIFACT_SIGNED',
+  /** A version's files scanned (on upload, or again by rescanArtifact): its scan report recorded. */
+  ARTIFACT_SCANNED = 'ARTIFACT_SCANNED',
   OTHER = 'OTHER',
 }
 
@@ -49,6 +53,8 @@ const BY_ACTION: Record<string, EventKind> = {
   'recommendation.rollback': EventKind.ROLLBACK_RECOMMENDED,
   /** An ADMIN's acknowledgement of a break in the audit chain: about the registry's record, not a model's lifecycle. */
   'audit.break_acknowledged': EventKind.OTHER,
+  'artifact.signed': EventKind.ARTIFACT_SIGNED,
+  'artifact.scanned': EventKind.ARTIFACT_SCANNED,
 };
 
 const BY_PREFIX: Record<string, EventKind> = {
@@ -68,6 +74,8 @@ const BY_PREFIX: Record<string, EventKind> = {
   artifact: EventKind.ARTIFACT_CHANGED,
   retention: EventKind.POLICY_CHANGED,
   legal_hold: EventKind.POLICY_CHANGED,
+  /** Who the registry trusts to sign models: keys, certificate authorities and Sigstore identities, added or revoked. */
+  trust: EventKind.POLICY_CHANGED,
   /** A webhook's own housekeeping (created, paused, resumed, secret rotated, redelivered, deleted). */
   webhook: EventKind.OTHER,
 };

@@ -27,6 +27,8 @@ function toEffectivePolicy({ policy, source }: Effective): EffectivePolicy {
     approverRole: policy.approverRole,
     stagingApprovals: policy.approvals.STAGING,
     productionApprovals: policy.approvals.PRODUCTION,
+    requiredSignatures: policy.requiredSignatures,
+    scan: policy.scan,
   };
 }
 

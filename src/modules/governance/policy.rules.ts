@@ -26,6 +26,34 @@ export interface Policy {
   separationOfDuties: boolean;
   approverRole: Role;
   approvals: Record<GatedStage, number>;
+  /** The SIGNED gate: from this stage on, a verified model signature by one of these signers. Null: not required. */
+  requiredSignatures: SignatureRule | null;
+  /** The SCANNED gate: from this stage on, no stored file's scan as bad as `block`. */
+  scan: ScanRule;
+}
+
+/**
+ * `signers` are names of trusted signers (registerSigningKey, trustCertificateAuthority, trustSigstoreIdentity);
+ * one valid signature by any of them passes. An empty list: any signer the registry trusts for the model.
+ */
+export interface SignatureRule {
+  stage: GatedStage;
+  signers: string[];
+}
+
+/**
+ * `block`: the verdict that fails the gate (DANGEROUS, or SUSPICIOUS for DANGEROUS and SUSPICIOUS alike).
+ * `requireScanned`: a file with no scan report (registered by reference, or stored before scanning) fails too.
+ */
+export interface ScanRule {
+  stage: GatedStage;
+  block: 'DANGEROUS' | 'SUSPICIOUS';
+  requireScanned: boolean;
+}
+
+/** Whether a gate that applies `from` a stage applies to a move to `target`: STAGING's apply to PRODUCTION too. */
+export function appliesFrom(from: GatedStage, target: Stage): boolean {
+  return isGated(target) && (from === Stage.STAGING || target === Stage.PRODUCTION);
 }
 
 /** The policy document as stored: every field optional. */
@@ -35,9 +63,14 @@ export type PolicyDocument = Partial<{
   separationOfDuties: boolean;
   approverRole: string;
   approvals: Partial<Record<GatedStage, number>>;
+  requiredSignatures: { stage?: string; signers?: string[] };
+  scan: { stage?: string; block?: string; requireScanned?: boolean };
 }>;
 
-/** With no policy set: a passing validation for every tier; 1 approval for MEDIUM and 2 for HIGH; separated duties. */
+/**
+ * With no policy set: a passing validation for every tier; 1 approval for MEDIUM and 2 for HIGH; separated duties;
+ * nothing DANGEROUS in a scanned file from STAGING on; no signature required.
+ */
 export function defaultPolicy(tier: RiskTier): Policy {
   return {
     requiredChecks: [],
@@ -45,6 +78,8 @@ export function defaultPolicy(tier: RiskTier): Policy {
     separationOfDuties: true,
     approverRole: Role.APPROVER,
     approvals: { STAGING: 0, PRODUCTION: tier === RiskTier.HIGH ? 2 : tier === RiskTier.MEDIUM ? 1 : 0 },
+    requiredSignatures: null,
+    scan: { stage: Stage.STAGING, block: 'DANGEROUS', requireScanned: false },
   };
 }
 
@@ -52,7 +87,10 @@ export function defaultPolicy(tier: RiskTier): Policy {
 const POLICY_JSON: JsonBounds = { maxBytes: 16 * 1024, maxDepth: 3, maxEntries: 200 };
 
 const CHECK = /^\s*([A-Za-z_][A-Za-z0-9_.:/-]*)\s*(>=|<=)\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*$/;
-const KEYS = ['requiredChecks', 'maxValidationAgeHours', 'separationOfDuties', 'approverRole', 'approvals'];
+const KEYS = ['requiredChecks', 'maxValidationAgeHours', 'separationOfDuties', 'approverRole', 'approvals', 'requiredSignatures', 'scan'];
+/** Signer names are those of trusted signers: short, and a handful per policy. */
+const MAX_SIGNERS = 50;
+const MAX_SIGNER_NAME = 200;
 const APPROVER_ROLES: string[] = [Role.APPROVER, Role.ADMIN];
 
 /** parseCheck('fairness_score >= 0.9') → { metric: 'fairness_score', comparator: 'GTE', threshold: 0.9 } */
@@ -111,5 +149,52 @@ export function parsePolicy(document: unknown, tier: RiskTier): Policy {
       policy.approvals[stage as GatedStage] = wholeNumber(count, `document.approvals.${stage}`, 10);
     }
   }
+  if (doc.requiredSignatures !== undefined && doc.requiredSignatures !== null) {
+    policy.requiredSignatures = parseSignatureRule(doc.requiredSignatures, 'document.requiredSignatures');
+  }
+  if (doc.scan !== undefined) policy.scan = parseScanRule(doc.scan, policy.scan, 'document.scan');
   return policy;
+}
+
+function gatedStage(value: unknown, field: string): GatedStage {
+  if (!isGated(value as Stage)) throw badInput(field, 'must be STAGING or PRODUCTION');
+  return value as GatedStage;
+}
+
+function onlyKeys(value: Record<string, unknown>, keys: string[], field: string): void {
+  for (const key of Object.keys(value)) {
+    if (!keys.includes(key)) throw badInput(`${field}.${key}`, `unknown field; known fields are ${keys.join(', ')}`);
+  }
+}
+
+/** { "stage": "PRODUCTION", "signers": ["release-key"] } */
+function parseSignatureRule(value: unknown, field: string): SignatureRule {
+  if (!isObject(value)) throw badInput(field, 'must be an object such as { "stage": "PRODUCTION", "signers": ["release-key"] }');
+  onlyKeys(value, ['stage', 'signers'], field);
+  const signers = value.signers ?? [];
+  if (!Array.isArray(signers) || signers.length > MAX_SIGNERS)
+    throw badInput(`${field}.signers`, `must be a list of at most ${MAX_SIGNERS} signer names`);
+  signers.forEach((name, i) => {
+    if (typeof name !== 'string' || name.trim() === '' || name.length > MAX_SIGNER_NAME) {
+      throw badInput(`${field}.signers[${i}]`, `must be the name of a trusted signer (1 to ${MAX_SIGNER_NAME} characters)`);
+    }
+  });
+  return { stage: gatedStage(value.stage ?? Stage.PRODUCTION, `${field}.stage`), signers: [...new Set(signers as string[])] };
+}
+
+/** { "stage": "STAGING", "block": "SUSPICIOUS", "requireScanned": true }, each optional over the default. */
+function parseScanRule(value: unknown, defaults: ScanRule, field: string): ScanRule {
+  if (!isObject(value)) throw badInput(field, 'must be an object such as { "stage": "STAGING", "block": "DANGEROUS" }');
+  onlyKeys(value, ['stage', 'block', 'requireScanned'], field);
+  const rule = { ...defaults };
+  if (value.stage !== undefined) rule.stage = gatedStage(value.stage, `${field}.stage`);
+  if (value.block !== undefined) {
+    if (value.block !== 'DANGEROUS' && value.block !== 'SUSPICIOUS') throw badInput(`${field}.block`, 'must be DANGEROUS or SUSPICIOUS');
+    rule.block = value.block;
+  }
+  if (value.requireScanned !== undefined) {
+    if (typeof value.requireScanned !== 'boolean') throw badInput(`${field}.requireScanned`, 'must be true or false');
+    rule.requireScanned = value.requireScanned;
+  }
+  return rule;
 }

@@ -3,6 +3,7 @@ import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '
 import { Role } from '../../common/role';
 import { Connection } from '../../graphql/connection';
 import { RiskTier } from '../models';
+import { Stage } from '../versions';
 import { BaselineReference, Comparator } from './governance.enums';
 
 registerEnumType(Comparator, { name: 'Comparator', description: 'GTE: higher is better; LTE: lower is better' });
@@ -95,6 +96,27 @@ export class Policy {
   createdAt: Date;
 }
 
+@ObjectType({ description: 'From `stage` on (STAGING: PRODUCTION too), a verified model signature by one of `signers`' })
+export class SignatureRequirement {
+  @Field(() => Stage)
+  stage: Stage;
+
+  @Field(() => [String], { description: 'Names of trusted signers, any one of which passes; empty: any signer trusted for the model' })
+  signers: string[];
+}
+
+@ObjectType({ description: 'From `stage` on (STAGING: PRODUCTION too), no stored file whose scan is as bad as `block`' })
+export class ScanRequirement {
+  @Field(() => Stage)
+  stage: Stage;
+
+  @Field({ description: 'DANGEROUS, or SUSPICIOUS (which blocks DANGEROUS too)' })
+  block: string;
+
+  @Field({ description: 'Whether a file with no scan report (registered by reference, stored before scanning) fails the gate' })
+  requireScanned: boolean;
+}
+
 @ObjectType({ description: 'The rules in force for a model, after defaults' })
 export class EffectivePolicy {
   @Field(() => Policy, { nullable: true, description: 'The stored policy in force; null when the risk tier default applies' })
@@ -117,6 +139,12 @@ export class EffectivePolicy {
 
   @Field(() => Int)
   productionApprovals: number;
+
+  @Field(() => SignatureRequirement, { nullable: true, description: 'The SIGNED gate; null when no signature is required' })
+  requiredSignatures: SignatureRequirement | null;
+
+  @Field(() => ScanRequirement, { description: 'The SCANNED gate' })
+  scan: ScanRequirement;
 }
 
 @InputType()

@@ -4,9 +4,25 @@ import { isGated, type Policy } from '../governance/policy.rules';
 import { ArtifactStatus, type Stage } from '../versions/version.enums';
 
 export interface GateResult {
-  gate: 'ARTIFACT_READY' | 'VALIDATION' | 'VALIDATION_FRESH' | 'APPROVALS';
+  /** ARTIFACT_READY, VALIDATION, VALIDATION_FRESH, APPROVALS here; SIGNED and SCANNED from the modules above (GateCheck). */
+  gate: string;
   passed: boolean;
   detail: string;
+  /** SIGNED: every signature attached to the version, by whom, and whether it counts for the gate. */
+  signers?: GateSigner[];
+}
+
+export interface GateSigner {
+  /** Who signed, as the signature names them (a key's name, a certificate's subject, a Sigstore identity). */
+  identity: string;
+  /** key, certificate or sigstore. */
+  method: string;
+  /** The trusted signer (its name) the signature was verified against; null when none the registry trusts. */
+  trustedAs: string | null;
+  signedAt: Date | null;
+  counts: boolean;
+  /** Why it counts or not (revoked, not in the policy's signers, covers other files …). */
+  reason: string;
 }
 
 export interface GateReport {

@@ -3,4 +3,5 @@
 export { lifecycleModule } from './lifecycle.module';
 export type { RetirementService } from './retirement.service';
 export { setStage } from './stage.store';
-export type { TransitionService } from './transition.service';
+export type { GateCheck, GateFacts, TransitionService } from './transition.service';
+export type { GateResult, GateSigner } from './gate.rules';

@@ -6,11 +6,11 @@ import { hydrate, hydratePages } from '../../db/hydrate';
 import { keysetCounts, keysetPages, type ListQuery, type Page, type PageArgs } from '../../db/pagination';
 import { isUniqueViolation } from '../../db/pg-errors';
 import { Action, mayDo, RIGHTS, type Level, type AccessService } from '../access';
-import { decisionsOn, isGated, effectivePolicy, latestVerdict } from '../governance';
+import { decisionsOn, isGated, effectivePolicy, latestVerdict, type Policy } from '../governance';
 import { runIdempotent } from '../idempotency';
 import { lockModel, readModel, type RegisteredModelEntity } from '../models';
 import { ModelVersionEntity, ArtifactStatus, Stage, lockModelOfVersion, readVersion } from '../versions';
-import { evaluateGates, type GateReport } from './gate.rules';
+import { evaluateGates, type GateReport, type GateResult } from './gate.rules';
 import { actionForMove, ALLOWED_MOVES, assertMove, isRollback } from './stage.rules';
 import { setStage } from './stage.store';
 import { StageTransitionEntity } from './stage.entity';
@@ -50,6 +50,20 @@ export interface Readiness extends GateReport {
   permission: string;
 }
 
+/** What a gate of a module above lifecycle is given: read through `m`, inside the move's transaction when there is one. */
+export interface GateFacts {
+  model: RegisteredModelEntity;
+  version: ModelVersionEntity;
+  targetStage: Stage;
+  policy: Policy;
+}
+
+/**
+ * A gate a module above adds (SIGNED from trust, SCANNED from artifacts): the results it reports for a move, none
+ * when it does not apply. Registered at composition with `transitions.addGate`.
+ */
+export type GateCheck = (m: EntityManager, facts: GateFacts) => Promise<GateResult[]>;
+
 /** GATE_FAILED, carrying the whole gate report so the caller sees every reason at once. */
 export function gateFailed(report: GateReport): DomainError {
   const failed = report.gates.filter((g) => !g.passed);
@@ -72,11 +86,17 @@ export function gateFailed(report: GateReport): DomainError {
 export class TransitionService {
   /** Run before a version moves, with the model and the version locked: a module above may refuse the move (a legal hold). */
   readonly moving = new TransactionHooks<[ModelVersionEntity, Stage]>();
+  private readonly gateChecks: GateCheck[] = [];
 
   constructor(
     private readonly db: DataSource,
     private readonly access: AccessService,
   ) {}
+
+  /** Adds a gate every gated move (and promotionReadiness) evaluates after the gates of this module. */
+  addGate(check: GateCheck): void {
+    this.gateChecks.push(check);
+  }
 
   /**
    * transitionModelVersion({ versionId, toStage: PRODUCTION, expectedStage: STAGING, reason: 'beats champion' }).
@@ -135,7 +155,7 @@ export class TransitionService {
     const m = this.db.manager;
     const version = await readVersion(m, versionId);
     const level = await this.access.authorize(m, caller, Action.VIEW, version.modelId, notFound('model version', versionId));
-    const report = await gateReport(m, await readModel(m, version.modelId), version, targetStage);
+    const report = await this.gateReport(m, await readModel(m, version.modelId), version, targetStage);
     return {
       ...report,
       versionId,
@@ -212,7 +232,7 @@ export class TransitionService {
         });
       }
     } else if (isGated(to)) {
-      const report = await gateReport(m, model, version, to);
+      const report = await this.gateReport(m, model, version, to);
       if (!report.passed) throw gateFailed(report);
     }
     let archived: ModelVersionEntity | null = null;
@@ -232,6 +252,27 @@ export class TransitionService {
     // The promotion's event names the version it replaced: a promotion is one event with both versions.
     const replaced = archived && { versionId: archived.id, version: archived.version };
     return { version: await setStage(m, caller, version, to, input.reason ?? '', replaced ? { replaced } : {}), archived };
+  }
+
+  /** The gates for a move, read through `m` (inside a transition's transaction, so they see its locks). */
+  private async gateReport(
+    m: EntityManager,
+    model: RegisteredModelEntity,
+    version: ModelVersionEntity,
+    targetStage: Stage,
+  ): Promise<GateReport> {
+    const { policy } = await effectivePolicy(m, model);
+    const report = evaluateGates({
+      targetStage,
+      artifactStatus: version.artifactStatus,
+      registrant: version.createdBy,
+      latestValidation: await latestVerdict(m, version.id),
+      decisions: await decisionsOn(m, version.id, targetStage),
+      policy,
+      now: new Date(),
+    });
+    for (const check of this.gateChecks) report.gates.push(...(await check(m, { model, version, targetStage, policy })));
+    return { ...report, passed: report.gates.every((g) => g.passed) };
   }
 
   // ---- reads (batched) ----
@@ -274,25 +315,6 @@ function historyList(versionIds: readonly string[]): ListQuery {
     order: ['x.audit_seq', 'x.id'],
     direction: 'DESC',
   };
-}
-
-/** The gates for a move, read through `m` (inside a transition's transaction, so they see its locks). */
-async function gateReport(
-  m: EntityManager,
-  model: RegisteredModelEntity,
-  version: ModelVersionEntity,
-  targetStage: Stage,
-): Promise<GateReport> {
-  const { policy } = await effectivePolicy(m, model);
-  return evaluateGates({
-    targetStage,
-    artifactStatus: version.artifactStatus,
-    registrant: version.createdBy,
-    latestValidation: await latestVerdict(m, version.id),
-    decisions: await decisionsOn(m, version.id, targetStage),
-    policy,
-    now: new Date(),
-  });
 }
 
 /** The version most recently moved out of PRODUCTION: the one a rollback restores. */

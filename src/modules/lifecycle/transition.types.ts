@@ -84,9 +84,30 @@ export class RollbackModelPayload {
   replayed: boolean;
 }
 
+@ObjectType({ description: 'A signature attached to a version, as the SIGNED gate sees it' })
+export class GateSigner {
+  @Field({ description: "Who signed: a key's name, a certificate's subject, a Sigstore identity" })
+  identity: string;
+
+  @Field({ description: 'key, certificate or sigstore' })
+  method: string;
+
+  @Field(() => String, { nullable: true, description: 'The trusted signer it was verified against; null when none is trusted' })
+  trustedAs: string | null;
+
+  @Field(() => DateTimeISOResolver, { nullable: true })
+  signedAt: Date | null;
+
+  @Field({ description: 'Whether it counts for the gate' })
+  counts: boolean;
+
+  @Field({ description: 'Why it counts or not' })
+  reason: string;
+}
+
 @ObjectType()
 export class Gate {
-  @Field({ description: 'ARTIFACT_READY, VALIDATION, VALIDATION_FRESH or APPROVALS' })
+  @Field({ description: 'ARTIFACT_READY, VALIDATION, VALIDATION_FRESH, APPROVALS, SIGNED or SCANNED' })
   gate: string;
 
   @Field()
@@ -94,6 +115,9 @@ export class Gate {
 
   @Field()
   detail: string;
+
+  @Field(() => [GateSigner], { nullable: true, description: 'SIGNED: every signature attached to the version, and whether it counts' })
+  signers?: GateSigner[];
 }
 
 @ObjectType({ description: 'Gate by gate, whether a version can move to a stage now, and why' })
