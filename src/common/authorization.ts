@@ -23,6 +23,10 @@ export enum RegistryAction {
   /** Taking an edge out of the lineage graph (it stays in its history). */
   REMOVE_LINEAGE_EDGE = 'REMOVE_LINEAGE_EDGE',
   MANAGE_WEBHOOKS = 'MANAGE_WEBHOOKS',
+  /** Who is trusted to sign models, for every model or for a team's: keys, certificate authorities, Sigstore identities. */
+  MANAGE_TRUST = 'MANAGE_TRUST',
+  /** Scanning stored artifacts again (after the scanner's lists changed). */
+  RESCAN_ARTIFACTS = 'RESCAN_ARTIFACTS',
 }
 
 /** The one authorization point, as modules below the access module reach it (the access module implements it). */

@@ -58,6 +58,10 @@ export enum Action {
   REPORT_PRODUCTION = 'REPORT_PRODUCTION',
   HANDLE_ALERT = 'HANDLE_ALERT',
   SET_OBJECTIVES = 'SET_OBJECTIVES',
+  /** Attaching a model signature (an OMS bundle) to a version. */
+  ATTACH_SIGNATURE = 'ATTACH_SIGNATURE',
+  /** Trusting a signer (a key, a certificate authority, a Sigstore identity) for this model only, or revoking one. */
+  TRUST_SIGNER = 'TRUST_SIGNER',
 }
 
 /**
@@ -87,6 +91,8 @@ export const RIGHTS: Readonly<Record<Action, Level>> = {
   [Action.REPORT_PRODUCTION]: Level.CONTRIBUTE,
   [Action.HANDLE_ALERT]: Level.CONTRIBUTE,
   [Action.SET_OBJECTIVES]: Level.MANAGE,
+  [Action.ATTACH_SIGNATURE]: Level.CONTRIBUTE,
+  [Action.TRUST_SIGNER]: Level.MANAGE,
 };
 
 /** Rights that concern no one model: held with the level on all models (the role's floor, all-models grants). */
@@ -113,6 +119,8 @@ export const REGISTRY_RIGHTS: Readonly<Record<RegistryAction, Role>> = {
   [RegistryAction.SWEEP_ARTIFACTS]: Role.ADMIN,
   [RegistryAction.REMOVE_LINEAGE_EDGE]: Role.ADMIN,
   [RegistryAction.MANAGE_WEBHOOKS]: Role.ADMIN,
+  [RegistryAction.MANAGE_TRUST]: Role.ADMIN,
+  [RegistryAction.RESCAN_ARTIFACTS]: Role.ADMIN,
 };
 
 /** The role a registry right needs under a visibility: registryRole(READ_WHOLE_TRAIL, 'granted') === Role.ADMIN. */
