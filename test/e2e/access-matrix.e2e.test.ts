@@ -65,6 +65,7 @@ import {
   ReportFeatureDistributionDocument,
   ReportProductionMetricsDocument,
   ResolveAlertDocument,
+  RescanArtifactDocument,
   RestoreArtifactDocument,
   ResumeWebhookDocument,
   RetentionPlanDocument,
@@ -1302,6 +1303,22 @@ const REGISTRY_OPS: RegistryOp[] = [
     field: 'sweepArtifacts',
     right: RegistryAction.SWEEP_ARTIFACTS,
     run: (c) => c.t.request(SweepArtifactsDocument, { input: { graceHours: 24, dryRun: true } }, c.token),
+  },
+  // ---- RESCAN_ARTIFACTS (and VIEW on the model: the role tokens see rolesHome in either mode) ----
+  {
+    name: 'rescanArtifact',
+    field: 'rescanArtifact',
+    right: RegistryAction.RESCAN_ARTIFACTS,
+    prepare: async (c) => {
+      const body = Buffer.from('rescanned weights '.repeat(20));
+      const { version: v } = await c.s.versions.register(
+        admin,
+        readyRegistration(c.env.rolesHome, { artifact: { format: 'ONNX' as never, sha256: sha256(body), sizeBytes: body.length } }),
+      );
+      await c.s.artifacts.upload(admin, v.id, Readable.from([body]), { sha256: null, sizeBytes: null });
+      return { versionId: v.id };
+    },
+    run: (c) => c.t.request(RescanArtifactDocument, { input: { versionId: c.state.versionId } }, c.token),
   },
   // ---- REMOVE_LINEAGE_EDGE ----
   {

@@ -107,11 +107,13 @@ describe('upload', () => {
     expect(((await again.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('CONFLICT');
     expect(await fs.readFile(fileOf(version.artifactStoragePath))).toEqual(body);
     const actions = await t.database.db.query(
-      `SELECT action, payload FROM audit_events WHERE subject_id = $1 AND action LIKE 'artifact.%'`,
+      `SELECT action, payload FROM audit_events WHERE subject_id = $1 AND action LIKE 'artifact.%' ORDER BY seq`,
       [version.id],
     );
     expect(actions).toEqual([
       { action: 'artifact.uploaded', payload: expect.objectContaining({ sha256: sha256(body), sizeBytes: body.length }) },
+      // The scanner's summary of the version, once its last (here: only) file is in.
+      { action: 'artifact.scanned', payload: expect.objectContaining({ versionId: version.id, filesScanned: 1 }) },
     ]);
   });
 
@@ -140,7 +142,7 @@ describe('upload', () => {
           version.id,
         ])
       ).map((r: { action: string }) => r.action),
-    ).toEqual(['artifact.upload_failed', 'artifact.upload_failed', 'artifact.uploaded']);
+    ).toEqual(['artifact.upload_failed', 'artifact.upload_failed', 'artifact.uploaded', 'artifact.scanned']);
   });
 
   test('no digest at registration: the X-Artifact-Sha256 header declares it; without either the upload is refused', async () => {
@@ -470,10 +472,14 @@ describe('a model folder', () => {
       ['conda.yaml', sha256(files['conda.yaml']), 'PENDING_UPLOAD', true],
       ['model.pkl', sha256(files['model.pkl']), 'READY', true],
     ]);
+    // The registry's own tap (the scanner's, `scan`) comes first; the ones added here follow, in the order added.
     for (const { file, outcomes } of seen) {
-      expect(outcomes[0]).toEqual({ tap: 'test-digest', result: { sha256: file.sha256, chunks: expect.any(Number) } });
+      expect(outcomes.map((o) => o.tap)).toEqual(
+        file.path === 'model.pkl' ? ['scan', 'test-digest', 'test-broken'] : ['scan', 'test-digest'],
+      );
+      expect(outcomes[1]).toEqual({ tap: 'test-digest', result: { sha256: file.sha256, chunks: expect.any(Number) } });
     }
-    expect(seen[2].outcomes[1]).toEqual({ tap: 'test-broken', error: 'the tap broke' });
+    expect(seen[2].outcomes[2]).toEqual({ tap: 'test-broken', error: 'the tap broke' });
 
     // A hook that throws refuses the file: FAILED with its reason, nothing kept; a wrong upload never reaches it.
     const refused = Buffer.from('refuse me');

@@ -182,6 +182,8 @@ describe('gates and moves', () => {
       ['ARTIFACT_READY', false],
       ['VALIDATION', false],
       ['VALIDATION_FRESH', false],
+      // The artifacts module's gate: nothing uploaded, so nothing scanned DANGEROUS (the default policy needs no report).
+      ['SCANNED', true],
     ]);
     expect(await stageOf(version.id)).toBe(Stage.DEVELOPMENT);
   });

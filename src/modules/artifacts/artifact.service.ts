@@ -99,8 +99,8 @@ export class ArtifactService {
   /** Taps on uploads (the scanner's): every uploaded file's bytes as they stream in. See artifact.taps.ts. */
   readonly taps = new ArtifactTaps();
   /**
-   * Run in the transaction that records an uploaded file READY, after the file and its version are written and
-   * before the audit event, with what the taps made of its bytes. A hook that throws refuses the file: it is then
+   * Run in the transaction that records an uploaded file READY, after the file, its version and its audit event
+   * (artifact.uploaded) are written, with what the taps made of its bytes. A hook that throws refuses the file: it is then
    * FAILED with that reason and its object removed.
    */
   readonly fileUploaded = new TransactionHooks<[Caller, UploadedFile, TapOutcome[]]>();
@@ -517,22 +517,6 @@ export class ArtifactService {
       );
       if (!file) throw new LeaseLost();
       const after = await this.settle(m, version);
-      if (ok) {
-        await this.fileUploaded.run(
-          m,
-          caller,
-          {
-            versionId: version.id,
-            modelId: version.modelId,
-            path,
-            format: version.artifactFormat,
-            sha256: outcome.sha256,
-            sizeBytes: outcome.size,
-            artifactStatus: after.artifactStatus,
-          },
-          tapped,
-        );
-      }
       await appendAudit(m, caller, {
         action: ok ? 'artifact.uploaded' : 'artifact.upload_failed',
         subjectType: 'ModelVersion',
@@ -549,6 +533,23 @@ export class ArtifactService {
             }
           : { path, reason: outcome.failure, artifactStatus: after.artifactStatus },
       });
+      // After the file's own event, so that what a hook appends (artifact.scanned) follows artifact.uploaded.
+      if (ok) {
+        await this.fileUploaded.run(
+          m,
+          caller,
+          {
+            versionId: version.id,
+            modelId: version.modelId,
+            path,
+            format: version.artifactFormat,
+            sha256: outcome.sha256,
+            sizeBytes: outcome.size,
+            artifactStatus: after.artifactStatus,
+          },
+          tapped,
+        );
+      }
       return { version: after, file };
     });
   }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { defineModule } from '../../common/module';
 import type { ArtifactSettings } from '../../common/settings';
 import type { AccessService } from '../access';
+import type { TransitionService } from '../lifecycle';
 import type { ModelVersionService } from '../versions';
 import type { ArtifactStore } from './artifact-store';
 import { FilesystemArtifactStore } from './artifact-store.filesystem';
@@ -12,6 +13,10 @@ import { artifactRoutes } from './artifact.routes';
 import { ArtifactHolds, ArtifactService } from './artifact.service';
 import { checkKeys, checkReference } from './artifact.store';
 import { ArtifactWorker } from './artifact.worker';
+import { ArtifactScanEntity } from './scan/scan.entity';
+import { createScanLoaders } from './scan/scan.loaders';
+import { ArtifactScanFields, FileScanFields, ScanResolver } from './scan/scan.resolver';
+import { SCAN_TAP, ScanService } from './scan/scan.service';
 
 /** The largest artifact when none is configured: 100 GiB. */
 const DEFAULT_MAX_BYTES = 100 * 1024 ** 3;
@@ -29,11 +34,22 @@ export function createArtifactStore(settings: ArtifactSettings | undefined): Art
  * downloads, verification, the rule for references into the store, and the artifact jobs (the `artifact_jobs`
  * queue: cold storage and deletion, worked by a background job on every instance) and restoring from cold storage.
  * Retention, above, decides what is queued and adds its legal holds to `artifacts.holds`.
+ *
+ * Scanning (scan/): every uploaded file goes through the scanner as it streams in (the `scan` tap), its report stored
+ * as the file is recorded (`artifact_scans`), `artifact.scanned` once the last file is in, rescanArtifact, and the
+ * SCANNED gate added to lifecycle's transitions.
+ *
+ * Sub-folders, in dependency order: scan.
  */
 export const artifactsModule = defineModule({
   name: 'artifacts',
-  resolvers: [ArtifactResolver],
-  services: (db, { access, versions }: { access: AccessService; versions: ModelVersionService }, settings) => {
+  entities: [ArtifactScanEntity],
+  resolvers: [ArtifactResolver, FileScanFields, ArtifactScanFields, ScanResolver],
+  services: (
+    db,
+    { access, versions, transitions }: { access: AccessService; versions: ModelVersionService; transitions: TransitionService },
+    settings,
+  ) => {
     const store = createArtifactStore(settings.artifacts);
     const holds = new ArtifactHolds();
     // Which objects a version may reference depends on the store, which is this module's: the rule is checked here,
@@ -41,11 +57,14 @@ export const artifactsModule = defineModule({
     versions.registered.add((m, _caller, version) => checkReference(m, store, version));
     // A folder's files must have keys the store can keep (S3: 1,024 bytes).
     versions.registered.add(async (_m, _caller, version, _model, manifest) => checkKeys(store, version, manifest));
-    return {
-      artifacts: new ArtifactService(db, access, store, settings.artifacts?.maxBytes ?? DEFAULT_MAX_BYTES, holds),
-      artifactWorker: new ArtifactWorker(db, store, holds),
-    };
+    const artifacts = new ArtifactService(db, access, store, settings.artifacts?.maxBytes ?? DEFAULT_MAX_BYTES, holds);
+    const scans = new ScanService(db, access, store);
+    artifacts.taps.add(SCAN_TAP, (file) => scans.tap(file));
+    artifacts.fileUploaded.add((m, caller, file, outcomes) => scans.recordUpload(m, caller, file, outcomes));
+    transitions.addGate(scans.gate);
+    return { artifacts, scans, artifactWorker: new ArtifactWorker(db, store, holds) };
   },
+  loaders: ({ scans }) => createScanLoaders(scans),
   routes: ({ artifacts }) => artifactRoutes(artifacts),
   jobs: ({ artifactWorker }) => [artifactWorker],
 });

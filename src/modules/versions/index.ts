@@ -8,5 +8,5 @@ export type { VersionLoaders } from './version.loaders';
 export type { RegisteredManifest } from './version.rules';
 export type { ModelVersionService } from './version.service';
 export { lockModelOfVersion, readVersion } from './version.store';
-export { ModelVersion } from './version.types';
+export { Artifact, ArtifactFile, ModelVersion } from './version.types';
 export { versionsModule } from './versions.module';

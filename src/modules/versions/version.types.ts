@@ -53,6 +53,9 @@ export class Reproducibility {
 
 @ObjectType({ description: 'One file of an artifact: its path in the folder, size, sha256 and status' })
 export class ArtifactFile {
+  /** The version whose file this is (not a field: the artifacts module reads the file's scan report by it). */
+  versionId: string;
+
   @Field({ description: 'Relative to the folder, `/`-separated, normalised as OMS canonicalises paths' })
   path: string;
 

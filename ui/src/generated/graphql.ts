@@ -13,6 +13,7 @@ export type AccessLevel =
 /** A separate right on a model; docs/teams-and-access.md tables the level each needs */
 export type AccessRight =
   | 'APPROVE'
+  | 'ATTACH_SIGNATURE'
   | 'CREATE_MODEL'
   | 'EDIT_LINEAGE'
   | 'EDIT_MODEL'
@@ -31,6 +32,7 @@ export type AccessRight =
   | 'ROLL_BACK'
   | 'SET_ALIAS'
   | 'SET_OBJECTIVES'
+  | 'TRUST_SIGNER'
   | 'VALIDATE'
   | 'VIEW';
 
@@ -1231,7 +1233,7 @@ export const ConsoleMetricHistoryDocument = new TypedDocumentString(`
 
 // Each enum's values, in the schema's order (codegen-enum-values.cjs).
 export const AccessLevelValues = ['VIEW', 'CONTRIBUTE', 'APPROVE', 'MANAGE'] as const;
-export const AccessRightValues = ['VIEW', 'CREATE_MODEL', 'EDIT_MODEL', 'REGISTER_VERSION', 'LOG_METRICS', 'VALIDATE', 'MOVE_TO_STAGING', 'APPROVE', 'MOVE_BEYOND_STAGING', 'ROLL_BACK', 'SET_ALIAS', 'MOVE_PROTECTED_ALIAS', 'EDIT_POLICY', 'RENAME_MODEL', 'RECORD_DEPLOYMENT', 'RETIRE', 'GRANT', 'EDIT_LINEAGE', 'REPORT_PRODUCTION', 'HANDLE_ALERT', 'SET_OBJECTIVES'] as const;
+export const AccessRightValues = ['VIEW', 'CREATE_MODEL', 'EDIT_MODEL', 'REGISTER_VERSION', 'LOG_METRICS', 'VALIDATE', 'MOVE_TO_STAGING', 'APPROVE', 'MOVE_BEYOND_STAGING', 'ROLL_BACK', 'SET_ALIAS', 'MOVE_PROTECTED_ALIAS', 'EDIT_POLICY', 'RENAME_MODEL', 'RECORD_DEPLOYMENT', 'RETIRE', 'GRANT', 'EDIT_LINEAGE', 'REPORT_PRODUCTION', 'HANDLE_ALERT', 'SET_OBJECTIVES', 'ATTACH_SIGNATURE', 'TRUST_SIGNER'] as const;
 export const AlertChangeValues = ['RAISED', 'ESCALATED'] as const;
 export const AlertKindValues = ['DATA_DRIFT', 'CONCEPT_DRIFT', 'PERFORMANCE_DEGRADED', 'OBJECTIVE_BREACHED', 'CANARY_FAILED'] as const;
 export const AlertSeverityValues = ['INFO', 'WARNING', 'CRITICAL'] as const;
@@ -1251,6 +1253,7 @@ export const DeploymentStrategyValues = ['DIRECT', 'BLUE_GREEN', 'CANARY', 'SHAD
 export const DriftSeverityValues = ['NONE', 'WARNING', 'CRITICAL'] as const;
 export const EventKindValues = ['MODEL_CHANGED', 'MODEL_RETIRED', 'VERSION_REGISTERED', 'STAGE_CHANGED', 'ALIAS_MOVED', 'VALIDATION_COMPLETED', 'APPROVAL_RECORDED', 'DEPLOYMENT_CHANGED', 'METRICS_LOGGED', 'POLICY_CHANGED', 'ACCESS_CHANGED', 'LINEAGE_CHANGED', 'MONITORING_CHANGED', 'PRODUCTION_REPORTED', 'ALERT_RAISED', 'ALERT_CHANGED', 'RETRAINING_RECOMMENDED', 'ROLLBACK_RECOMMENDED', 'ARTIFACT_CHANGED', 'ARTIFACT_SIGNED', 'ARTIFACT_SCANNED', 'OTHER'] as const;
 export const FeatureDriftStatusValues = ['OK', 'INSUFFICIENT_DATA', 'NO_REFERENCE'] as const;
+export const ImportVerdictValues = ['DANGEROUS', 'SUSPICIOUS', 'SAFE'] as const;
 export const LineageDirectionValues = ['UPSTREAM', 'DOWNSTREAM', 'BOTH'] as const;
 export const LineageNodeKindValues = ['DATASET', 'DATASET_VERSION', 'FEATURE', 'CODE_COMMIT', 'TRAINING_RUN', 'EXPERIMENT', 'JOB', 'MODEL_VERSION', 'EVALUATION', 'DEPLOYMENT', 'ENVIRONMENT', 'EXTERNAL'] as const;
 export const LineageRelationValues = ['TRAINED_ON', 'VALIDATED_ON', 'EVALUATED_ON', 'BUILT_FROM', 'TRAINED_IN', 'PRODUCED_BY', 'CONSUMED_BY', 'RUN_OF', 'DERIVED_FROM', 'FINE_TUNED_FROM', 'USES_FEATURE', 'DEPLOYED_AS', 'RELATED_TO'] as const;
@@ -1265,6 +1268,9 @@ export const RetentionActionValues = ['RETIRE', 'KEEP'] as const;
 export const RetentionPolicyScopeValues = ['GLOBAL', 'RISK_TIER', 'MODEL'] as const;
 export const RiskTierValues = ['LOW', 'MEDIUM', 'HIGH'] as const;
 export const RoleValues = ['VIEWER', 'CONTRIBUTOR', 'APPROVER', 'ADMIN'] as const;
+export const ScanFormatValues = ['PICKLE', 'PYTORCH_ZIP', 'ZIP', 'SAFETENSORS', 'GGUF', 'ONNX', 'NUMPY', 'JSON', 'TEXT', 'UNKNOWN'] as const;
+export const ScanSeverityValues = ['DANGEROUS', 'SUSPICIOUS', 'INFO'] as const;
+export const ScanVerdictValues = ['DANGEROUS', 'SUSPICIOUS', 'CLEAN'] as const;
 export const SortDirectionValues = ['ASC', 'DESC'] as const;
 export const StageValues = ['DEVELOPMENT', 'STAGING', 'PRODUCTION', 'ARCHIVED', 'RETIRED', 'REJECTED'] as const;
 export const WebhookDeliveryStatusValues = ['SUCCEEDED', 'FAILED'] as const;
