@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ArtifactSettings } from './common/settings';
+import type { ArtifactSettings, TrustSettings } from './common/settings';
 import { StartupError } from './common/startup-error';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -60,6 +60,7 @@ export interface Config {
     timeoutMs: number;
   };
   artifacts: ArtifactSettings;
+  trust: TrustSettings;
   limits: {
     maxDepth: number;
     maxCost: number;
@@ -159,6 +160,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: int(env, 'MODELGRAPH_WEBHOOK_TIMEOUT_MS', 10_000, 120_000),
     },
     artifacts: artifactSettings(env, dataDir),
+    trust: {
+      // 4 MiB by default (issue 21 says 1 MB, too little for a 10,000-file folder: see OMS_LIMITS); at most 64 MiB.
+      maxSignatureBytes: int(env, 'MODELGRAPH_MAX_SIGNATURE_BYTES', 4 * 1024 * 1024, 64 * 1024 * 1024, 1024),
+      sigstoreTrustedRootFile: env.MODELGRAPH_SIGSTORE_TRUSTED_ROOT ? path.resolve(env.MODELGRAPH_SIGSTORE_TRUSTED_ROOT) : undefined,
+    },
     limits: {
       maxDepth: int(env, 'MODELGRAPH_MAX_DEPTH', 12),
       maxCost: int(env, 'MODELGRAPH_MAX_COST', 1_000_000),

@@ -81,6 +81,7 @@ async function main(): Promise<void> {
     events: config.events,
     webhooks: config.webhooks,
     artifacts: config.artifacts,
+    trust: config.trust,
   });
   // Listening now, for probes: /readyz answers 503 "starting" until server.ready() below, and never writes.
   const server = await startServer({ config, db, logger, metrics, application }, { port: config.port, starting: true });

@@ -25,6 +25,14 @@ export interface ArtifactSettings {
   maxBytes: number;
 }
 
+/** Model signatures (OpenSSF Model Signing). */
+export interface TrustSettings {
+  /** The largest signature bundle accepted, in bytes. */
+  maxSignatureBytes: number;
+  /** A Sigstore trusted_root.json, read at start: without one, sigstore-signed bundles are refused. */
+  sigstoreTrustedRootFile?: string;
+}
+
 /** What the composition root hands every services factory besides the data source: what start-up read. */
 export interface Settings {
   access?: {
@@ -46,6 +54,7 @@ export interface Settings {
     redisChannel?: string;
   };
   artifacts?: ArtifactSettings;
+  trust?: TrustSettings;
   webhooks?: {
     /** Host names, addresses or CIDR ranges a webhook may reach although they are private or loopback. */
     allowedHosts: string[];

@@ -13,6 +13,7 @@ import { modelsModule } from './models';
 import { monitoringModule } from './monitoring';
 import { retentionModule } from './retention';
 import { tokensModule } from './tokens';
+import { trustModule } from './trust';
 import { versionsModule } from './versions';
 import { webhooksModule } from './webhooks';
 
@@ -38,5 +39,6 @@ export const modules = [
   webhooksModule,
   monitoringModule,
   artifactsModule,
+  trustModule,
   retentionModule,
 ] as const;

@@ -56,6 +56,7 @@ export async function startTestServer(
     events: config.events,
     webhooks: config.webhooks,
     artifacts: config.artifacts,
+    trust: config.trust,
     // `audit: true` gives the server a signing key of its own, for tests that sign checkpoints.
     audit: options.audit
       ? { signer: signerOf(generateKeyPairSync('ed25519').privateKey), checkpointFile: path.join(artifactDir, 'checkpoints.jsonl') }

@@ -690,9 +690,13 @@ describe('the bundle and the envelope', () => {
   });
 
   test('a bundle over the size bound is BAD_USER_INPUT before anything is parsed', async () => {
-    const big = JSON.stringify({ ...bundle, padding: 'x'.repeat(1_048_576) });
+    const big = JSON.stringify({ ...bundle, padding: 'x'.repeat(4_194_304) });
     const error = await expectBadInputAsync(verifyModelSignature(big, trust, STORED, AT), 'bundle');
-    expect(error.message).toMatch(/^bundle: is \d+ bytes, over the bound of 1048576$/);
+    expect(error.message).toMatch(/^bundle: is \d+ bytes, over the bound of 4194304$/);
+    const small = { ...AT, limits: { maxBundleBytes: 1000 } };
+    expect((await expectBadInputAsync(verifyModelSignature(JSON.stringify(bundle), trust, STORED, small), 'bundle')).message).toMatch(
+      /over the bound of 1000$/,
+    );
     await expectBadInputAsync(verifyModelSignature(Buffer.from(big), trust, STORED, AT), 'bundle');
     await expectBadInputAsync(verifyModelSignature(JSON.parse(big), trust, STORED, AT), 'bundle');
   });

@@ -14,6 +14,7 @@ import { WebhookCreatorRole1764850000000 } from './1764850000000-webhook-creator
 import { CheckpointRegistry1764900000000 } from './1764900000000-checkpoint-registry';
 import { ArtifactFiles1765000000000 } from './1765000000000-artifact-files';
 import { ArtifactTrustEvents1765050000000 } from './1765050000000-artifact-trust-events';
+import { Trust1765100000000 } from './1765100000000-trust';
 import { ArtifactScans1765200000000 } from './1765200000000-artifact-scans';
 
 /** In timestamp order. Listed, not globbed, so that tsc builds, ts-jest tests and the typeorm CLI see the same set. */
@@ -34,5 +35,6 @@ export const migrations = [
   CheckpointRegistry1764900000000,
   ArtifactFiles1765000000000,
   ArtifactTrustEvents1765050000000,
+  Trust1765100000000,
   ArtifactScans1765200000000,
 ];
