@@ -28,6 +28,7 @@ import {
   AddLineageEdgesDocument,
   AddTeamMemberDocument,
   AlertsDocument,
+  AttachModelSignatureDocument,
   ApiTokensDocument,
   ApplyRetentionDocument,
   ApprovalChallengeDocument,
@@ -58,6 +59,7 @@ import {
   RedeliverEventDocument,
   RegisterApproverKeyDocument,
   RegisterModelVersionDocument,
+  RegisterSigningKeyDocument,
   RejectModelVersionDocument,
   ReleaseLegalHoldDocument,
   RemoveLineageEdgeDocument,
@@ -72,6 +74,7 @@ import {
   RetireModelDocument,
   RevokeAccessDocument,
   RevokeApiTokenDocument,
+  RevokeTrustedSignerDocument,
   RollbackModelDocument,
   RotateWebhookSecretDocument,
   SetBaselineDocument,
@@ -85,6 +88,9 @@ import {
   SweepArtifactsDocument,
   TeamsDocument,
   TransitionModelVersionDocument,
+  TrustCertificateAuthorityDocument,
+  TrustedSignersDocument,
+  TrustSigstoreIdentityDocument,
   UpdateDeploymentDocument,
   UpdateModelDocument,
   UpsertLineageNodesDocument,
@@ -109,8 +115,10 @@ import { MetricSource } from '../../src/modules/metrics/metric.enums';
 import { RiskTier } from '../../src/modules/models/model.enums';
 import type { RegisteredModelEntity } from '../../src/modules/models/model.entity';
 import { DeploymentStrategy } from '../../src/modules/deployments/deployment.enums';
+import { TrustScope } from '../../src/modules/trust/signer.rules';
 import { Stage } from '../../src/modules/versions/version.enums';
-import { modelName, registration } from '../support/fixtures';
+import { modelName, registration, SHA } from '../support/fixtures';
+import { ecKey, makeChain, publicKeyPem, signModel } from '../support/oms';
 import {
   aucBaseline,
   caller,
@@ -254,6 +262,35 @@ const traced = async (c: Cell) => {
   );
   return { versionId: v.id, datasetId: dataset.id as string };
 };
+
+// ---- trust (OpenSSF Model Signing) ----
+
+/** One CA certificate for every cell that trusts one (openssl makes it, once). */
+let matrixCa: string | undefined;
+const caCertificate = (): string => (matrixCa ??= makeChain({ name: 'Matrix' }).root.certificate);
+/** A READY version and a bundle signing its one file with a key trusted for the cell's model. */
+const signable = async (c: Cell) => {
+  const { versionId } = await version(c);
+  const key = ecKey();
+  await c.s.trust.registerSigningKey(admin, {
+    name: modelName('matrix-key'),
+    publicKey: publicKeyPem(key),
+    scope: TrustScope.MODEL,
+    modelId: c.model.id,
+  });
+  const bundle = signModel([{ path: 'm.onnx', sha256: SHA('e'), sizeBytes: 4096 }], { method: 'key', privateKey: key });
+  return { versionId, bundle: JSON.stringify(bundle) };
+};
+const modelSigner = async (c: Cell) => ({
+  signerId: (
+    await c.s.trust.registerSigningKey(admin, {
+      name: modelName('matrix-key'),
+      publicKey: publicKeyPem(ecKey()),
+      scope: TrustScope.MODEL,
+      modelId: c.model.id,
+    })
+  ).id,
+});
 
 // ---- production monitoring ----
 
@@ -986,6 +1023,69 @@ const OPS: Op[] = [
     prepare: cold,
     run: (c) => c.t.request(RestoreArtifactDocument, { input: { versionId: c.state.versionId } }, c.token),
   },
+  // ---- trust: signatures (CONTRIBUTE), signers for one model (MANAGE), which apply to it (VIEW) ----
+  {
+    name: 'attachModelSignature',
+    field: 'attachModelSignature',
+    action: Action.ATTACH_SIGNATURE,
+    prepare: signable,
+    run: (c) =>
+      c.t.request(AttachModelSignatureDocument, { input: { versionId: c.state.versionId, bundle: JSON.parse(c.state.bundle) } }, c.token),
+  },
+  {
+    name: 'trustedSigners of a model',
+    field: 'trustedSigners',
+    action: Action.VIEW,
+    run: (c) => c.t.request(TrustedSignersDocument, { modelId: c.model.id, first: 5 }, c.token),
+  },
+  {
+    name: 'registerSigningKey for the model',
+    field: 'registerSigningKey',
+    action: Action.TRUST_SIGNER,
+    run: (c) =>
+      c.t.request(
+        RegisterSigningKeyDocument,
+        { input: { name: modelName('key'), scope: 'MODEL', modelId: c.model.id, publicKey: publicKeyPem(ecKey()) } },
+        c.token,
+      ),
+  },
+  {
+    name: 'trustCertificateAuthority for the model',
+    field: 'trustCertificateAuthority',
+    action: Action.TRUST_SIGNER,
+    run: (c) =>
+      c.t.request(
+        TrustCertificateAuthorityDocument,
+        { input: { name: modelName('ca'), scope: 'MODEL', modelId: c.model.id, certificate: caCertificate() } },
+        c.token,
+      ),
+  },
+  {
+    name: 'trustSigstoreIdentity for the model',
+    field: 'trustSigstoreIdentity',
+    action: Action.TRUST_SIGNER,
+    run: (c) =>
+      c.t.request(
+        TrustSigstoreIdentityDocument,
+        {
+          input: {
+            name: modelName('ci'),
+            scope: 'MODEL',
+            modelId: c.model.id,
+            issuer: 'https://token.actions.githubusercontent.com',
+            subject: 'https://github.com/acme/models/*',
+          },
+        },
+        c.token,
+      ),
+  },
+  {
+    name: "revokeTrustedSigner of the model's own",
+    field: 'revokeTrustedSigner',
+    action: Action.TRUST_SIGNER,
+    prepare: modelSigner,
+    run: (c) => c.t.request(RevokeTrustedSignerDocument, { input: { id: c.state.signerId, reason: 'matrix' } }, c.token),
+  },
 ];
 
 function expected(op: Op, mode: Mode, relation: Relation, level: Level | null): Outcome {
@@ -1303,6 +1403,51 @@ const REGISTRY_OPS: RegistryOp[] = [
     field: 'sweepArtifacts',
     right: RegistryAction.SWEEP_ARTIFACTS,
     run: (c) => c.t.request(SweepArtifactsDocument, { input: { graceHours: 24, dryRun: true } }, c.token),
+  },
+  // ---- MANAGE_TRUST: signers for every model, or for a team's ----
+  {
+    name: 'registerSigningKey global',
+    field: 'registerSigningKey',
+    right: RegistryAction.MANAGE_TRUST,
+    run: (c) =>
+      c.t.request(
+        RegisterSigningKeyDocument,
+        { input: { name: modelName('key'), scope: 'GLOBAL', publicKey: publicKeyPem(ecKey()) } },
+        c.token,
+      ),
+  },
+  {
+    name: "trustCertificateAuthority for the role tokens' team",
+    field: 'trustCertificateAuthority',
+    right: RegistryAction.MANAGE_TRUST,
+    run: (c) =>
+      c.t.request(
+        TrustCertificateAuthorityDocument,
+        { input: { name: modelName('ca'), scope: 'TEAM', teamId: c.env.rolesTeam, certificate: caCertificate() } },
+        c.token,
+      ),
+  },
+  {
+    name: 'trustSigstoreIdentity global',
+    field: 'trustSigstoreIdentity',
+    right: RegistryAction.MANAGE_TRUST,
+    run: (c) =>
+      c.t.request(
+        TrustSigstoreIdentityDocument,
+        { input: { name: modelName('ci'), scope: 'GLOBAL', issuer: 'https://accounts.google.com', subject: 'ml@acme.example' } },
+        c.token,
+      ),
+  },
+  {
+    name: 'revokeTrustedSigner global',
+    field: 'revokeTrustedSigner',
+    right: RegistryAction.MANAGE_TRUST,
+    prepare: async (c) => ({
+      signerId: (
+        await c.s.trust.registerSigningKey(admin, { name: modelName('key'), publicKey: publicKeyPem(ecKey()), scope: TrustScope.GLOBAL })
+      ).id,
+    }),
+    run: (c) => c.t.request(RevokeTrustedSignerDocument, { input: { id: c.state.signerId, reason: 'matrix' } }, c.token),
   },
   // ---- RESCAN_ARTIFACTS (and VIEW on the model: the role tokens see rolesHome in either mode) ----
   {
