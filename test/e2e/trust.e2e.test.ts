@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { Role } from '../../src/common/role';
+import { createServices } from '../../src/composition';
 import { Level } from '../../src/modules/access/access.rules';
 import { RiskTier } from '../../src/modules/models/model.enums';
 import { Stage } from '../../src/modules/versions/version.enums';
@@ -535,5 +536,67 @@ describe('events', () => {
     } finally {
       await events.close();
     }
+  });
+});
+
+describe("the sigstore method, with the operator's trusted root (MODELGRAPH_SIGSTORE_TRUSTED_ROOT)", () => {
+  const FIXTURES = path.join(__dirname, '..', 'fixtures', 'oms');
+  const vector = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'valid', 'sigstore.bundle.json'), 'utf8'));
+  const statement = JSON.parse(Buffer.from(vector.dsseEnvelope.payload, 'base64').toString('utf8'));
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ MODELGRAPH_SIGSTORE_TRUSTED_ROOT: path.join(FIXTURES, 'sigstore-public-good.trusted_root.json') });
+  });
+  afterAll(() => s?.close());
+
+  test("the spec's sigstore vector verifies offline against the public-good root, for a trusted identity only", async () => {
+    const modelId = (await s.services.models.create(admin, { name: modelName('sigstore'), owner: 'ml' })).id;
+    const resources = statement.predicate.resources as Array<{ name: string; digest: string }>;
+    const { version } = await s.services.versions.register(
+      admin,
+      registration({
+        modelId,
+        artifact: { format: 'PICKLE' as never, files: resources.map((r) => ({ path: r.name, sizeBytes: 1, sha256: r.digest })) },
+      }) as never,
+    );
+    // The vector's files are not in the spec repository, only their digests: stored as an upload of them would leave them.
+    await s.database.db.query(`UPDATE artifact_files SET status = 'READY' WHERE version_id = $1`, [version.id]);
+    await s.database.db.query(`UPDATE model_versions SET artifact_status = 'READY', artifact_sha256 = $2 WHERE id = $1`, [
+      version.id,
+      statement.subject[0].digest.sha256,
+    ]);
+    const trust = (subject: string) =>
+      s.request(TrustSigstoreIdentityDocument, {
+        input: { name: modelName('ibm'), scope: 'MODEL', modelId, issuer: 'https://sigstore.verify.ibm.com/oauth2', subject },
+      });
+    ok(await trust('someone@us.ibm.com'));
+    const untrusted = refused(await s.request(AttachModelSignatureDocument, { input: { versionId: version.id, bundle: vector } }));
+    expect(untrusted).toEqual({
+      field: 'verificationMaterial.certificate',
+      message:
+        'sigstore: the signer "stefanb@us.ibm.com" (OIDC issuer "https://sigstore.verify.ibm.com/oauth2") is not a trusted Sigstore identity',
+    });
+    const glob = ok(await trust('*@us.ibm.com')).trustSigstoreIdentity.signer;
+    const { signature } = ok(
+      await s.request(AttachModelSignatureDocument, { input: { versionId: version.id, bundle: vector } }),
+    ).attachModelSignature;
+    expect(signature).toMatchObject({
+      method: 'SIGSTORE',
+      signer: 'stefanb@us.ibm.com',
+      signerIssuer: 'https://sigstore.verify.ibm.com/oauth2',
+      signedAt: '2025-10-10T02:12:20.000Z', // the timestamp authority's time, not the attach time
+      rootDigest: statement.subject[0].digest.sha256,
+      trustedSigner: { id: glob.id },
+      counts: true,
+    });
+  });
+
+  test('a trusted root that cannot be read stops the start with one line', () => {
+    const start = (file: string) => () =>
+      createServices(s.database.db, { trust: { maxSignatureBytes: 1024, sigstoreTrustedRootFile: file } });
+    expect(start(path.join(FIXTURES, 'missing.json'))).toThrow(/^MODELGRAPH_SIGSTORE_TRUSTED_ROOT: .* cannot be read as JSON/);
+    expect(start(path.join(FIXTURES, 'valid', 'key.bundle.json'))).toThrow(
+      /^MODELGRAPH_SIGSTORE_TRUSTED_ROOT: .* is not a Sigstore trusted root/,
+    );
   });
 });
