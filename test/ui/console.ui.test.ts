@@ -274,11 +274,12 @@ describeInBrowser('governance console in a browser', () => {
     expect(fs.readFileSync(await download.path())).toEqual(ARTIFACT);
   });
 
-  it('shows a model folder file by file, with its root digest, and downloads one of its files', async () => {
+  it('shows a model folder file by file, with its root digest and scan verdicts, the findings on demand, and downloads one of its files', async () => {
     const files: Record<string, Buffer> = {
       MLmodel: Buffer.from('flavors:\n  python_function:\n    loader_module: mlflow.sklearn\n'),
       'conda.yaml': Buffer.from('dependencies: [python=3.11.9, scikit-learn=1.5.2]\n'),
-      'data/model.pkl': Buffer.from('a pickle, as far as the console knows\n'),
+      // A pickle that runs os.system when loaded (never loaded here: the scanner only reads its opcodes).
+      'data/model.pkl': fs.readFileSync(`${__dirname}/../fixtures/scan/paths/os-system-global-reduce-p2.pkl`),
     };
     const digest = (b: Buffer) => createHash('sha256').update(b).digest('hex');
     const { model } = ok(await server.request(CreateModelDocument, { input: { name: 'mlflow-folder', owner: 'ml-platform' } })).createModel;
@@ -304,10 +305,19 @@ describeInBrowser('governance console in a browser', () => {
     const table = page.locator('section[aria-labelledby="section-files"] tbody tr');
     await table.first().waitFor();
     await expect(table.count()).resolves.toBe(3);
+    await expect(table.nth(0).innerText()).resolves.toMatch(/^MLmodel\s+\d+ B\s+READY\s+✔ clean\s+/);
     await expect(table.nth(2).innerText()).resolves.toMatch(
-      new RegExp(`data/model\\.pkl\\s+\\d+ B\\s+READY\\s+${digest(files['data/model.pkl'])}`),
+      new RegExp(`data/model\\.pkl\\s+\\d+ B\\s+READY\\s+⚠ DANGEROUS imports os\\.system Findings\\s+${digest(files['data/model.pkl'])}`),
     );
     await page.getByText(folder.artifact.sha256 as string).waitFor(); // the folder's root digest
+    await page.getByText('3 files scanned, 1 dangerous · scanner 1').waitFor(); // the version's summary
+    // The findings and imports of the dangerous file, read when asked for.
+    await page.getByRole('button', { name: 'Show the findings of data/model.pkl' }).click();
+    const findings = page.getByRole('table', { name: 'Findings of data/model.pkl' });
+    await findings.waitFor();
+    await expect(findings.innerText()).resolves.toMatch(/DANGEROUS\s+PICKLE_IMPORT_DANGEROUS/);
+    const imports = page.getByRole('table', { name: 'Imports not on the safe list' });
+    await expect(imports.innerText()).resolves.toMatch(/os\.system\s+DANGEROUS\s+GLOBAL\s+REDUCE/);
     const [download] = await Promise.all([
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Download data/model.pkl' }).click(),

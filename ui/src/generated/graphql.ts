@@ -171,6 +171,12 @@ export type GrantAccessInput = {
   teamId?: string | null | undefined;
 };
 
+/** How an imported global is classified (see docs/scanning-artifacts.md) */
+export type ImportVerdict =
+  | 'DANGEROUS'
+  | 'SAFE'
+  | 'SUSPICIOUS';
+
 export type LifecycleEventFilter = {
   /** Only events of these kinds (any when absent) */
   kinds?: Array<EventKind> | null | undefined;
@@ -282,6 +288,31 @@ export type RollbackModelInput = {
   modelId: string;
   reason?: string | null | undefined;
 };
+
+/** What the scanner found a file to be, from its bytes */
+export type ScanFormat =
+  | 'GGUF'
+  | 'JSON'
+  | 'NUMPY'
+  | 'ONNX'
+  | 'PICKLE'
+  | 'PYTORCH_ZIP'
+  | 'SAFETENSORS'
+  | 'TEXT'
+  | 'UNKNOWN'
+  | 'ZIP';
+
+/** DANGEROUS: loading can run code or touch what a model has no business with; SUSPICIOUS: not known to be safe */
+export type ScanSeverity =
+  | 'DANGEROUS'
+  | 'INFO'
+  | 'SUSPICIOUS';
+
+/** A scan report’s verdict: its worst finding (INFO counts as CLEAN) */
+export type ScanVerdict =
+  | 'CLEAN'
+  | 'DANGEROUS'
+  | 'SUSPICIOUS';
 
 export type SortDirection =
   | 'ASC'
@@ -447,7 +478,7 @@ export type ConsoleVersionQueryVariables = Exact<{
 }>;
 
 
-export type ConsoleVersionQuery = { modelVersion: { id: string, version: number, label: string | null, description: string, stage: Stage, createdBy: string, createdAt: string, revision: number, aliases: { edges: Array<{ node: { name: string } }> }, artifact: { format: ArtifactFormat, layout: ArtifactLayout, status: ArtifactStatus, storagePath: string, sourceUri: string | null, sizeBytes: number | null, sha256: string | null, failureReason: string | null, verifiedAt: string | null, files: { totalCount: number, edges: Array<{ node: { path: string, sizeBytes: number | null, sha256: string | null, status: ArtifactStatus, failureReason: string | null } }> } }, latestValidation: { id: string, passed: boolean, summary: string, createdBy: string, createdAt: string, checks: Array<{ origin: string, metric: string, comparator: Comparator, candidateValue: number | null, baselineValue: number | null, tolerance: number, passed: boolean, detail: string }> } | null, approvals: { edges: Array<{ node: { id: string, targetStage: string, decision: ApprovalDecision, approver: string, approverRole: Role, comment: string, keyFingerprint: string, signedAt: string } }> }, stageHistory: { edges: Array<{ node: { id: string, fromStage: Stage, toStage: Stage, reason: string, actor: string, changedAt: string, auditSeq: number } }> }, model: { id: string, name: string }, reproducibility: { datasetVersions: Array<string>, hyperparameters: Record<string, unknown>, randomSeed: string | null, trainingRunId: string | null, code: { repo: string, commit: string }, environment: { imageDigest: string | null, packageLock: string | null } }, metrics: { edges: Array<{ node: { name: string, value: number, step: number, source: MetricSource, slice: string } }> } } | null };
+export type ConsoleVersionQuery = { modelVersion: { id: string, version: number, label: string | null, description: string, stage: Stage, createdBy: string, createdAt: string, revision: number, aliases: { edges: Array<{ node: { name: string } }> }, artifact: { format: ArtifactFormat, layout: ArtifactLayout, status: ArtifactStatus, storagePath: string, sourceUri: string | null, sizeBytes: number | null, sha256: string | null, failureReason: string | null, verifiedAt: string | null, scan: { verdict: ScanVerdict | null, filesScanned: number, filesNotScanned: number, dangerousFiles: number, suspiciousFiles: number, scannerVersions: Array<number> }, files: { totalCount: number, edges: Array<{ node: { path: string, sizeBytes: number | null, sha256: string | null, status: ArtifactStatus, failureReason: string | null, scan: { verdict: ScanVerdict, format: ScanFormat, reason: string } | null } }> } }, latestValidation: { id: string, passed: boolean, summary: string, createdBy: string, createdAt: string, checks: Array<{ origin: string, metric: string, comparator: Comparator, candidateValue: number | null, baselineValue: number | null, tolerance: number, passed: boolean, detail: string }> } | null, approvals: { edges: Array<{ node: { id: string, targetStage: string, decision: ApprovalDecision, approver: string, approverRole: Role, comment: string, keyFingerprint: string, signedAt: string } }> }, stageHistory: { edges: Array<{ node: { id: string, fromStage: Stage, toStage: Stage, reason: string, actor: string, changedAt: string, auditSeq: number } }> }, model: { id: string, name: string }, reproducibility: { datasetVersions: Array<string>, hyperparameters: Record<string, unknown>, randomSeed: string | null, trainingRunId: string | null, code: { repo: string, commit: string }, environment: { imageDigest: string | null, packageLock: string | null } }, metrics: { edges: Array<{ node: { name: string, value: number, step: number, source: MetricSource, slice: string } }> } } | null };
 
 export type ConsoleVersionAccessQueryVariables = Exact<{
   modelId: string;
@@ -523,6 +554,13 @@ export type ConsoleMetricHistoryQueryVariables = Exact<{
 
 
 export type ConsoleMetricHistoryQuery = { modelVersion: { id: string, metricHistory: { edges: Array<{ node: { step: number, value: number, slice: string } }> } } | null };
+
+export type ConsoleScanDetailsQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ConsoleScanDetailsQuery = { modelVersion: { id: string, artifact: { files: { edges: Array<{ node: { path: string, scan: { verdict: ScanVerdict, scannerVersion: number, scannedAt: string, findings: Array<{ severity: ScanSeverity, code: string, message: string, offset: number | null, entry: string | null }>, imports: Array<{ module: string, name: string, verdict: ImportVerdict, why: string, opcodes: Array<string>, calledBy: Array<string>, entry: string | null }> } | null } }> } } } | null };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -970,6 +1008,14 @@ export const ConsoleVersionDocument = new TypedDocumentString(`
       sha256
       failureReason
       verifiedAt
+      scan {
+        verdict
+        filesScanned
+        filesNotScanned
+        dangerousFiles
+        suspiciousFiles
+        scannerVersions
+      }
       files(first: 100) {
         totalCount
         edges {
@@ -979,6 +1025,11 @@ export const ConsoleVersionDocument = new TypedDocumentString(`
             sha256
             status
             failureReason
+            scan {
+              verdict
+              format
+              reason
+            }
           }
         }
       }
@@ -1230,6 +1281,43 @@ export const ConsoleMetricHistoryDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleMetricHistoryQuery, ConsoleMetricHistoryQueryVariables>;
+export const ConsoleScanDetailsDocument = new TypedDocumentString(`
+    query ConsoleScanDetails($id: UUID!) {
+  modelVersion(id: $id) {
+    id
+    artifact {
+      files(first: 100) {
+        edges {
+          node {
+            path
+            scan {
+              verdict
+              scannerVersion
+              scannedAt
+              findings {
+                severity
+                code
+                message
+                offset
+                entry
+              }
+              imports {
+                module
+                name
+                verdict
+                why
+                opcodes
+                calledBy
+                entry
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ConsoleScanDetailsQuery, ConsoleScanDetailsQueryVariables>;
 
 // Each enum's values, in the schema's order (codegen-enum-values.cjs).
 export const AccessLevelValues = ['VIEW', 'CONTRIBUTE', 'APPROVE', 'MANAGE'] as const;

@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { ApiError, downloadArtifact, gql, toApiError, useQuery } from '../api';
 import { SeriesChart, type Series } from '../components/charts';
 import { lastBySeries } from '../compare/compare.rules';
@@ -10,6 +10,7 @@ import {
   ConsoleMetricHistoryDocument,
   ConsoleReadinessDocument,
   ConsoleRollbackDocument,
+  ConsoleScanDetailsDocument,
   ConsoleTransitionDocument,
   ConsoleValidateDocument,
   ConsoleVersionAccessDocument,
@@ -277,6 +278,8 @@ function Reproducibility({ version }: { version: Version }) {
 function ArtifactSection({ version }: { version: Version }) {
   const a = version.artifact;
   const [error, setError] = useState<ApiError>();
+  const [findings, setFindings] = useState(false);
+  const single = a.layout === 'FILE' ? edges(a.files)[0] : undefined;
   const download = () => {
     setError(undefined);
     downloadArtifact(version.id, `${version.model.name}-v${version.version}.${a.format.toLowerCase()}`).catch((err) =>
@@ -308,6 +311,10 @@ function ArtifactSection({ version }: { version: Version }) {
         </dd>
         <dt>Verified</dt>
         <dd>{when(a.verifiedAt)}</dd>
+        <dt>Scan</dt>
+        <dd>
+          <ScanVerdict verdict={a.scan.verdict} /> <span className="muted">{scanSummary(a.scan)}</span>
+        </dd>
         {a.failureReason ? (
           <>
             <dt>Failure</dt>
@@ -320,8 +327,105 @@ function ArtifactSection({ version }: { version: Version }) {
           Download
         </button>
       ) : null}
+      {a.layout === 'FILE' && single?.scan && single.scan.verdict !== 'CLEAN' ? (
+        <>
+          {' '}
+          <button type="button" aria-expanded={findings} onClick={() => setFindings(!findings)}>
+            {findings ? 'Hide findings' : 'Show findings'}
+          </button>
+          {findings ? <ScanDetails versionId={version.id} path={single.path} /> : null}
+        </>
+      ) : null}
       <ErrorMessage error={error} />
     </Section>
+  );
+}
+
+/** A scan verdict in words: CLEAN quietly, DANGEROUS and SUSPICIOUS loudly, a file with no report as such. */
+function ScanVerdict({ verdict }: { verdict: string | null | undefined }) {
+  if (!verdict) return <span className="muted">not scanned</span>;
+  return <span className={verdict === 'CLEAN' ? 'ok' : 'bad'}>{verdict === 'CLEAN' ? '✔ clean' : `⚠ ${verdict}`}</span>;
+}
+
+function scanSummary(s: Version['artifact']['scan']): string {
+  if (!s.filesScanned) return s.filesNotScanned ? 'no file scanned (registered by reference, or not uploaded yet)' : '';
+  const parts = [
+    `${s.filesScanned} file${s.filesScanned === 1 ? '' : 's'} scanned`,
+    s.dangerousFiles ? `${s.dangerousFiles} dangerous` : '',
+    s.suspiciousFiles ? `${s.suspiciousFiles} suspicious` : '',
+    s.filesNotScanned ? `${s.filesNotScanned} not scanned` : '',
+  ].filter(Boolean);
+  return `${parts.join(', ')} · scanner ${s.scannerVersions.join(', ')}`;
+}
+
+/** One file's findings and imports, read when the reader opens them (the page itself carries only the verdicts). */
+function ScanDetails({ versionId, path }: { versionId: string; path: string }) {
+  const { data, error } = useQuery(ConsoleScanDetailsDocument, { id: versionId });
+  if (error) return <ErrorMessage error={error} />;
+  if (!data) return <Loading what="the findings" />;
+  const scan = edges(data.modelVersion?.artifact.files).find((f) => f.path === path)?.scan;
+  if (!scan) return <p className="muted">No scan report for {path}.</p>;
+  const flagged = scan.imports.filter((i) => i.verdict !== 'SAFE');
+  return (
+    <div className="scan-details">
+      <p className="muted">
+        Scanned {when(scan.scannedAt)} by scanner {scan.scannerVersion}: {scan.findings.length} findings, {scan.imports.length} imports (
+        {flagged.length} not on the safe list).
+      </p>
+      <table>
+        <caption>Findings of {path}</caption>
+        <thead>
+          <tr>
+            <th scope="col">Severity</th>
+            <th scope="col">Code</th>
+            <th scope="col">Message</th>
+            <th scope="col">Where</th>
+          </tr>
+        </thead>
+        <tbody>
+          {scan.findings.map((f, i) => (
+            <tr key={i}>
+              <td className={f.severity === 'INFO' ? undefined : 'bad'}>{f.severity}</td>
+              <td>
+                <code>{f.code}</code>
+              </td>
+              <td>{f.message}</td>
+              <td>{[f.entry, f.offset === null || f.offset === undefined ? null : `@${f.offset}`].filter(Boolean).join(' ') || '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {flagged.length ? (
+        <table>
+          <caption>Imports not on the safe list</caption>
+          <thead>
+            <tr>
+              <th scope="col">Global</th>
+              <th scope="col">Verdict</th>
+              <th scope="col">Imported by</th>
+              <th scope="col">Called by</th>
+              <th scope="col">Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {flagged.map((i) => (
+              <tr key={`${i.entry ?? ''}:${i.module}.${i.name}`}>
+                <td>
+                  <code>
+                    {i.module}.{i.name}
+                  </code>
+                  {i.entry ? <span className="muted"> in {i.entry}</span> : null}
+                </td>
+                <td className="bad">{i.verdict}</td>
+                <td>{i.opcodes.join(', ')}</td>
+                <td>{i.calledBy.join(', ') || '—'}</td>
+                <td>{i.why || 'not on either list'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+    </div>
   );
 }
 
@@ -329,6 +433,7 @@ function ArtifactSection({ version }: { version: Version }) {
 function ArtifactFiles({ version }: { version: Version }) {
   const a = version.artifact;
   const [error, setError] = useState<ApiError>();
+  const [open, setOpen] = useState<string | null>(null);
   if (a.layout !== 'FOLDER') return null;
   const files = edges(a.files);
   const download = (path: string) => {
@@ -341,7 +446,7 @@ function ArtifactFiles({ version }: { version: Version }) {
         {a.files.totalCount > files.length
           ? `The first ${files.length} of ${a.files.totalCount} files, by path.`
           : `${files.length} files, by path.`}{' '}
-        The folder&apos;s SHA-256 is the OpenSSF Model Signing root digest of theirs.
+        The folder&apos;s SHA-256 is the OpenSSF Model Signing root digest of theirs. Each file was scanned as it arrived.
       </p>
       <table>
         <thead>
@@ -349,6 +454,7 @@ function ArtifactFiles({ version }: { version: Version }) {
             <th scope="col">Path</th>
             <th scope="col">Size</th>
             <th scope="col">Status</th>
+            <th scope="col">Scan</th>
             <th scope="col">SHA-256</th>
             <th scope="col">
               <span className="visually-hidden">Download</span>
@@ -357,26 +463,52 @@ function ArtifactFiles({ version }: { version: Version }) {
         </thead>
         <tbody>
           {files.map((f) => (
-            <tr key={f.path}>
-              <td>
-                <code>{f.path}</code>
-              </td>
-              <td>{bytes(f.sizeBytes)}</td>
-              <td className={f.status === 'FAILED' ? 'bad' : undefined}>
-                {f.status}
-                {f.failureReason ? `: ${f.failureReason}` : ''}
-              </td>
-              <td>
-                <code className="digest">{f.sha256 ?? '—'}</code>
-              </td>
-              <td>
-                {a.status === 'READY' ? (
-                  <button type="button" onClick={() => download(f.path)} aria-label={`Download ${f.path}`}>
-                    Download
-                  </button>
-                ) : null}
-              </td>
-            </tr>
+            <Fragment key={f.path}>
+              <tr>
+                <td>
+                  <code>{f.path}</code>
+                </td>
+                <td>{bytes(f.sizeBytes)}</td>
+                <td className={f.status === 'FAILED' ? 'bad' : undefined}>
+                  {f.status}
+                  {f.failureReason ? `: ${f.failureReason}` : ''}
+                </td>
+                <td>
+                  <ScanVerdict verdict={f.scan?.verdict} />
+                  {f.scan && f.scan.verdict !== 'CLEAN' ? (
+                    <>
+                      {' '}
+                      <span className="muted">{f.scan.reason}</span>{' '}
+                      <button
+                        type="button"
+                        aria-expanded={open === f.path}
+                        aria-label={`${open === f.path ? 'Hide' : 'Show'} the findings of ${f.path}`}
+                        onClick={() => setOpen(open === f.path ? null : f.path)}
+                      >
+                        {open === f.path ? 'Hide' : 'Findings'}
+                      </button>
+                    </>
+                  ) : null}
+                </td>
+                <td>
+                  <code className="digest">{f.sha256 ?? '—'}</code>
+                </td>
+                <td>
+                  {a.status === 'READY' ? (
+                    <button type="button" onClick={() => download(f.path)} aria-label={`Download ${f.path}`}>
+                      Download
+                    </button>
+                  ) : null}
+                </td>
+              </tr>
+              {open === f.path ? (
+                <tr>
+                  <td colSpan={6}>
+                    <ScanDetails versionId={version.id} path={f.path} />
+                  </td>
+                </tr>
+              ) : null}
+            </Fragment>
           ))}
         </tbody>
       </table>
