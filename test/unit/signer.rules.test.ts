@@ -86,6 +86,8 @@ describe('names and digests', () => {
     expect(
       signerName({ method: 'certificate', subject: 'CN=leaf', issuer: 'CN=ca', fingerprint: 'f', serialNumber: '1', curve: 'P-384' }),
     ).toEqual({ signer: 'CN=leaf', issuer: 'CN=ca' });
+    const long = signerName({ method: 'sigstore', identity: 'x'.repeat(5000), issuer: 'https://accounts.google.com' }).signer;
+    expect([long.length, long.endsWith('…')]).toEqual([1000, true]);
     expect(signerName({ method: 'sigstore', identity: 'ml@acme.example', issuer: 'https://accounts.google.com' })).toEqual({
       signer: 'ml@acme.example',
       issuer: 'https://accounts.google.com',

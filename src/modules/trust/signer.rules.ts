@@ -75,15 +75,21 @@ export function validateSigstoreIdentity(issuer: string, subject: string): 'exac
   return subject.includes('*') ? 'glob' : 'exact';
 }
 
+/** The most of a name (a certificate's subject, a Sigstore identity) kept for people; longer ones are cut, marked `…`. */
+export const MAX_NAME_CHARS = 1000;
+
+/** A name cut to MAX_NAME_CHARS: what a certificate says is bounded only by the bundle's size. */
+export const displayName = (name: string): string => (name.length > MAX_NAME_CHARS ? `${name.slice(0, MAX_NAME_CHARS - 1)}…` : name);
+
 /** How a verified signer is named for people: a key's fingerprint, a certificate's subject, a Sigstore identity. */
 export function signerName(signer: SignerIdentity): { signer: string; issuer: string | null } {
   switch (signer.method) {
     case 'key':
       return { signer: `SHA256:${signer.fingerprint}`, issuer: null };
     case 'certificate':
-      return { signer: signer.subject, issuer: signer.issuer };
+      return { signer: displayName(signer.subject), issuer: displayName(signer.issuer) };
     case 'sigstore':
-      return { signer: signer.identity, issuer: signer.issuer };
+      return { signer: displayName(signer.identity), issuer: displayName(signer.issuer) };
   }
 }
 

@@ -28,6 +28,7 @@ import { ModelSignatureEntity } from './model-signature.entity';
 import { verifyModelSignature, type TrustAnchors } from './signature.rules';
 import {
   currentRootDigest,
+  displayName,
   methodOf,
   signatureCounts,
   signerName,
@@ -114,8 +115,8 @@ export class TrustService {
     return this.trust(caller, input, TrustedSignerKind.CERTIFICATE_AUTHORITY, {
       certificate: input.certificate,
       fingerprint: facts.fingerprint,
-      subject: facts.subject,
-      issuer: facts.issuer,
+      subject: displayName(facts.subject),
+      issuer: displayName(facts.issuer),
       not_after: facts.notAfter,
     });
   }
