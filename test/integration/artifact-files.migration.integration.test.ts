@@ -13,6 +13,7 @@ import type { QueryRunner } from 'typeorm';
 import { Role } from '../../src/common/role';
 import { createServices, type Services } from '../../src/composition';
 import { ArtifactFiles1765000000000 } from '../../src/db/migrations/1765000000000-artifact-files';
+import { ArtifactScans1765200000000 } from '../../src/db/migrations/1765200000000-artifact-scans';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { modelName, SHA } from '../support/fixtures';
 import { caller } from '../support/lifecycle';
@@ -22,6 +23,8 @@ let s: Services;
 let dir: string;
 const admin = caller('admin', Role.ADMIN);
 const migration = new ArtifactFiles1765000000000();
+/** A later migration whose table refers to artifact_files: taken down first and put back after, as a rollback would. */
+const scans = new ArtifactScans1765200000000();
 /** The migration runs as the database's owner, as at start-up. */
 const owner = () => ({ query: (sql: string, params?: unknown[]) => t.asOwner(sql, params) }) as unknown as QueryRunner;
 const sha256 = (b: Buffer) => createHash('sha256').update(b).digest('hex');
@@ -37,6 +40,7 @@ afterAll(async () => {
 });
 
 test('versions from before become folders of one, and are served, verified, restored and uploaded as before', async () => {
+  await scans.down(owner());
   await migration.down(owner());
   expect(await t.asOwner(`SELECT to_regclass('artifact_files') AS t`)).toEqual([{ t: null }]);
 
@@ -95,6 +99,7 @@ test('versions from before become folders of one, and are served, verified, rest
   await t.asOwner('UPDATE registered_models SET version_counter = 6 WHERE id = $1', [model.id]);
 
   await migration.up(owner());
+  await scans.up(owner());
   // The server's login gets its grants on the new table after the migrations, as at start-up (grantServerRole).
   await t.asOwner(`GRANT SELECT, INSERT, UPDATE, DELETE ON artifact_files TO ${process.env.MODELGRAPH_TEST_SERVER}`);
 
