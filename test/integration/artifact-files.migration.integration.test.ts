@@ -100,8 +100,8 @@ test('versions from before become folders of one, and are served, verified, rest
 
   await migration.up(owner());
   await scans.up(owner());
-  // The server's login gets its grants on the new table after the migrations, as at start-up (grantServerRole).
-  await t.asOwner(`GRANT SELECT, INSERT, UPDATE, DELETE ON artifact_files TO ${process.env.MODELGRAPH_TEST_SERVER}`);
+  // The server's login gets its grants on the new tables after the migrations, as at start-up (grantServerRole).
+  await t.asOwner(`GRANT SELECT, INSERT, UPDATE, DELETE ON artifact_files, artifact_scans TO ${process.env.MODELGRAPH_TEST_SERVER}`);
 
   const files = await t.db.query(
     `SELECT v.version, v.artifact_layout AS layout, f.path, f.size_bytes::int AS size, f.sha256, f.status, f.failure_reason AS reason,
