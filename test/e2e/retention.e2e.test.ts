@@ -102,10 +102,11 @@ async function plan(modelId: string) {
 }
 
 const statusOf = async (versionId: string) => ok(await t.request(VersionArtifactDocument, { id: versionId })).modelVersion!.artifact.status;
+/** What retention and the worker recorded: the artifact's events but the upload's own (uploaded, scanned). */
 const artifactActions = async (modelId: string) =>
   (
     await t.database.db.query(
-      `SELECT action FROM audit_events WHERE model_id = $1 AND action LIKE 'artifact.%' AND action <> 'artifact.uploaded' ORDER BY seq`,
+      `SELECT action FROM audit_events WHERE model_id = $1 AND action LIKE 'artifact.%' AND action NOT IN ('artifact.uploaded', 'artifact.scanned') ORDER BY seq`,
       [modelId],
     )
   ).map((r: { action: string }) => r.action);
