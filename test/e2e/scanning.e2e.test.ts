@@ -170,6 +170,37 @@ describe('uploads are scanned', () => {
   });
 });
 
+describe('bounds', () => {
+  test.each(['deep-marks.pkl', 'deep-tuples.pkl'])(
+    'a pickle nested beyond the depth bound (%s) is refused: BAD_USER_INPUT on the body, the file FAILED, nothing kept',
+    async (name) => {
+      const model = await newModel();
+      const body = await fixture(name);
+      const { version } = await t.services.versions.register(admin, {
+        ...registration(),
+        modelId: model.id,
+        artifact: { format: 'PICKLE', files: [{ path: 'model.pkl', sizeBytes: body.length, sha256: sha256(body) }] },
+      } as unknown as RegisterVersionInput);
+      const res = await fetch(`${t.baseUrl}/artifacts/${version.id}/model.pkl`, {
+        method: 'PUT',
+        headers: { authorization: `Bearer ${t.adminToken}` },
+        body,
+      });
+      expect(res.status).toBe(400);
+      const answer = (await res.json()) as { errors: Array<{ message: string; extensions: Record<string, unknown> }> };
+      expect(answer.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'body' });
+      expect(answer.errors[0].message).toMatch(/model\.pkl: a pickle nested deeper than 1000 levels/);
+      const artifact = await scansOf(version.id);
+      expect(artifact.status).toBe('FAILED');
+      expect(fileScan(artifact, 'model.pkl')).toBeNull();
+      const download = await fetch(`${t.baseUrl}/artifacts/${version.id}/model.pkl`, {
+        headers: { authorization: `Bearer ${t.adminToken}` },
+      });
+      expect(download.status).not.toBe(200);
+    },
+  );
+});
+
 describe('the SCANNED gate', () => {
   test('refuses STAGING for a poisoned version (GATE_FAILED naming SCANNED and the file) and passes a clean one', async () => {
     const model = await newModel();

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { RegistryAction } from '../../../common/authorization';
 import type { Caller } from '../../../common/caller';
-import { conflict, notFound } from '../../../common/errors';
+import { badInput, conflict, notFound } from '../../../common/errors';
 import { isUuid } from '../../../common/uuid';
 import { Action, type AccessService } from '../../access';
 import { appendAudit } from '../../audit';
@@ -21,7 +21,7 @@ import {
   type ScanSummary,
 } from './report.rules';
 import type { ArtifactScanEntity } from './scan.entity';
-import type { ScanReport } from './scan.rules';
+import { DEFAULT_SCAN_LIMITS, type ScanReport } from './scan.rules';
 import { createScanner } from './scanner.rules';
 import { flaggedFiles, reportsOf, saveReport, summaries, unscannedFiles } from './scan.store';
 
@@ -69,6 +69,7 @@ export class ScanService {
     if (outcome) {
       const report =
         outcome.error !== undefined ? tapFailedReport(file.path, outcome.error, file.sizeBytes) : (outcome.result as ScanReport);
+      refuseTooDeep(file.path, report);
       await saveReport(m, file.versionId, { ...report, path: file.path });
     }
     if (file.artifactStatus === ArtifactStatus.READY) await this.announce(m, caller, file.versionId, file.modelId, false);
@@ -192,3 +193,18 @@ const emptySummary = (): ScanSummary => ({
   scannerVersions: [],
   scannedAt: null,
 });
+
+/**
+ * A pickle nested beyond maxPickleDepth cannot be scanned to its end (what follows the depth is never read), so its
+ * upload is refused, as the issue's bounds ask: BAD_USER_INPUT on the body, the file FAILED with the reason and
+ * nothing of it kept. A stored file found so deep by a rescan keeps its DANGEROUS report instead: it is already there.
+ */
+function refuseTooDeep(path: string, report: ScanReport): void {
+  const deep = report.findings.find((f) => f.code === 'PICKLE_TOO_DEEP');
+  if (deep) {
+    throw badInput(
+      'body',
+      `${path}: a pickle nested deeper than ${DEFAULT_SCAN_LIMITS.maxPickleDepth} levels (MARKs or containers${deep.entry ? `, in ${deep.entry}` : ''}) is refused: it cannot be scanned to its end`,
+    );
+  }
+}
