@@ -80,8 +80,9 @@ export class TrustedSignerPayload {
   signer: TrustedSigner;
 }
 
+/** What every trusted signer is given: its name, and the scope it counts in. */
 @InputType()
-export class RegisterSigningKeyInput {
+abstract class TrustedSignerPlacement {
   @Field({ description: "Unique per scope among unrevoked signers; what a policy's requiredSignatures.signers names" })
   name: string;
 
@@ -93,43 +94,22 @@ export class RegisterSigningKeyInput {
 
   @Field(() => UUIDResolver, { nullable: true, description: 'MODEL: the model' })
   modelId?: string | null;
+}
 
+@InputType()
+export class RegisterSigningKeyInput extends TrustedSignerPlacement {
   @Field({ description: 'PEM SubjectPublicKeyInfo (-----BEGIN PUBLIC KEY-----): ECDSA on P-256, P-384 or P-521' })
   publicKey: string;
 }
 
 @InputType()
-export class TrustCertificateAuthorityInput {
-  @Field({ description: "Unique per scope among unrevoked signers; what a policy's requiredSignatures.signers names" })
-  name: string;
-
-  @Field(() => TrustScope)
-  scope: TrustScope;
-
-  @Field(() => UUIDResolver, { nullable: true, description: 'TEAM: the team' })
-  teamId?: string | null;
-
-  @Field(() => UUIDResolver, { nullable: true, description: 'MODEL: the model' })
-  modelId?: string | null;
-
+export class TrustCertificateAuthorityInput extends TrustedSignerPlacement {
   @Field({ description: 'The CA certificate, PEM: a root or an intermediate that signing certificates chain to' })
   certificate: string;
 }
 
 @InputType()
-export class TrustSigstoreIdentityInput {
-  @Field({ description: "Unique per scope among unrevoked signers; what a policy's requiredSignatures.signers names" })
-  name: string;
-
-  @Field(() => TrustScope)
-  scope: TrustScope;
-
-  @Field(() => UUIDResolver, { nullable: true, description: 'TEAM: the team' })
-  teamId?: string | null;
-
-  @Field(() => UUIDResolver, { nullable: true, description: 'MODEL: the model' })
-  modelId?: string | null;
-
+export class TrustSigstoreIdentityInput extends TrustedSignerPlacement {
   @Field({ description: 'The OIDC issuer Fulcio records, exactly, e.g. https://token.actions.githubusercontent.com' })
   issuer: string;
 
