@@ -17,10 +17,11 @@ export interface StallReport<T> {
 
 /**
  * What a test asserts the worst probe stays under. The issue's goal is 100 ms of blocking at most; the tests run on a
- * shared 2-core machine beside another jest worker, where a healthy probe now and then takes a few hundred ms, while
- * the defects these tests guard against stalled the probe for 6 to 58 seconds. The benchmarks report real figures.
+ * shared 2-core machine beside another jest worker, where a healthy probe now and then takes a few hundred ms (and,
+ * with other work on the machine, once 1.19 s), while the defects these tests guard against stalled the probe for 6
+ * to 58 seconds. The benchmarks report real figures.
  */
-export const STALL_BOUND_MS = 1000;
+export const STALL_BOUND_MS = 2000;
 
 /**
  * Runs `attack` while probing /healthz. With STALL_REPORT set (`npm run bench:stalls`), prints one line of figures per
