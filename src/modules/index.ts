@@ -2,6 +2,7 @@ import { accessModule } from './access';
 import { aliasesModule } from './aliases';
 import { artifactsModule } from './artifacts';
 import { auditModule } from './audit';
+import { bomModule } from './bom';
 import { deploymentsModule } from './deployments';
 import { eventsModule } from './events';
 import { governanceModule } from './governance';
@@ -41,4 +42,5 @@ export const modules = [
   artifactsModule,
   trustModule,
   retentionModule,
+  bomModule,
 ] as const;

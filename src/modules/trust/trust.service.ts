@@ -424,6 +424,18 @@ export class TrustService {
     return hydratePages(this.db.manager, ModelSignatureEntity, await keysetPages(this.db.manager, signatureList(versionIds), page));
   }
 
+  /**
+   * Every signature on a version, oldest first (as `ModelVersion.signatures` lists them), without the bundles; no
+   * authorization: for a caller whose VIEW on the model was checked (the BOM).
+   */
+  async signaturesOfVersion(m: EntityManager, versionId: string): Promise<ModelSignatureEntity[]> {
+    const rows = (await m.query(
+      `SELECT ${SIGNATURE_COLUMNS} FROM model_signatures x WHERE x.version_id = $1 ORDER BY x.attached_at, x.id`,
+      [versionId],
+    )) as Record<string, unknown>[];
+    return rows.map((r) => hydrate(m, ModelSignatureEntity, r));
+  }
+
   signatureCounts(versionIds: readonly string[]): Promise<Map<string, number>> {
     return keysetCounts(this.db.manager, signatureList(versionIds));
   }

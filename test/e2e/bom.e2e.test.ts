@@ -1,0 +1,355 @@
+/**
+ * The AI bill of materials over real HTTP and real PostgreSQL: GET /models/<name>/versions/<n>/bom.cdx.json for a
+ * folder, a single file, a version with upstream lineage datasets and a package lock, a signed version; every BOM valid
+ * against the official CycloneDX 1.6 JSON schema (strict), each registry-filled field equal to what GraphQL answers,
+ * the same bytes across requests and restarts, 404s and who may read it.
+ */
+import { Role } from '../../src/common/role';
+import { LineageNodeKind } from '../../src/common/lineage';
+import { createModelgraph } from '../../src/composition';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { Level } from '../../src/modules/access/access.rules';
+import { LineageRelation } from '../../src/modules/lineage/lineage.rules';
+import { RiskTier } from '../../src/modules/models/model.enums';
+import { startServer } from '../../src/server/app';
+import { createMetrics } from '../../src/server/metrics';
+import { RegisterSigningKeyDocument, AttachModelSignatureDocument } from '../generated/graphql';
+import { sha256 } from '../support/artifact-folders';
+import { cyclonedxErrors } from '../support/cyclonedx';
+import { modelName, registration, SHA } from '../support/fixtures';
+import { caller } from '../support/lifecycle';
+import { ecKey, publicKeyPem, signModel } from '../support/oms';
+import { ok, startTestServer, type TestServer } from '../support/server';
+
+const admin = caller('admin', Role.ADMIN);
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer({ MODELGRAPH_VISIBILITY: 'granted' });
+});
+afterAll(() => t.close());
+
+const bomUrl = (base: string, model: string, version: number | string) =>
+  `${base}/models/${encodeURIComponent(model)}/versions/${version}/bom.cdx.json`;
+const getBom = (model: string, version: number | string, token = t.adminToken, base = t.baseUrl) =>
+  fetch(bomUrl(base, model, version), { headers: { authorization: `Bearer ${token}` } });
+
+/** A BOM fetched, checked against the CycloneDX 1.6 schema (strict): its text and its parsed JSON. */
+async function validBom(model: string, version: number, token = t.adminToken): Promise<{ text: string; bom: Bom }> {
+  const res = await getBom(model, version, token);
+  const text = await res.text();
+  expect([res.status, res.headers.get('content-type')]).toEqual([200, 'application/vnd.cyclonedx+json; version=1.6']);
+  expect(res.headers.get('etag')).toBe(`"${sha256(text)}"`);
+  expect(await cyclonedxErrors(text)).toBeNull();
+  return { text, bom: JSON.parse(text) as Bom };
+}
+
+interface Component {
+  type: string;
+  name: string;
+  version?: string;
+  'bom-ref': string;
+  hashes?: Array<{ alg: string; content: string }>;
+  purl?: string;
+  properties?: Array<{ name: string; value: string }>;
+  components?: Component[];
+  externalReferences?: Array<{ type: string; url: string; comment?: string; hashes?: Array<{ alg: string; content: string }> }>;
+}
+interface Bom {
+  serialNumber: string;
+  metadata: { timestamp: string; component: Component };
+  components: Component[];
+  dependencies: Array<{ ref: string; dependsOn?: string[] }>;
+}
+const prop = (c: Component, name: string) => c.properties?.find((p) => p.name === `modelgraph:${name}`)?.value;
+const sha = (c: Component) => c.hashes?.find((h) => h.alg === 'SHA-256')?.content ?? null;
+
+const VERSION_QUERY = `query($id: UUID!) { modelVersion(id: $id) {
+  id version description createdAt model { id name }
+  reproducibility { code { repo commit } datasetVersions environment { imageDigest packageLock } }
+  artifact { format layout sha256 sizeBytes status files(first: 500) { edges { node { path sha256 sizeBytes } } } }
+  signatures(first: 100) { edges { node { id method signer signerIssuer attachedAt rootDigest downloadPath } } }
+  upstream(maxDepth: 20) { truncated nodes { depth node { id kind name ... on GenericLineageNode { naturalKey } } } edges { from to relation } }
+} }`;
+interface VersionAnswer {
+  id: string;
+  version: number;
+  description: string;
+  createdAt: string;
+  model: { id: string; name: string };
+  reproducibility: {
+    code: { repo: string; commit: string };
+    datasetVersions: string[];
+    environment: { imageDigest: string | null; packageLock: string | null };
+  };
+  artifact: {
+    format: string;
+    layout: string;
+    sha256: string | null;
+    sizeBytes: number | null;
+    status: string;
+    files: { edges: Array<{ node: { path: string; sha256: string | null; sizeBytes: number | null } }> };
+  };
+  signatures: {
+    edges: Array<{
+      node: {
+        id: string;
+        method: string;
+        signer: string;
+        signerIssuer: string | null;
+        attachedAt: string;
+        rootDigest: string;
+        downloadPath: string;
+      };
+    }>;
+  };
+  upstream: {
+    truncated: boolean;
+    nodes: Array<{ depth: number; node: { id: string; kind: string; name: string; naturalKey?: string } }>;
+    edges: Array<{ from: string; to: string; relation: string }>;
+  };
+}
+async function versionOf(id: string): Promise<VersionAnswer> {
+  const res = await t.post({ query: VERSION_QUERY, variables: { id } });
+  expect(res.errors).toBeUndefined();
+  return (res.data as { modelVersion: VersionAnswer }).modelVersion;
+}
+
+/**
+ * Every registry-filled field of the BOM equals what GraphQL answers for the version: the model and its artifact, each
+ * file's digest and size, the code commit, the datasets, the image, the signatures.
+ */
+async function expectMatchesApi(bom: Bom, versionId: string): Promise<VersionAnswer> {
+  const v = await versionOf(versionId);
+  const subject = bom.metadata.component;
+  expect(subject).toMatchObject({ type: 'machine-learning-model', name: v.model.name, version: String(v.version) });
+  expect([prop(subject, 'version:id'), prop(subject, 'model:id')]).toEqual([v.id, v.model.id]);
+  expect([prop(subject, 'artifact:format'), prop(subject, 'artifact:layout'), prop(subject, 'artifact:status')]).toEqual([
+    v.artifact.format,
+    v.artifact.layout,
+    v.artifact.status,
+  ]);
+  expect(sha(subject)).toBe(v.artifact.sha256);
+  expect(prop(subject, 'artifact:sizeBytes')).toBe(v.artifact.sizeBytes === null ? undefined : String(v.artifact.sizeBytes));
+  expect((subject.components ?? []).map((f) => ({ path: f.name, sha256: sha(f), sizeBytes: Number(prop(f, 'file:sizeBytes')) }))).toEqual(
+    v.artifact.files.edges.map((e) => e.node),
+  );
+  const { code, datasetVersions, environment } = v.reproducibility;
+  const byRef = new Map(bom.components.map((c) => [c['bom-ref'], c]));
+  const commit = byRef.get(`code_commit:${code.repo}@${code.commit}`)!;
+  expect(commit).toMatchObject({ type: 'application', name: code.repo, version: code.commit });
+  expect(commit.externalReferences).toEqual([{ type: 'vcs', url: code.repo, comment: `commit ${code.commit}` }]);
+  for (const d of datasetVersions) expect(byRef.get(`dataset_version:${d}`)).toMatchObject({ type: 'data', name: d });
+  if (environment.imageDigest) {
+    const image = byRef.get(`environment:${environment.imageDigest}`)!;
+    expect(prop(image, 'environment:imageDigest')).toBe(environment.imageDigest);
+    expect(`${image.name}@sha256:${sha(image)}`).toBe(environment.imageDigest);
+  }
+  if (environment.packageLock) {
+    const lockSha = sha256(environment.packageLock);
+    expect(sha(byRef.get(`environment:lock:sha256:${lockSha}`)!)).toBe(lockSha);
+  }
+  const signatures = v.signatures.edges.map((e) => e.node);
+  expect((subject.externalReferences ?? []).map((r) => r.url)).toEqual(signatures.map((s) => s.downloadPath).sort());
+  for (const s of signatures) {
+    const ref = subject.externalReferences!.find((r) => r.url === s.downloadPath)!;
+    expect(ref.type).toBe('digital-signature');
+    expect(ref.comment).toContain(`by ${s.signer}`);
+    expect(ref.comment).toContain(`root digest ${s.rootDigest}`);
+    const bundle = await fetch(`${t.baseUrl}${s.downloadPath}`, { headers: { authorization: `Bearer ${t.adminToken}` } });
+    expect(ref.hashes).toEqual([{ alg: 'SHA-256', content: sha256(Buffer.from(await bundle.arrayBuffer())) }]);
+  }
+  // Every dataset the upstream lineage reaches is a data component; the model depends on the tuple's.
+  const datasets = v.upstream.nodes.filter(({ node }) => node.kind === 'DATASET' || node.kind === 'DATASET_VERSION');
+  expect(datasets.length).toBeGreaterThanOrEqual(datasetVersions.length);
+  for (const { node } of datasets) {
+    {
+      const c = bom.components.find((x) => x.properties?.some((p) => p.name === 'modelgraph:lineage:nodeId' && p.value === node.id));
+      expect(c).toMatchObject({ type: 'data', name: node.name });
+    }
+  }
+  const own = bom.dependencies.find((d) => d.ref === subject['bom-ref'])!;
+  expect(own.dependsOn).toEqual(expect.arrayContaining([commit['bom-ref'], ...datasetVersions.map((d) => `dataset_version:${d}`)]));
+  // The timestamp is the registry's: never before the registration or a signature's attachment.
+  const newest = Math.max(Date.parse(v.createdAt), ...signatures.map((s) => Date.parse(s.attachedAt)));
+  expect(Date.parse(bom.metadata.timestamp)).toBeGreaterThanOrEqual(newest);
+  return v;
+}
+
+const put = (versionId: string, p: string, body: Buffer) =>
+  fetch(`${t.baseUrl}/artifacts/${versionId}/${p.split('/').map(encodeURIComponent).join('/')}`, {
+    method: 'PUT',
+    headers: { authorization: `Bearer ${t.adminToken}` },
+    body,
+  });
+
+const folder = (): Record<string, Buffer> => ({
+  'config.json': Buffer.from('{"architectures":["Tiny"],"hidden_size":8}\n'),
+  'weights/model-00001-of-00002.safetensors': Buffer.alloc(2048, 1),
+  'weights/model-00002-of-00002.safetensors': Buffer.alloc(1024, 2),
+});
+
+async function newModel(prefix: string) {
+  const model = await t.services.models.create(admin, { name: modelName(prefix), owner: 'ml', riskTier: RiskTier.LOW });
+  return { id: model.id, name: model.name };
+}
+
+async function folderVersion(modelId: string, files = folder(), overrides: Record<string, unknown> = {}) {
+  const { version } = await t.services.versions.register(
+    admin,
+    registration({
+      modelId,
+      artifact: {
+        format: 'SAFETENSORS' as never,
+        files: Object.entries(files).map(([p, body]) => ({ path: p, sizeBytes: body.length, sha256: sha256(body) })),
+      },
+      ...overrides,
+    }) as never,
+  );
+  for (const [p, body] of Object.entries(files)) expect((await put(version.id, p, body)).status).toBe(201);
+  return version;
+}
+
+describe('GET /models/<name>/versions/<n>/bom.cdx.json', () => {
+  test('a folder: each file with its digest and size, the root digest, code, dataset and image as GraphQL answers them', async () => {
+    const model = await newModel('bom-folder');
+    const version = await folderVersion(model.id);
+    const { bom } = await validBom(model.name, version.version);
+    const v = await expectMatchesApi(bom, version.id);
+    expect(v.artifact.files.edges).toHaveLength(3);
+    expect(prop(bom.metadata.component, 'artifact:rootDigest')).toBe(v.artifact.sha256);
+    expect(bom.metadata.timestamp).toBe(v.createdAt);
+    expect(bom.serialNumber).toMatch(/^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  test('a single file, with a package lock: its file `artifact`, the lock by digest and the packages it pins', async () => {
+    const model = await newModel('bom-file');
+    const body = Buffer.from('onnx bytes of a tiny model');
+    const lock = `numpy==2.1.0 \\\n    --hash=sha256:${SHA('1')}\nscikit-learn==1.5.2\n`;
+    const { version } = await t.services.versions.register(
+      admin,
+      registration({
+        modelId: model.id,
+        environment: { imageDigest: `ghcr.io/acme/train@sha256:${SHA('b')}`, packageLock: lock },
+        artifact: { format: 'ONNX', sizeBytes: body.length, sha256: sha256(body) } as never,
+      }) as never,
+    );
+    expect(
+      (await fetch(`${t.baseUrl}/artifacts/${version.id}`, { method: 'PUT', headers: { authorization: `Bearer ${t.adminToken}` }, body }))
+        .status,
+    ).toBe(201);
+    const { bom } = await validBom(model.name, version.version);
+    const v = await expectMatchesApi(bom, version.id);
+    expect(v.artifact.files.edges.map((e) => e.node)).toEqual([{ path: 'artifact', sha256: sha256(body), sizeBytes: body.length }]);
+    expect(prop(bom.metadata.component, 'artifact:sha256')).toBe(sha256(body));
+    const libraries = bom.components.filter((c) => c.type === 'library').map((c) => ({ purl: c.purl, version: c.version }));
+    expect(libraries).toEqual([
+      { purl: 'pkg:pypi/numpy@2.1.0', version: '2.1.0' },
+      { purl: 'pkg:pypi/scikit-learn@1.5.2', version: '1.5.2' },
+    ]);
+    const lockRef = `environment:lock:sha256:${sha256(lock)}`;
+    expect(bom.dependencies.find((d) => d.ref === lockRef)?.dependsOn).toEqual(['pkg:pypi/numpy@2.1.0', 'pkg:pypi/scikit-learn@1.5.2']);
+  });
+
+  test('upstream lineage: a raw dataset behind a training run is a data component the model depends on; the timestamp moves with it', async () => {
+    const model = await newModel('bom-lineage');
+    const version = await folderVersion(model.id);
+    const before = await validBom(model.name, version.version);
+    const { nodes } = await t.services.lineage.upsertNodes(admin, [
+      { kind: LineageNodeKind.DATASET, naturalKey: `warehouse.transactions.${model.name}`, name: 'warehouse.transactions' },
+      { kind: LineageNodeKind.TRAINING_RUN, naturalKey: `run-${model.name}`, name: 'nightly run' },
+    ]);
+    const [raw, run] = nodes;
+    await t.services.lineage.addEdges(admin, [
+      { fromId: raw.id, toId: run.id, relation: LineageRelation.CONSUMED_BY },
+      { fromId: run.id, toId: version.id, relation: LineageRelation.PRODUCED_BY },
+    ]);
+    const { bom, text } = await validBom(model.name, version.version);
+    expect(text).not.toBe(before.text);
+    expect(bom.serialNumber).not.toBe(before.bom.serialNumber);
+    await expectMatchesApi(bom, version.id);
+    const data = bom.components.find((c) => c['bom-ref'] === `dataset:warehouse.transactions.${model.name}`)!;
+    expect(data).toMatchObject({ type: 'data', name: 'warehouse.transactions' });
+    expect(bom.components.some((c) => c.name === 'nightly run')).toBe(false);
+    expect(bom.dependencies.find((d) => d.ref === bom.metadata.component['bom-ref'])!.dependsOn).toContain(data['bom-ref']);
+    expect(bom.metadata.timestamp).toBe(new Date(Math.max(raw.createdAt.getTime(), run.createdAt.getTime())).toISOString());
+  });
+
+  test('a signed version: the OMS signature referenced with its bundle digest and signer; timestamp its attachment', async () => {
+    const model = await newModel('bom-signed');
+    const files = folder();
+    const version = await folderVersion(model.id, files);
+    const key = ecKey('P-256');
+    ok(await t.request(RegisterSigningKeyDocument, { input: { name: modelName('key'), publicKey: publicKeyPem(key), scope: 'GLOBAL' } }));
+    const bundle = signModel(
+      Object.entries(files).map(([p, content]) => ({ path: p, content })),
+      { method: 'key', privateKey: key },
+    );
+    const { signature } = ok(
+      await t.request(AttachModelSignatureDocument, { input: { versionId: version.id, bundle } }),
+    ).attachModelSignature;
+    const { bom } = await validBom(model.name, version.version);
+    await expectMatchesApi(bom, version.id);
+    expect(bom.metadata.component.externalReferences).toEqual([
+      expect.objectContaining({ type: 'digital-signature', url: `/artifacts/${version.id}/model.sig?signature=${signature.id}` }),
+    ]);
+    expect(bom.metadata.timestamp).toBe(signature.attachedAt);
+  });
+
+  test('deterministic: byte-identical across requests and across two restarts of the server on the same database', async () => {
+    const model = await newModel('bom-same');
+    const version = await folderVersion(model.id);
+    const first = await validBom(model.name, version.version);
+    expect((await validBom(model.name, version.version)).text).toBe(first.text);
+    for (let restart = 0; restart < 2; restart++) {
+      const config = loadConfig({
+        LOG_LEVEL: 'silent',
+        NODE_ENV: 'test',
+        MODELGRAPH_VISIBILITY: 'granted',
+        MODELGRAPH_ARTIFACT_DIR: '/nonexistent',
+      });
+      const { application } = await createModelgraph(t.database.db, { access: config.access, artifacts: config.artifacts });
+      const server = await startServer(
+        { config, db: t.database.db, logger: createLogger('silent'), metrics: createMetrics(), application },
+        { port: 0, host: '127.0.0.1' },
+      );
+      try {
+        const res = await getBom(model.name, version.version, t.adminToken, `http://127.0.0.1:${server.port}`);
+        expect(await res.text()).toBe(first.text);
+      } finally {
+        await server.close();
+      }
+    }
+  });
+
+  test('404 JSON for an unknown model, version or number; a model of another team is 404 too, its own team reads it', async () => {
+    const model = await newModel('bom-access');
+    const version = await folderVersion(model.id);
+    for (const [name, n] of [
+      ['no-such-model', '1'],
+      [model.name, '2'],
+      [model.name, '0'],
+      [model.name, 'x'],
+      [model.name, '99999999999'],
+    ]) {
+      const res = await getBom(name, n);
+      expect([name, n, res.status]).toEqual([name, n, 404]);
+      expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('NOT_FOUND');
+    }
+    const owners = await t.services.access.createTeam(admin, { name: modelName('owners') });
+    const others = await t.services.access.createTeam(admin, { name: modelName('others') });
+    await t.services.access.addMember(admin, owners.id, 'bom-owner');
+    await t.services.access.addMember(admin, others.id, 'bom-other');
+    await t.services.access.grant(admin, { modelId: model.id, teamId: owners.id, level: Level.VIEW });
+    const other = await t.tokenFor(Role.CONTRIBUTOR, 'bom-other');
+    const res = await getBom(model.name, version.version, other);
+    expect(res.status).toBe(404);
+    expect(((await res.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0].extensions.code).toBe('NOT_FOUND');
+    const notFound = await getBom('no-such-model', 1, other);
+    expect(notFound.status).toBe(404);
+    const { text } = await validBom(model.name, version.version, await t.tokenFor(Role.VIEWER, 'bom-owner'));
+    expect(text).toBe((await validBom(model.name, version.version)).text);
+    expect((await fetch(bomUrl(t.baseUrl, model.name, version.version))).status).toBe(401);
+  });
+});
