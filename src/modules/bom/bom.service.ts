@@ -32,7 +32,7 @@ export class BomService {
     if (!model) throw notFound('model', modelName);
     await this.below.access.authorize(m, caller, Action.VIEW, model.id, notFound('model', modelName));
     const number = /^[1-9][0-9]{0,9}$/.test(versionNumber) ? Number(versionNumber) : NaN;
-    const missing = notFound('model version', `${modelName} version ${versionNumber}`);
+    const missing = notFound('model version', `${modelName}@${versionNumber}`);
     if (!Number.isSafeInteger(number) || number > 2_147_483_647) throw missing;
     const version = await m.getRepository(ModelVersionEntity).findOne({ where: { modelId: model.id, version: number } });
     if (!version) throw missing;
