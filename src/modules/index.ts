@@ -2,6 +2,7 @@ import { accessModule } from './access';
 import { aliasesModule } from './aliases';
 import { artifactsModule } from './artifacts';
 import { auditModule } from './audit';
+import { cardsModule } from './cards';
 import { bomModule } from './bom';
 import { deploymentsModule } from './deployments';
 import { eventsModule } from './events';
@@ -41,6 +42,7 @@ export const modules = [
   monitoringModule,
   artifactsModule,
   trustModule,
+  cardsModule,
   retentionModule,
   bomModule,
 ] as const;

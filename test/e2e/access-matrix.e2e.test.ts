@@ -50,6 +50,7 @@ import {
   LogMetricsDocument,
   ModelDocument,
   ModelsDocument,
+  ModelCardDocument,
   ModelVersionDocument,
   MyAccessDocument,
   ObjectiveStatusDocument,
@@ -92,6 +93,7 @@ import {
   TrustedSignersDocument,
   TrustSigstoreIdentityDocument,
   UpdateDeploymentDocument,
+  UpdateModelCardDocument,
   UpdateModelDocument,
   UpsertLineageNodesDocument,
   ValidateModelVersionDocument,
@@ -1031,6 +1033,26 @@ const OPS: Op[] = [
     prepare: signable,
     run: (c) =>
       c.t.request(AttachModelSignatureDocument, { input: { versionId: c.state.versionId, bundle: JSON.parse(c.state.bundle) } }, c.token),
+  },
+  // ---- cards: read (VIEW), edit (CONTRIBUTE) ----
+  {
+    name: 'modelCard',
+    field: 'modelCard',
+    action: Action.VIEW,
+    prepare: version,
+    run: (c) => c.t.request(ModelCardDocument, { versionId: c.state.versionId }, c.token),
+  },
+  {
+    name: 'updateModelCard',
+    field: 'updateModelCard',
+    action: Action.EDIT_CARD,
+    prepare: version,
+    run: (c) =>
+      c.t.request(
+        UpdateModelCardDocument,
+        { input: { versionId: c.state.versionId, expectedRevision: 0, sections: { useCases: ['matrix'] } } },
+        c.token,
+      ),
   },
   {
     name: 'trustedSigners of a model',

@@ -216,6 +216,20 @@ describe('gates and moves', () => {
         await expect(promote()).rejects.toMatchObject({ code: 'GATE_FAILED' });
         await decide(s, approvers[i], v.id, Stage.PRODUCTION);
       }
+      if (tier === RiskTier.HIGH) {
+        // HIGH needs its model card too (the cards module's MODEL_CARD_COMPLETE gate, on by default for HIGH).
+        await expect(promote()).rejects.toMatchObject({ code: 'GATE_FAILED', message: expect.stringMatching(/^[^;]*MODEL_CARD_COMPLETE/) });
+        await s.cards.update(ci, {
+          versionId: v.id,
+          expectedRevision: 0,
+          sections: {
+            useCases: ['scoring'],
+            technicalLimitations: ['none known'],
+            ethicalConsiderations: [{ name: 'none known' }],
+            fairnessAssessments: [{ groupAtRisk: 'everyone' }],
+          },
+        });
+      }
       expect((await promote()).version.stage).toBe(Stage.PRODUCTION);
     }
   });

@@ -19,6 +19,7 @@ import {
   SetBaselineDocument,
   SetModelAliasDocument,
   TransitionModelVersionDocument,
+  UpdateModelCardDocument,
   UpsertLineageNodesDocument,
   ValidateModelVersionDocument,
   ViewerDocument,
@@ -459,6 +460,21 @@ async function seed(server: TestServer, out: Record<string, unknown>) {
       ),
     );
   }
+  // A HIGH risk version needs its model card before PRODUCTION (MODEL_CARD_COMPLETE).
+  ok(
+    await req(UpdateModelCardDocument, {
+      input: {
+        versionId: v1,
+        expectedRevision: 0,
+        sections: {
+          useCases: ['Score card transactions for fraud review'],
+          technicalLimitations: ['Trained on EU transactions only'],
+          ethicalConsiderations: [{ name: 'False positives block legitimate customers', mitigationStrategy: 'Every block is reviewed' }],
+          fairnessAssessments: [{ groupAtRisk: 'customers over 70', metric: 'fpr_ratio', value: 1.05, measuredOn: 'transactions@v3' }],
+        },
+      },
+    }),
+  );
   await transition(server, v1, 'STAGING', 'PRODUCTION');
   ok(
     await req(RecordDeploymentDocument, {

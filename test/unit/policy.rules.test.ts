@@ -26,6 +26,11 @@ describe('defaultPolicy', () => {
       approvals: { STAGING: 0, PRODUCTION: production },
       requiredSignatures: null,
       scan: { stage: Stage.STAGING, block: 'DANGEROUS', requireScanned: false },
+      modelCard: {
+        stage: Stage.PRODUCTION,
+        sections: tier === RiskTier.HIGH ? ['INTENDED_USE', 'LIMITATIONS', 'ETHICAL_CONSIDERATIONS', 'FAIRNESS_ASSESSMENTS'] : [],
+        staleIsMissing: false,
+      },
     };
     expect(defaultPolicy(tier)).toEqual(expected);
   });
@@ -79,6 +84,7 @@ describe('parsePolicy', () => {
         approvals: { STAGING: 1, PRODUCTION: 3 },
         requiredSignatures: { stage: 'STAGING', signers: ['release-key', 'ml-ca', 'release-key'] },
         scan: { stage: 'PRODUCTION', block: 'SUSPICIOUS', requireScanned: true },
+        modelCard: { stage: 'STAGING', sections: ['LICENSE', 'OWNERS', 'LICENSE'], staleIsMissing: true },
       },
       RiskTier.LOW,
     );
@@ -93,7 +99,18 @@ describe('parsePolicy', () => {
       approvals: { STAGING: 1, PRODUCTION: 3 },
       requiredSignatures: { stage: Stage.STAGING, signers: ['release-key', 'ml-ca'] },
       scan: { stage: Stage.PRODUCTION, block: 'SUSPICIOUS', requireScanned: true },
+      modelCard: { stage: Stage.STAGING, sections: ['LICENSE', 'OWNERS'], staleIsMissing: true },
     });
+  });
+
+  it('takes a model card rule over the tier default: HIGH keeps its sections unless the document names others', () => {
+    expect(parsePolicy({ modelCard: { stage: 'STAGING' } }, RiskTier.HIGH).modelCard).toEqual({
+      stage: Stage.STAGING,
+      sections: ['INTENDED_USE', 'LIMITATIONS', 'ETHICAL_CONSIDERATIONS', 'FAIRNESS_ASSESSMENTS'],
+      staleIsMissing: false,
+    });
+    expect(parsePolicy({ modelCard: { sections: [] } }, RiskTier.HIGH).modelCard.sections).toEqual([]);
+    expect(parsePolicy({ modelCard: { sections: ['INTENDED_USE'] } }, RiskTier.MEDIUM).modelCard.sections).toEqual(['INTENDED_USE']);
   });
 
   it('takes a signature requirement for PRODUCTION by default, any trusted signer when none is named', () => {
@@ -117,6 +134,12 @@ describe('parsePolicy', () => {
     [{ scan: { block: 'INFO' } }, 'document.scan.block'],
     [{ scan: { stage: 'ARCHIVED' } }, 'document.scan.stage'],
     [{ scan: { requireScanned: 'yes' } }, 'document.scan.requireScanned'],
+    [{ modelCard: [] }, 'document.modelCard'],
+    [{ modelCard: { stage: 'ARCHIVED' } }, 'document.modelCard.stage'],
+    [{ modelCard: { sections: 'INTENDED_USE' } }, 'document.modelCard.sections'],
+    [{ modelCard: { sections: ['INTENDED_USES'] } }, 'document.modelCard.sections[0]'],
+    [{ modelCard: { staleIsMissing: 1 } }, 'document.modelCard.staleIsMissing'],
+    [{ modelCard: { section: [] } }, 'document.modelCard.section'],
   ])('refuses %j naming %s', (document, field) => {
     expectBadInput(() => parsePolicy(document, RiskTier.LOW), field);
   });

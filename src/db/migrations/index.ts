@@ -16,6 +16,7 @@ import { ArtifactFiles1765000000000 } from './1765000000000-artifact-files';
 import { ArtifactTrustEvents1765050000000 } from './1765050000000-artifact-trust-events';
 import { Trust1765100000000 } from './1765100000000-trust';
 import { ArtifactScans1765200000000 } from './1765200000000-artifact-scans';
+import { ModelCards1765300000000 } from './1765300000000-model-cards';
 
 /** In timestamp order. Listed, not globbed, so that tsc builds, ts-jest tests and the typeorm CLI see the same set. */
 export const migrations = [
@@ -37,4 +38,5 @@ export const migrations = [
   ArtifactTrustEvents1765050000000,
   Trust1765100000000,
   ArtifactScans1765200000000,
+  ModelCards1765300000000,
 ];

@@ -62,6 +62,8 @@ export enum Action {
   ATTACH_SIGNATURE = 'ATTACH_SIGNATURE',
   /** Trusting a signer (a key, a certificate authority, a Sigstore identity) for this model only, or revoking one. */
   TRUST_SIGNER = 'TRUST_SIGNER',
+  /** Editing the people-written sections of a version's model card. */
+  EDIT_CARD = 'EDIT_CARD',
 }
 
 /**
@@ -93,6 +95,7 @@ export const RIGHTS: Readonly<Record<Action, Level>> = {
   [Action.SET_OBJECTIVES]: Level.MANAGE,
   [Action.ATTACH_SIGNATURE]: Level.CONTRIBUTE,
   [Action.TRUST_SIGNER]: Level.MANAGE,
+  [Action.EDIT_CARD]: Level.CONTRIBUTE,
 };
 
 /** Rights that concern no one model: held with the level on all models (the role's floor, all-models grants). */

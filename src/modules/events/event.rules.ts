@@ -76,6 +76,8 @@ const BY_PREFIX: Record<string, EventKind> = {
   legal_hold: EventKind.POLICY_CHANGED,
   /** Who the registry trusts to sign models: keys, certificate authorities and Sigstore identities, added or revoked. */
   trust: EventKind.POLICY_CHANGED,
+  /** A model card's people-written sections edited (card.updated). */
+  card: EventKind.MODEL_CHANGED,
   /** A webhook's own housekeeping (created, paused, resumed, secret rotated, redelivered, deleted). */
   webhook: EventKind.OTHER,
 };

@@ -3,6 +3,15 @@
 export { decisionsOn } from './approval.store';
 export { Comparator } from './governance.enums';
 export { governanceModule } from './governance.module';
-export { appliesFrom, isGated, type GatedStage, type Policy, type ScanRule, type SignatureRule } from './policy.rules';
+export {
+  appliesFrom,
+  isGated,
+  type CardRule,
+  type CardSection,
+  type GatedStage,
+  type Policy,
+  type ScanRule,
+  type SignatureRule,
+} from './policy.rules';
 export { effectivePolicy } from './policy.store';
 export { latestVerdict } from './validation.store';

@@ -29,6 +29,7 @@ function toEffectivePolicy({ policy, source }: Effective): EffectivePolicy {
     productionApprovals: policy.approvals.PRODUCTION,
     requiredSignatures: policy.requiredSignatures,
     scan: policy.scan,
+    modelCard: policy.modelCard,
   };
 }
 

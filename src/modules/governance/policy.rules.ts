@@ -30,6 +30,49 @@ export interface Policy {
   requiredSignatures: SignatureRule | null;
   /** The SCANNED gate: from this stage on, no stored file's scan as bad as `block`. */
   scan: ScanRule;
+  /** The MODEL_CARD_COMPLETE gate: from this stage on, these sections of the version's model card written. */
+  modelCard: CardRule;
+}
+
+/**
+ * The sections of a model card (cards module) a policy may require. INTENDED_USE is the card's use cases, LIMITATIONS
+ * its technical limitations, FAIRNESS_ASSESSMENTS at least one assessment; each other name is its one section.
+ */
+export const CARD_SECTIONS = [
+  'INTENDED_USE',
+  'USERS',
+  'OUT_OF_SCOPE_USES',
+  'LIMITATIONS',
+  'PERFORMANCE_TRADEOFFS',
+  'ETHICAL_CONSIDERATIONS',
+  'FAIRNESS_ASSESSMENTS',
+  'ENVIRONMENTAL_CONSIDERATIONS',
+  'APPROACH',
+  'TASK',
+  'DATA_DESCRIPTION',
+  'CAVEATS_AND_RECOMMENDATIONS',
+  'OWNERS',
+  'LICENSE',
+] as const;
+export type CardSection = (typeof CARD_SECTIONS)[number];
+
+/**
+ * `sections`: what the card must hold from `stage` on (none: the gate does not apply). `staleIsMissing`: a section
+ * last edited before the version's newest validation counts as missing.
+ */
+export interface CardRule {
+  stage: GatedStage;
+  sections: CardSection[];
+  staleIsMissing: boolean;
+}
+
+/** By tier, with no policy set: HIGH needs intended use, limitations, ethical considerations and fairness before PRODUCTION. */
+export function defaultCardRule(tier: RiskTier): CardRule {
+  return {
+    stage: Stage.PRODUCTION,
+    sections: tier === RiskTier.HIGH ? ['INTENDED_USE', 'LIMITATIONS', 'ETHICAL_CONSIDERATIONS', 'FAIRNESS_ASSESSMENTS'] : [],
+    staleIsMissing: false,
+  };
 }
 
 /**
@@ -65,11 +108,13 @@ export type PolicyDocument = Partial<{
   approvals: Partial<Record<GatedStage, number>>;
   requiredSignatures: { stage?: string; signers?: string[] };
   scan: { stage?: string; block?: string; requireScanned?: boolean };
+  modelCard: { stage?: string; sections?: string[]; staleIsMissing?: boolean };
 }>;
 
 /**
  * With no policy set: a passing validation for every tier; 1 approval for MEDIUM and 2 for HIGH; separated duties;
- * nothing DANGEROUS in a scanned file from STAGING on; no signature required.
+ * nothing DANGEROUS in a scanned file from STAGING on; no signature required; for HIGH, a model card with intended
+ * use, limitations, ethical considerations and a fairness assessment before PRODUCTION (defaultCardRule).
  */
 export function defaultPolicy(tier: RiskTier): Policy {
   return {
@@ -80,6 +125,7 @@ export function defaultPolicy(tier: RiskTier): Policy {
     approvals: { STAGING: 0, PRODUCTION: tier === RiskTier.HIGH ? 2 : tier === RiskTier.MEDIUM ? 1 : 0 },
     requiredSignatures: null,
     scan: { stage: Stage.STAGING, block: 'DANGEROUS', requireScanned: false },
+    modelCard: defaultCardRule(tier),
   };
 }
 
@@ -87,7 +133,16 @@ export function defaultPolicy(tier: RiskTier): Policy {
 const POLICY_JSON: JsonBounds = { maxBytes: 16 * 1024, maxDepth: 3, maxEntries: 200 };
 
 const CHECK = /^\s*([A-Za-z_][A-Za-z0-9_.:/-]*)\s*(>=|<=)\s*(-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?)\s*$/;
-const KEYS = ['requiredChecks', 'maxValidationAgeHours', 'separationOfDuties', 'approverRole', 'approvals', 'requiredSignatures', 'scan'];
+const KEYS = [
+  'requiredChecks',
+  'maxValidationAgeHours',
+  'separationOfDuties',
+  'approverRole',
+  'approvals',
+  'requiredSignatures',
+  'scan',
+  'modelCard',
+];
 /** Signer names are those of trusted signers: short, and a handful per policy. */
 const MAX_SIGNERS = 50;
 const MAX_SIGNER_NAME = 200;
@@ -153,6 +208,7 @@ export function parsePolicy(document: unknown, tier: RiskTier): Policy {
     policy.requiredSignatures = parseSignatureRule(doc.requiredSignatures, 'document.requiredSignatures');
   }
   if (doc.scan !== undefined) policy.scan = parseScanRule(doc.scan, policy.scan, 'document.scan');
+  if (doc.modelCard !== undefined) policy.modelCard = parseCardRule(doc.modelCard, policy.modelCard, 'document.modelCard');
   return policy;
 }
 
@@ -195,6 +251,28 @@ function parseScanRule(value: unknown, defaults: ScanRule, field: string): ScanR
   if (value.requireScanned !== undefined) {
     if (typeof value.requireScanned !== 'boolean') throw badInput(`${field}.requireScanned`, 'must be true or false');
     rule.requireScanned = value.requireScanned;
+  }
+  return rule;
+}
+
+/** { "stage": "STAGING", "sections": ["INTENDED_USE", "LIMITATIONS"], "staleIsMissing": true }, each optional over the tier's default. */
+function parseCardRule(value: unknown, defaults: CardRule, field: string): CardRule {
+  if (!isObject(value)) throw badInput(field, 'must be an object such as { "stage": "PRODUCTION", "sections": ["INTENDED_USE"] }');
+  onlyKeys(value, ['stage', 'sections', 'staleIsMissing'], field);
+  const rule = { ...defaults, sections: [...defaults.sections] };
+  if (value.stage !== undefined) rule.stage = gatedStage(value.stage, `${field}.stage`);
+  if (value.sections !== undefined) {
+    if (!Array.isArray(value.sections) || value.sections.length > CARD_SECTIONS.length)
+      throw badInput(`${field}.sections`, `must be a list of at most ${CARD_SECTIONS.length} section names`);
+    value.sections.forEach((name, i) => {
+      if (!CARD_SECTIONS.includes(name as CardSection))
+        throw badInput(`${field}.sections[${i}]`, `must be one of ${CARD_SECTIONS.join(', ')}`);
+    });
+    rule.sections = [...new Set(value.sections as CardSection[])];
+  }
+  if (value.staleIsMissing !== undefined) {
+    if (typeof value.staleIsMissing !== 'boolean') throw badInput(`${field}.staleIsMissing`, 'must be true or false');
+    rule.staleIsMissing = value.staleIsMissing;
   }
   return rule;
 }

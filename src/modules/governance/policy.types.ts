@@ -117,6 +117,20 @@ export class ScanRequirement {
   requireScanned: boolean;
 }
 
+@ObjectType({ description: 'From `stage` on (STAGING: PRODUCTION too), these sections of the model card written' })
+export class ModelCardRequirement {
+  @Field(() => Stage)
+  stage: Stage;
+
+  @Field(() => [String], {
+    description: 'Section names (INTENDED_USE, LIMITATIONS, …); empty: the MODEL_CARD_COMPLETE gate does not apply',
+  })
+  sections: string[];
+
+  @Field({ description: "Whether a section last edited before the version's newest validation counts as missing" })
+  staleIsMissing: boolean;
+}
+
 @ObjectType({ description: 'The rules in force for a model, after defaults' })
 export class EffectivePolicy {
   @Field(() => Policy, { nullable: true, description: 'The stored policy in force; null when the risk tier default applies' })
@@ -145,6 +159,9 @@ export class EffectivePolicy {
 
   @Field(() => ScanRequirement, { description: 'The SCANNED gate' })
   scan: ScanRequirement;
+
+  @Field(() => ModelCardRequirement, { description: 'The MODEL_CARD_COMPLETE gate' })
+  modelCard: ModelCardRequirement;
 }
 
 @InputType()

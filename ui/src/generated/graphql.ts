@@ -15,6 +15,7 @@ export type AccessRight =
   | 'APPROVE'
   | 'ATTACH_SIGNATURE'
   | 'CREATE_MODEL'
+  | 'EDIT_CARD'
   | 'EDIT_LINEAGE'
   | 'EDIT_MODEL'
   | 'EDIT_POLICY'
@@ -1321,7 +1322,7 @@ export const ConsoleScanDetailsDocument = new TypedDocumentString(`
 
 // Each enum's values, in the schema's order (codegen-enum-values.cjs).
 export const AccessLevelValues = ['VIEW', 'CONTRIBUTE', 'APPROVE', 'MANAGE'] as const;
-export const AccessRightValues = ['VIEW', 'CREATE_MODEL', 'EDIT_MODEL', 'REGISTER_VERSION', 'LOG_METRICS', 'VALIDATE', 'MOVE_TO_STAGING', 'APPROVE', 'MOVE_BEYOND_STAGING', 'ROLL_BACK', 'SET_ALIAS', 'MOVE_PROTECTED_ALIAS', 'EDIT_POLICY', 'RENAME_MODEL', 'RECORD_DEPLOYMENT', 'RETIRE', 'GRANT', 'EDIT_LINEAGE', 'REPORT_PRODUCTION', 'HANDLE_ALERT', 'SET_OBJECTIVES', 'ATTACH_SIGNATURE', 'TRUST_SIGNER'] as const;
+export const AccessRightValues = ['VIEW', 'CREATE_MODEL', 'EDIT_MODEL', 'REGISTER_VERSION', 'LOG_METRICS', 'VALIDATE', 'MOVE_TO_STAGING', 'APPROVE', 'MOVE_BEYOND_STAGING', 'ROLL_BACK', 'SET_ALIAS', 'MOVE_PROTECTED_ALIAS', 'EDIT_POLICY', 'RENAME_MODEL', 'RECORD_DEPLOYMENT', 'RETIRE', 'GRANT', 'EDIT_LINEAGE', 'REPORT_PRODUCTION', 'HANDLE_ALERT', 'SET_OBJECTIVES', 'ATTACH_SIGNATURE', 'TRUST_SIGNER', 'EDIT_CARD'] as const;
 export const AlertChangeValues = ['RAISED', 'ESCALATED'] as const;
 export const AlertKindValues = ['DATA_DRIFT', 'CONCEPT_DRIFT', 'PERFORMANCE_DEGRADED', 'OBJECTIVE_BREACHED', 'CANARY_FAILED'] as const;
 export const AlertSeverityValues = ['INFO', 'WARNING', 'CRITICAL'] as const;
@@ -1346,6 +1347,7 @@ export const LineageDirectionValues = ['UPSTREAM', 'DOWNSTREAM', 'BOTH'] as cons
 export const LineageNodeKindValues = ['DATASET', 'DATASET_VERSION', 'FEATURE', 'CODE_COMMIT', 'TRAINING_RUN', 'EXPERIMENT', 'JOB', 'MODEL_VERSION', 'EVALUATION', 'DEPLOYMENT', 'ENVIRONMENT', 'EXTERNAL'] as const;
 export const LineageRelationValues = ['TRAINED_ON', 'VALIDATED_ON', 'EVALUATED_ON', 'BUILT_FROM', 'TRAINED_IN', 'PRODUCED_BY', 'CONSUMED_BY', 'RUN_OF', 'DERIVED_FROM', 'FINE_TUNED_FROM', 'USES_FEATURE', 'DEPLOYED_AS', 'RELATED_TO'] as const;
 export const MetricSourceValues = ['TRAINING', 'VALIDATION', 'TEST', 'PRODUCTION'] as const;
+export const ModelCardSectionValues = ['INTENDED_USE', 'USERS', 'OUT_OF_SCOPE_USES', 'LIMITATIONS', 'PERFORMANCE_TRADEOFFS', 'ETHICAL_CONSIDERATIONS', 'FAIRNESS_ASSESSMENTS', 'ENVIRONMENTAL_CONSIDERATIONS', 'APPROACH', 'TASK', 'DATA_DESCRIPTION', 'CAVEATS_AND_RECOMMENDATIONS', 'OWNERS', 'LICENSE'] as const;
 export const ModelOrderFieldValues = ['NAME', 'CREATED_AT', 'UPDATED_AT'] as const;
 export const ModelStatusValues = ['ACTIVE', 'RETIRED'] as const;
 export const ObjectiveStateValues = ['NO_DATA', 'MET', 'AT_RISK', 'BREACHED'] as const;

@@ -1,0 +1,130 @@
+import {
+  CARD_BOUNDS,
+  cardGate,
+  completeness,
+  isStale,
+  isWritten,
+  sectionStates,
+  validateSections,
+} from '../../src/modules/cards/card.rules';
+import type { CardRule } from '../../src/modules/governance/policy.rules';
+import { Stage } from '../../src/modules/versions/version.enums';
+import { expectBadInput } from './bad-input';
+
+const HIGH: CardRule = {
+  stage: Stage.PRODUCTION,
+  sections: ['INTENDED_USE', 'LIMITATIONS', 'ETHICAL_CONSIDERATIONS', 'FAIRNESS_ASSESSMENTS'],
+  staleIsMissing: false,
+};
+const T0 = '2026-01-01T00:00:00.000Z';
+const T1 = new Date('2026-01-02T00:00:00.000Z');
+
+describe('validateSections', () => {
+  it('keeps what is written, names removals (an empty list, a blank text) and ignores what is left out', () => {
+    expect(
+      validateSections({
+        useCases: ['triage'],
+        technicalLimitations: [],
+        license: ' ',
+        task: null,
+        fairnessAssessments: [{ groupAtRisk: 'over 70', metric: 'fpr_ratio', value: 1.1 }],
+      }),
+    ).toEqual({
+      set: {
+        useCases: ['triage'],
+        fairnessAssessments: [
+          {
+            groupAtRisk: 'over 70',
+            benefits: null,
+            harms: null,
+            mitigationStrategy: null,
+            metric: 'fpr_ratio',
+            value: 1.1,
+            measuredOn: null,
+          },
+        ],
+      },
+      removed: ['technicalLimitations', 'license'],
+    });
+  });
+
+  it.each([
+    [{ useCases: 'triage' }, 'sections.useCases'],
+    [{ useCases: [''] }, 'sections.useCases[0]'],
+    [{ useCases: Array(CARD_BOUNDS.listEntries + 1).fill('x') }, 'sections.useCases'],
+    [{ users: ['x'.repeat(CARD_BOUNDS.entry + 1)] }, 'sections.users[0]'],
+    [{ fairnessAssessments: Array(CARD_BOUNDS.fairnessAssessments + 1).fill({ groupAtRisk: 'g' }) }, 'sections.fairnessAssessments'],
+    [{ fairnessAssessments: [{ groupAtRisk: 'g', value: Number.NaN, metric: 'm' }] }, 'sections.fairnessAssessments[0].value'],
+    [{ fairnessAssessments: [{ groupAtRisk: 'g', value: 1 }] }, 'sections.fairnessAssessments[0].metric'],
+    [{ fairnessAssessments: ['g'] }, 'sections.fairnessAssessments[0]'],
+    [{ ethicalConsiderations: [{ mitigationStrategy: 'x' }] }, 'sections.ethicalConsiderations[0].name'],
+    [{ owners: [{ name: 'a', contact: 'x'.repeat(CARD_BOUNDS.contact + 1) }] }, 'sections.owners[0].contact'],
+    [{ dataDescription: 'x'.repeat(CARD_BOUNDS.text + 1) }, 'sections.dataDescription'],
+    [{ approach: 'guessing' }, 'sections.approach'],
+    [{ license: 'MIT; rm -rf' }, 'sections.license'],
+    [{ colour: 'blue' }, 'sections.colour'],
+  ])('refuses %j naming %s', (input, field) => {
+    expectBadInput(() => validateSections(input as Record<string, unknown>), field);
+  });
+
+  it('takes SPDX expressions and the CycloneDX approaches', () => {
+    expect(validateSections({ license: 'MIT OR Apache-2.0', approach: 'self-supervised' }).set).toEqual({
+      license: 'MIT OR Apache-2.0',
+      approach: 'self-supervised',
+    });
+  });
+});
+
+describe('staleness and completeness', () => {
+  it('a section is stale when edited before the newest validation, never when there is none', () => {
+    expect(isStale(new Date(T0), T1)).toBe(true);
+    expect(isStale(T1, new Date(T0))).toBe(false);
+    expect(isStale(new Date(T0), null)).toBe(false);
+    expect(isStale(null, T1)).toBe(false);
+  });
+
+  it('INTENDED_USE is the use cases, FAIRNESS_ASSESSMENTS at least one assessment', () => {
+    expect(isWritten({ users: ['analysts'] }, 'INTENDED_USE')).toBe(false);
+    expect(isWritten({ useCases: ['triage'] }, 'INTENDED_USE')).toBe(true);
+    expect(isWritten({ fairnessAssessments: [] }, 'FAIRNESS_ASSESSMENTS')).toBe(false);
+  });
+
+  const states = (validatedAt: Date | null) =>
+    sectionStates(
+      { useCases: ['triage'], technicalLimitations: ['EU only'] },
+      { INTENDED_USE: { at: T0, by: 'a' }, LIMITATIONS: { at: '2026-01-03T00:00:00.000Z', by: 'b' } },
+      validatedAt,
+    );
+
+  it('names the missing sections, and the stale ones, which count as missing only with staleIsMissing', () => {
+    expect(completeness(states(T1), HIGH)).toEqual({
+      required: HIGH.sections,
+      missing: ['ETHICAL_CONSIDERATIONS', 'FAIRNESS_ASSESSMENTS'],
+      stale: ['INTENDED_USE'],
+      complete: false,
+    });
+    expect(completeness(states(T1), { ...HIGH, staleIsMissing: true }).missing).toEqual([
+      'INTENDED_USE',
+      'ETHICAL_CONSIDERATIONS',
+      'FAIRNESS_ASSESSMENTS',
+    ]);
+    expect(completeness(states(null), { ...HIGH, sections: ['INTENDED_USE', 'LIMITATIONS'] })).toMatchObject({ complete: true, stale: [] });
+  });
+
+  it('the gate applies from its stage on (STAGING: PRODUCTION too), and not at all with no sections', () => {
+    expect(cardGate(states(null), HIGH, Stage.STAGING)).toBeNull();
+    expect(cardGate(states(null), { ...HIGH, sections: [] }, Stage.PRODUCTION)).toBeNull();
+    expect(cardGate(states(null), { ...HIGH, stage: Stage.STAGING }, Stage.PRODUCTION)).toMatchObject({ passed: false });
+    expect(cardGate(states(T1), HIGH, Stage.PRODUCTION)).toEqual({
+      passed: false,
+      missing: ['ETHICAL_CONSIDERATIONS', 'FAIRNESS_ASSESSMENTS'],
+      detail:
+        'model card is missing ETHICAL_CONSIDERATIONS, FAIRNESS_ASSESSMENTS (needs INTENDED_USE, LIMITATIONS, ETHICAL_CONSIDERATIONS, FAIRNESS_ASSESSMENTS); stale (edited before the newest validation): INTENDED_USE',
+    });
+    expect(cardGate(states(null), { ...HIGH, sections: ['LIMITATIONS'] }, Stage.PRODUCTION)).toEqual({
+      passed: true,
+      missing: [],
+      detail: 'model card has LIMITATIONS',
+    });
+  });
+});
