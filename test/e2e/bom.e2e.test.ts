@@ -323,6 +323,33 @@ describe('GET /models/<name>/versions/<n>/bom.cdx.json', () => {
     }
   });
 
+  test('hostile names and numbers are 404 JSON (400 for a path that is no UTF-8), never a server error', async () => {
+    const model = await newModel('bom-hostile');
+    await folderVersion(model.id);
+    const names = ['%00', 'a%00b', '%F0%9F%98%80', 'x'.repeat(10_000), '%2e%2e', '..%2f..', "'; DROP TABLE models; --", 'A'];
+    const numbers = ['1%00', '-1', '1.5', '1e3', '0x1', '%201', '01', '0', '2147483648', '9'.repeat(400)];
+    const cases = [...names.map((x) => [x, '1']), ...numbers.map((x) => [encodeURIComponent(model.name), x])];
+    for (const [name, n] of cases) {
+      const res = await fetch(`${t.baseUrl}/models/${name}/versions/${n}/bom.cdx.json`, {
+        headers: { authorization: `Bearer ${t.adminToken}` },
+      });
+      const body = JSON.parse(await res.text()) as { errors: Array<{ message: string; extensions: { code: string } }> };
+      expect([name.slice(0, 40), n.slice(0, 40), res.status, body.errors[0].extensions.code]).toEqual([
+        name.slice(0, 40),
+        n.slice(0, 40),
+        404,
+        'NOT_FOUND',
+      ]);
+      expect(body.errors[0].message.length).toBeLessThan(300);
+    }
+    // A lone surrogate, percent-encoded: no UTF-8, refused before any handler as every route refuses it.
+    const res = await fetch(`${t.baseUrl}/models/%ED%A0%80/versions/1/bom.cdx.json`, {
+      headers: { authorization: `Bearer ${t.adminToken}` },
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { errors: unknown[] }).errors).toHaveLength(1);
+  });
+
   test('404 JSON for an unknown model, version or number; a model of another team is 404 too, its own team reads it', async () => {
     const model = await newModel('bom-access');
     const version = await folderVersion(model.id);

@@ -1,5 +1,6 @@
 import { LineageNodeKind } from '../../src/common/lineage';
 import {
+  bomTarget,
   buildBom,
   dependenciesOf,
   derivedSerialNumber,
@@ -37,6 +38,26 @@ const inputs = (over: Partial<BomInputs> = {}): BomInputs => ({
   lineage: { nodes: [], edges: [], truncated: false },
   signatures: [],
   ...over,
+});
+
+describe('bomTarget', () => {
+  test('a model name and a version number from 1 to 2^31 - 1, or null', () => {
+    expect(bomTarget('fraud-detector', '12')).toEqual({ modelName: 'fraud-detector', version: 12 });
+    expect(bomTarget('fraud-detector', '2147483647')).toEqual({ modelName: 'fraud-detector', version: 2147483647 });
+    for (const [name, n] of [
+      ['fraud-detector', '2147483648'],
+      ['fraud-detector', '0'],
+      ['fraud-detector', '01'],
+      ['fraud-detector', '-1'],
+      ['fraud-detector', '1e3'],
+      ['fraud-detector', ''],
+      ['Fraud', '1'],
+      ['a\u0000b', '1'],
+      ['', '1'],
+      ['x'.repeat(10_000), '1'],
+    ])
+      expect([name.slice(0, 20), n, bomTarget(name, n)]).toEqual([name.slice(0, 20), n, null]);
+  });
 });
 
 describe('lockedPackages', () => {

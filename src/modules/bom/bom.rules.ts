@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
 import type { LineageNodeKind } from '../../common/lineage';
 import { LineageDirection, MAX_DEPTH } from '../lineage/lineage.rules';
+import { validateModelName } from '../models/model.rules';
 import { signatureDownloadPath } from '../trust/signer.rules';
 
 /** The media type of a CycloneDX JSON BOM, as the route answers it. */
@@ -83,6 +84,21 @@ export interface BomInputs {
    * written, sorted like the rest; its revision joins the inputs of the serial number. Until then there is no card.
    */
   modelCard?: never;
+}
+
+/**
+ * The model name and version number a BOM's address names, or null when they cannot name one (not a model name, not
+ * a version number from 1 to 2^31 - 1): such an address is NOT_FOUND without asking the database.
+ */
+export function bomTarget(modelName: string, versionNumber: string): { modelName: string; version: number } | null {
+  try {
+    validateModelName(modelName);
+  } catch {
+    return null;
+  }
+  if (!/^[1-9][0-9]{0,9}$/.test(versionNumber)) return null;
+  const version = Number(versionNumber);
+  return version <= 2_147_483_647 ? { modelName, version } : null;
 }
 
 // ---- the package lock ----

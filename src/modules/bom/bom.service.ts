@@ -6,7 +6,7 @@ import type { LineageService } from '../lineage';
 import type { RegisteredModelEntity } from '../models';
 import type { TrustService } from '../trust';
 import { ModelVersionEntity } from '../versions';
-import { BOM_LINEAGE, serializeBom, type BomInputs } from './bom.rules';
+import { BOM_LINEAGE, bomTarget, serializeBom, type BomInputs } from './bom.rules';
 
 interface Below {
   access: AccessService;
@@ -28,13 +28,13 @@ export class BomService {
   /** The facts of `<model name>` version `<number>`: VIEW on the model; NOT_FOUND for a model or version unknown or hidden. */
   async inputs(caller: Caller, modelName: string, versionNumber: string): Promise<BomInputs> {
     const m = this.db.manager;
+    const target = bomTarget(modelName, versionNumber);
+    if (!target) throw notFound('model version', 'at this address');
+    const missing = notFound('model version', `${modelName}@${versionNumber}`);
     const model = (await this.below.models.byNames(caller, [modelName])).get(modelName);
     if (!model) throw notFound('model', modelName);
     await this.below.access.authorize(m, caller, Action.VIEW, model.id, notFound('model', modelName));
-    const number = /^[1-9][0-9]{0,9}$/.test(versionNumber) ? Number(versionNumber) : NaN;
-    const missing = notFound('model version', `${modelName}@${versionNumber}`);
-    if (!Number.isSafeInteger(number) || number > 2_147_483_647) throw missing;
-    const version = await m.getRepository(ModelVersionEntity).findOne({ where: { modelId: model.id, version: number } });
+    const version = await m.getRepository(ModelVersionEntity).findOne({ where: { modelId: model.id, version: target.version } });
     if (!version) throw missing;
     const files = (await m.query(
       `SELECT path, sha256, size_bytes::text AS size_bytes FROM artifact_files WHERE version_id = $1 ORDER BY path COLLATE "C"`,
