@@ -279,3 +279,89 @@ describe('staleness', () => {
     expect(edited.completeness.missing).toEqual(['LIMITATIONS', 'ETHICAL_CONSIDERATIONS', 'FAIRNESS_ASSESSMENTS']);
   });
 });
+
+describe('GET /models/<name>/versions/<n>/card.md and card.html', () => {
+  const HOSTILE = '<script>alert(1)</script> **bold** [link](javascript:alert(1))\n# not a heading';
+
+  async function documented() {
+    const model = await newModel(RiskTier.HIGH);
+    const approver = await newApprover(t.services, 'card-doc-approver');
+    ok(await t.request(GrantAccessDocument, { input: { modelId: model.id, subject: 'card-doc-approver', level: 'APPROVE' } }));
+    const version = await stagedVersion(t.services, admin, model.id, [approver]);
+    ok(
+      await edit(version.id, 0, {
+        ...COMPLETE,
+        useCases: [HOSTILE, 'Rank transactions for review'],
+        owners: [{ name: 'Fraud ML "team"', contact: 'fraud-ml@acme.example' }],
+        license: 'Apache-2.0',
+        task: 'classification',
+      }),
+    );
+    return { model, version };
+  }
+
+  const get = (path: string, token: string | null = t.adminToken) =>
+    fetch(`${t.baseUrl}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+  test('card.md: Hugging Face front matter (license, datasets, metrics, tags), the sections escaped, the registry facts', async () => {
+    const { model, version } = await documented();
+    const res = await get(`/models/${model.name}/versions/${version.version}/card.md`, reader);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/markdown; charset=utf-8');
+    const text = await res.text();
+    const front = /^---\n([\s\S]*?)\n---\n/.exec(text)![1];
+    expect(front.split('\n')).toEqual([
+      'license: "apache-2.0"',
+      'datasets:',
+      '- "s3://datasets/transactions@v3"',
+      'metrics:',
+      '- "auc"',
+      'tags:',
+      '- "modelgraph"',
+      '- "stage:staging"',
+      '- "risk:high"',
+      '- "classification"',
+      `model_name: "${model.name}"`,
+      `model_version: ${version.version}`,
+    ]);
+    expect(text).toContain(`# Model card: ${model.name} v${version.version}`);
+    // A person's text cannot open a tag, a link, emphasis or a heading: escaped, on one line.
+    expect(text).toContain('- \\<script\\>alert(1)\\</script\\> \\*\\*bold\\*\\* \\[link\\](javascript:alert(1)) \\# not a heading');
+    expect(text).not.toContain('<script>');
+    expect(text).toContain('## Ethical considerations');
+    expect(text).toContain(
+      '- customers over 70; false\\_positive\\_rate\\_ratio = 1.08; measured on s3://datasets/transactions@v3 (holdout); harms: more false positives',
+    );
+    // Filled by the registry: the same facts modelVersion answers.
+    const facts = ok(await t.request(CardVersionFactsDocument, { id: version.id })).modelVersion!;
+    expect(text).toContain(`code: ${facts.reproducibility.code.repo} @ ${facts.reproducibility.code.commit}`);
+    expect(text).toContain('- auc: 0.9 \\>= 0.8: passed'); // `>` escaped: a metric's name is a client's text too
+    expect(text).toContain(`- APPROVED for PRODUCTION by card-doc-approver (APPROVER) at ${facts.approvals.edges[0].node.signedAt}`);
+    expect(text).toContain(`DEVELOPMENT → STAGING by admin`);
+  });
+
+  test('card.html: printable, every text escaped, no script allowed', async () => {
+    const { model, version } = await documented();
+    const res = await get(`/models/${model.name}/versions/${version.version}/card.html`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(res.headers.get('content-security-policy')).toBe("default-src 'none'; style-src 'unsafe-inline'");
+    const html = await res.text();
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toContain('<li>&lt;script&gt;alert(1)&lt;/script&gt; **bold** [link](javascript:alert(1))\n# not a heading</li>');
+    expect(html).toContain('<li>Fraud ML &quot;team&quot; &lt;fraud-ml@acme.example&gt;</li>');
+    expect(html).toContain(`<title>Model card: ${model.name} v${version.version}</title>`);
+  });
+
+  test('authorized like the other routes: 401 without a token, 404 for a model another team cannot see or that does not exist', async () => {
+    const { model, version } = await documented();
+    const path = `/models/${model.name}/versions/${version.version}/card.md`;
+    expect((await get(path, null)).status).toBe(401);
+    const hidden = await get(path, outsider);
+    expect(hidden.status).toBe(404);
+    expect(await hidden.json()).toMatchObject({ errors: [{ extensions: { code: 'NOT_FOUND' } }] });
+    expect((await get(`/models/${model.name}/versions/999/card.html`)).status).toBe(404);
+    expect((await get(`/models/${model.name}/versions/1x/card.md`)).status).toBe(404);
+    expect((await get(`/models/no-such-model/versions/1/card.md`)).status).toBe(404);
+  });
+});

@@ -7,6 +7,7 @@ import {
   sectionStates,
   validateSections,
 } from '../../src/modules/cards/card.rules';
+import { frontMatter, htmlText, mdText, renderHtml, renderMarkdown, type CardDocument } from '../../src/modules/cards/card-document.rules';
 import type { CardRule } from '../../src/modules/governance/policy.rules';
 import { Stage } from '../../src/modules/versions/version.enums';
 import { expectBadInput } from './bad-input';
@@ -126,5 +127,69 @@ describe('staleness and completeness', () => {
       missing: [],
       detail: 'model card has LIMITATIONS',
     });
+  });
+});
+
+describe('card.md and card.html rendering', () => {
+  const doc = (over: Partial<CardDocument> = {}): CardDocument => ({
+    model: { name: 'fraud', riskTier: 'HIGH', owner: 'ml', description: '' },
+    version: {
+      number: 3,
+      label: null,
+      stage: 'STAGING',
+      createdAt: new Date(T0),
+      createdBy: 'ci',
+      codeRepo: 'https://github.com/acme/fraud',
+      codeCommit: 'a'.repeat(40),
+      datasetVersions: ['s3://b@v1'],
+      hyperparameters: { depth: 6 },
+      environmentImageDigest: null,
+      randomSeed: null,
+      trainingRunId: null,
+      artifactFormat: 'ONNX',
+      artifactSha256: null,
+      artifactStatus: 'READY',
+    },
+    stageHistory: [],
+    datasets: [{ kind: 'DATASET_VERSION', name: 'a', naturalKey: 's3://a@v2' }],
+    validation: null,
+    approvals: [],
+    files: [],
+    signatures: [],
+    deployments: [],
+    openAlerts: 0,
+    sections: { license: 'MIT', useCases: ['1. <b>x</b>'] },
+    states: [],
+    revision: 1,
+    completeness: { required: [], missing: [], stale: [] },
+    ...over,
+  });
+
+  it('front matter: license, the datasets of the tuple and the lineage (sorted, once), metrics, tags; values as JSON strings', () => {
+    expect(frontMatter(doc())).toBe(
+      [
+        '---',
+        'license: "mit"',
+        'datasets:',
+        '- "s3://a@v2"',
+        '- "s3://b@v1"',
+        'tags:',
+        '- "modelgraph"',
+        '- "stage:staging"',
+        '- "risk:high"',
+        'model_name: "fraud"',
+        'model_version: 3',
+        '---',
+      ].join('\n'),
+    );
+  });
+
+  it('escapes text a person wrote: Markdown on one line, HTML as entities', () => {
+    expect(mdText('1. <b>x</b>\n# y')).toBe('1\\. \\<b\\>x\\</b\\> \\# y');
+    expect(mdText('- z')).toBe('\\- z');
+    expect(htmlText(`<a href="x" onclick='y'>&</a>`)).toBe('&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+    expect(renderMarkdown(doc())).toContain('- 1\\. \\<b\\>x\\</b\\>');
+    expect(renderHtml(doc())).toContain('<li>1. &lt;b&gt;x&lt;/b&gt;</li>');
+    expect(renderHtml(doc({ model: { name: '<i>', riskTier: 'HIGH', owner: 'ml', description: '' } }))).not.toContain('<i>');
   });
 });

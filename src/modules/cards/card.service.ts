@@ -7,8 +7,11 @@ import { Action, type AccessService } from '../access';
 import { appendAudit } from '../audit';
 import { effectivePolicy, type CardRule } from '../governance';
 import type { GateCheck } from '../lifecycle';
-import { readModel } from '../models';
-import { readVersion, type ModelVersionEntity } from '../versions';
+import type { LineageService } from '../lineage';
+import { readModel, type RegisteredModelEntity } from '../models';
+import type { TrustService } from '../trust';
+import { ModelVersionEntity, readVersion } from '../versions';
+import { DATASET_WALK, type CardDocument } from './card-document.rules';
 import { ModelCardEntity } from './card.entity';
 import {
   cardGate,
@@ -47,11 +50,23 @@ export interface AssembledCard {
  * transaction with its `card.updated` audit event each), read assembled with their staleness and completeness, and
  * the MODEL_CARD_COMPLETE gate, added to lifecycle's transitions.
  */
+/** What the card reads of the modules below, through their front doors. */
+export interface CardBelow {
+  access: AccessService;
+  models: { byNames(caller: Caller, names: readonly string[]): Promise<Map<string, RegisteredModelEntity>> };
+  lineage: LineageService;
+  trust: TrustService;
+}
+
 export class CardService {
+  private readonly access: AccessService;
+
   constructor(
     private readonly db: DataSource,
-    private readonly access: AccessService,
-  ) {}
+    private readonly below: CardBelow,
+  ) {
+    this.access = below.access;
+  }
 
   /** updateModelCard({ versionId, expectedRevision: 0, sections: { useCases: ['churn triage'] } }): EDIT_CARD (CONTRIBUTE). */
   async update(caller: Caller, input: UpdateCardInput): Promise<AssembledCard> {
@@ -132,6 +147,121 @@ export class CardService {
       newestValidationAt,
       rule: policy.modelCard,
       completeness: completeness(states, policy.modelCard),
+    };
+  }
+
+  /**
+   * The card of `<model name>` version `<number>` with the registry's facts, for card.md and card.html: VIEW on the
+   * model; a model or version unknown or hidden is NOT_FOUND. A fixed number of statements, whatever the version holds.
+   */
+  async document(caller: Caller, modelName: string, versionNumber: string): Promise<CardDocument> {
+    const m = this.db.manager;
+    const number = /^[1-9][0-9]{0,9}$/.test(versionNumber) ? Number(versionNumber) : NaN;
+    const missing = notFound('model version', `${modelName}@${versionNumber}`);
+    const model = modelName.length <= 200 ? (await this.below.models.byNames(caller, [modelName])).get(modelName) : undefined;
+    if (!model) throw notFound('model', modelName);
+    await this.access.authorize(m, caller, Action.VIEW, model.id, notFound('model', modelName));
+    if (!Number.isSafeInteger(number) || number > 2_147_483_647) throw missing;
+    const version = await m.getRepository(ModelVersionEntity).findOne({ where: { modelId: model.id, version: number } });
+    if (!version) throw missing;
+    const [row] = await m.query('SELECT * FROM model_cards WHERE version_id = $1', [version.id]);
+    const card = await this.assemble(m, version, row ? hydrate(m, ModelCardEntity, row) : null);
+    const id = version.id;
+    const history = (await m.query(
+      'SELECT from_stage, to_stage, actor, changed_at, reason FROM stage_transitions WHERE version_id = $1 ORDER BY changed_at, id',
+      [id],
+    )) as Array<{ from_stage: string; to_stage: string; actor: string; changed_at: Date; reason: string }>;
+    const [report] = (await m.query(
+      'SELECT id, passed, created_at FROM validation_reports WHERE version_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1',
+      [id],
+    )) as Array<{ id: string; passed: boolean; created_at: Date }>;
+    const checks = report
+      ? ((await m.query(
+          'SELECT metric, comparator, candidate_value, baseline_value, passed FROM validation_checks WHERE report_id = $1 ORDER BY position',
+          [report.id],
+        )) as Array<{ metric: string; comparator: string; candidate_value: number | null; baseline_value: number | null; passed: boolean }>)
+      : [];
+    const approvals = (await m.query(
+      'SELECT target_stage, decision, approver, approver_role, signed_at FROM approvals WHERE version_id = $1 ORDER BY signed_at, id',
+      [id],
+    )) as Array<{ target_stage: string; decision: string; approver: string; approver_role: string; signed_at: Date }>;
+    const files = (await m.query(
+      `SELECT f.path, f.sha256, f.size_bytes::text AS size_bytes, s.verdict FROM artifact_files f
+       LEFT JOIN artifact_scans s ON s.version_id = f.version_id AND s.path = f.path
+       WHERE f.version_id = $1 ORDER BY f.path COLLATE "C"`,
+      [id],
+    )) as Array<{ path: string; sha256: string | null; size_bytes: string | null; verdict: string | null }>;
+    const deployments = (await m.query(
+      'SELECT environment, status, strategy, traffic_percent FROM deployments WHERE version_id = $1 ORDER BY created_at, id',
+      [id],
+    )) as Array<{ environment: string; status: string; strategy: string; traffic_percent: number }>;
+    const [alerts] = (await m.query("SELECT count(*)::int AS n FROM alerts WHERE version_id = $1 AND status <> 'RESOLVED'", [
+      id,
+    ])) as Array<{
+      n: number;
+    }>;
+    const walk = (await this.below.lineage.graphs(caller, [id], DATASET_WALK)).get(id.toLowerCase());
+    const signatures = await this.below.trust.signaturesOfVersion(m, id);
+    return {
+      model: { name: model.name, riskTier: model.riskTier, owner: model.owner, description: model.description },
+      version: {
+        number: version.version,
+        label: version.label,
+        stage: version.stage,
+        createdAt: version.createdAt,
+        createdBy: version.createdBy,
+        codeRepo: version.codeRepo,
+        codeCommit: version.codeCommit,
+        datasetVersions: version.datasetVersions,
+        hyperparameters: version.hyperparameters,
+        environmentImageDigest: version.environmentImageDigest,
+        randomSeed: version.randomSeed,
+        trainingRunId: version.trainingRunId,
+        artifactFormat: version.artifactFormat,
+        artifactSha256: version.artifactSha256,
+        artifactStatus: version.artifactStatus,
+      },
+      stageHistory: history.map((h) => ({
+        fromStage: h.from_stage,
+        toStage: h.to_stage,
+        actor: h.actor,
+        changedAt: new Date(h.changed_at),
+        reason: h.reason,
+      })),
+      datasets: (walk?.nodes ?? []).filter((n) => n.id !== id).map((n) => ({ kind: n.kind, name: n.name, naturalKey: n.naturalKey })),
+      validation: report
+        ? {
+            passed: report.passed,
+            createdAt: new Date(report.created_at),
+            checks: checks.map((c) => ({
+              metric: c.metric,
+              comparator: c.comparator,
+              candidateValue: c.candidate_value,
+              baselineValue: c.baseline_value,
+              passed: c.passed,
+            })),
+          }
+        : null,
+      approvals: approvals.map((a) => ({
+        targetStage: a.target_stage,
+        decision: a.decision,
+        approver: a.approver,
+        approverRole: a.approver_role,
+        signedAt: new Date(a.signed_at),
+      })),
+      files: files.map((f) => ({ path: f.path, sha256: f.sha256, sizeBytes: f.size_bytes, verdict: f.verdict })),
+      signatures: signatures.map((g) => ({ signer: g.signer, method: g.method, signedAt: g.signedAt, rootDigest: g.rootDigest })),
+      deployments: deployments.map((d) => ({
+        environment: d.environment,
+        status: d.status,
+        strategy: d.strategy,
+        trafficPercent: Number(d.traffic_percent),
+      })),
+      openAlerts: alerts?.n ?? 0,
+      sections: card.sections,
+      states: card.states,
+      revision: card.revision,
+      completeness: card.completeness,
     };
   }
 
