@@ -6,9 +6,12 @@
  */
 import { Role } from '../../src/common/role';
 import { MetricSource } from '../../src/modules/metrics/metric.enums';
+import { AlertKind, AlertSeverity } from '../../src/modules/monitoring/alerts/alert.enums';
+import { raiseAlert } from '../../src/modules/monitoring/alerts/alert.store';
 import { RiskTier } from '../../src/modules/models/model.enums';
 import { Stage } from '../../src/modules/versions/version.enums';
 import {
+  AlertsDocument,
   CardVersionFactsDocument,
   GrantAccessDocument,
   ModelCardDocument,
@@ -144,6 +147,25 @@ describe('editing', () => {
     expect((res.errors![0].extensions!.field as string).replace(/^\$input\./, '')).toBe(field);
   });
 
+  test('two first edits at once: one writes revision 1, the other is a CONFLICT (never a 500)', async () => {
+    const version = await newVersion((await newModel()).id);
+    const answers = await Promise.all([edit(version.id, 0, { task: 'a' }), edit(version.id, 0, { task: 'b' })]);
+    expect(answers.map((a) => (a.errors ? a.errors[0].extensions!.code : 'OK')).sort()).toEqual(['CONFLICT', 'OK']);
+    expect((await cardOf(version.id)).revision).toBe(1);
+  });
+
+  test('sections over 64 KiB of JSON are audited by their digest and length', async () => {
+    const version = await newVersion((await newModel()).id);
+    const fairnessAssessments = Array.from({ length: 40 }, (_, i) => ({ groupAtRisk: `group ${i}`, harms: 'h'.repeat(2000) }));
+    ok(await edit(version.id, 0, { fairnessAssessments }));
+    const [event] = (await t.database.db.query(`SELECT payload FROM audit_events WHERE subject_id = $1 AND action = 'card.updated'`, [
+      version.id,
+    ])) as Array<{ payload: Record<string, unknown> }>;
+    expect(event.payload).toMatchObject({ before: { FAIRNESS_ASSESSMENTS: null }, afterSha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(event.payload.afterBytes).toBeGreaterThan(64 * 1024);
+    expect(event.payload).not.toHaveProperty('after');
+  });
+
   test('VIEW reads but cannot edit (FORBIDDEN); another team sees no such version (NOT_FOUND)', async () => {
     const version = await newVersion((await newModel()).id);
     expect((await cardOf(version.id, reader)).revision).toBe(0);
@@ -176,6 +198,26 @@ describe('what the registry fills', () => {
     expect(facts.latestValidation!.checks[0]).toMatchObject({ metric: 'auc', candidateValue: 0.9, baselineValue: 0.8, passed: true });
     expect(facts.approvals.edges.map((e) => e.node.approver)).toEqual(['card-approver']);
     expect(card.newestValidationAt).toBe(facts.latestValidation!.createdAt);
+
+    // Open alerts: those alerts(filter) answers for the version, OPEN or ACKNOWLEDGED.
+    const breach = (subject: string) => ({
+      modelId: model.id,
+      versionId: version.id,
+      deploymentId: null,
+      kind: AlertKind.DATA_DRIFT,
+      subject,
+      severity: AlertSeverity.WARNING,
+      summary: `${subject} drifted`,
+      evidence: {},
+      window: { start: new Date(Date.now() - 3_600_000), end: new Date() },
+    });
+    await t.database.db.transaction((m) => raiseAlert(m, breach('amount')));
+    await t.database.db.transaction((m) => raiseAlert(m, breach('country')));
+    const open = ok(
+      await t.request(AlertsDocument, { filter: { versionIds: [version.id], statuses: ['OPEN', 'ACKNOWLEDGED'] }, first: 10 }),
+    ).alerts;
+    expect(open.totalCount).toBe(2);
+    expect((await cardOf(version.id)).openAlerts).toBe(open.totalCount);
   });
 });
 

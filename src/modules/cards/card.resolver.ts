@@ -33,6 +33,7 @@ async function toModelCard(ctx: Ctx, card: AssembledCard): Promise<ModelCard> {
     license: s.license ?? null,
     sections: card.states.map((state) => ({ ...state, section: state.section as ModelCardSection })),
     newestValidationAt: card.newestValidationAt,
+    openAlerts: card.openAlerts,
     completeness: {
       gateStage: card.rule.stage,
       required: card.completeness.required as ModelCardSection[],

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { badInput, notFound, staleRevision } from '../../common/errors';
@@ -43,6 +44,8 @@ export interface AssembledCard {
   newestValidationAt: Date | null;
   rule: CardRule;
   completeness: Completeness;
+  /** Alerts on the version not resolved (OPEN or ACKNOWLEDGED). */
+  openAlerts: number;
 }
 
 /**
@@ -104,6 +107,8 @@ export class CardService {
             `INSERT INTO model_cards (version_id, model_id, sections, edits, created_at, updated_at, updated_by)
              VALUES ($1, $2, $3, $4, $5, $5, $6) RETURNING *`,
             [version.id, version.modelId, sections, edits, at, caller.subject],
+            // Two first edits at once: the second finds the card made by the first.
+            { error: () => staleRevision('model card', 1, input.expectedRevision) },
           );
       if (!card) throw staleRevision('model card', current, input.expectedRevision);
       await appendAudit(m, caller, {
@@ -115,8 +120,11 @@ export class CardService {
           versionId: version.id,
           revision: card.revision,
           sections: touched.map((f) => SECTION_OF[f]),
-          before: Object.fromEntries(touched.map((f) => [SECTION_OF[f], before?.sections[f] ?? null])),
-          after: Object.fromEntries(touched.map((f) => [SECTION_OF[f], (card.sections as Record<string, unknown>)[f] ?? null])),
+          ...recorded('before', Object.fromEntries(touched.map((f) => [SECTION_OF[f], before?.sections[f] ?? null]))),
+          ...recorded(
+            'after',
+            Object.fromEntries(touched.map((f) => [SECTION_OF[f], (card.sections as Record<string, unknown>)[f] ?? null])),
+          ),
         },
       });
       return this.assemble(m, version, card);
@@ -134,7 +142,11 @@ export class CardService {
 
   private async assemble(m: EntityManager, version: ModelVersionEntity, card: ModelCardEntity | null): Promise<AssembledCard> {
     const model = await readModel(m, version.modelId);
-    const [{ policy }, newestValidationAt] = await Promise.all([effectivePolicy(m, model), newestValidation(m, version.id)]);
+    const { policy } = await effectivePolicy(m, model);
+    const newestValidationAt = await newestValidation(m, version.id);
+    const [alerts] = (await m.query("SELECT count(*)::int AS n FROM alerts WHERE version_id = $1 AND status <> 'RESOLVED'", [
+      version.id,
+    ])) as Array<{ n: number }>;
     const sections = card?.sections ?? {};
     const states = sectionStates(sections, card?.edits ?? {}, newestValidationAt);
     return {
@@ -147,6 +159,7 @@ export class CardService {
       newestValidationAt,
       rule: policy.modelCard,
       completeness: completeness(states, policy.modelCard),
+      openAlerts: alerts?.n ?? 0,
     };
   }
 
@@ -195,11 +208,6 @@ export class CardService {
       'SELECT environment, status, strategy, traffic_percent FROM deployments WHERE version_id = $1 ORDER BY created_at, id',
       [id],
     )) as Array<{ environment: string; status: string; strategy: string; traffic_percent: number }>;
-    const [alerts] = (await m.query("SELECT count(*)::int AS n FROM alerts WHERE version_id = $1 AND status <> 'RESOLVED'", [
-      id,
-    ])) as Array<{
-      n: number;
-    }>;
     const walk = (await this.below.lineage.graphs(caller, [id], DATASET_WALK)).get(id.toLowerCase());
     const signatures = await this.below.trust.signaturesOfVersion(m, id);
     return {
@@ -257,7 +265,7 @@ export class CardService {
         strategy: d.strategy,
         trafficPercent: Number(d.traffic_percent),
       })),
-      openAlerts: alerts?.n ?? 0,
+      openAlerts: card.openAlerts,
       sections: card.sections,
       states: card.states,
       revision: card.revision,
@@ -278,6 +286,17 @@ export class CardService {
     const verdict = cardGate(sectionStates(row?.sections ?? {}, row?.edits ?? {}, newestValidationAt), rule, targetStage);
     return verdict ? [{ gate: 'MODEL_CARD_COMPLETE', passed: verdict.passed, detail: verdict.detail }] : [];
   };
+}
+
+/** Sections recorded in the audit trail up to this size of JSON; larger ones by their digest and length. */
+export const AUDITED_SECTIONS_BYTES = 64 * 1024;
+
+/** `{ before: {...} }`, or `{ beforeSha256, beforeBytes }` when the JSON is over AUDITED_SECTIONS_BYTES. */
+function recorded(name: 'before' | 'after', values: Record<string, unknown>): Record<string, unknown> {
+  const json = JSON.stringify(values);
+  const bytes = Buffer.byteLength(json, 'utf8');
+  if (bytes <= AUDITED_SECTIONS_BYTES) return { [name]: values };
+  return { [`${name}Sha256`]: createHash('sha256').update(json, 'utf8').digest('hex'), [`${name}Bytes`]: bytes };
 }
 
 async function newestValidation(m: EntityManager, versionId: string): Promise<Date | null> {

@@ -189,6 +189,9 @@ export class ModelCard {
 
   @Field(() => ModelCardCompleteness)
   completeness: ModelCardCompleteness;
+
+  @Field(() => Int, { description: 'Alerts on this version not resolved (OPEN or ACKNOWLEDGED): see alerts(filter)' })
+  openAlerts: number;
 }
 
 @InputType()
