@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { Level } from '../../src/modules/access/access.rules';
 import { LineageRelation } from '../../src/modules/lineage/lineage.rules';
+import { MetricSource } from '../../src/modules/metrics/metric.enums';
 import { RiskTier } from '../../src/modules/models/model.enums';
 import { startServer } from '../../src/server/app';
 import { createMetrics } from '../../src/server/metrics';
@@ -18,7 +19,7 @@ import { RegisterSigningKeyDocument, AttachModelSignatureDocument } from '../gen
 import { sha256 } from '../support/artifact-folders';
 import { cyclonedxErrors } from '../support/cyclonedx';
 import { modelName, registration, SHA } from '../support/fixtures';
-import { caller } from '../support/lifecycle';
+import { aucBaseline, caller } from '../support/lifecycle';
 import { ecKey, publicKeyPem, signModel } from '../support/oms';
 import { ok, startTestServer, type TestServer } from '../support/server';
 
@@ -56,9 +57,15 @@ interface Component {
   components?: Component[];
   externalReferences?: Array<{ type: string; url: string; comment?: string; hashes?: Array<{ alg: string; content: string }> }>;
 }
+interface ModelCardJson {
+  modelParameters?: { approach?: { type: string }; task?: string; datasets?: Array<{ ref: string }> };
+  quantitativeAnalysis?: { performanceMetrics: Array<{ type: string; value?: string; slice?: string }> };
+  considerations?: Record<string, unknown>;
+  properties?: Array<{ name: string; value: string }>;
+}
 interface Bom {
   serialNumber: string;
-  metadata: { timestamp: string; component: Component };
+  metadata: { timestamp: string; component: Component & { modelCard?: ModelCardJson; licenses?: Array<{ expression: string }> } };
   components: Component[];
   dependencies: Array<{ ref: string; dependsOn?: string[] }>;
 }
@@ -321,6 +328,150 @@ describe('GET /models/<name>/versions/<n>/bom.cdx.json', () => {
         await server.close();
       }
     }
+  });
+
+  test('the model card: each section where CycloneDX 1.6 puts it, equal to what modelCard answers; an edit changes the bytes', async () => {
+    const model = await newModel('bom-card');
+    await aucBaseline(t.services, admin, model.id);
+    const version = await folderVersion(model.id);
+    // An empty card: no modelCard, and the BOM is the one of a version that never had a card.
+    const empty = await validBom(model.name, version.version);
+    expect(empty.bom.metadata.component.modelCard).toBeUndefined();
+    await t.services.metrics.log(admin, {
+      versionId: version.id,
+      metrics: [{ name: 'auc', value: 0.91, source: MetricSource.VALIDATION }],
+    });
+    await t.services.validation.validate(admin, version.id);
+    const sections = {
+      useCases: ['Rank card transactions for manual fraud review'],
+      users: ['fraud analysts'],
+      outOfScopeUses: ['credit decisions'],
+      technicalLimitations: ['Trained on EU transactions only'],
+      performanceTradeoffs: ['recall over precision'],
+      ethicalConsiderations: [{ name: 'False positives block legitimate customers', mitigationStrategy: 'A person reviews every block' }],
+      fairnessAssessments: [
+        { groupAtRisk: 'customers over 70', harms: 'more false positives', metric: 'fpr_ratio', value: 1.08, measuredOn: 's3://d@v3' },
+        { groupAtRisk: 'new customers', benefits: 'fewer manual checks' },
+      ],
+      environmentalConsiderations: 'Trained in 2 GPU hours',
+      approach: 'supervised',
+      task: 'classification',
+      owners: [{ name: 'Fraud ML', contact: 'fraud-ml@acme.example' }],
+      license: 'Apache-2.0',
+    };
+    const CARD = `query($id: UUID!) { modelCard(versionId: $id) {
+      revision updatedAt useCases users outOfScopeUses technicalLimitations performanceTradeoffs
+      ethicalConsiderations { name mitigationStrategy }
+      fairnessAssessments { groupAtRisk benefits harms mitigationStrategy metric value measuredOn }
+      environmentalConsiderations approach task owners { name contact } license
+      version { latestValidation { createdAt passed checks { metric comparator candidateValue baselineValue passed } } }
+    } }`;
+    const write = await t.post({
+      query: `mutation($input: UpdateModelCardInput!) { updateModelCard(input: $input) { card { revision } } }`,
+      variables: { input: { versionId: version.id, expectedRevision: 0, sections } },
+    });
+    expect(write.errors).toBeUndefined();
+    const answer = await t.post({ query: CARD, variables: { id: version.id } });
+    expect(answer.errors).toBeUndefined();
+    type Card = Omit<typeof sections, 'fairnessAssessments' | 'ethicalConsiderations'> & {
+      revision: number;
+      updatedAt: string;
+      fairnessAssessments: Array<{
+        groupAtRisk: string;
+        benefits: string | null;
+        harms: string | null;
+        mitigationStrategy: string | null;
+        metric: string | null;
+        value: number | null;
+        measuredOn: string | null;
+      }>;
+      ethicalConsiderations: Array<{ name: string; mitigationStrategy: string | null }>;
+      version: {
+        latestValidation: {
+          createdAt: string;
+          passed: boolean;
+          checks: Array<{
+            metric: string;
+            comparator: string;
+            candidateValue: number | null;
+            baselineValue: number | null;
+            passed: boolean;
+          }>;
+        };
+      };
+    };
+    const card = (answer.data as { modelCard: Card }).modelCard;
+    const { bom, text } = await validBom(model.name, version.version);
+    expect(text).not.toBe(empty.text);
+    expect(bom.serialNumber).not.toBe(empty.bom.serialNumber);
+    await expectMatchesApi(bom, version.id);
+    const mc = bom.metadata.component.modelCard!;
+    const orUndefined = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null));
+    expect(mc.considerations).toEqual({
+      useCases: card.useCases,
+      users: card.users,
+      technicalLimitations: card.technicalLimitations,
+      performanceTradeoffs: card.performanceTradeoffs,
+      ethicalConsiderations: card.ethicalConsiderations.map(orUndefined),
+      environmentalConsiderations: {
+        properties: [{ name: 'modelgraph:card:environmentalConsiderations', value: card.environmentalConsiderations }],
+      },
+      fairnessAssessments: card.fairnessAssessments.map(({ groupAtRisk, benefits, harms, mitigationStrategy }) =>
+        orUndefined({ groupAtRisk, benefits, harms, mitigationStrategy }),
+      ),
+    });
+    const v = await versionOf(version.id);
+    const dataRefs = bom.components.filter((c) => c.type === 'data').map((c) => ({ ref: c['bom-ref'] }));
+    expect(dataRefs.length).toBeGreaterThanOrEqual(v.reproducibility.datasetVersions.length);
+    expect(mc.modelParameters).toEqual({ approach: { type: card.approach }, task: card.task, datasets: expect.arrayContaining(dataRefs) });
+    expect(mc.modelParameters!.datasets).toHaveLength(dataRefs.length);
+    const validation = card.version.latestValidation;
+    expect(mc.quantitativeAnalysis!.performanceMetrics).toEqual([
+      ...validation.checks.map((c) => ({ type: c.metric, value: String(c.candidateValue) })),
+      { type: 'fpr_ratio', value: '1.08', slice: 'customers over 70' },
+    ]);
+    const props = (name: string) => (mc.properties ?? []).filter((p) => p.name === `modelgraph:${name}`).map((p) => p.value);
+    expect(props('card:revision')).toEqual([String(card.revision)]);
+    expect(props('card:updatedAt')).toEqual([card.updatedAt]);
+    expect(props('card:outOfScopeUse')).toEqual(card.outOfScopeUses);
+    expect(props('card:owner')).toEqual(['Fraud ML <fraud-ml@acme.example>']);
+    expect(props('card:license')).toEqual([card.license]);
+    expect(props('validation:createdAt')).toEqual([validation.createdAt]);
+    expect(props('validation:check').map((x) => JSON.parse(x))).toEqual(validation.checks);
+    expect(bom.metadata.component.licenses).toEqual([{ expression: card.license }]);
+    expect(bom.metadata.timestamp).toBe(card.updatedAt);
+
+    // Without an edit the same bytes; an edit (even back to the same text) a new revision, new bytes and serial number.
+    expect((await validBom(model.name, version.version)).text).toBe(text);
+    const again = await t.post({
+      query: `mutation($input: UpdateModelCardInput!) { updateModelCard(input: $input) { card { revision updatedAt } } }`,
+      variables: { input: { versionId: version.id, expectedRevision: card.revision, sections: { users: ['fraud analysts'] } } },
+    });
+    expect(again.errors).toBeUndefined();
+    const edited = await validBom(model.name, version.version);
+    expect(edited.text).not.toBe(text);
+    expect(edited.bom.serialNumber).not.toBe(bom.serialNumber);
+    const after = (again.data as { updateModelCard: { card: { revision: number; updatedAt: string } } }).updateModelCard.card;
+    expect(edited.bom.metadata.timestamp).toBe(after.updatedAt);
+    expect(edited.bom.metadata.component.modelCard!.properties).toContainEqual({
+      name: 'modelgraph:card:revision',
+      value: String(after.revision),
+    });
+    expect((await validBom(model.name, version.version)).text).toBe(edited.text);
+
+    // Emptied again: every section removed, no modelCard; the BOM stays valid.
+    const emptied = await t.post({
+      query: `mutation($input: UpdateModelCardInput!) { updateModelCard(input: $input) { card { revision } } }`,
+      variables: {
+        input: {
+          versionId: version.id,
+          expectedRevision: after.revision,
+          sections: Object.fromEntries(Object.entries(sections).map(([k, x]) => [k, Array.isArray(x) ? [] : ''])),
+        },
+      },
+    });
+    expect(emptied.errors).toBeUndefined();
+    expect((await validBom(model.name, version.version)).bom.metadata.component.modelCard).toBeUndefined();
   });
 
   test('hostile names and numbers are 404 JSON (400 for a path that is no UTF-8), never a server error', async () => {

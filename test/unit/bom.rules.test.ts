@@ -216,3 +216,92 @@ describe('serializeBom', () => {
     expect(buildBom(input).components.size).toBe(9);
   });
 });
+
+describe('the model card (metadata.component.modelCard)', () => {
+  const card = (over: Partial<NonNullable<BomInputs['modelCard']>> = {}): NonNullable<BomInputs['modelCard']> => ({
+    revision: 2,
+    updatedAt: at('5'),
+    sections: {
+      useCases: ['rank transactions for review'],
+      users: ['fraud analysts'],
+      outOfScopeUses: ['credit decisions'],
+      technicalLimitations: ['EU transactions only'],
+      performanceTradeoffs: ['recall over precision'],
+      ethicalConsiderations: [{ name: 'false positives block customers', mitigationStrategy: 'a person reviews every block' }],
+      fairnessAssessments: [
+        {
+          groupAtRisk: 'customers over 70',
+          benefits: null,
+          harms: 'more false positives',
+          mitigationStrategy: null,
+          metric: 'fpr_ratio',
+          value: 1.08,
+          measuredOn: 's3://datasets/transactions@v3',
+        },
+      ],
+      environmentalConsiderations: 'trained on 2 GPU hours',
+      approach: 'supervised',
+      task: 'classification',
+      owners: [{ name: 'Fraud ML', contact: 'fraud-ml@acme.example' }],
+      license: 'Apache-2.0',
+    },
+    validation: {
+      id: 'r1',
+      passed: true,
+      createdAt: at('4'),
+      checks: [{ metric: 'auc', comparator: 'GTE', candidateValue: 0.91, baselineValue: 0.88, passed: true }],
+    },
+    ...over,
+  });
+
+  test('every section in its CycloneDX 1.6 place, valid (strict); the timestamp is the card edit', async () => {
+    const text = serializeBom(inputs({ modelCard: card() }));
+    expect(await cyclonedxErrors(text)).toBeNull();
+    const bom = JSON.parse(text);
+    const mc = bom.metadata.component.modelCard;
+    expect(mc.considerations).toEqual({
+      users: ['fraud analysts'],
+      useCases: ['rank transactions for review'],
+      technicalLimitations: ['EU transactions only'],
+      performanceTradeoffs: ['recall over precision'],
+      ethicalConsiderations: [{ name: 'false positives block customers', mitigationStrategy: 'a person reviews every block' }],
+      environmentalConsiderations: {
+        properties: [{ name: 'modelgraph:card:environmentalConsiderations', value: 'trained on 2 GPU hours' }],
+      },
+      fairnessAssessments: [{ groupAtRisk: 'customers over 70', harms: 'more false positives' }],
+    });
+    expect(mc.modelParameters).toEqual({
+      approach: { type: 'supervised' },
+      task: 'classification',
+      datasets: [{ ref: 'dataset_version:s3://datasets/labels@v1' }, { ref: 'dataset_version:s3://datasets/transactions@v3' }],
+    });
+    expect(mc.quantitativeAnalysis.performanceMetrics).toEqual([
+      { type: 'auc', value: '0.91' },
+      { type: 'fpr_ratio', value: '1.08', slice: 'customers over 70' },
+    ]);
+    expect(mc.properties).toEqual(
+      expect.arrayContaining([
+        { name: 'modelgraph:card:revision', value: '2' },
+        { name: 'modelgraph:card:outOfScopeUse', value: 'credit decisions' },
+        { name: 'modelgraph:card:license', value: 'Apache-2.0' },
+      ]),
+    );
+    expect(bom.metadata.component.licenses).toEqual([{ expression: 'Apache-2.0' }]);
+    expect(bom.metadata.timestamp).toBe(at('5').toISOString());
+  });
+
+  test('an empty card: no modelCard, the same bytes as no card at all', async () => {
+    const none = serializeBom(inputs());
+    const empty = serializeBom(inputs({ modelCard: card({ sections: {}, revision: 3 }) }));
+    expect(empty).toBe(none);
+    expect(JSON.parse(empty).metadata.component.modelCard).toBeUndefined();
+  });
+
+  test('deterministic: the same card the same bytes; an edit (new revision and time) a new serial number and timestamp', () => {
+    const a = serializeBom(inputs({ modelCard: card() }));
+    expect(serializeBom(inputs({ modelCard: card() }))).toBe(a);
+    const b = serializeBom(inputs({ modelCard: card({ revision: 3, updatedAt: at('6') }) }));
+    expect(JSON.parse(b).serialNumber).not.toBe(JSON.parse(a).serialNumber);
+    expect(JSON.parse(b).metadata.timestamp).toBe(at('6').toISOString());
+  });
+});

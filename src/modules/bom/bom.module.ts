@@ -1,5 +1,6 @@
 import { defineModule } from '../../common/module';
 import type { AccessService } from '../access';
+import type { CardService } from '../cards';
 import type { LineageService } from '../lineage';
 import type { TrustService } from '../trust';
 import { bomRoutes } from './bom.routes';
@@ -10,6 +11,7 @@ interface Below {
   models: ConstructorParameters<typeof BomService>[1]['models'];
   lineage: LineageService;
   trust: TrustService;
+  cards: CardService;
 }
 
 /**
@@ -19,6 +21,8 @@ interface Below {
  */
 export const bomModule = defineModule({
   name: 'bom',
-  services: (db, { access, models, lineage, trust }: Below) => ({ bom: new BomService(db, { access, models, lineage, trust }) }),
+  services: (db, { access, models, lineage, trust, cards }: Below) => ({
+    bom: new BomService(db, { access, models, lineage, trust, cards }),
+  }),
   routes: ({ bom }) => bomRoutes(bom),
 });

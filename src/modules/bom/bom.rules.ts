@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
 import type { LineageNodeKind } from '../../common/lineage';
+import type { VersionCard } from '../cards/card.rules';
 import { LineageDirection, MAX_DEPTH } from '../lineage/lineage.rules';
 import { validateModelName } from '../models/model.rules';
 import { signatureDownloadPath } from '../trust/signer.rules';
@@ -78,12 +79,10 @@ export interface BomInputs {
   lineage: { nodes: BomLineageNode[]; edges: BomLineageEdge[]; truncated: boolean };
   signatures: BomSignature[];
   /**
-   * THE MODEL CARD GOES HERE, once the `cards` module (issue 22) has landed: the version's assembled card, to become
-   * `metadata.component.modelCard` (CycloneDX 1.6 `modelCard`). @cyclonedx/cyclonedx-library 10.3 has no model for
-   * it, so `serializeBom` will add it to the normalised BOM (the serializer's `normalize` step) before the JSON is
-   * written, sorted like the rest; its revision joins the inputs of the serial number. Until then there is no card.
+   * The version's model card (the cards module) and its latest validation, to become `metadata.component.modelCard`
+   * (CycloneDX 1.6 `modelCard`, see `modelCardOf`); absent or with no section written: no `modelCard`.
    */
-  modelCard?: never;
+  modelCard?: VersionCard;
 }
 
 /**
@@ -227,6 +226,9 @@ export function buildBom(inputs: BomInputs): Models.Bom {
     version: String(version.version),
     description: version.description || undefined,
     hashes: hashes(version.artifactSha256),
+    licenses: new Models.LicenseRepository(
+      hasCard(inputs) && inputs.modelCard?.sections.license ? [new Models.LicenseExpression(inputs.modelCard.sections.license)] : [],
+    ),
     properties: new Models.PropertyRepository([
       property('model:id', model.id),
       property('version:id', version.id),
@@ -412,15 +414,36 @@ export function buildBom(inputs: BomInputs): Models.Bom {
  * attachment, the creation of an upstream lineage node; never the clock at the time of the request.
  */
 export function bomTimestamp(inputs: BomInputs): Date {
+  const card = hasCard(inputs) ? inputs.modelCard : undefined;
   const times = [
     inputs.version.createdAt.getTime(),
+    ...(card?.updatedAt ? [card.updatedAt.getTime()] : []),
+    ...(card?.validation ? [card.validation.createdAt.getTime()] : []),
     ...inputs.signatures.map((s) => s.attachedAt.getTime()),
     ...inputs.lineage.nodes.map((n) => n.createdAt.getTime()),
   ];
   return new Date(Math.max(...times));
 }
 
-const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6));
+const normalizerFactory = new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6);
+
+/**
+ * The library's JSON serializer, with the model card added to the model component after its normalise step:
+ * @cyclonedx/cyclonedx-library 10.3 has no model for `modelCard`, so it is written in its 1.6 JSON form (`modelCardOf`).
+ */
+class ModelCardJsonSerializer extends Serialize.JsonSerializer {
+  constructor(private readonly modelCard: ModelCardJson | null) {
+    super(normalizerFactory);
+  }
+
+  protected override _normalize(...args: Parameters<Serialize.JsonSerializer['_normalize']>): Serialize.JSON.Types.Normalized.Bom {
+    const normalized = super._normalize(...args);
+    const component = normalized.metadata?.component as
+      (Serialize.JSON.Types.Normalized.Component & { modelCard?: ModelCardJson }) | undefined;
+    if (this.modelCard && component) component.modelCard = this.modelCard;
+    return normalized;
+  }
+}
 
 /** The version's serial number: a UUID (RFC 9562 version 8, name-based) from the SHA-256 of its id and the BOM's text. */
 export function derivedSerialNumber(versionId: string, unnumbered: string): string {
@@ -437,7 +460,149 @@ export function derivedSerialNumber(versionId: string, unnumbered: string): stri
  */
 export function serializeBom(inputs: BomInputs): string {
   const bom = buildBom(inputs);
+  const serializer = new ModelCardJsonSerializer(modelCardOf(inputs));
   const options = { sortLists: true, space: 2 };
   bom.serialNumber = derivedSerialNumber(inputs.version.id, serializer.serialize(bom, options));
   return `${serializer.serialize(bom, options)}\n`;
+}
+
+// ---- the model card ----
+
+/** A property of the 1.6 JSON (`modelCard.properties`, `environmentalConsiderations.properties`). */
+interface PropertyJson {
+  name: string;
+  value: string;
+}
+
+/** `modelCard` as CycloneDX 1.6 JSON defines it: the fields the registry fills, each optional as in the schema. */
+export interface ModelCardJson {
+  'bom-ref': string;
+  modelParameters?: {
+    approach?: { type: string };
+    task?: string;
+    datasets?: Array<{ ref: string }>;
+  };
+  quantitativeAnalysis?: { performanceMetrics: Array<{ type: string; value?: string; slice?: string }> };
+  considerations?: {
+    users?: string[];
+    useCases?: string[];
+    technicalLimitations?: string[];
+    performanceTradeoffs?: string[];
+    ethicalConsiderations?: Array<{ name: string; mitigationStrategy?: string }>;
+    environmentalConsiderations?: { properties: PropertyJson[] };
+    fairnessAssessments?: Array<{ groupAtRisk: string; benefits?: string; harms?: string; mitigationStrategy?: string }>;
+  };
+  properties: PropertyJson[];
+}
+
+/** Whether the version's card has a section written: a card never edited, or emptied, gives the BOM no `modelCard`. */
+function hasCard(inputs: BomInputs): boolean {
+  const sections = inputs.modelCard?.sections ?? {};
+  return Object.values(sections).some((v) => (Array.isArray(v) ? v.length > 0 : v !== null && v !== undefined && v !== ''));
+}
+
+const some = <T>(list: T[] | undefined): T[] | undefined => (list && list.length > 0 ? list : undefined);
+/** The object without its undefined values, or undefined when nothing is left (no empty objects in the BOM). */
+function compact<T extends Record<string, unknown>>(o: T): T | undefined {
+  const kept = Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  return Object.keys(kept).length > 0 ? kept : undefined;
+}
+const cardProperty = (name: string, value: string): PropertyJson => ({ name: `${P}:${name}`, value });
+
+/**
+ * The model component's `modelCard` (CycloneDX 1.6), or null when the card has no section written:
+ * - considerations: useCases, users, technicalLimitations, performanceTradeoffs, ethicalConsiderations ({ name,
+ *   mitigationStrategy }) and fairnessAssessments ({ groupAtRisk, benefits, harms, mitigationStrategy }) as the card
+ *   holds them, in its order; environmentalConsiderations (an object of energy figures in 1.6) holds the card's text as
+ *   its property `modelgraph:card:environmentalConsiderations`;
+ * - modelParameters: approach.type, task, and datasets: a `ref` to each data component of the BOM;
+ * - quantitativeAnalysis.performanceMetrics: each check of the latest validation (its metric, the candidate's value),
+ *   then each fairness assessment's metric and value with its group as the `slice`;
+ * - properties (`modelgraph:…`) for what 1.6 has no field for: the card's revision and last edit, out-of-scope uses,
+ *   the data description, caveats and recommendations, owners, the license (also the component's `licenses`), the data
+ *   each fairness value was measured on, and the validation's time, verdict and each check against its baseline.
+ */
+export function modelCardOf(inputs: BomInputs): ModelCardJson | null {
+  const card = inputs.modelCard;
+  if (!card || !hasCard(inputs)) return null;
+  const s = card.sections;
+  const subjectRef = refOf('MODEL_VERSION', inputs.version.id);
+  const datasets = new Set<string>(inputs.version.datasetVersions.map((d) => refOf('DATASET_VERSION', d)));
+  for (const n of inputs.lineage.nodes) if (componentType(n.kind) === Enums.ComponentType.Data) datasets.add(refOf(n.kind, n.naturalKey));
+  const checks = card.validation?.checks ?? [];
+  const fairness = s.fairnessAssessments ?? [];
+  const properties: PropertyJson[] = [cardProperty('card:revision', String(card.revision))];
+  if (card.updatedAt) properties.push(cardProperty('card:updatedAt', card.updatedAt.toISOString()));
+  for (const u of s.outOfScopeUses ?? []) properties.push(cardProperty('card:outOfScopeUse', u));
+  if (s.dataDescription) properties.push(cardProperty('card:dataDescription', s.dataDescription));
+  for (const c of s.caveatsAndRecommendations ?? []) properties.push(cardProperty('card:caveatOrRecommendation', c));
+  for (const o of s.owners ?? []) properties.push(cardProperty('card:owner', o.contact ? `${o.name} <${o.contact}>` : o.name));
+  if (s.license) properties.push(cardProperty('card:license', s.license));
+  for (const f of fairness)
+    if (f.measuredOn)
+      properties.push(
+        cardProperty(
+          'card:fairness:measuredOn',
+          JSON.stringify({ groupAtRisk: f.groupAtRisk, metric: f.metric, measuredOn: f.measuredOn }),
+        ),
+      );
+  if (card.validation) {
+    properties.push(
+      cardProperty('validation:createdAt', card.validation.createdAt.toISOString()),
+      cardProperty('validation:passed', String(card.validation.passed)),
+      ...checks.map((c) =>
+        cardProperty(
+          'validation:check',
+          JSON.stringify({
+            metric: c.metric,
+            comparator: c.comparator,
+            candidateValue: c.candidateValue,
+            baselineValue: c.baselineValue,
+            passed: c.passed,
+          }),
+        ),
+      ),
+    );
+  }
+  const metrics = [
+    ...checks.map((c) => ({ type: c.metric, value: c.candidateValue === null ? undefined : String(c.candidateValue) })),
+    ...fairness
+      .filter((f) => f.metric !== null && f.value !== null)
+      .map((f) => ({ type: f.metric as string, value: String(f.value), slice: f.groupAtRisk })),
+  ].map((x) => compact(x) as { type: string; value?: string; slice?: string });
+  return {
+    'bom-ref': `${subjectRef}#model-card`,
+    modelParameters: compact({
+      approach: s.approach ? { type: s.approach } : undefined,
+      task: s.task || undefined,
+      datasets: some([...datasets].sort(cmp).map((ref) => ({ ref }))),
+    }),
+    quantitativeAnalysis: metrics.length > 0 ? { performanceMetrics: metrics } : undefined,
+    considerations: compact({
+      users: some(s.users),
+      useCases: some(s.useCases),
+      technicalLimitations: some(s.technicalLimitations),
+      performanceTradeoffs: some(s.performanceTradeoffs),
+      ethicalConsiderations: some(
+        (s.ethicalConsiderations ?? []).map(
+          (e) => compact({ name: e.name, mitigationStrategy: e.mitigationStrategy ?? undefined }) as { name: string },
+        ),
+      ),
+      environmentalConsiderations: s.environmentalConsiderations
+        ? { properties: [cardProperty('card:environmentalConsiderations', s.environmentalConsiderations)] }
+        : undefined,
+      fairnessAssessments: some(
+        fairness.map(
+          (f) =>
+            compact({
+              groupAtRisk: f.groupAtRisk,
+              benefits: f.benefits ?? undefined,
+              harms: f.harms ?? undefined,
+              mitigationStrategy: f.mitigationStrategy ?? undefined,
+            }) as { groupAtRisk: string },
+        ),
+      ),
+    }),
+    properties,
+  };
 }

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import { notFound } from '../../common/errors';
 import { Action, type AccessService } from '../access';
+import type { CardService } from '../cards';
 import type { LineageService } from '../lineage';
 import type { RegisteredModelEntity } from '../models';
 import type { TrustService } from '../trust';
@@ -13,6 +14,7 @@ interface Below {
   models: { byNames(caller: Caller, names: readonly string[]): Promise<Map<string, RegisteredModelEntity>> };
   lineage: LineageService;
   trust: TrustService;
+  cards: Pick<CardService, 'ofVersion'>;
 }
 
 /**
@@ -42,6 +44,7 @@ export class BomService {
     )) as Array<{ path: string; sha256: string | null; size_bytes: string | null }>;
     const walk = (await this.below.lineage.graphs(caller, [version.id], { ...BOM_LINEAGE })).get(version.id.toLowerCase());
     const signatures = await this.below.trust.signaturesOfVersion(m, version.id);
+    const modelCard = await this.below.cards.ofVersion(version.id);
     return {
       model: { id: model.id, name: model.name },
       version,
@@ -52,6 +55,7 @@ export class BomService {
         truncated: walk?.truncated ?? false,
       },
       signatures,
+      modelCard,
     };
   }
 

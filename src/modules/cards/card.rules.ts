@@ -45,6 +45,22 @@ export interface CardSections {
 
 export type SectionField = keyof CardSections;
 
+/** The latest validation report of a version against its baselines, each check in its order. */
+export interface CardValidation {
+  id: string;
+  passed: boolean;
+  createdAt: Date;
+  checks: Array<{ metric: string; comparator: string; candidateValue: number | null; baselineValue: number | null; passed: boolean }>;
+}
+
+/** A version's stored card as the BOM carries it: its sections, revision and last edit, and the latest validation. */
+export interface VersionCard {
+  sections: CardSections;
+  revision: number;
+  updatedAt: Date | null;
+  validation: CardValidation | null;
+}
+
 /** Each input field and the section it writes. */
 export const SECTION_OF: Record<SectionField, CardSection> = {
   useCases: 'INTENDED_USE',

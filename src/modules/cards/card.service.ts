@@ -21,9 +21,11 @@ import {
   sectionStates,
   validateSections,
   type CardSections,
+  type CardValidation,
   type Completeness,
   type SectionField,
   type SectionState,
+  type VersionCard,
 } from './card.rules';
 
 export interface UpdateCardInput {
@@ -184,16 +186,7 @@ export class CardService {
       'SELECT from_stage, to_stage, actor, changed_at, reason FROM stage_transitions WHERE version_id = $1 ORDER BY changed_at, id',
       [id],
     )) as Array<{ from_stage: string; to_stage: string; actor: string; changed_at: Date; reason: string }>;
-    const [report] = (await m.query(
-      'SELECT id, passed, created_at FROM validation_reports WHERE version_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1',
-      [id],
-    )) as Array<{ id: string; passed: boolean; created_at: Date }>;
-    const checks = report
-      ? ((await m.query(
-          'SELECT metric, comparator, candidate_value, baseline_value, passed FROM validation_checks WHERE report_id = $1 ORDER BY position',
-          [report.id],
-        )) as Array<{ metric: string; comparator: string; candidate_value: number | null; baseline_value: number | null; passed: boolean }>)
-      : [];
+    const validation = await latestValidation(m, id);
     const approvals = (await m.query(
       'SELECT target_stage, decision, approver, approver_role, signed_at FROM approvals WHERE version_id = $1 ORDER BY signed_at, id',
       [id],
@@ -237,19 +230,7 @@ export class CardService {
         reason: h.reason,
       })),
       datasets: (walk?.nodes ?? []).filter((n) => n.id !== id).map((n) => ({ kind: n.kind, name: n.name, naturalKey: n.naturalKey })),
-      validation: report
-        ? {
-            passed: report.passed,
-            createdAt: new Date(report.created_at),
-            checks: checks.map((c) => ({
-              metric: c.metric,
-              comparator: c.comparator,
-              candidateValue: c.candidate_value,
-              baselineValue: c.baseline_value,
-              passed: c.passed,
-            })),
-          }
-        : null,
+      validation,
       approvals: approvals.map((a) => ({
         targetStage: a.target_stage,
         decision: a.decision,
@@ -270,6 +251,26 @@ export class CardService {
       states: card.states,
       revision: card.revision,
       completeness: card.completeness,
+    };
+  }
+
+  /**
+   * The stored card of a version and its latest validation, for the AI BOM (`modelCard` of its model component). No
+   * access check: the caller has already been allowed VIEW on the version's model. Revision 0 and no sections for a
+   * card never edited.
+   */
+  async ofVersion(versionId: string): Promise<VersionCard> {
+    const m = this.db.manager;
+    const [row] = (await m.query('SELECT sections, revision, updated_at FROM model_cards WHERE version_id = $1', [versionId])) as Array<{
+      sections: CardSections;
+      revision: number;
+      updated_at: Date;
+    }>;
+    return {
+      sections: row?.sections ?? {},
+      revision: row?.revision ?? 0,
+      updatedAt: row ? new Date(row.updated_at) : null,
+      validation: await latestValidation(m, versionId),
     };
   }
 
@@ -304,4 +305,29 @@ async function newestValidation(m: EntityManager, versionId: string): Promise<Da
     at: Date | null;
   }>;
   return row?.at ? new Date(row.at) : null;
+}
+
+/** The version's latest validation report (the newest, by time then id) with its checks, or null when none. */
+async function latestValidation(m: EntityManager, versionId: string): Promise<CardValidation | null> {
+  const [report] = (await m.query(
+    'SELECT id, passed, created_at FROM validation_reports WHERE version_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1',
+    [versionId],
+  )) as Array<{ id: string; passed: boolean; created_at: Date }>;
+  if (!report) return null;
+  const checks = (await m.query(
+    'SELECT metric, comparator, candidate_value, baseline_value, passed FROM validation_checks WHERE report_id = $1 ORDER BY position',
+    [report.id],
+  )) as Array<{ metric: string; comparator: string; candidate_value: number | null; baseline_value: number | null; passed: boolean }>;
+  return {
+    id: report.id,
+    passed: report.passed,
+    createdAt: new Date(report.created_at),
+    checks: checks.map((c) => ({
+      metric: c.metric,
+      comparator: c.comparator,
+      candidateValue: c.candidate_value,
+      baselineValue: c.baseline_value,
+      passed: c.passed,
+    })),
+  };
 }
