@@ -20,5 +20,11 @@ export default defineConfig({
     },
   },
   oxc: { jsx: { runtime: 'automatic' } },
-  server: { proxy: { '/graphql': { target: 'http://127.0.0.1:4000', ws: true }, '/artifacts': 'http://127.0.0.1:4000' } },
+  server: {
+    proxy: {
+      '/graphql': { target: 'http://127.0.0.1:4000', ws: true },
+      '/artifacts': 'http://127.0.0.1:4000',
+      '/models': 'http://127.0.0.1:4000',
+    },
+  },
 });

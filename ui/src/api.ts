@@ -91,16 +91,21 @@ export function toApiError(error: unknown): ApiError {
  */
 export async function downloadArtifact(versionId: string, fileName: string, path?: string): Promise<void> {
   const file = path === undefined ? '' : `/${path.split('/').map(encodeURIComponent).join('/')}`;
-  const res = await fetch(`/artifacts/${versionId}${file}`, { headers: { authorization: `Bearer ${getToken() ?? ''}` } });
+  await downloadWithToken(`/artifacts/${versionId}${file}`, fileName);
+}
+
+/** Fetches `url` with the token and hands the answer to the browser as the file `fileName` (the API's refusal thrown). */
+export async function downloadWithToken(url: string, fileName: string): Promise<void> {
+  const res = await fetch(url, { headers: { authorization: `Bearer ${getToken() ?? ''}` } });
   if (!res.ok) {
     const body = (await res.json().catch(() => null)) as { errors?: Array<{ message: string; extensions?: { code?: string } }> } | null;
     const first = body?.errors?.[0];
     throw new ApiError(first?.message ?? `download failed with ${res.status}`, first?.extensions?.code ?? `HTTP_${res.status}`);
   }
-  const url = URL.createObjectURL(await res.blob());
+  const href = URL.createObjectURL(await res.blob());
   const a = document.createElement('a');
-  a.href = url;
+  a.href = href;
   a.download = fileName;
   a.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
 }

@@ -100,6 +100,13 @@ export type AuditEventFilter = {
   until?: string | null | undefined;
 };
 
+export type CardContactInput = {
+  /** At most 320 characters */
+  contact?: string | null | undefined;
+  /** At most 200 characters */
+  name: string;
+};
+
 /** GTE: higher is better; LTE: lower is better */
 export type Comparator =
   | 'GTE'
@@ -135,6 +142,13 @@ export type DriftAlertFilter = {
   modelIds?: Array<string> | null | undefined;
 };
 
+export type EthicalConsiderationInput = {
+  /** At most 2,000 characters */
+  mitigationStrategy?: string | null | undefined;
+  /** The risk, at most 2,000 characters */
+  name: string;
+};
+
 /** What kind of change a lifecycle event records */
 export type EventKind =
   | 'ACCESS_CHANGED'
@@ -159,6 +173,23 @@ export type EventKind =
   | 'STAGE_CHANGED'
   | 'VALIDATION_COMPLETED'
   | 'VERSION_REGISTERED';
+
+export type FairnessAssessmentInput = {
+  /** At most 2,000 characters */
+  benefits?: string | null | undefined;
+  /** The group or slice, at most 200 characters */
+  groupAtRisk: string;
+  /** At most 2,000 characters */
+  harms?: string | null | undefined;
+  /** The data it was measured on, at most 500 characters */
+  measuredOn?: string | null | undefined;
+  /** The metric measured on the slice, at most 200 characters (with value) */
+  metric?: string | null | undefined;
+  /** At most 2,000 characters */
+  mitigationStrategy?: string | null | undefined;
+  /** Its value (with metric) */
+  value?: number | null | undefined;
+};
 
 export type GrantAccessInput = {
   /** True: on all models (ADMIN only) */
@@ -225,6 +256,50 @@ export type MetricSource =
   | 'TEST'
   | 'TRAINING'
   | 'VALIDATION';
+
+/** A people-written section of a model card (CycloneDX 1.6 modelCard), as policies name them */
+export type ModelCardSection =
+  | 'APPROACH'
+  | 'CAVEATS_AND_RECOMMENDATIONS'
+  | 'DATA_DESCRIPTION'
+  | 'ENVIRONMENTAL_CONSIDERATIONS'
+  | 'ETHICAL_CONSIDERATIONS'
+  | 'FAIRNESS_ASSESSMENTS'
+  | 'INTENDED_USE'
+  | 'LICENSE'
+  | 'LIMITATIONS'
+  | 'OUT_OF_SCOPE_USES'
+  | 'OWNERS'
+  | 'PERFORMANCE_TRADEOFFS'
+  | 'TASK'
+  | 'USERS';
+
+/** The sections to write: each one given replaces that section; an empty list or text removes it; one left out is kept */
+export type ModelCardSectionsInput = {
+  /** supervised, unsupervised, reinforcement-learning, semi-supervised or self-supervised */
+  approach?: string | null | undefined;
+  caveatsAndRecommendations?: Array<string> | null | undefined;
+  /** At most 10,000 characters */
+  dataDescription?: string | null | undefined;
+  /** At most 10,000 characters */
+  environmentalConsiderations?: string | null | undefined;
+  /** At most 50 */
+  ethicalConsiderations?: Array<EthicalConsiderationInput> | null | undefined;
+  /** At most 100 */
+  fairnessAssessments?: Array<FairnessAssessmentInput> | null | undefined;
+  /** An SPDX license expression, at most 100 characters */
+  license?: string | null | undefined;
+  outOfScopeUses?: Array<string> | null | undefined;
+  /** At most 50 */
+  owners?: Array<CardContactInput> | null | undefined;
+  performanceTradeoffs?: Array<string> | null | undefined;
+  /** At most 200 characters */
+  task?: string | null | undefined;
+  technicalLimitations?: Array<string> | null | undefined;
+  /** At most 50 entries of 2,000 characters (each list alike) */
+  useCases?: Array<string> | null | undefined;
+  users?: Array<string> | null | undefined;
+};
 
 export type ModelFilter = {
   /** Part of the name, case-insensitive */
@@ -343,6 +418,13 @@ export type TransitionModelVersionInput = {
   versionId: string;
 };
 
+export type UpdateModelCardInput = {
+  /** The revision you read (0 for a card never edited): a stale one is refused with CONFLICT */
+  expectedRevision: number;
+  sections: ModelCardSectionsInput;
+  versionId: string;
+};
+
 export type ValidateModelVersionInput = {
   versionId: string;
 };
@@ -360,6 +442,22 @@ export type ConsoleAuditChainQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type ConsoleAuditChainQuery = { verifyAuditChain: { ok: boolean, eventsChecked: number, firstBrokenSeq: number | null, reason: string | null, checkpointSeq: number | null, acknowledgedBreaks: Array<number> }, auditCheckpoints: Array<{ seq: number, hash: string, signedAt: string, keyFingerprint: string, trusted: boolean | null }> };
+
+export type ConsoleCardSectionsFragment = { versionId: string, revision: number, updatedAt: string | null, updatedBy: string | null, useCases: Array<string>, users: Array<string>, outOfScopeUses: Array<string>, technicalLimitations: Array<string>, performanceTradeoffs: Array<string>, environmentalConsiderations: string | null, approach: string | null, task: string | null, dataDescription: string | null, caveatsAndRecommendations: Array<string>, license: string | null, newestValidationAt: string | null, openAlerts: number, ethicalConsiderations: Array<{ name: string, mitigationStrategy: string | null }>, fairnessAssessments: Array<{ groupAtRisk: string, benefits: string | null, harms: string | null, mitigationStrategy: string | null, metric: string | null, value: number | null, measuredOn: string | null }>, owners: Array<{ name: string, contact: string | null }>, sections: Array<{ section: ModelCardSection, written: boolean, editedAt: string | null, editedBy: string | null, stale: boolean }>, completeness: { gateStage: Stage, required: Array<ModelCardSection>, missing: Array<ModelCardSection>, stale: Array<ModelCardSection>, staleIsMissing: boolean, complete: boolean } };
+
+export type ConsoleModelCardQueryVariables = Exact<{
+  versionId: string;
+}>;
+
+
+export type ConsoleModelCardQuery = { modelCard: { versionId: string, revision: number, updatedAt: string | null, updatedBy: string | null, useCases: Array<string>, users: Array<string>, outOfScopeUses: Array<string>, technicalLimitations: Array<string>, performanceTradeoffs: Array<string>, environmentalConsiderations: string | null, approach: string | null, task: string | null, dataDescription: string | null, caveatsAndRecommendations: Array<string>, license: string | null, newestValidationAt: string | null, openAlerts: number, model: { id: string, name: string, riskTier: RiskTier, owner: string }, version: { id: string, version: number, stage: Stage, reproducibility: { datasetVersions: Array<string>, code: { repo: string, commit: string } }, latestValidation: { passed: boolean, createdAt: string } | null, approvals: { totalCount: number }, artifact: { sha256: string | null, status: ArtifactStatus, scan: { verdict: ScanVerdict | null } }, signatures: { totalCount: number }, deployments: { edges: Array<{ node: { environment: string, status: DeploymentStatus, trafficPercent: number } }> } }, ethicalConsiderations: Array<{ name: string, mitigationStrategy: string | null }>, fairnessAssessments: Array<{ groupAtRisk: string, benefits: string | null, harms: string | null, mitigationStrategy: string | null, metric: string | null, value: number | null, measuredOn: string | null }>, owners: Array<{ name: string, contact: string | null }>, sections: Array<{ section: ModelCardSection, written: boolean, editedAt: string | null, editedBy: string | null, stale: boolean }>, completeness: { gateStage: Stage, required: Array<ModelCardSection>, missing: Array<ModelCardSection>, stale: Array<ModelCardSection>, staleIsMissing: boolean, complete: boolean } } };
+
+export type ConsoleUpdateModelCardMutationVariables = Exact<{
+  input: UpdateModelCardInput;
+}>;
+
+
+export type ConsoleUpdateModelCardMutation = { updateModelCard: { card: { versionId: string, revision: number, updatedAt: string | null, updatedBy: string | null, useCases: Array<string>, users: Array<string>, outOfScopeUses: Array<string>, technicalLimitations: Array<string>, performanceTradeoffs: Array<string>, environmentalConsiderations: string | null, approach: string | null, task: string | null, dataDescription: string | null, caveatsAndRecommendations: Array<string>, license: string | null, newestValidationAt: string | null, openAlerts: number, ethicalConsiderations: Array<{ name: string, mitigationStrategy: string | null }>, fairnessAssessments: Array<{ groupAtRisk: string, benefits: string | null, harms: string | null, mitigationStrategy: string | null, metric: string | null, value: number | null, measuredOn: string | null }>, owners: Array<{ name: string, contact: string | null }>, sections: Array<{ section: ModelCardSection, written: boolean, editedAt: string | null, editedBy: string | null, stale: boolean }>, completeness: { gateStage: Stage, required: Array<ModelCardSection>, missing: Array<ModelCardSection>, stale: Array<ModelCardSection>, staleIsMissing: boolean, complete: boolean } } } };
 
 export type ConsoleLineageQueryVariables = Exact<{
   nodeId: string;
@@ -581,6 +679,59 @@ export class TypedDocumentString<TResult, TVariables>
     return this.value;
   }
 }
+export const ConsoleCardSectionsFragmentDoc = new TypedDocumentString(`
+    fragment ConsoleCardSections on ModelCard {
+  versionId
+  revision
+  updatedAt
+  updatedBy
+  useCases
+  users
+  outOfScopeUses
+  technicalLimitations
+  performanceTradeoffs
+  ethicalConsiderations {
+    name
+    mitigationStrategy
+  }
+  fairnessAssessments {
+    groupAtRisk
+    benefits
+    harms
+    mitigationStrategy
+    metric
+    value
+    measuredOn
+  }
+  environmentalConsiderations
+  approach
+  task
+  dataDescription
+  caveatsAndRecommendations
+  owners {
+    name
+    contact
+  }
+  license
+  sections {
+    section
+    written
+    editedAt
+    editedBy
+    stale
+  }
+  newestValidationAt
+  openAlerts
+  completeness {
+    gateStage
+    required
+    missing
+    stale
+    staleIsMissing
+    complete
+  }
+}
+    `, {"fragmentName":"ConsoleCardSections"}) as unknown as TypedDocumentString<ConsoleCardSectionsFragment, unknown>;
 export const ConsoleVersionDetailFragmentDoc = new TypedDocumentString(`
     fragment ConsoleVersionDetail on ModelVersion {
   id
@@ -666,6 +817,166 @@ export const ConsoleAuditChainDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<ConsoleAuditChainQuery, ConsoleAuditChainQueryVariables>;
+export const ConsoleModelCardDocument = new TypedDocumentString(`
+    query ConsoleModelCard($versionId: UUID!) {
+  modelCard(versionId: $versionId) {
+    ...ConsoleCardSections
+    model {
+      id
+      name
+      riskTier
+      owner
+    }
+    version {
+      id
+      version
+      stage
+      reproducibility {
+        code {
+          repo
+          commit
+        }
+        datasetVersions
+      }
+      latestValidation {
+        passed
+        createdAt
+      }
+      approvals(first: 100) {
+        totalCount
+      }
+      artifact {
+        sha256
+        status
+        scan {
+          verdict
+        }
+      }
+      signatures(first: 100) {
+        totalCount
+      }
+      deployments(first: 100) {
+        edges {
+          node {
+            environment
+            status
+            trafficPercent
+          }
+        }
+      }
+    }
+  }
+}
+    fragment ConsoleCardSections on ModelCard {
+  versionId
+  revision
+  updatedAt
+  updatedBy
+  useCases
+  users
+  outOfScopeUses
+  technicalLimitations
+  performanceTradeoffs
+  ethicalConsiderations {
+    name
+    mitigationStrategy
+  }
+  fairnessAssessments {
+    groupAtRisk
+    benefits
+    harms
+    mitigationStrategy
+    metric
+    value
+    measuredOn
+  }
+  environmentalConsiderations
+  approach
+  task
+  dataDescription
+  caveatsAndRecommendations
+  owners {
+    name
+    contact
+  }
+  license
+  sections {
+    section
+    written
+    editedAt
+    editedBy
+    stale
+  }
+  newestValidationAt
+  openAlerts
+  completeness {
+    gateStage
+    required
+    missing
+    stale
+    staleIsMissing
+    complete
+  }
+}`) as unknown as TypedDocumentString<ConsoleModelCardQuery, ConsoleModelCardQueryVariables>;
+export const ConsoleUpdateModelCardDocument = new TypedDocumentString(`
+    mutation ConsoleUpdateModelCard($input: UpdateModelCardInput!) {
+  updateModelCard(input: $input) {
+    card {
+      ...ConsoleCardSections
+    }
+  }
+}
+    fragment ConsoleCardSections on ModelCard {
+  versionId
+  revision
+  updatedAt
+  updatedBy
+  useCases
+  users
+  outOfScopeUses
+  technicalLimitations
+  performanceTradeoffs
+  ethicalConsiderations {
+    name
+    mitigationStrategy
+  }
+  fairnessAssessments {
+    groupAtRisk
+    benefits
+    harms
+    mitigationStrategy
+    metric
+    value
+    measuredOn
+  }
+  environmentalConsiderations
+  approach
+  task
+  dataDescription
+  caveatsAndRecommendations
+  owners {
+    name
+    contact
+  }
+  license
+  sections {
+    section
+    written
+    editedAt
+    editedBy
+    stale
+  }
+  newestValidationAt
+  openAlerts
+  completeness {
+    gateStage
+    required
+    missing
+    stale
+    staleIsMissing
+    complete
+  }
+}`) as unknown as TypedDocumentString<ConsoleUpdateModelCardMutation, ConsoleUpdateModelCardMutationVariables>;
 export const ConsoleLineageDocument = new TypedDocumentString(`
     query ConsoleLineage($nodeId: UUID!, $depth: Int!, $direction: LineageDirection!, $kinds: [LineageNodeKind!], $relations: [LineageRelation!]) {
   lineageNode(id: $nodeId) {

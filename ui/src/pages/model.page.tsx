@@ -106,6 +106,7 @@ function Versions({ model, location }: { model: Model; location: Location }) {
             <th scope="col">Registered at</th>
             <th scope="col">Validation</th>
             <th scope="col">Lineage</th>
+            <th scope="col">Card</th>
           </tr>
         </thead>
         <tbody>
@@ -139,6 +140,11 @@ function Versions({ model, location }: { model: Model; location: Location }) {
               </td>
               <td>
                 <Link to={`/lineage/${v.id}`}>lineage</Link>
+              </td>
+              <td>
+                <Link to={`/versions/${v.id}?tab=card`} aria-label={`model card of version ${v.version}`}>
+                  card
+                </Link>
               </td>
             </tr>
           ))}

@@ -1,6 +1,7 @@
 import { Fragment, useEffect, useState, type FormEvent } from 'react';
 import { ApiError, downloadArtifact, gql, toApiError, useQuery } from '../api';
 import { SeriesChart, type Series } from '../components/charts';
+import { CardTab } from '../card/card.tab';
 import { lastBySeries } from '../compare/compare.rules';
 import { ErrorMessage, Loading, Section, StageBadge, Verdict, bytes, edges, when } from '../components/common';
 import {
@@ -48,20 +49,42 @@ export function VersionPage({ id, location }: { id: string; location: Location }
         {version.label ? ` · label ${version.label}` : ''}
         {edges(version.aliases).map((a) => ` · @${a.name}`)} · <Link to={`/lineage/${version.id}`}>lineage</Link>
       </p>
-      <Actions version={version} rights={rights} onChanged={reload} />
-      <Readiness version={version} location={location} />
-      <div className="columns">
-        <Reproducibility version={version} />
-        <ArtifactSection version={version} />
-      </div>
-      <ArtifactFiles version={version} />
-      <Metrics version={version} location={location} />
-      <Validation version={version} />
-      <div className="columns">
-        <Approvals version={version} />
-        <StageHistory version={version} />
-      </div>
+      <VersionTabs location={location} />
+      {location.params.get('tab') === 'card' ? (
+        <CardTab versionId={version.id} rights={access.data?.myAccess.rights} />
+      ) : (
+        <>
+          <Actions version={version} rights={rights} onChanged={reload} />
+          <Readiness version={version} location={location} />
+          <div className="columns">
+            <Reproducibility version={version} />
+            <ArtifactSection version={version} />
+          </div>
+          <ArtifactFiles version={version} />
+          <Metrics version={version} location={location} />
+          <Validation version={version} />
+          <div className="columns">
+            <Approvals version={version} />
+            <StageHistory version={version} />
+          </div>
+        </>
+      )}
     </>
+  );
+}
+
+/** The version's views, each an address: `?tab=card` is its model card. */
+function VersionTabs({ location }: { location: Location }) {
+  const card = location.params.get('tab') === 'card';
+  return (
+    <nav className="tabs" aria-label="Version views">
+      <Link to={withParams(location, { tab: null })} aria-current={card ? undefined : 'page'}>
+        Overview
+      </Link>
+      <Link to={withParams(location, { tab: 'card' })} aria-current={card ? 'page' : undefined}>
+        Card
+      </Link>
+    </nav>
   );
 }
 
