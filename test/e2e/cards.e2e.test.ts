@@ -13,6 +13,9 @@ import { Stage } from '../../src/modules/versions/version.enums';
 import {
   AlertsDocument,
   CardVersionFactsDocument,
+  ObjectiveStatusDocument,
+  ReportProductionMetricsDocument,
+  SetModelObjectivesDocument,
   GrantAccessDocument,
   ModelCardDocument,
   PromotionReadinessDocument,
@@ -218,6 +221,54 @@ describe('what the registry fills', () => {
     ).alerts;
     expect(open.totalCount).toBe(2);
     expect((await cardOf(version.id)).openAlerts).toBe(open.totalCount);
+
+    // Objective status: the model's objectives as objectiveStatus(modelId) answers them, on the card and in card.md.
+    expect((await cardOf(version.id)).objectiveStatus).toEqual([]);
+    ok(
+      await t.request(SetModelObjectivesDocument, {
+        input: {
+          modelId: model.id,
+          objectives: [
+            { metric: 'latency_p99_ms', comparator: 'LTE', target: 500, budget: 0.5, windowDays: 1 },
+            { metric: 'availability', comparator: 'GTE', target: 0.999 },
+          ],
+        },
+      }),
+    );
+    const HOUR = 3_600_000;
+    for (const [hoursAgo, value] of [
+      [4, 300],
+      [3, 300],
+      [2, 900],
+    ]) {
+      const end = Math.floor(Date.now() / HOUR) * HOUR - (hoursAgo - 1) * HOUR;
+      ok(
+        await t.request(ReportProductionMetricsDocument, {
+          input: {
+            versionId: version.id,
+            window: { start: new Date(end - HOUR).toISOString(), end: new Date(end).toISOString() },
+            metrics: [{ name: 'latency_p99_ms', kind: 'LATENCY_MS', value, observations: 1000 }],
+          },
+        }),
+      );
+    }
+    const statuses = ok(await t.request(ObjectiveStatusDocument, { modelId: model.id })).objectiveStatus;
+    expect(statuses.map((o) => [o.metric, o.state])).toEqual([
+      ['latency_p99_ms', 'MET'],
+      ['availability', 'NO_DATA'],
+    ]);
+    expect(statuses[0]).toMatchObject({ currentValue: 900, currentMeets: false });
+    expect(statuses[0].budgetRemaining).toBeCloseTo(1 - 1 / 3 / 0.5, 10);
+    expect((await cardOf(version.id)).objectiveStatus).toEqual(statuses);
+    expect((await cardOf(version.id, reader)).objectiveStatus).toEqual(statuses);
+    const md = await (
+      await fetch(`${t.baseUrl}/models/${model.name}/versions/${version.version}/card.md`, {
+        headers: { authorization: `Bearer ${reader}` },
+      })
+    ).text();
+    expect(md).toContain(
+      `## Objectives\n\n- latency\\_p99\\_ms \\<= 500 (1-day window): MET, current 900, error budget left ${statuses[0].budgetRemaining}, burn rate —\n- availability \\>= 0.999 (28-day window): NO\\_DATA, current —, error budget left —, burn rate —\n`,
+    );
   });
 });
 

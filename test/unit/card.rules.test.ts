@@ -158,6 +158,7 @@ describe('card.md and card.html rendering', () => {
     signatures: [],
     deployments: [],
     openAlerts: 0,
+    objectives: [],
     sections: { license: 'MIT', useCases: ['1. <b>x</b>'] },
     states: [],
     revision: 1,
@@ -191,5 +192,42 @@ describe('card.md and card.html rendering', () => {
     expect(renderMarkdown(doc())).toContain('- 1\\. \\<b\\>x\\</b\\>');
     expect(renderHtml(doc())).toContain('<li>1. &lt;b&gt;x&lt;/b&gt;</li>');
     expect(renderHtml(doc({ model: { name: '<i>', riskTier: 'HIGH', owner: 'ml', description: '' } }))).not.toContain('<i>');
+  });
+
+  it("lists the model's objectives with their status, after the open alerts", () => {
+    const objectives = [
+      {
+        metric: 'latency_p99_ms',
+        comparator: 'LTE',
+        target: 500,
+        windowDays: 28,
+        state: 'AT_RISK',
+        currentValue: 900,
+        budgetRemaining: 0.5,
+        burnRate: 2,
+      },
+      {
+        metric: 'availability',
+        comparator: 'GTE',
+        target: 0.999,
+        windowDays: 7,
+        state: 'NO_DATA',
+        currentValue: null,
+        budgetRemaining: null,
+        burnRate: null,
+      },
+    ];
+    const md = renderMarkdown(doc({ objectives }));
+    expect(md).toContain(
+      [
+        '## Objectives',
+        '',
+        '- latency\\_p99\\_ms \\<= 500 (28-day window): AT\\_RISK, current 900, error budget left 0.5, burn rate 2',
+        '- availability \\>= 0.999 (7-day window): NO\\_DATA, current —, error budget left —, burn rate —',
+      ].join('\n'),
+    );
+    expect(md.indexOf('## Open alerts')).toBeLessThan(md.indexOf('## Objectives'));
+    expect(renderHtml(doc({ objectives }))).toContain('<li>latency_p99_ms &lt;= 500 (28-day window): AT_RISK, current 900');
+    expect(renderMarkdown(doc())).toContain('## Objectives\n\n(none)');
   });
 });

@@ -46,6 +46,17 @@ export interface CardDocument {
   signatures: Array<{ signer: string; method: string; signedAt: Date; rootDigest: string }>;
   deployments: Array<{ environment: string; status: string; strategy: string; trafficPercent: number }>;
   openAlerts: number;
+  /** The model's objectives and their status now (objectiveStatus). */
+  objectives: Array<{
+    metric: string;
+    comparator: string;
+    target: number;
+    windowDays: number;
+    state: string;
+    currentValue: number | null;
+    budgetRemaining: number | null;
+    burnRate: number | null;
+  }>;
   sections: CardSections;
   states: SectionState[];
   revision: number;
@@ -196,6 +207,14 @@ export function cardBlocks(doc: CardDocument): Block[] {
       items: doc.deployments.map((d) => `${d.environment}: ${d.status}, ${d.strategy}, ${d.trafficPercent} % of traffic`),
     },
     { title: 'Open alerts', list: false, items: [String(doc.openAlerts)] },
+    {
+      title: 'Objectives',
+      list: true,
+      items: doc.objectives.map(
+        (o) =>
+          `${o.metric} ${o.comparator === 'GTE' ? '>=' : '<='} ${o.target} (${o.windowDays}-day window): ${o.state}, current ${fmt(o.currentValue)}, error budget left ${fmt(o.budgetRemaining)}, burn rate ${fmt(o.burnRate)}`,
+      ),
+    },
   );
   for (const b of blocks) {
     if (b.items.length === 0) {

@@ -1,17 +1,19 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { UUIDResolver } from 'graphql-scalars';
 import type { RequestContext } from '../../graphql/context';
 import type { ModelLoaders } from '../models';
+import { ObjectiveStatus, type ObjectiveService } from '../monitoring';
 import type { AssembledCard, CardService } from './card.service';
 import { ModelCard, UpdateModelCardInput, UpdateModelCardPayload, type ModelCardSection } from './card.types';
 
-type Ctx = RequestContext<{ cards: CardService }, { models: ModelLoaders }>;
+type Ctx = RequestContext<{ cards: CardService; objectives: ObjectiveService }, { models: ModelLoaders }>;
 
 /** The GraphQL answer for an assembled card: its sections (empty lists and nulls for those not written). */
 async function toModelCard(ctx: Ctx, card: AssembledCard): Promise<ModelCard> {
   const s = card.sections;
   return {
     versionId: card.version.id,
+    modelId: card.version.modelId,
     model: await ctx.loaders.models.byId.load(card.version.modelId),
     version: card.version,
     revision: card.revision,
@@ -64,5 +66,16 @@ export class CardResolver {
       sections: { ...input.sections },
     });
     return { card: await toModelCard(ctx, card) };
+  }
+}
+
+@Resolver(() => ModelCard)
+export class CardFields {
+  @FieldResolver(() => [ObjectiveStatus], {
+    description:
+      "The model's objectives and how production keeps to them (state, current value, error budget left, burn rate), as objectiveStatus(modelId) answers them: objectives are the model's, the same on every version's card",
+  })
+  objectiveStatus(@Root() card: ModelCard, @Ctx() ctx: Ctx) {
+    return ctx.services.objectives.status(ctx.caller, card.modelId);
   }
 }

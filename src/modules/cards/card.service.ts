@@ -9,6 +9,7 @@ import { appendAudit } from '../audit';
 import { effectivePolicy, type CardRule } from '../governance';
 import type { GateCheck } from '../lifecycle';
 import type { LineageService } from '../lineage';
+import type { ObjectiveService } from '../monitoring';
 import { readModel, type RegisteredModelEntity } from '../models';
 import type { TrustService } from '../trust';
 import { ModelVersionEntity, readVersion } from '../versions';
@@ -61,6 +62,7 @@ export interface CardBelow {
   models: { byNames(caller: Caller, names: readonly string[]): Promise<Map<string, RegisteredModelEntity>> };
   lineage: LineageService;
   trust: TrustService;
+  objectives: Pick<ObjectiveService, 'status'>;
 }
 
 export class CardService {
@@ -203,6 +205,7 @@ export class CardService {
     )) as Array<{ environment: string; status: string; strategy: string; traffic_percent: number }>;
     const walk = (await this.below.lineage.graphs(caller, [id], DATASET_WALK)).get(id.toLowerCase());
     const signatures = await this.below.trust.signaturesOfVersion(m, id);
+    const objectives = await this.below.objectives.status(caller, model.id);
     return {
       model: { name: model.name, riskTier: model.riskTier, owner: model.owner, description: model.description },
       version: {
@@ -247,6 +250,16 @@ export class CardService {
         trafficPercent: Number(d.traffic_percent),
       })),
       openAlerts: card.openAlerts,
+      objectives: objectives.map((o) => ({
+        metric: o.metric,
+        comparator: o.comparator,
+        target: o.target,
+        windowDays: o.windowDays,
+        state: o.state,
+        currentValue: o.currentValue,
+        budgetRemaining: o.budgetRemaining,
+        burnRate: o.burnRate,
+      })),
       sections: card.sections,
       states: card.states,
       revision: card.revision,

@@ -192,6 +192,9 @@ export class ModelCard {
 
   @Field(() => Int, { description: 'Alerts on this version not resolved (OPEN or ACKNOWLEDGED): see alerts(filter)' })
   openAlerts: number;
+
+  /** The model's id, for the fields resolved from it (objectiveStatus); not a field. */
+  modelId: string;
 }
 
 @InputType()

@@ -1,7 +1,7 @@
 import { defineModule } from '../../common/module';
 import type { TransitionService } from '../lifecycle';
 import { ModelCardEntity } from './card.entity';
-import { CardResolver } from './card.resolver';
+import { CardFields, CardResolver } from './card.resolver';
 import { cardRoutes } from './card.routes';
 import { CardService, type CardBelow } from './card.service';
 
@@ -14,9 +14,9 @@ import { CardService, type CardBelow } from './card.service';
 export const cardsModule = defineModule({
   name: 'cards',
   entities: [ModelCardEntity],
-  resolvers: [CardResolver],
-  services: (db, { access, models, lineage, trust, transitions }: CardBelow & { transitions: TransitionService }) => {
-    const cards = new CardService(db, { access, models, lineage, trust });
+  resolvers: [CardResolver, CardFields],
+  services: (db, { access, models, lineage, trust, objectives, transitions }: CardBelow & { transitions: TransitionService }) => {
+    const cards = new CardService(db, { access, models, lineage, trust, objectives });
     transitions.addGate(cards.completeGate);
     return { cards };
   },
