@@ -373,6 +373,53 @@ describe('staleness', () => {
   });
 });
 
+describe('a card kept version by version', () => {
+  test("a new version carries the card of the model's latest card forward, stale once validated; its first edit makes its own", async () => {
+    const model = await newModel(RiskTier.HIGH);
+    const first = await newVersion(model.id);
+    await validate(first.id);
+    ok(await edit(first.id, 0, { ...COMPLETE, license: 'Apache-2.0' }));
+    const written = await cardOf(first.id);
+
+    // The next version starts from that card: the same sections, their editor and time, at its own revision 0.
+    const second = await newVersion(model.id);
+    let card = await cardOf(second.id);
+    expect(card).toMatchObject({ revision: 0, carriedFromVersion: first.version, license: 'Apache-2.0' });
+    expect(card.useCases).toEqual(written.useCases);
+    expect(card.fairnessAssessments).toEqual(written.fairnessAssessments);
+    expect(card.sections.filter((s) => s.written).map((s) => [s.section, s.editedBy])).toEqual(
+      written.sections.filter((s) => s.written).map((s) => [s.section, s.editedBy]),
+    );
+    expect(card.completeness).toMatchObject({ missing: [], complete: true, stale: [] });
+
+    // Validated after those sections were written: they are stale for this version (missing with staleIsMissing).
+    await validate(second.id);
+    card = await cardOf(second.id);
+    expect(card.completeness).toMatchObject({
+      complete: true,
+      stale: ['INTENDED_USE', 'LIMITATIONS', 'ETHICAL_CONSIDERATIONS', 'FAIRNESS_ASSESSMENTS'],
+    });
+    ok(
+      await t.request(SetPolicyDocument, {
+        input: { modelId: model.id, document: { modelCard: { stage: 'STAGING', staleIsMissing: true } } },
+      }),
+    );
+    const refused = await t.request(TransitionModelVersionDocument, {
+      input: { versionId: second.id, toStage: Stage.STAGING, expectedStage: Stage.DEVELOPMENT },
+    });
+    expect(errorCode(refused)).toBe('GATE_FAILED');
+
+    // Its first edit (at revision 0) makes its own card from the carried one: what it touched is current, the rest kept.
+    expect(errorCode(await edit(second.id, 1, { useCases: ['x'] }))).toBe('CONFLICT');
+    const own = ok(await edit(second.id, 0, { useCases: ['Rank card transactions for review, EU and UK'] })).updateModelCard.card;
+    expect(own).toMatchObject({ revision: 1, carriedFromVersion: null, license: 'Apache-2.0' });
+    expect(own.technicalLimitations).toEqual(written.technicalLimitations);
+    expect(own.completeness.stale).toEqual(['LIMITATIONS', 'ETHICAL_CONSIDERATIONS', 'FAIRNESS_ASSESSMENTS']);
+    // The earlier version's card is untouched.
+    expect(await cardOf(first.id)).toMatchObject({ revision: 1, carriedFromVersion: null, useCases: written.useCases });
+  });
+});
+
 describe('GET /models/<name>/versions/<n>/card.md and card.html', () => {
   const HOSTILE = '<script>alert(1)</script> **bold** [link](javascript:alert(1))\n# not a heading';
 

@@ -36,6 +36,7 @@ async function toModelCard(ctx: Ctx, card: AssembledCard): Promise<ModelCard> {
     sections: card.states.map((state) => ({ ...state, section: state.section as ModelCardSection })),
     newestValidationAt: card.newestValidationAt,
     openAlerts: card.openAlerts,
+    carriedFromVersion: card.carriedFrom,
     completeness: {
       gateStage: card.rule.stage,
       required: card.completeness.required as ModelCardSection[],

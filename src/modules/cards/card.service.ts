@@ -49,6 +49,31 @@ export interface AssembledCard {
   completeness: Completeness;
   /** Alerts on the version not resolved (OPEN or ACKNOWLEDGED). */
   openAlerts: number;
+  /** Before the version's first edit: the number of the earlier version whose card it carries (null otherwise). */
+  carriedFrom: number | null;
+}
+
+/**
+ * A version's card: its own, once edited; before that, the card of the model's nearest earlier version that has one,
+ * carried forward with each section's editor and time (so a section written before this version's newest validation
+ * is stale). A card is the model's, kept current version by version, never retyped from nothing.
+ */
+interface CardOf {
+  card: ModelCardEntity | null;
+  carriedFrom: number | null;
+}
+
+async function cardOf(m: EntityManager, version: ModelVersionEntity, lock: '' | 'FOR UPDATE' = ''): Promise<CardOf> {
+  const [own] = await m.query(`SELECT * FROM model_cards WHERE version_id = $1 ${lock}`, [version.id]);
+  if (own) return { card: hydrate(m, ModelCardEntity, own), carriedFrom: null };
+  const [earlier] = (await m.query(
+    `SELECT c.*, v.version AS from_version FROM model_cards c JOIN model_versions v ON v.id = c.version_id
+     WHERE c.model_id = $1 AND v.version < $2 ORDER BY v.version DESC LIMIT 1`,
+    [version.modelId, version.version],
+  )) as Array<Record<string, unknown>>;
+  return earlier
+    ? { card: hydrate(m, ModelCardEntity, earlier), carriedFrom: Number(earlier.from_version) }
+    : { card: null, carriedFrom: null };
 }
 
 /**
@@ -85,9 +110,10 @@ export class CardService {
     return this.db.transaction(async (m) => {
       const version = await readVersion(m, input.versionId, 'FOR SHARE');
       await this.access.authorize(m, caller, Action.EDIT_CARD, version.modelId, notFound('model version', input.versionId));
-      const [row] = await m.query('SELECT * FROM model_cards WHERE version_id = $1 FOR UPDATE', [version.id]);
-      const before = row ? hydrate(m, ModelCardEntity, row) : null;
-      const current = before?.revision ?? 0;
+      const { card: before, carriedFrom } = await cardOf(m, version, 'FOR UPDATE');
+      // The version's own revision: 0 until its first edit, which makes its own card from the one carried forward.
+      const own = before && carriedFrom === null ? before : null;
+      const current = own?.revision ?? 0;
       if (current !== input.expectedRevision) throw staleRevision('model card', current, input.expectedRevision);
       const sections: Record<string, unknown> = { ...(before?.sections ?? {}), ...set };
       for (const field of removed) delete sections[field];
@@ -97,7 +123,7 @@ export class CardService {
         if (removed.includes(field)) delete edits[SECTION_OF[field]];
         else edits[SECTION_OF[field]] = { at, by: caller.subject };
       }
-      const [card] = before
+      const [card] = own
         ? await writeReturning(
             m,
             ModelCardEntity,
@@ -123,6 +149,7 @@ export class CardService {
         payload: {
           versionId: version.id,
           revision: card.revision,
+          ...(carriedFrom === null ? {} : { carriedFrom }),
           sections: touched.map((f) => SECTION_OF[f]),
           ...recorded('before', Object.fromEntries(touched.map((f) => [SECTION_OF[f], before?.sections[f] ?? null]))),
           ...recorded(
@@ -131,7 +158,7 @@ export class CardService {
           ),
         },
       });
-      return this.assemble(m, version, card);
+      return this.assemble(m, version, { card, carriedFrom: null });
     });
   }
 
@@ -140,11 +167,10 @@ export class CardService {
     const m = this.db.manager;
     const version = await readVersion(m, versionId);
     await this.access.authorize(m, caller, Action.VIEW, version.modelId, notFound('model version', versionId));
-    const [row] = await m.query('SELECT * FROM model_cards WHERE version_id = $1', [version.id]);
-    return this.assemble(m, version, row ? hydrate(m, ModelCardEntity, row) : null);
+    return this.assemble(m, version, await cardOf(m, version));
   }
 
-  private async assemble(m: EntityManager, version: ModelVersionEntity, card: ModelCardEntity | null): Promise<AssembledCard> {
+  private async assemble(m: EntityManager, version: ModelVersionEntity, { card, carriedFrom }: CardOf): Promise<AssembledCard> {
     const model = await readModel(m, version.modelId);
     const { policy } = await effectivePolicy(m, model);
     const newestValidationAt = await newestValidation(m, version.id);
@@ -156,7 +182,7 @@ export class CardService {
     return {
       version,
       sections,
-      revision: card?.revision ?? 0,
+      revision: carriedFrom === null ? (card?.revision ?? 0) : 0,
       updatedAt: card?.updatedAt ?? null,
       updatedBy: card?.updatedBy ?? null,
       states,
@@ -164,6 +190,7 @@ export class CardService {
       rule: policy.modelCard,
       completeness: completeness(states, policy.modelCard),
       openAlerts: alerts?.n ?? 0,
+      carriedFrom,
     };
   }
 
@@ -181,8 +208,7 @@ export class CardService {
     if (!Number.isSafeInteger(number) || number > 2_147_483_647) throw missing;
     const version = await m.getRepository(ModelVersionEntity).findOne({ where: { modelId: model.id, version: number } });
     if (!version) throw missing;
-    const [row] = await m.query('SELECT * FROM model_cards WHERE version_id = $1', [version.id]);
-    const card = await this.assemble(m, version, row ? hydrate(m, ModelCardEntity, row) : null);
+    const card = await this.assemble(m, version, await cardOf(m, version));
     const id = version.id;
     const history = (await m.query(
       'SELECT from_stage, to_stage, actor, changed_at, reason FROM stage_transitions WHERE version_id = $1 ORDER BY changed_at, id',
@@ -274,15 +300,11 @@ export class CardService {
    */
   async ofVersion(versionId: string): Promise<VersionCard> {
     const m = this.db.manager;
-    const [row] = (await m.query('SELECT sections, revision, updated_at FROM model_cards WHERE version_id = $1', [versionId])) as Array<{
-      sections: CardSections;
-      revision: number;
-      updated_at: Date;
-    }>;
+    const { card, carriedFrom } = await cardOf(m, await readVersion(m, versionId));
     return {
-      sections: row?.sections ?? {},
-      revision: row?.revision ?? 0,
-      updatedAt: row ? new Date(row.updated_at) : null,
+      sections: card?.sections ?? {},
+      revision: carriedFrom === null ? (card?.revision ?? 0) : 0,
+      updatedAt: card?.updatedAt ?? null,
       validation: await latestValidation(m, versionId),
     };
   }
@@ -291,13 +313,8 @@ export class CardService {
   readonly completeGate: GateCheck = async (m, { version, targetStage, policy }) => {
     const rule = policy.modelCard;
     if (rule.sections.length === 0) return [];
-    const [[row], newestValidationAt] = await Promise.all([
-      m.query('SELECT sections, edits FROM model_cards WHERE version_id = $1', [version.id]) as Promise<
-        Array<{ sections: CardSections; edits: Record<string, { at: string; by: string }> }>
-      >,
-      newestValidation(m, version.id),
-    ]);
-    const verdict = cardGate(sectionStates(row?.sections ?? {}, row?.edits ?? {}, newestValidationAt), rule, targetStage);
+    const [{ card }, newestValidationAt] = await Promise.all([cardOf(m, version), newestValidation(m, version.id)]);
+    const verdict = cardGate(sectionStates(card?.sections ?? {}, card?.edits ?? {}, newestValidationAt), rule, targetStage);
     return verdict ? [{ gate: 'MODEL_CARD_COMPLETE', passed: verdict.passed, detail: verdict.detail }] : [];
   };
 }

@@ -127,6 +127,13 @@ export class ModelCard {
   @Field(() => Int, { description: 'Increases on every edit; 0 for a card never edited. Pass it back as expectedRevision' })
   revision: number;
 
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      "Before this version's first edit, its card is the one of the model's nearest earlier version that has one, carried forward with each section's editor and time: that version's number. Null once the version's card is edited, or when none is carried",
+  })
+  carriedFromVersion: number | null;
+
   @Field(() => DateTimeISOResolver, { nullable: true })
   updatedAt: Date | null;
 
