@@ -189,6 +189,23 @@ describeInBrowser('the model card in the console', () => {
     expect(await seriousAccessibilityFindings(page)).toEqual([]);
   });
 
+  it("a next version's card is carried from this one's, and says so", async () => {
+    const next = ok(
+      await server.request(RegisterModelVersionDocument, {
+        input: {
+          modelId,
+          code: { repo: 'https://github.com/acme/credit', commit: 'e'.repeat(40) },
+          datasetVersions: ['s3://datasets/loans@v8'],
+          environment: { imageDigest: `ghcr.io/acme/train@sha256:${SHA('b')}` },
+          artifact: { format: 'ONNX', uri: 's3://models/credit-v2.onnx', sha256: SHA('e'), sizeBytes: 2048 },
+        },
+      }),
+    ).registerModelVersion.version.id;
+    await page.goto(`${server.baseUrl}/ui/versions/${next}?tab=card`);
+    await page.getByText("Carried from version 1's card (this version's first edit makes its own)").waitFor();
+    await section('ethicalConsiderations').getByText('Every refusal goes to an underwriter').waitFor();
+  });
+
   it('downloads card.md and the AI BOM with the token', async () => {
     await page.goto(`${server.baseUrl}/ui/versions/${versionId}?tab=card`);
     await completeness().waitFor();

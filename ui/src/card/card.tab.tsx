@@ -83,7 +83,9 @@ function Summary({ card }: { card: Card }) {
           </span>
         )}{' '}
         <span className="muted">
-          Revision {card.revision}
+          {card.carriedFromVersion !== null && card.carriedFromVersion !== undefined
+            ? `Carried from version ${card.carriedFromVersion}'s card (this version's first edit makes its own)`
+            : `Revision ${card.revision}`}
           {card.updatedBy ? `, last edited by ${card.updatedBy} ${when(card.updatedAt)}` : ', never edited'}.
           {card.newestValidationAt ? ` Sections edited before the newest validation (${when(card.newestValidationAt)}) are stale` : ''}
           {card.newestValidationAt ? (c.staleIsMissing ? ' and count as missing.' : '.') : ''}
