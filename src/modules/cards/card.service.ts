@@ -6,7 +6,7 @@ import { hydrate } from '../../db/hydrate';
 import { writeReturning } from '../../db/write';
 import { Action, type AccessService } from '../access';
 import { appendAudit } from '../audit';
-import { effectivePolicy, type CardRule } from '../governance';
+import { effectivePolicy, latestVerdict, type CardRule } from '../governance';
 import type { GateCheck } from '../lifecycle';
 import type { LineageService } from '../lineage';
 import type { ObjectiveService } from '../monitoring';
@@ -330,13 +330,6 @@ function recorded(name: 'before' | 'after', values: Record<string, unknown>): Re
   return { [`${name}Sha256`]: createHash('sha256').update(json, 'utf8').digest('hex'), [`${name}Bytes`]: bytes };
 }
 
-async function newestValidation(m: EntityManager, versionId: string): Promise<Date | null> {
-  const [row] = (await m.query('SELECT max(created_at) AS at FROM validation_reports WHERE version_id = $1', [versionId])) as Array<{
-    at: Date | null;
-  }>;
-  return row?.at ? new Date(row.at) : null;
-}
-
 /** The version's latest validation report (the newest, by time then id) with its checks, or null when none. */
 async function latestValidation(m: EntityManager, versionId: string): Promise<CardValidation | null> {
   const [report] = (await m.query(
@@ -360,4 +353,9 @@ async function latestValidation(m: EntityManager, versionId: string): Promise<Ca
       passed: c.passed,
     })),
   };
+}
+
+/** When the version was last validated: what a section edited before is stale against. */
+async function newestValidation(m: EntityManager, versionId: string): Promise<Date | null> {
+  return (await latestVerdict(m, versionId))?.createdAt ?? null;
 }
