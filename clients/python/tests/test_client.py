@@ -5,13 +5,16 @@
 Without them the whole module is skipped, saying why. test/e2e/python-client.e2e.test.ts runs it in the suite.
 """
 
+import json
 import os
 import shutil
 import sys
 import tempfile
+import threading
 import time
 import unittest
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
@@ -163,6 +166,45 @@ class ClientTest(unittest.TestCase):
         self.assertLess(time.monotonic() - started, 5)
         with self.assertRaises(ValueError):
             self.mg.wait(version["id"], "SOMEWHERE")
+
+
+class RetryTest(unittest.TestCase):
+    """promote's retries, against a stand-in that answers 503 twice before the registry's answer."""
+
+    def test_a_retry_sends_the_same_idempotency_key(self):
+        bodies = []
+
+        class Flaky(BaseHTTPRequestHandler):
+            def do_POST(self):
+                bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                if len(bodies) < 3:
+                    answer, status = {"errors": [{"message": "busy", "extensions": {"code": "UNAVAILABLE"}}]}, 503
+                else:
+                    version = {"id": "v", "version": 1, "stage": "STAGING", "model": {"name": "m"}, "artifact": {}}
+                    answer, status = {"data": {"transitionModelVersion": {"version": version, "archivedVersion": None, "replayed": False}}}, 200
+                raw = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def log_message(self, *args):
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Flaky)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            mg = Client("http://127.0.0.1:%d" % server.server_address[1], "mg_token")
+            answer = mg.promote(str(uuid.uuid4()), "STAGING", expected_stage="DEVELOPMENT")
+        finally:
+            server.shutdown()
+            server.server_close()
+        self.assertEqual(answer["version"]["stage"], "STAGING")
+        keys = [b["variables"]["input"]["idempotencyKey"] for b in bodies]
+        self.assertEqual(len(keys), 3)
+        self.assertEqual(len(set(keys)), 1)
+        self.assertEqual(str(uuid.UUID(keys[0])), keys[0])
 
 
 if __name__ == "__main__":
