@@ -10,8 +10,11 @@ import { startTestServer, type TestServer } from '../support/server';
 
 const ROOT = path.join(__dirname, '../..');
 const TESTS = path.join(ROOT, 'clients/python/tests');
-const HAS_PYTHON = spawnSync('python3', ['--version'], { encoding: 'utf8' }).status === 0;
-if (!HAS_PYTHON) console.warn('Python client tests SKIPPED: no python3 on the PATH. Install it (apt-get install python3-minimal).');
+/** A python3 with the standard library the client and its tests use (python3-minimal alone lacks json and unittest). */
+const HAS_PYTHON =
+  spawnSync('python3', ['-c', 'import hashlib, http.server, json, unittest, urllib.request, uuid'], { encoding: 'utf8' }).status === 0;
+if (!HAS_PYTHON)
+  console.warn('Python client tests SKIPPED: no python3 with its standard library on the PATH. Install it (apt-get install python3).');
 const itWithPython = HAS_PYTHON ? it : it.skip;
 
 /** As many tests as test_client.py defines: the run must report them all. */
