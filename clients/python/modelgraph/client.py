@@ -115,12 +115,14 @@ class Client:
                     raise ModelgraphError("UNAVAILABLE", "%s unreachable: %s" % (self.url, e)) from e
             time.sleep(0.5 * 2**attempt)
 
-    def graphql(self, query, variables=None, retry=True):
+    def graphql(self, query, variables=None, retry=None):
         """Runs a query or mutation and answers its ``data``; an answer with ``errors`` raises the typed error.
 
-        ``retry``: send it again after a connection error or a 502/503/504 (safe for reads and for writes that
-        carry an idempotency key).
+        ``retry``: send it again after a connection error or a 502/503/504; by default a query is, a mutation is
+        not (unless it is safe to repeat: one with an idempotency key).
         """
+        if retry is None:
+            retry = not query.lstrip().startswith("mutation")
         body = json.dumps({"query": query, "variables": variables or {}}).encode()
 
         def send():
@@ -137,7 +139,6 @@ class Client:
         data = self.graphql(
             "mutation($input: CreateModelInput!) { createModel(input: $input) { model { id name owner riskTier } } }",
             {"input": _drop_none({"name": name, "owner": owner, "riskTier": risk_tier, "description": description, "tags": tags})},
-            retry=False,
         )
         return data["createModel"]["model"]
 
@@ -198,6 +199,7 @@ class Client:
             "mutation($input: RegisterModelVersionInput!) { registerModelVersion(input: $input) { version { %s } replayed } }"
             % VERSION_FIELDS,
             variables,
+            retry=True,
         )
         payload = data["registerModelVersion"]
         return dict(payload["version"], replayed=payload["replayed"])
@@ -242,7 +244,6 @@ class Client:
             data = self.graphql(
                 "mutation($input: LogMetricsInput!) { logMetrics(input: $input) { count } }",
                 {"input": {"versionId": version_id, "metrics": points[start : start + batch_size]}},
-                retry=False,
             )
             count += data["logMetrics"]["count"]
             batches += 1
@@ -256,6 +257,7 @@ class Client:
                     {"modelId": model_id, "metric": metric, "comparator": comparator, "reference": reference, "threshold": threshold, "tolerance": tolerance}
                 )
             },
+            retry=True,  # setting the same baseline twice is setting it once
         )
         return data["setBaseline"]["baseline"]
 
@@ -265,6 +267,7 @@ class Client:
             "mutation($input: ValidateModelVersionInput!) { validateModelVersion(input: $input) {"
             " report { id passed summary checks { metric comparator candidateValue baselineValue passed detail } } } }",
             {"input": {"versionId": version_id}},
+            retry=True,  # a second report of the same metrics says the same
         )
         return data["validateModelVersion"]["report"]
 
@@ -293,6 +296,7 @@ class Client:
                     }
                 )
             },
+            retry=True,
         )
         return data["transitionModelVersion"]
 
