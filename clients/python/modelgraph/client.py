@@ -101,6 +101,8 @@ class Client:
             error = error_from(body, "HTTP_%d" % e.code, "%s %s answered %d %s" % (method, path, e.code, e.reason))
             error.status = e.code
             raise error from None
+        except OSError as e:  # refused, reset, timed out (urllib's URLError is one)
+            raise ModelgraphError("UNAVAILABLE", "%s %s: %s unreachable: %s" % (method, path, self.url, e)) from e
 
     def _retrying(self, send):
         """``send()`` again after a connection error or a 502/503/504, up to 3 times, waiting 0.5, 1, 2 s."""
@@ -108,11 +110,9 @@ class Client:
             try:
                 return send()
             except ModelgraphError as e:
-                if getattr(e, "status", None) not in RETRY_STATUSES or attempt == RETRIES:
+                retryable = e.code == "UNAVAILABLE" or getattr(e, "status", None) in RETRY_STATUSES
+                if not retryable or attempt == RETRIES:
                     raise
-            except OSError as e:  # refused, reset, timed out: urllib's URLError is one
-                if attempt == RETRIES:
-                    raise ModelgraphError("UNAVAILABLE", "%s unreachable: %s" % (self.url, e)) from e
             time.sleep(0.5 * 2**attempt)
 
     def graphql(self, query, variables=None, retry=None):

@@ -8,6 +8,7 @@ Without them the whole module is skipped, saying why. test/e2e/python-client.e2e
 import json
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -169,7 +170,7 @@ class ClientTest(unittest.TestCase):
 
 
 class RetryTest(unittest.TestCase):
-    """promote's retries, against a stand-in that answers 503 twice before the registry's answer."""
+    """promote's retries, against a stand-in that drops the first connection and answers 503 to the second."""
 
     def test_a_retry_sends_the_same_idempotency_key(self):
         bodies = []
@@ -177,7 +178,10 @@ class RetryTest(unittest.TestCase):
         class Flaky(BaseHTTPRequestHandler):
             def do_POST(self):
                 bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
-                if len(bodies) < 3:
+                if len(bodies) == 1:  # the connection drops before an answer
+                    self.close_connection = True
+                    return
+                if len(bodies) == 2:
                     answer, status = {"errors": [{"message": "busy", "extensions": {"code": "UNAVAILABLE"}}]}, 503
                 else:
                     version = {"id": "v", "version": 1, "stage": "STAGING", "model": {"name": "m"}, "artifact": {}}
@@ -205,6 +209,15 @@ class RetryTest(unittest.TestCase):
         self.assertEqual(len(keys), 3)
         self.assertEqual(len(set(keys)), 1)
         self.assertEqual(str(uuid.UUID(keys[0])), keys[0])
+
+    def test_no_server_is_unavailable(self):
+        probe = socket.socket()
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+        probe.close()  # nothing listens there now
+        with self.assertRaises(ModelgraphError) as refused:
+            Client("http://127.0.0.1:%d" % port, "mg_token").create_model("m", "ml")  # a write with no key: not retried
+        self.assertEqual(refused.exception.code, "UNAVAILABLE")
 
 
 if __name__ == "__main__":
