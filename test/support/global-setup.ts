@@ -16,6 +16,10 @@ import { grantServerRole } from '../../src/db/roles';
  * test file then clones the template into a database of its own and connects as the server's login.
  */
 export default async function globalSetup(): Promise<void> {
+  // The CLI's tests run the client's bin, which builds itself when its sources changed: once here, not in parallel.
+  // (A plain .js module beside the bin, so a require.)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('../../clients/typescript/bin/build.js') as { ensureBuilt(): void }).ensureBuilt();
   const runId = `${process.pid}_${randomBytes(3).toString('hex')}`;
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {

@@ -3,6 +3,9 @@
  * variables (GitHub Actions, GitLab CI), then git in the working directory.
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { list, optional, UsageError, type Values } from './command';
 
 type Env = Record<string, string | undefined>;
@@ -25,6 +28,15 @@ export function ciRunKey(env: Env): string | undefined {
   return undefined;
 }
 
+/** The lock file's digest, as `packageLock` takes it ("Package lock contents or its digest"): a lock can be megabytes. */
+function lockDigest(file: string): string {
+  try {
+    return `sha256:${createHash('sha256').update(readFileSync(file)).digest('hex')} ${path.basename(file)}`;
+  } catch {
+    throw new UsageError(`--package-lock ${file}: cannot read it`);
+  }
+}
+
 export function reproducibilityOf(values: Values, env: Env, readGit: (...args: string[]) => string | undefined = git) {
   const commit = optional(values, 'commit') ?? env.GITHUB_SHA ?? env.CI_COMMIT_SHA ?? readGit('rev-parse', 'HEAD');
   const repo =
@@ -34,6 +46,12 @@ export function reproducibilityOf(values: Values, env: Env, readGit: (...args: s
     readGit('config', '--get', 'remote.origin.url');
   if (!commit) throw new UsageError('no commit: pass --commit, or run in a git checkout or a CI job');
   if (!repo) throw new UsageError('no repository: pass --repo, or run in a git checkout with an origin or a CI job');
+  const imageDigest = optional(values, 'image-digest') ?? env.MODELGRAPH_IMAGE_DIGEST;
+  const lock = optional(values, 'package-lock');
+  if (!imageDigest && !lock)
+    throw new UsageError(
+      'no environment: pass --image-digest <image@sha256:…> (or set MODELGRAPH_IMAGE_DIGEST), --package-lock <file>, or both',
+    );
   const hyperparameters: Record<string, unknown> = {};
   for (const pair of list(values, 'param')) {
     const eq = pair.indexOf('=');
@@ -51,7 +69,7 @@ export function reproducibilityOf(values: Values, env: Env, readGit: (...args: s
   const runKey = ciRunKey(env);
   return {
     code: { repo, commit },
-    environment: { imageDigest: optional(values, 'image-digest') ?? env.MODELGRAPH_IMAGE_DIGEST },
+    environment: { imageDigest, packageLock: lock ? lockDigest(lock) : undefined },
     hyperparameters: Object.keys(hyperparameters).length > 0 ? hyperparameters : undefined,
     trainingRunId: optional(values, 'run-id') ?? env.GITHUB_RUN_ID ?? env.CI_PIPELINE_ID,
     runKey,

@@ -11,11 +11,13 @@ export const versionsRegister: Command = {
   summary: 'register a version with its reproducibility tuple (read from git and the CI environment) and its artifact manifest',
   usage: [
     '--model <name> --format <FORMAT> (--artifact <file|folder> | --uri <uri> --sha256 <hex> --size <bytes>)',
-    '    [--commit <sha>] [--repo <url>] [--dataset <uri>]... [--image-digest <ref@sha256:…>] [--param <key>=<value>]...',
+    '    [--commit <sha>] [--repo <url>] [--dataset <uri>]... [--image-digest <ref@sha256:…>] [--package-lock <file>]',
+    '    [--param <key>=<value>]...',
     '    [--label <text>] [--description <text>] [--seed <n>] [--run-id <id>] [--idempotency-key <key>]',
     'The commit and repo default to git (`git rev-parse HEAD`, remote origin) or the CI variables (GITHUB_SHA and',
     'GITHUB_REPOSITORY, CI_COMMIT_SHA and CI_PROJECT_URL); the image digest to MODELGRAPH_IMAGE_DIGEST; the run id and',
     "the idempotency key to the CI run's id (GITHUB_RUN_ID, CI_PIPELINE_ID), so a retried job does not register twice.",
+    'The environment is the image digest, the lock file (sent as its sha256), or both: one is required.',
     '--artifact hashes every file (streamed) for the manifest; `modelgraph upload` then sends the bytes.',
   ].join('\n'),
   options: {
@@ -29,6 +31,7 @@ export const versionsRegister: Command = {
     repo: { type: 'string' },
     dataset: { type: 'string', multiple: true },
     'image-digest': { type: 'string' },
+    'package-lock': { type: 'string' },
     param: { type: 'string', multiple: true },
     label: { type: 'string' },
     description: { type: 'string' },
