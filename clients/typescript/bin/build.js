@@ -1,6 +1,7 @@
 'use strict';
 // Builds the client (tsc, src/ → dist/) when its sources changed since the last build — in a clone, on the first
-// command and after an edit; a packed client has no src/ and ships dist/. `node bin/build.js --force` always builds.
+// command and after an edit; a packed client has no src/ and ships dist/ (npm pack builds it the same way, when
+// stale). `node bin/build.js --force` always builds.
 const { execFileSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
 const fs = require('node:fs');
@@ -32,6 +33,8 @@ function ensureBuilt(force = false) {
   const now = fingerprint();
   if (!force && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === now) return;
   process.stderr.write('modelgraph: building the client (its sources changed)…\n');
+  // Clean first, so nothing of a file since removed from src/ stays (or is packed).
+  fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
   const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
   execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: ['ignore', 2, 2] });
   fs.writeFileSync(stampFile, now);
