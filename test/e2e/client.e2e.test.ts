@@ -4,6 +4,7 @@
  * dies resumes from its last cursor with no gap and no duplicate; errors arrive as ModelgraphError with the API's code.
  */
 import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,6 +112,42 @@ describe('the typed client', () => {
     } finally {
       stop.abort();
       await proxy.close();
+    }
+  });
+
+  it("retries a read through a proxy's HTML 502s (honouring Retry-After), and gives up after its retries", async () => {
+    let failing = 2;
+    const answered: number[] = [];
+    const gateway = http.createServer((req, res) => {
+      if (failing > 0) {
+        failing -= 1;
+        answered.push(502);
+        res.writeHead(502, { 'content-type': 'text/html', 'retry-after': '1' }).end('<html><body>502 Bad Gateway</body></html>');
+        return;
+      }
+      answered.push(200);
+      req.pipe(
+        http.request(
+          `${t.baseUrl}/graphql`,
+          { method: 'POST', headers: req.headers },
+          (up) => (res.writeHead(up.statusCode ?? 500, up.headers), up.pipe(res)),
+        ),
+      );
+    });
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(gateway.address() as net.AddressInfo).port}`;
+      const started = Date.now();
+      expect(await new ModelgraphClient({ url, token: t.adminToken }).viewer()).toMatchObject({ subject: 'admin', role: 'ADMIN' });
+      expect(answered).toEqual([502, 502, 200]);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+      failing = 10;
+      const gaveUp = await new ModelgraphClient({ url, token: t.adminToken, retries: 1 })
+        .viewer()
+        .catch((e: unknown) => e as ModelgraphError);
+      expect(gaveUp).toMatchObject({ code: 'UNAVAILABLE', status: 502 });
+    } finally {
+      await new Promise<void>((resolve) => gateway.close(() => resolve()));
     }
   });
 

@@ -7,7 +7,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { errorOf, ModelgraphError } from './errors';
+import { codeOfStatus, errorOf, ModelgraphError } from './errors';
 
 export interface RetryOptions {
   /** Attempts after the first, on a network failure, a 502/503/504 or a 429 (default 3). */
@@ -50,8 +50,10 @@ async function jsonOf(status: number, text: string, retryAfter: string | null): 
   try {
     body = text === '' ? null : JSON.parse(text);
   } catch {
-    const error = errorOf(null, status);
-    if (error.code === 'BAD_RESPONSE' || status < 400) throw new ModelgraphError('BAD_RESPONSE', `HTTP ${status}: not JSON`, {}, status);
+    // A proxy's own page (an HTML 502 from nginx while the server restarts): the status says what it is.
+    if (status < 400) throw new ModelgraphError('BAD_RESPONSE', `HTTP ${status}: the answer is not JSON`, {}, status);
+    const error = new ModelgraphError(codeOfStatus(status), `HTTP ${status} from the server or a proxy before it`, {}, status);
+    if (retryAfter) error.extensions.retryAfterSeconds = Number(retryAfter);
     throw error;
   }
   if (status >= 400 && !(body as { data?: unknown })?.data) {
