@@ -1,4 +1,5 @@
-// `npm run lint` runs this: the direction of every import in src/, checked.
+// `npm run lint` runs this: the direction of every import in src/ (and that the client in clients/typescript stands
+// alone), checked.
 // Layers: main.ts and composition.ts (the composition root) → modules/ → db/, graphql/, server/, common/.
 const fs = require('node:fs');
 const path = require('node:path');
@@ -122,6 +123,21 @@ module.exports = {
       from: { path: '^src/modules/([^/]+)/' },
       to: { path: '^src/modules/$1/index\\.ts$' },
     },
+    {
+      name: 'the-client-stands-alone',
+      severity: 'error',
+      comment:
+        'The client (clients/typescript) is published on its own: it speaks to the server over HTTP and websockets only, and imports nothing of the server, the tests or the console (its types come from the schema, by codegen).',
+      from: { path: '^clients/typescript/' },
+      to: { path: '^(src|test|ui|bench)/' },
+    },
+    {
+      name: 'the-server-does-not-import-the-client',
+      severity: 'error',
+      comment: 'The server does not depend on its own client.',
+      from: { path: '^(src|ormconfig)' },
+      to: { path: '^clients/' },
+    },
     ...downwardOnly,
     ...subFolderRules,
   ],
@@ -129,6 +145,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    exclude: { path: '^(dist|node_modules|coverage)/' },
+    exclude: { path: '(^|/)(dist|node_modules|coverage)/' },
   },
 };

@@ -11,12 +11,12 @@ test('schema/schema.graphql is what the code emits (run `npm run schema` when th
   expect(await renderSchema()).toBe(committed);
 });
 
-/** Every file codegen.yml generates (test/generated/graphql.ts, ui/src/generated/graphql.ts): its `generates:` keys. */
+/** Every file codegen.yml generates (the tests', the console's and the client's typed operations): its `generates:` keys. */
 const config = fs.readFileSync(path.join(root, 'codegen.yml'), 'utf8');
 const GENERATED = [...config.matchAll(/^ {2}([\w./-]+\.ts):$/gm)].map((m) => m[1]);
 
-test('codegen.yml generates the typed operations of the tests and of the console', () => {
-  expect(GENERATED).toEqual(['test/generated/graphql.ts', 'ui/src/generated/graphql.ts']);
+test('codegen.yml generates the typed operations of the tests, of the console and of the client', () => {
+  expect(GENERATED).toEqual(['test/generated/graphql.ts', 'ui/src/generated/graphql.ts', 'clients/typescript/src/generated/graphql.ts']);
 });
 
 test(`${GENERATED.join(' and ')} are what codegen makes of the schema and the operations (run \`npm run codegen\` when this fails)`, () => {

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { ModelgraphClient } from '../../clients/typescript/src/client';
 import { ModelgraphError } from '../../clients/typescript/src/errors';
 import { manifestOf } from '../../clients/typescript/src/files';
-import { startTestServer, type TestServer } from '../support/server';
+import { waitFor } from '../../clients/typescript/src/wait';
+import { ok, startTestServer, type TestServer } from '../support/server';
 
 let t: TestServer;
 let dir: string;
@@ -146,6 +147,54 @@ describe('the typed client', () => {
         .viewer()
         .catch((e: unknown) => e as ModelgraphError);
       expect(gaveUp).toMatchObject({ code: 'UNAVAILABLE', status: 502 });
+    } finally {
+      await new Promise<void>((resolve) => gateway.close(() => resolve()));
+    }
+  });
+
+  it('waits by polling when websockets do not get through (a proxy that refuses upgrades), and times out with TIMED_OUT', async () => {
+    const gateway = http.createServer((req, res) =>
+      req.pipe(
+        http.request(
+          `${t.baseUrl}${req.url}`,
+          { method: req.method, headers: req.headers },
+          (up) => (res.writeHead(up.statusCode ?? 500, up.headers), up.pipe(res)),
+        ),
+      ),
+    );
+    gateway.on('upgrade', (_req, socket) => socket.end('HTTP/1.1 403 Forbidden\r\n\r\n'));
+    await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(gateway.address() as net.AddressInfo).port}`;
+      const client = new ModelgraphClient({ url, token: t.adminToken });
+      const direct = new ModelgraphClient({ url: t.baseUrl, token: t.adminToken });
+      await direct.createModel({ name: 'polled', owner: 'ml', riskTier: 'LOW' });
+      const { version } = await direct.registerVersion({
+        modelName: 'polled',
+        ...REPRO,
+        artifact: { format: 'ONNX', uri: 's3://models/polled.onnx', sha256: 'e'.repeat(64), sizeBytes: 10 },
+      });
+      const modes: string[] = [];
+      const timedOut = await waitFor(client, version.id, 'STAGING', { timeoutMs: 2500, pollMs: 200, onMode: (m) => modes.push(m) }).catch(
+        (e: unknown) => e,
+      );
+      expect(timedOut).toMatchObject({
+        code: 'TIMED_OUT',
+        message: 'version 1 of polled did not reach STAGING in 3 s (it is DEVELOPMENT, its artifact READY)',
+      });
+
+      const waiting = waitFor(client, version.id, 'STAGING', { timeoutMs: 30_000, pollMs: 200, onMode: (m) => modes.push(m) });
+      ok(
+        await t.post({
+          query: `mutation { setBaseline(input: { modelId: "${version.model.id}", metric: "auc", comparator: GTE, reference: FIXED, threshold: 0.5 }) { baseline { metric } } }`,
+        }),
+      );
+      await direct.logMetrics(version.id, [{ name: 'auc', value: 0.7, source: 'VALIDATION' }]);
+      await direct.validate(version.id);
+      await new Promise((r) => setTimeout(r, 2500));
+      await direct.transition({ versionId: version.id, toStage: 'STAGING', expectedStage: 'DEVELOPMENT' });
+      expect((await waiting).version.stage).toBe('STAGING');
+      expect(modes).toContain('polling');
     } finally {
       await new Promise<void>((resolve) => gateway.close(() => resolve()));
     }
