@@ -36,15 +36,23 @@ def sha256_of(path):
     return digest.hexdigest(), size
 
 
+# Never part of a model folder: version control (OpenSSF Model Signing ignores it by default) and model.sig, the
+# signature the registry keeps beside the files. The TypeScript client leaves out the same.
+IGNORED = {".git", ".gitignore", ".gitattributes", ".github", "model.sig"}
+
+
 def files_of(folder):
-    """A folder's files: (relative `/`-separated path, absolute path), sorted by path."""
+    """A folder's files: (relative `/`-separated path, absolute path), sorted by path (their UTF-8 bytes' order)."""
     found = []
     for root, dirs, names in os.walk(folder):
+        if os.path.samefile(root, folder):
+            dirs[:] = [d for d in dirs if d not in IGNORED]
+            names = [n for n in names if n not in IGNORED]
         dirs.sort()
         for name in names:
             full = os.path.join(root, name)
             found.append((os.path.relpath(full, folder).replace(os.sep, "/"), full))
-    return sorted(found)
+    return sorted(found, key=lambda f: f[0].encode("utf-8"))
 
 
 def manifest(path):

@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from modelgraph import BadInput, Client, Conflict, GateFailed, ModelgraphError, NotFound, TimedOut, Unauthorized  # noqa: E402
-from modelgraph.client import sha256_of  # noqa: E402
+from modelgraph.client import manifest, sha256_of  # noqa: E402
 
 if not os.environ.get("MODELGRAPH_URL") or not os.environ.get("MODELGRAPH_TOKEN"):
     raise unittest.SkipTest("MODELGRAPH_URL and MODELGRAPH_TOKEN (an ADMIN token) are not set: no registry to test against")
@@ -209,6 +209,18 @@ class RetryTest(unittest.TestCase):
         self.assertEqual(len(keys), 3)
         self.assertEqual(len(set(keys)), 1)
         self.assertEqual(str(uuid.UUID(keys[0])), keys[0])
+
+    def test_b_a_folders_manifest_leaves_out_its_signature_and_version_control(self):
+        folder = tempfile.mkdtemp(prefix="mg-py-ignored-")
+        try:
+            for rel in (".git/HEAD", ".gitignore", "model.sig", "b.bin", "a/z.bin", "a/model.sig"):
+                os.makedirs(os.path.dirname(os.path.join(folder, rel)), exist_ok=True)
+                with open(os.path.join(folder, rel), "w") as f:
+                    f.write(rel)
+            # Only at the top: a model.sig deeper down is a file of the model like any other.
+            self.assertEqual([f["path"] for f in manifest(folder)["files"]], ["a/model.sig", "a/z.bin", "b.bin"])
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
 
     def test_no_server_is_unavailable(self):
         probe = socket.socket()
