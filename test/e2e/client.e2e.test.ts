@@ -209,9 +209,9 @@ describe('the typed client', () => {
       ...REPRO,
       artifact: { format: 'ONNX', uri: 's3://models/churn-2.onnx', sha256: 'd'.repeat(64), sizeBytes: 10 },
     });
-    const gate = await client
+    const gate = (await client
       .transition({ versionId: version.id, toStage: 'STAGING', expectedStage: 'DEVELOPMENT' })
-      .catch((e: unknown) => e as ModelgraphError);
+      .catch((e: unknown) => e)) as ModelgraphError;
     expect(gate).toMatchObject({ code: 'GATE_FAILED' });
     expect(gate.gates).toContainEqual(expect.objectContaining({ gate: 'VALIDATION', passed: false }));
     const stranger = new ModelgraphClient({ url: t.baseUrl, token: 'mg_nope' });
