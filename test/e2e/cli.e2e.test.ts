@@ -3,12 +3,14 @@
  * exit code and its --json shape — the whole train → register → upload → sign → promote → approve → wait path, and
  * every documented exit code.
  */
+import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Role } from '../../src/common/role';
-import { runCli, type CliRun } from '../support/cli';
+import { CLI, runCli, type CliRun } from '../support/cli';
 import { ok, startTestServer, type TestServer } from '../support/server';
 
 let t: TestServer;
@@ -350,5 +352,51 @@ describe('the modelgraph CLI', () => {
       MODELGRAPH_TOKEN: token.json.token as string,
     });
     expectExit(notAdmin, 6);
+  });
+  it('shows upload progress on a terminal (under script(1), a real pseudo-terminal), and none when piped', async () => {
+    const script = ['/usr/bin/script', '/bin/script'].find((p) => existsSync(p));
+    if (!script) {
+      console.warn('upload progress test SKIPPED: no script(1) (util-linux) to give the CLI a terminal');
+      return;
+    }
+    const v = await cli([
+      'versions',
+      'register',
+      '--model',
+      'support-triage',
+      '--format',
+      'ONNX',
+      '--artifact',
+      'model',
+      ...REPRO,
+      '--json',
+    ]);
+    expectExit(v, 0);
+    const command = [process.execPath, CLI, 'upload', 'model', '--version', v.json.id as string].map((a) => `'${a}'`).join(' ');
+    const onTerminal = await new Promise<{ code: number; out: string }>((resolve, reject) => {
+      const child = spawn(script, ['-qec', command, '/dev/null'], { cwd: dir, env: { ...process.env, ...env } });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.on('error', reject).on('close', (code) => resolve({ code: code ?? -1, out }));
+    });
+    expect(onTerminal.code).toBe(0);
+    expect(onTerminal.out).toContain('model.onnx: 0.3 MB of 0.3 MB');
+    expect(onTerminal.out).toContain('tokenizer/vocab.json: 0.0 MB of 0.0 MB');
+    const other = await cli([
+      'versions',
+      'register',
+      '--model',
+      'support-triage',
+      '--format',
+      'ONNX',
+      '--artifact',
+      'model',
+      ...REPRO,
+      '--json',
+    ]);
+    const piped = await cli(['upload', 'model', '--version', other.json.id as string]);
+    expectExit(piped, 0);
+    expect(piped.stdout).toBe('uploaded 2 files (0.3 MB) to version 3 of support-triage: artifact READY\n');
+    expect(piped.stderr).toBe('');
   });
 });

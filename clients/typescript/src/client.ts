@@ -229,6 +229,10 @@ export class ModelgraphClient {
       };
       const put = async (): Promise<UploadedFile> => {
         sent = 0;
+        // Held already (an upload run again to resume): asked first, so its bytes are not sent again for a 409.
+        const held = await getHeaders(route, this.headers);
+        if (held.status < 300 && held.headers.get('x-artifact-sha256') === sha256)
+          return { path: file.path, sha256, sizeBytes: file.sizeBytes, uploaded: false };
         try {
           const answer = (await putFile(
             route,
