@@ -287,6 +287,32 @@ describe('the CI pipelines of docs/ci-pipelines.md', () => {
     expect(output).toContain('version 1 of support-triage is PRODUCTION (replayed: done earlier with this key)');
     const rows = await versions();
     expect(rows).toEqual([expect.objectContaining({ version: 1, stage: 'PRODUCTION' })]);
+
+    // A re-run whose training wrote other bytes is refused, as the page says: the key was used with another input.
+    const cwd = mkdtempSync(path.join(os.tmpdir(), 'mg-ci-'));
+    folders.push(cwd);
+    writeFileSync(path.join(cwd, 'model.onnx'), 'other weights');
+    const other = await runCli(
+      [
+        'versions',
+        'register',
+        '--model',
+        MODEL,
+        '--format',
+        'ONNX',
+        '--artifact',
+        'model.onnx',
+        '--dataset',
+        's3://datasets/tickets@v3',
+        '--json',
+      ],
+      { ...githubCi, ...pipeline.env, MODELGRAPH_URL: t.baseUrl, MODELGRAPH_TOKEN: pipelineToken },
+      { cwd },
+    );
+    expect(other.code).toBe(4);
+    expect(other.json.error?.message).toMatch(
+      /^idempotencyKey "register:support-triage:github:acme\/triage:9876543210" was already used with a different input/,
+    );
   });
 
   it('GitLab CI: the same path for the next version, which replaces version 1 in PRODUCTION; a retry replays it', async () => {
