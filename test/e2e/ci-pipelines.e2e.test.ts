@@ -194,22 +194,24 @@ async function runPipeline(
   const run = bash(pipeline.script, env, cwd);
   let approved: VersionRow | null = null;
   if (approve) {
-    // The approver: once the pipeline's version is in STAGING (and the pipeline waits for the approval), approve it.
+    // The approver: once the pipeline says it waits for an approval (the line it prints before `wait --until
+    // approved`) and its version is in STAGING, approve it, as a person does.
     const before = new Set((await versions()).filter((v) => v.stage !== 'DEVELOPMENT').map((v) => v.id));
     const deadline = Date.now() + 120_000;
     for (;;) {
-      const staged = (await versions()).find((v) => v.stage === 'STAGING' && !before.has(v.id));
-      if (staged) {
+      if (/approve it/.test(run.output())) {
+        const staged = (await versions()).find((v) => v.stage === 'STAGING' && !before.has(v.id));
+        if (!staged) throw new Error(`the pipeline waits for an approval, but no new version is in STAGING:\n${run.output()}`);
         approved = staged;
         break;
       }
-      const finished = await Promise.race([run.done, new Promise<null>((r) => setTimeout(() => r(null), 300))]);
+      const finished = await Promise.race([run.done, new Promise<null>((r) => setTimeout(() => r(null), 200))]);
       if (finished) throw new Error(`the pipeline ended (exit ${finished.code}) before asking for an approval:\n${finished.output}`);
-      if (Date.now() > deadline) throw new Error(`no version reached STAGING:\n${run.output()}`);
+      if (Date.now() > deadline) throw new Error(`the pipeline never asked for an approval:\n${run.output()}`);
     }
-    // Let it get to its `wait --until approved`, then approve as a person does.
+    // Let it subscribe, then check that it is still waiting: not approved, not promoted.
     await new Promise((r) => setTimeout(r, 1500));
-    expect(run.output()).not.toContain('PRODUCTION after');
+    expect(run.output()).not.toMatch(/approved after|PRODUCTION after/);
     const keyFile = path.join(cwd, '..', `alice-${path.basename(cwd)}.pem`);
     writeFileSync(keyFile, generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }));
     folders.push(keyFile);
