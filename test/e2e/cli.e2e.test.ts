@@ -72,6 +72,36 @@ describe('the modelgraph CLI', () => {
     const badFlag = await cli(['models', 'list', '--frist', '3']);
     expectExit(badFlag, 2);
     expect(badFlag.stderr).toContain("Unknown option '--frist'");
+    // Checked before anything is asked of the server (there is none here).
+    const offline = { MODELGRAPH_URL: 'http://127.0.0.1:1' };
+    const usage = async (args: string[], message: string) => {
+      const run = await cli([...args, '--json'], offline);
+      expectExit(run, 2);
+      expect(run.json.error?.message).toContain(message);
+    };
+    await usage(['models', 'list', '--first', 'abc'], '--first takes a whole number from 1 to 500 (got "abc")');
+    await usage(['lineage', 'churn@1', '--depth', 'x'], '--depth takes a whole number from 1 (got "x")');
+    await usage(['events', 'tail', '--limit', '0'], '--limit takes a whole number from 1 (got "0")');
+    await usage(['wait', '--version', 'missing@1', '--until', 'nonsense'], '--until must be one of DEVELOPMENT');
+    await usage(['promote', '--version', 'missing@1', '--to', 'LIVE'], '--to must be one of');
+    await usage(['upload', '/no/such/folder', '--version', 'missing@1'], '/no/such/folder: no such file or folder');
+    await usage(['metrics', 'log', '--version', 'missing@1', '--file', '/no/such.csv'], '/no/such.csv: cannot read it');
+    await usage(['admin', 'token', '--subject', 'x', '--role', 'VIEWER', '--expires', 'soon'], '--expires takes a duration');
+    const size = [
+      'versions',
+      'register',
+      '--model',
+      'm',
+      '--format',
+      'ONNX',
+      '--uri',
+      's3://m',
+      '--sha256',
+      'a'.repeat(64),
+      '--size',
+      '1e3',
+    ];
+    await usage([...size, ...REPRO], '--size takes a whole number (got "1e3")');
   });
 
   it('exits 1 when the server cannot be reached, 6 without a valid token or right, 7 for what is not there', async () => {
@@ -256,10 +286,13 @@ describe('the modelgraph CLI', () => {
     const promoted = await cli(['promote', '--version', versionId, '--to', 'PRODUCTION', '--json'], ci);
     expectExit(promoted, 0);
     expect(promoted.json).toMatchObject({ version: { stage: 'PRODUCTION' }, replayed: false });
-    // The same step retried in that CI run answers the first promotion (its key is the run's), even from another stage.
-    const retried = await cli(['promote', '--version', versionId, '--to', 'PRODUCTION', '--expect', 'STAGING', '--json'], ci);
+    // The same step retried in that CI run answers the first promotion (its key is the run's): without --expect, the
+    // CLI sends what the first attempt did (the stage the version came from), not the one it is in now.
+    const retried = await cli(['promote', '--version', versionId, '--to', 'PRODUCTION', '--json'], ci);
     expectExit(retried, 0);
     expect(retried.json).toMatchObject({ version: { stage: 'PRODUCTION' }, replayed: true });
+    const explicit = await cli(['promote', '--version', versionId, '--to', 'PRODUCTION', '--expect', 'STAGING', '--json'], ci);
+    expect(explicit.json).toMatchObject({ replayed: true });
     const reached = await production;
     expectExit(reached, 0);
     expect(reached.stdout).toMatch(/^version 1 of support-triage: PRODUCTION after \d+\.\d s\n$/);
@@ -343,6 +376,8 @@ describe('the modelgraph CLI', () => {
     expectExit(audit, 0);
     expect(audit.json).toMatchObject({ ok: true, firstBrokenSeq: null });
 
+    const dated = await cli(['admin', 'token', '--subject', 'auditors', '--role', 'VIEWER', '--expires', '2099-01-01', '--json']);
+    expect(dated.json).toMatchObject({ subject: 'auditors', expiresAt: '2099-01-01T00:00:00.000Z' });
     const token = await cli(['admin', 'token', '--subject', 'dashboards', '--role', 'viewer', '--expires', '1h', '--json']);
     expectExit(token, 0);
     expect(token.json).toMatchObject({ subject: 'dashboards', role: 'VIEWER', token: expect.stringMatching(/^mg_/) });

@@ -28,16 +28,50 @@ function fingerprint() {
   return hash.digest('hex');
 }
 
+const fresh = (now) => fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === now;
+
+/**
+ * One build at a time (pipelines run commands in parallel; the test runner does): a lock folder beside dist/, taken
+ * over when its holder left it more than two minutes ago (a build takes seconds).
+ */
+function withLock(run) {
+  const lock = path.join(root, '.build.lock');
+  for (const started = Date.now(); ;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+    }
+    try {
+      if (Date.now() - fs.statSync(lock).mtimeMs > 120_000) fs.rmSync(lock, { recursive: true, force: true });
+    } catch {
+      // released meanwhile
+    }
+    if (Date.now() - started > 180_000) throw new Error(`waited 3 minutes for another build of the client: remove ${lock} if none runs`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  }
+  try {
+    run();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 function ensureBuilt(force = false) {
   if (!fs.existsSync(path.join(root, 'src'))) return;
-  const now = fingerprint();
-  if (!force && fs.existsSync(stampFile) && fs.readFileSync(stampFile, 'utf8') === now) return;
-  process.stderr.write('modelgraph: building the client (its sources changed)…\n');
-  // Clean first, so nothing of a file since removed from src/ stays (or is packed).
-  fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
-  const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
-  execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: ['ignore', 2, 2] });
-  fs.writeFileSync(stampFile, now);
+  if (!force && fresh(fingerprint())) return;
+  withLock(() => {
+    // Built by another process while this one waited.
+    const now = fingerprint();
+    if (!force && fresh(now)) return;
+    process.stderr.write('modelgraph: building the client (its sources changed)…\n');
+    // Clean first, so nothing of a file since removed from src/ stays (or is packed).
+    fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+    const tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+    execFileSync(process.execPath, [tsc, '-p', path.join(root, 'tsconfig.json')], { stdio: ['ignore', 2, 2] });
+    fs.writeFileSync(stampFile, now);
+  });
 }
 
 module.exports = { ensureBuilt };

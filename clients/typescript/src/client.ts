@@ -117,6 +117,12 @@ export class ModelgraphClient {
     return modelVersion;
   }
 
+  /** The version's last move (fromStage → toStage), or null when it never moved. */
+  async lastMove(id: string) {
+    const { modelVersion } = await this.read(ops.ClientLastMoveDocument, { id });
+    return modelVersion?.stageHistory.edges[0]?.node ?? null;
+  }
+
   async versionByNumber(modelName: string, number: number): Promise<Version> {
     const { model } = await this.read(ops.ClientVersionByNumberDocument, { name: modelName, number });
     if (!model?.version) throw new ModelgraphError('NOT_FOUND', `version ${number} of ${modelName} not found`);

@@ -60,6 +60,18 @@ export const list = (values: Values, name: string): string[] => {
   return Array.isArray(value) ? (value as string[]) : typeof value === 'string' ? [value] : [];
 };
 
+/** A whole number option within bounds, or a usage error naming it. */
+export function integer(values: Values, name: string, bounds: { min?: number; max?: number } = {}): number | undefined {
+  const raw = optional(values, name);
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!/^-?\d+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < (bounds.min ?? 0) || n > (bounds.max ?? Number.MAX_SAFE_INTEGER))
+    throw new UsageError(
+      `--${name} takes a whole number${bounds.min !== undefined ? ` from ${bounds.min}` : ''}${bounds.max !== undefined ? ` to ${bounds.max}` : ''} (got "${raw}")`,
+    );
+  return n;
+}
+
 export function oneOf<T extends string>(value: string, allowed: readonly T[], what: string): T {
   const upper = value.toUpperCase();
   if (!(allowed as readonly string[]).includes(upper))

@@ -333,6 +333,13 @@ export type ClientModelVersionQueryVariables = Exact<{
 
 export type ClientModelVersionQuery = { modelVersion: { id: string, version: number, stage: Stage, label: string | null, createdBy: string, createdAt: string, revision: number, model: { id: string, name: string }, artifact: { format: ArtifactFormat, layout: ArtifactLayout, status: ArtifactStatus, sha256: string | null, sizeBytes: number | null, failureReason: string | null } } | null };
 
+export type ClientLastMoveQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type ClientLastMoveQuery = { modelVersion: { stageHistory: { edges: Array<{ node: { fromStage: Stage, toStage: Stage } }> } } | null };
+
 export type ClientVersionByNumberQueryVariables = Exact<{
   name: string;
   number: number;
@@ -653,6 +660,20 @@ export const ClientModelVersionDocument = new TypedDocumentString(`
     failureReason
   }
 }`) as unknown as TypedDocumentString<ClientModelVersionQuery, ClientModelVersionQueryVariables>;
+export const ClientLastMoveDocument = new TypedDocumentString(`
+    query ClientLastMove($id: UUID!) {
+  modelVersion(id: $id) {
+    stageHistory(first: 1) {
+      edges {
+        node {
+          fromStage
+          toStage
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ClientLastMoveQuery, ClientLastMoveQueryVariables>;
 export const ClientVersionByNumberDocument = new TypedDocumentString(`
     query ClientVersionByNumber($name: String!, $number: Int!) {
   model(name: $name) {

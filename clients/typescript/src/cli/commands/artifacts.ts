@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { readPrivateKey, signModelFolder } from '../../signing';
@@ -16,6 +17,7 @@ export const upload: Command = {
   options: { version: { type: 'string' } },
   positionals: 1,
   async run({ values, positionals: [target] }, { client, note, progressive }) {
+    if (!existsSync(target)) throw new UsageError(`${target}: no such file or folder`);
     const version = await resolveVersion(client, required(values, 'version'));
     let last = 0;
     const files = await client.upload(version.id, target, (p) => {
@@ -47,6 +49,7 @@ export const sign: Command = {
   options: { key: { type: 'string' }, out: { type: 'string' } },
   positionals: 1,
   async run({ values, positionals: [target] }) {
+    if (!existsSync(target)) throw new UsageError(`${target}: no such file or folder`);
     const key = await readPrivateKey(required(values, 'key'));
     const signed = await signModelFolder(target, key);
     const isFolder = (await stat(target)).isDirectory();

@@ -1,5 +1,5 @@
 import type { ClientLineageQuery, LineageDirection } from '../../generated/graphql';
-import { type Command, isUuid, oneOf, optional, resolveVersion, UsageError } from '../command';
+import { type Command, integer, isUuid, oneOf, optional, resolveVersion, UsageError } from '../command';
 import { parseDuration } from '../duration';
 
 type Graph = ClientLineageQuery['lineage'];
@@ -22,13 +22,15 @@ export const lineage: Command = {
   options: { direction: { type: 'string' }, depth: { type: 'string' }, first: { type: 'string' }, mermaid: { type: 'boolean' } },
   positionals: 1,
   async run({ values, positionals: [reference] }, { client }) {
+    const direction = oneOf(
+      optional(values, 'direction') ?? 'BOTH',
+      ['UPSTREAM', 'DOWNSTREAM', 'BOTH'] as LineageDirection[],
+      '--direction',
+    );
+    const maxDepth = integer(values, 'depth', { min: 1 }) ?? 3;
+    const first = integer(values, 'first', { min: 1 }) ?? 1000;
     const nodeId = isUuid(reference) ? reference : (await resolveVersion(client, reference)).id;
-    const graph = await client.lineage({
-      nodeId,
-      direction: oneOf(optional(values, 'direction') ?? 'BOTH', ['UPSTREAM', 'DOWNSTREAM', 'BOTH'] as LineageDirection[], '--direction'),
-      maxDepth: Number(optional(values, 'depth') ?? 3),
-      first: Number(optional(values, 'first') ?? 1000),
-    });
+    const graph = await client.lineage({ nodeId, direction, maxDepth, first });
     const names = new Map(graph.nodes.map(({ node }) => [node.id, `${node.kind} ${node.name}`]));
     const text = values.mermaid
       ? mermaidOf(graph)
@@ -56,8 +58,7 @@ export const eventsTail: Command = {
     for: { type: 'string' },
   },
   async run({ values }, { client, json, note }) {
-    const limit = optional(values, 'limit') === undefined ? Infinity : Number(values.limit);
-    if (!(limit > 0)) throw new UsageError('--limit must be a positive number');
+    const limit = integer(values, 'limit', { min: 1 }) ?? Infinity;
     const modelIds: string[] = [];
     for (const name of (values.model as string[] | undefined) ?? []) modelIds.push((await client.model({ name })).id);
     const kinds = (values.kind as string[] | undefined)?.map((k) => k.toUpperCase());
@@ -114,10 +115,18 @@ export const auditVerify: Command = {
   },
 };
 
+/** `--expires`: a duration from now (720h), or a date or time (2027-01-01, any ISO 8601). */
+function expiryOf(text: string): string {
+  if (/^\d+(\.\d+)?(ms|s|m|h)?$/.test(text)) return new Date(Date.now() + parseDuration(text)).toISOString();
+  const at = new Date(text);
+  if (Number.isNaN(at.getTime())) throw new UsageError(`--expires takes a duration (720h) or a date or time (2027-01-01) (got "${text}")`);
+  return at.toISOString();
+}
+
 export const adminToken: Command = {
   name: 'admin token',
   summary: 'create an API token (ADMIN): printed once, store it',
-  usage: '--subject <name> --role VIEWER|CONTRIBUTOR|APPROVER|ADMIN [--description <text>] [--expires <duration|ISO time>]',
+  usage: '--subject <name> --role VIEWER|CONTRIBUTOR|APPROVER|ADMIN [--description <text>] [--expires <duration (720h) | date or time>]',
   options: { subject: { type: 'string' }, role: { type: 'string' }, description: { type: 'string' }, expires: { type: 'string' } },
   async run({ values }, { client }) {
     const expires = optional(values, 'expires');
@@ -129,12 +138,7 @@ export const adminToken: Command = {
         })(),
       role: oneOf(optional(values, 'role') ?? '', ['VIEWER', 'CONTRIBUTOR', 'APPROVER', 'ADMIN'] as const, '--role'),
       description: optional(values, 'description'),
-      expiresAt:
-        expires === undefined
-          ? undefined
-          : /^\d/.test(expires) && !expires.includes('-')
-            ? new Date(Date.now() + parseDuration(expires)).toISOString()
-            : expires,
+      expiresAt: expires === undefined ? undefined : expiryOf(expires),
     });
     return {
       json: { token: created.token, ...created.apiToken },

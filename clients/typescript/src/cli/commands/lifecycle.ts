@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import type { ModelgraphClient, Version } from '../../client';
 import { ModelgraphError } from '../../errors';
 import type { Stage } from '../../generated/graphql';
 import { readPrivateKey } from '../../signing';
@@ -18,13 +19,13 @@ export const metricsLog: Command = {
   ].join('\n'),
   options: { version: { type: 'string' }, file: { type: 'string' }, source: { type: 'string' } },
   async run({ values }, { client }) {
-    const version = await resolveVersion(client, required(values, 'version'));
     const file = required(values, 'file');
     const text =
       file === '-'
         ? await readStdin()
         : await readFile(file, 'utf8').catch(() => Promise.reject(new UsageError(`${file}: cannot read it`)));
     const points = parseMetrics(text, file.toLowerCase().endsWith('.csv') ? 'csv' : 'auto', optional(values, 'source') ?? 'VALIDATION');
+    const version = await resolveVersion(client, required(values, 'version'));
     const count = await client.logMetrics(version.id, points);
     return {
       json: { versionId: version.id, count },
@@ -74,8 +75,9 @@ export const approve: Command = {
     'register-key': { type: 'boolean' },
   },
   async run({ values }, { client, note }) {
-    const version = await resolveVersion(client, required(values, 'version'));
+    const targetStage = oneOf(optional(values, 'stage') ?? 'PRODUCTION', STAGES, '--stage');
     const privateKey = await readPrivateKey(required(values, 'key'));
+    const version = await resolveVersion(client, required(values, 'version'));
     if (values['register-key']) {
       try {
         const key = await client.registerApproverKey(privateKey);
@@ -87,7 +89,7 @@ export const approve: Command = {
     }
     const approval = await client.decide({
       versionId: version.id,
-      targetStage: oneOf(optional(values, 'stage') ?? 'PRODUCTION', STAGES, '--stage'),
+      targetStage,
       decision: values.reject ? 'REJECTED' : 'APPROVED',
       privateKey,
       comment: optional(values, 'comment'),
@@ -104,8 +106,9 @@ export const promote: Command = {
   summary: 'move a version to a stage behind its gates (exit 3 with the gate report when one fails, 4 when the stage moved)',
   usage: [
     '--version <id|model@number> --to STAGING|PRODUCTION|ARCHIVED|REJECTED|… [--expect <stage>] [--reason <text>] [--idempotency-key <key>]',
-    '--expect is the stage the version must be in now (default: the one it is read in); the idempotency key defaults',
-    "to one derived from the CI run's id when there is one, so a retried job answers the first promotion.",
+    '--expect is the stage the version must be in now (default: the one it is read in, or, when it is in --to',
+    'already, the one it came from: what a first attempt sent). The idempotency key defaults to one derived from the',
+    "CI run's id when there is one, so a retried job answers the first promotion (with the same --reason).",
   ].join('\n'),
   options: {
     version: { type: 'string' },
@@ -115,14 +118,15 @@ export const promote: Command = {
     'idempotency-key': { type: 'string' },
   },
   async run({ values }, { client }) {
-    const version = await resolveVersion(client, required(values, 'version'));
     const to = oneOf(required(values, 'to'), STAGES, '--to');
     const expect = optional(values, 'expect');
+    const expected = expect ? oneOf(expect, STAGES, '--expect') : undefined;
+    const version = await resolveVersion(client, required(values, 'version'));
     const runKey = ciRunKey(process.env);
     const moved = await client.transition({
       versionId: version.id,
       toStage: to,
-      expectedStage: expect ? oneOf(expect, STAGES, '--expect') : version.stage,
+      expectedStage: expected ?? (await expectationOf(client, version, to)),
       reason: optional(values, 'reason'),
       idempotencyKey: optional(values, 'idempotency-key') ?? (runKey ? `promote:${version.id}:${to}:${runKey}` : undefined),
     });
@@ -134,6 +138,17 @@ export const promote: Command = {
     };
   },
 };
+
+/**
+ * The stage a promotion without --expect expects: the one the version is in — unless it is in the target already,
+ * where a retried step (the same idempotency key, which covers the whole request) must send what the first attempt
+ * sent: the stage it came from.
+ */
+async function expectationOf(client: ModelgraphClient, version: Version, to: Stage): Promise<Stage> {
+  if (version.stage !== to) return version.stage;
+  const last = await client.lastMove(version.id);
+  return last && last.toStage === to ? last.fromStage : version.stage;
+}
 
 export const rollback: Command = {
   name: 'rollback',
@@ -166,12 +181,14 @@ export const wait: Command = {
   ].join('\n'),
   options: { version: { type: 'string' }, until: { type: 'string' }, timeout: { type: 'string' }, poll: { type: 'string' } },
   async run({ values }, { client, note, json }) {
-    const version = await resolveVersion(client, required(values, 'version'));
     const until = required(values, 'until');
     const target: WaitTarget = until === 'approved' || until === 'ready' ? until : (oneOf(until, STAGES, '--until') as Stage);
+    const timeoutMs = parseDuration(optional(values, 'timeout') ?? '30m');
+    const pollMs = parseDuration(optional(values, 'poll') ?? '5s');
+    const version = await resolveVersion(client, required(values, 'version'));
     const { version: reached, waitedMs } = await waitFor(client, version.id, target, {
-      timeoutMs: parseDuration(optional(values, 'timeout') ?? '30m'),
-      pollMs: parseDuration(optional(values, 'poll') ?? '5s'),
+      timeoutMs,
+      pollMs,
       onMode: (mode, reason) => {
         if (mode === 'polling' && !json) note(`websocket unavailable (${reason}): polling\n`);
       },

@@ -1,4 +1,4 @@
-import { type Command, oneOf, optional, required } from '../command';
+import { type Command, integer, oneOf, optional, required } from '../command';
 
 const RISK = ['LOW', 'MEDIUM', 'HIGH'] as const;
 
@@ -23,11 +23,10 @@ export const modelsCreate: Command = {
 export const modelsList: Command = {
   name: 'models list',
   summary: 'the models your token may see, with their latest version',
-  usage: '[--first <n>] [--after <cursor>]',
+  usage: '[--first <n, at most 500>] [--after <cursor>]',
   options: { first: { type: 'string' }, after: { type: 'string' } },
   async run({ values }, { client }) {
-    const first = optional(values, 'first');
-    const page = await client.models({ first: first ? Number(first) : undefined, after: optional(values, 'after') });
+    const page = await client.models({ first: integer(values, 'first', { min: 1, max: 500 }), after: optional(values, 'after') });
     const rows = page.edges.map(({ node }) => ({
       name: node.name,
       owner: node.owner,

@@ -1,7 +1,7 @@
 import { ModelgraphClient } from '../../client';
 import { manifestOf } from '../../files';
 import type { ArtifactFormat } from '../../generated/graphql';
-import { type Command, list, oneOf, optional, UsageError } from '../command';
+import { type Command, integer, list, oneOf, optional, UsageError } from '../command';
 import { reproducibilityOf } from '../reproducibility';
 
 const FORMATS: readonly ArtifactFormat[] = ['ONNX', 'PICKLE', 'JOBLIB', 'TORCH', 'SAFETENSORS', 'TF_SAVEDMODEL', 'OTHER'];
@@ -14,8 +14,8 @@ export const versionsRegister: Command = {
     '    [--commit <sha>] [--repo <url>] [--dataset <uri>]... [--image-digest <ref@sha256:…>] [--package-lock <file>]',
     '    [--param <key>=<value>]...',
     '    [--label <text>] [--description <text>] [--seed <n>] [--run-id <id>] [--idempotency-key <key>]',
-    'The commit and repo default to git (`git rev-parse HEAD`, remote origin) or the CI variables (GITHUB_SHA and',
-    'GITHUB_REPOSITORY, CI_COMMIT_SHA and CI_PROJECT_URL); the image digest to MODELGRAPH_IMAGE_DIGEST; the run id and',
+    'The commit and repo default to the CI variables (GITHUB_SHA and GITHUB_REPOSITORY, CI_COMMIT_SHA and CI_PROJECT_URL),',
+    'else to git (`git rev-parse HEAD`, remote origin); the image digest to MODELGRAPH_IMAGE_DIGEST; the run id and',
     "the idempotency key to the CI run's id (GITHUB_RUN_ID, CI_PIPELINE_ID), so a retried job does not register twice.",
     'The environment is the image digest, the lock file (sent as its sha256), or both: one is required.',
     '--artifact hashes every file (streamed) for the manifest; `modelgraph upload` then sends the bytes.',
@@ -51,8 +51,7 @@ export const versionsRegister: Command = {
       const uri = optional(values, 'uri');
       if (!uri)
         throw new UsageError('give --artifact <file|folder> to upload, or --uri with --sha256 and --size for bytes stored elsewhere');
-      const size = optional(values, 'size');
-      artifact = { format, uri, sha256: optional(values, 'sha256'), sizeBytes: size === undefined ? undefined : Number(size) };
+      artifact = { format, uri, sha256: optional(values, 'sha256'), sizeBytes: integer(values, 'size') };
     }
     const registered = await client.registerVersion({
       modelName: model,
