@@ -110,6 +110,31 @@ export function shownAnswers(code: string): string[] {
 }
 
 /**
+ * The text a block shows a `modelgraph` command printing: the comment lines right under the command line (after its
+ * `\` continuations), each one line of what it printed, in order. JSON among them is left to shownAnswers.
+ */
+export function shownText(code: string): string[] {
+  const lines = code.split('\n');
+  const shown: string[] = [];
+  for (let i = 0; i < lines.length; i += 1) {
+    if (/^\s*#/.test(lines[i]) || !/(^|\s)(npx )?modelgraph\s/.test(lines[i])) continue;
+    let j = i;
+    while (j < lines.length - 1 && lines[j].trimEnd().endsWith('\\')) j += 1;
+    let json = false;
+    for (j += 1; j < lines.length && /^\s*#/.test(lines[j]); j += 1) {
+      const text = lines[j].replace(/^\s*# ?/, '');
+      if (text.startsWith('{')) json = true;
+      else if (!(json && /^\s{2,}/.test(text))) {
+        json = false;
+        shown.push(text);
+      }
+    }
+    i = j - 1;
+  }
+  return shown;
+}
+
+/**
  * Whether an output line is the answer shown: the same text once all white space is removed, where `…` in the
  * shown answer stands for any text (ids, times, digests that differ from run to run).
  */
@@ -152,6 +177,14 @@ function checkAnswers(block: Block, output: string): string | null {
     const at = answers.findIndex((a, k) => k >= from && matches(expected, a.line));
     if (at < 0) return `the block shows the answer\n  ${expected}\nbut no answer after the ones before it matches it`;
     from = at + 1;
+  }
+  // The text of the CLI's commands, line by line, in order (matched as answers are: white space aside, `…` for any).
+  const lines = output.split('\n');
+  let line = 0;
+  for (const expected of shownText(block.code)) {
+    const at = lines.findIndex((l, k) => k >= line && matches(expected, l));
+    if (at < 0) return `the block shows the CLI printing\n  ${expected}\nbut no line of its output after the ones before it matches it`;
+    line = at + 1;
   }
   const errors = answers.filter((a) => 'errors' in a.value);
   const shownErrors = shown.filter((s) => s.replace(/\s+/g, '').startsWith('{"errors"'));
@@ -215,6 +248,24 @@ describe('the documentation', () => {
     // No way to mark a shell block "not run": the info string of a shell block is its language alone.
     expect(allBlocks.filter((b) => RUN.has(b.lang) && b.info !== b.lang).map(where)).toEqual([]);
     expect(allBlocks.filter((b) => b.lang === 'console' && !b.code.startsWith('$ ')).map(where)).toEqual([]);
+  });
+
+  it("reads the CLI's shown output: the comments under a modelgraph command, JSON left to the answers", () => {
+    const code = [
+      'npx modelgraph models list',
+      '# NAME  OWNER',
+      '# churn  ml',
+      '# 1 model',
+      '# Next: a comment after a blank line is not output.',
+      '',
+      '# explanation, not output',
+      'npx modelgraph promote --version churn@1 \\',
+      '  --to STAGING --json || echo "exit $?"',
+      '# {"error":{"code":"GATE_FAILED",',
+      '#   "exitCode":3}}',
+      '# exit 3',
+    ].join('\n');
+    expect(shownText(code)).toEqual(['NAME  OWNER', 'churn  ml', '1 model', 'Next: a comment after a blank line is not output.', 'exit 3']);
   });
 
   it('reads the server from MODELGRAPH_URL in every block a reader runs', () => {

@@ -172,6 +172,8 @@ describe('lineage as Mermaid', () => {
         { id: 'e2', from: 'x', to: 'v', relation: 'BUILT_FROM' as const },
       ],
     };
+    // The same drawing whatever order the walk answered in.
+    expect(mermaidOf({ ...graph, nodes: [...graph.nodes].reverse(), edges: [...graph.edges].reverse() })).toBe(mermaidOf(graph));
     expect(mermaidOf(graph)).toBe(
       'flowchart LR\n  n0["MODEL_VERSION: churn@1"]\n  n1["DATASET_VERSION: users #quot;v7#quot;"]\n  n1 -- TRAINED_ON --> n0',
     );

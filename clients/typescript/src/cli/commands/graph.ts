@@ -6,13 +6,25 @@ type Graph = ClientLineageQuery['lineage'];
 
 /** A Mermaid flowchart of the graph, ready for a README or a pull request: nodes by kind and name, edges by relation. */
 export function mermaidOf(graph: Graph): string {
-  const ids = new Map(graph.nodes.map(({ node }, i) => [node.id, `n${i}`]));
+  const nodes = ordered(graph);
+  const ids = new Map(nodes.map(({ node }, i) => [node.id, `n${i}`]));
   const label = (text: string) => text.replace(/"/g, '#quot;');
   return [
     'flowchart LR',
-    ...graph.nodes.map(({ node }) => `  ${ids.get(node.id)}["${label(`${node.kind}: ${node.name}`)}"]`),
-    ...graph.edges.filter((e) => ids.has(e.from) && ids.has(e.to)).map((e) => `  ${ids.get(e.from)} -- ${e.relation} --> ${ids.get(e.to)}`),
+    ...nodes.map(({ node }) => `  ${ids.get(node.id)}["${label(`${node.kind}: ${node.name}`)}"]`),
+    ...graph.edges
+      .filter((e) => ids.has(e.from) && ids.has(e.to))
+      .map((e) => `  ${ids.get(e.from)} -- ${e.relation} --> ${ids.get(e.to)}`)
+      .sort(byText),
   ].join('\n');
+}
+
+const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The nodes nearest first, then by kind and name: the same drawing and text for the same graph, whatever order the walk answered in. */
+function ordered(graph: Graph): Graph['nodes'] {
+  const key = ({ depth, node }: Graph['nodes'][number]) => `${String(depth).padStart(3, '0')} ${node.kind} ${node.name} ${node.id}`;
+  return [...graph.nodes].sort((a, b) => byText(key(a), key(b)));
 }
 
 export const lineage: Command = {
@@ -35,7 +47,7 @@ export const lineage: Command = {
     const text = values.mermaid
       ? mermaidOf(graph)
       : [
-          ...graph.edges.map((e) => `${names.get(e.from) ?? e.from} --${e.relation}--> ${names.get(e.to) ?? e.to}`),
+          ...graph.edges.map((e) => `${names.get(e.from) ?? e.from} --${e.relation}--> ${names.get(e.to) ?? e.to}`).sort(byText),
           `${graph.nodes.length} node${graph.nodes.length === 1 ? '' : 's'}, ${graph.edges.length} edge${graph.edges.length === 1 ? '' : 's'}${graph.truncated ? ' (truncated: raise --first or lower --depth)' : ''}`,
         ].join('\n');
     return { json: values.mermaid ? { ...graph, mermaid: mermaidOf(graph) } : graph, text };
