@@ -5,7 +5,6 @@
  */
 import type { ParseArgsConfig } from 'node:util';
 import type { ModelgraphClient } from '../client';
-import { ModelgraphError } from '../errors';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 export type Values = Record<string, string | boolean | string[] | boolean[] | undefined>;
@@ -94,7 +93,3 @@ export async function resolveVersion(client: ModelgraphClient, reference: string
 export const isUuid = (value: string): boolean => UUID.test(value);
 
 export const STAGES = ['DEVELOPMENT', 'STAGING', 'PRODUCTION', 'ARCHIVED', 'RETIRED', 'REJECTED'] as const;
-
-/** Thrown when the answer is fine but the condition a pipeline asked about is not met. */
-export const notMet = (code: 'GATE_FAILED', message: string, extensions: Record<string, unknown> = {}) =>
-  new ModelgraphError(code, message, extensions);
