@@ -34,6 +34,9 @@ const REPRO = [
   '--image-digest',
   IMAGE,
 ];
+/** Another version of support-triage from the folder `model`. */
+const registerFolder = () =>
+  cli(['versions', 'register', '--model', 'support-triage', '--format', 'ONNX', '--artifact', 'model', ...REPRO, '--json']);
 
 beforeAll(async () => {
   t = await startTestServer();
@@ -394,18 +397,7 @@ describe('the modelgraph CLI', () => {
       console.warn('upload progress test SKIPPED: no script(1) (util-linux) to give the CLI a terminal');
       return;
     }
-    const v = await cli([
-      'versions',
-      'register',
-      '--model',
-      'support-triage',
-      '--format',
-      'ONNX',
-      '--artifact',
-      'model',
-      ...REPRO,
-      '--json',
-    ]);
+    const v = await registerFolder();
     expectExit(v, 0);
     const command = [process.execPath, CLI, 'upload', 'model', '--version', v.json.id as string].map((a) => `'${a}'`).join(' ');
     const onTerminal = await new Promise<{ code: number; out: string }>((resolve, reject) => {
@@ -417,18 +409,7 @@ describe('the modelgraph CLI', () => {
     expect(onTerminal.code).toBe(0);
     expect(onTerminal.out).toContain('model.onnx: 0.3 MB of 0.3 MB');
     expect(onTerminal.out).toContain('tokenizer/vocab.json: 0.0 MB of 0.0 MB');
-    const other = await cli([
-      'versions',
-      'register',
-      '--model',
-      'support-triage',
-      '--format',
-      'ONNX',
-      '--artifact',
-      'model',
-      ...REPRO,
-      '--json',
-    ]);
+    const other = await registerFolder();
     const piped = await cli(['upload', 'model', '--version', other.json.id as string]);
     expectExit(piped, 0);
     expect(piped.stdout).toBe('uploaded 2 files (0.3 MB) to version 3 of support-triage: artifact READY\n');

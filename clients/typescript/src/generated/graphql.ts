@@ -296,6 +296,8 @@ export type ValidateModelVersionInput = {
 
 export type ClientVersionFragment = { id: string, version: number, stage: Stage, label: string | null, createdBy: string, createdAt: string, revision: number, model: { id: string, name: string }, artifact: { format: ArtifactFormat, layout: ArtifactLayout, status: ArtifactStatus, sha256: string | null, sizeBytes: number | null, failureReason: string | null } };
 
+export type ClientApprovalFragment = { id: string, targetStage: string, decision: ApprovalDecision, approver: string, keyFingerprint: string, signedAt: string };
+
 export type ClientModelFragment = { id: string, name: string, description: string, owner: string, riskTier: RiskTier, status: ModelStatus, revision: number, createdAt: string };
 
 export type ClientViewerQueryVariables = Exact<{ [key: string]: never; }>;
@@ -517,6 +519,16 @@ export const ClientVersionFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"ClientVersion"}) as unknown as TypedDocumentString<ClientVersionFragment, unknown>;
+export const ClientApprovalFragmentDoc = new TypedDocumentString(`
+    fragment ClientApproval on Approval {
+  id
+  targetStage
+  decision
+  approver
+  keyFingerprint
+  signedAt
+}
+    `, {"fragmentName":"ClientApproval"}) as unknown as TypedDocumentString<ClientApprovalFragment, unknown>;
 export const ClientModelFragmentDoc = new TypedDocumentString(`
     fragment ClientModel on RegisteredModel {
   id
@@ -865,30 +877,34 @@ export const ClientApproveDocument = new TypedDocumentString(`
     mutation ClientApprove($input: DecideModelVersionInput!) {
   approveModelVersion(input: $input) {
     approval {
-      id
-      targetStage
-      decision
-      approver
-      keyFingerprint
-      signedAt
+      ...ClientApproval
     }
   }
 }
-    `) as unknown as TypedDocumentString<ClientApproveMutation, ClientApproveMutationVariables>;
+    fragment ClientApproval on Approval {
+  id
+  targetStage
+  decision
+  approver
+  keyFingerprint
+  signedAt
+}`) as unknown as TypedDocumentString<ClientApproveMutation, ClientApproveMutationVariables>;
 export const ClientRejectDocument = new TypedDocumentString(`
     mutation ClientReject($input: DecideModelVersionInput!) {
   rejectModelVersion(input: $input) {
     approval {
-      id
-      targetStage
-      decision
-      approver
-      keyFingerprint
-      signedAt
+      ...ClientApproval
     }
   }
 }
-    `) as unknown as TypedDocumentString<ClientRejectMutation, ClientRejectMutationVariables>;
+    fragment ClientApproval on Approval {
+  id
+  targetStage
+  decision
+  approver
+  keyFingerprint
+  signedAt
+}`) as unknown as TypedDocumentString<ClientRejectMutation, ClientRejectMutationVariables>;
 export const ClientAttachSignatureDocument = new TypedDocumentString(`
     mutation ClientAttachSignature($input: AttachModelSignatureInput!) {
   attachModelSignature(input: $input) {
