@@ -113,12 +113,14 @@ test('npm start serves the API on embedded PostgreSQL, prints the admin token on
     data: { createModel: { model: { name: 'survives-restart' } } },
   });
   expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
-  // Structured logs: one JSON line per request, with its request id.
-  const requestLine = first
-    .output()
-    .split('\n')
-    .find((l) => l.includes('"msg":"request"') && l.includes('"path":"/graphql"'));
-  expect(JSON.parse(requestLine as string)).toMatchObject({ requestId: expect.any(String), status: 200, method: 'POST' });
+  // Structured logs: one JSON line per request, with its request id (written once the response has gone: waited for).
+  const requestLineOf = () =>
+    first
+      .output()
+      .split('\n')
+      .find((l) => l.includes('"msg":"request"') && l.includes('"path":"/graphql"'));
+  for (const deadline = Date.now() + 10_000; !requestLineOf() && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 100));
+  expect(JSON.parse(requestLineOf() as string)).toMatchObject({ requestId: expect.any(String), status: 200, method: 'POST' });
 
   await interrupt(first);
   expect(await portOpen(pgPort)).toBe(false); // the embedded database went down with it
