@@ -82,6 +82,7 @@ async function main(): Promise<void> {
     webhooks: config.webhooks,
     artifacts: config.artifacts,
     trust: config.trust,
+    notices: logger,
   });
   // Listening now, for probes: /readyz answers 503 "starting" until server.ready() below, and never writes.
   const server = await startServer({ config, db, logger, metrics, application }, { port: config.port, starting: true });

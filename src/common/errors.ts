@@ -14,6 +14,11 @@ export enum ErrorCode {
   RATE_LIMITED = 'RATE_LIMITED',
   /** A verification found the audit chain broken: writes wait for an ADMIN's acknowledgement. */
   AUDIT_CHAIN_BROKEN = 'AUDIT_CHAIN_BROKEN',
+  /**
+   * The database cannot be reached now (it restarts, fails over, refuses connections): HTTP 503 with Retry-After.
+   * Nothing was done; the same request (a write with its idempotency key) may be sent again.
+   */
+  UNAVAILABLE = 'UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 

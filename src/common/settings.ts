@@ -33,8 +33,15 @@ export interface TrustSettings {
   sigstoreTrustedRootFile?: string;
 }
 
+/** Where a module reports what an operator should hear of (the server's log; nothing in tests that do not listen). */
+export interface Notices {
+  warn(fields: Record<string, unknown>, message: string): void;
+  info(fields: Record<string, unknown>, message: string): void;
+}
+
 /** What the composition root hands every services factory besides the data source: what start-up read. */
 export interface Settings {
+  notices?: Notices;
   access?: {
     /** 'all': every token sees every model; 'granted': a model is seen only by ADMINs and those with a grant on it. */
     visibility: 'all' | 'granted';

@@ -1,6 +1,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import type { GraphQLFormattedError } from 'graphql';
 import { DomainError, ErrorCode } from '../common/errors';
+import { isDatabaseUnavailable, unavailable } from '../db/pg-errors';
 
 /** Codes that GraphQL itself or Apollo assign, safe to show as they are (no internals in them). */
 const PASSTHROUGH_CODES = new Set([
@@ -13,15 +14,18 @@ const PASSTHROUGH_CODES = new Set([
   'BAD_REQUEST',
   ErrorCode.UNAUTHENTICATED,
   ErrorCode.FORBIDDEN,
+  ErrorCode.UNAVAILABLE,
 ]);
 
 /**
  * The one place errors become responses: domain errors keep their code and message, GraphQL's
- * own request errors pass through, and everything else is masked (no SQL, no stack) and reported.
+ * own request errors pass through, a database that cannot serve now is UNAVAILABLE (the server answers
+ * 503 with Retry-After: see app.ts), and everything else is masked (no SQL, no stack) and reported.
  */
 export function createErrorFormatter(report: (error: unknown) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const unwrapped = unwrapResolverError(error);
+    const original = isDatabaseUnavailable(unwrapped) ? unavailable() : unwrapped;
     if (original instanceof DomainError) {
       return {
         message: original.message,

@@ -9,8 +9,9 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { GraphQLError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
+import { isDatabaseUnavailable, unavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/pg-errors';
 import { pendingMigrations } from '../db/readiness';
-import { DomainError } from '../common/errors';
+import { DomainError, ErrorCode } from '../common/errors';
 import { validateStorable } from '../common/json';
 import type { RequestContext, RequestMeta } from '../graphql/context';
 import { createErrorFormatter } from '../graphql/errors';
@@ -65,8 +66,13 @@ function observe(metrics: Metrics, limits: QueryLimits): ApolloServerPlugin<Requ
         },
         async willSendResponse({ response }) {
           const body = response.body;
-          const failed = body.kind === 'single' && Boolean(body.singleResult.errors?.length);
-          meta.outcome = failed ? 'error' : 'ok';
+          const errors = body.kind === 'single' ? (body.singleResult.errors ?? []) : [];
+          meta.outcome = errors.length ? 'error' : 'ok';
+          // The database could not serve part of it: the whole answer is a 503 the client retries, never a 200.
+          if (errors.some((e) => e.extensions?.code === ErrorCode.UNAVAILABLE)) {
+            response.http.status = 503;
+            response.http.headers.set('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+          }
         },
       };
     },
@@ -165,6 +171,7 @@ export async function startServer(
       res.json({ status: 'ready' });
     } catch (err) {
       logger.warn({ err }, 'readiness check failed');
+      res.setHeader('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
       res.status(503).json({ status: 'database unreachable' });
     }
   });
@@ -201,6 +208,11 @@ export async function startServer(
           const principal = await application.authenticate(req.get('authorization'));
           return application.context({ ...principal, requestId: meta.requestId, clientRequestId: meta.clientRequestId ?? null }, meta);
         } catch (err) {
+          if (isDatabaseUnavailable(err)) {
+            const { message, code, details } = unavailable();
+            const headers = new Map([['retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS)]]);
+            throw new GraphQLError(message, { extensions: { ...details, code, http: { status: 503, headers } } });
+          }
           if (err instanceof DomainError) {
             throw new GraphQLError(err.message, { extensions: { code: err.code, http: { status: 401 } } });
           }
@@ -224,9 +236,11 @@ export async function startServer(
         // The same guard as GraphQL variables get: what no column can store is refused here, not by PostgreSQL.
         if (route.json) validateStorable(req.body, 'body', MAX_INPUT_DEPTH);
         await route.handle(req as never, res, caller, new URL(req.originalUrl, 'http://localhost'));
-      } catch (err) {
-        if (!(err instanceof DomainError) || res.headersSent) return next(err);
-        const status = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409 }[err.code as string] ?? 400;
+      } catch (caught) {
+        const err = isDatabaseUnavailable(caught) ? unavailable() : caught;
+        if (!(err instanceof DomainError) || res.headersSent) return next(caught);
+        const status = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, UNAVAILABLE: 503 }[err.code as string] ?? 400;
+        if (err.code === ErrorCode.UNAVAILABLE) res.setHeader('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
         res.status(status).json({ errors: [{ message: err.message, extensions: { ...err.details, code: err.code } }] });
       }
     });
@@ -238,6 +252,12 @@ export async function startServer(
     res.status(404).json({ errors: [{ message: 'not found', extensions: { code: 'NOT_FOUND' } }] });
   });
   app.use((err: { status?: number; type?: string; message?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    if (isDatabaseUnavailable(err) && !res.headersSent) {
+      const { message, code, details } = unavailable();
+      res.setHeader('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+      res.status(503).json({ errors: [{ message, extensions: { ...details, code } }] });
+      return;
+    }
     const status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) logger.error({ err }, 'unhandled error');
     const message = status === 500 ? 'Internal server error' : (BODY_ERRORS[err.type ?? ''] ?? 'bad request');

@@ -17,6 +17,7 @@ import { CloseCode } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Config } from '../config';
+import { isDatabaseUnavailable } from '../db/pg-errors';
 import { DomainError, ErrorCode } from '../common/errors';
 import type { Principal } from '../common/role';
 import { visibilityKey } from '../common/visibility';
@@ -171,7 +172,12 @@ export function attachSubscriptions(
         let principal: Principal;
         try {
           principal = await application.authenticate(typeof given === 'string' ? given : undefined);
-        } catch {
+        } catch (err) {
+          // The token could not be looked up (the database restarts): a code every client retries on, not a refusal.
+          if (isDatabaseUnavailable(err)) {
+            socket.close(TRY_AGAIN_LATER, 'the database is unavailable: try again in a moment');
+            return false;
+          }
           return false; // graphql-ws closes with 4403 Forbidden
         }
         if (socket.readyState !== WebSocket.OPEN) return false; // gone while authenticating: nothing to count

@@ -31,11 +31,34 @@ export async function createTestDatabase(options: { onQuery?: () => void } = {})
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name} TEMPLATE ${env('MODELGRAPH_TEST_TEMPLATE')} OWNER ${env('MODELGRAPH_TEST_OWNER')}`);
   await admin.end();
+  const password = env('MODELGRAPH_TEST_PASSWORD');
+  const at = withDatabase(adminUrl, name);
+  return connectTestDatabase(
+    withLogin(at, env('MODELGRAPH_TEST_SERVER'), password),
+    withLogin(at, env('MODELGRAPH_TEST_OWNER'), password),
+    {
+      ...options,
+      dropped: async () => {
+        const client = new Client({ connectionString: adminUrl });
+        await client.connect();
+        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        await client.end();
+      },
+    },
+  );
+}
 
+/**
+ * A migrated database, connected as the server's login (`url`), with its owner's login beside it: the run's own
+ * (createTestDatabase) or a cluster a test started itself. `dropped` runs after the connection closes, on drop().
+ */
+export async function connectTestDatabase(
+  url: string,
+  ownerUrl: string,
+  options: { onQuery?: () => void; dropped?: () => Promise<void> } = {},
+): Promise<TestDatabase> {
   let count = 0;
   let captured: string[] | null = null;
-  const password = env('MODELGRAPH_TEST_PASSWORD');
-  const url = withLogin(withDatabase(adminUrl, name), env('MODELGRAPH_TEST_SERVER'), password);
   const db = createModelgraphDataSource({
     url,
     onQuery: (sql) => {
@@ -50,7 +73,7 @@ export async function createTestDatabase(options: { onQuery?: () => void } = {})
     url,
     db,
     asOwner: async (sql, params = []) => {
-      const owner = new Client({ connectionString: withLogin(withDatabase(adminUrl, name), env('MODELGRAPH_TEST_OWNER'), password) });
+      const owner = new Client({ connectionString: ownerUrl });
       await owner.connect();
       try {
         return (await owner.query(sql, params)).rows;
@@ -70,10 +93,7 @@ export async function createTestDatabase(options: { onQuery?: () => void } = {})
     },
     drop: async () => {
       await db.destroy();
-      const client = new Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await client.end();
+      await options.dropped?.();
     },
   };
 }

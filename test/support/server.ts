@@ -6,13 +6,14 @@ import path from 'node:path';
 import { print } from 'graphql';
 import { signerOf } from '../../src/common/ed25519';
 import { createModelgraph, type Services } from '../../src/composition';
+import type { Notices } from '../../src/common/settings';
 import { loadConfig, type LogLevel } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { SYSTEM_CALLER } from '../../src/modules/tokens/token.service';
 import { Role } from '../../src/common/role';
 import { startServer, type RunningServer } from '../../src/server/app';
 import { createMetrics, type Metrics } from '../../src/server/metrics';
-import { createTestDatabase, type TestDatabase } from './database';
+import { connectTestDatabase, createTestDatabase, type TestDatabase } from './database';
 
 export interface GraphQLResponse<T> {
   status: number;
@@ -44,10 +45,20 @@ export interface TestServer {
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { jobs?: boolean; audit?: boolean } = {},
+  options: {
+    jobs?: boolean;
+    audit?: boolean;
+    /** A database of the test's own (a cluster it restarts): the server's and the owner's logins, migrated. */
+    database?: { url: string; ownerUrl: string };
+    /** Hears what the modules report to an operator (the server's log). */
+    notices?: Notices;
+  } = {},
 ): Promise<TestServer> {
   const metrics = createMetrics();
-  const database = await createTestDatabase({ onQuery: () => metrics.dbQueries.inc() });
+  const onQuery = () => metrics.dbQueries.inc();
+  const database = options.database
+    ? await connectTestDatabase(options.database.url, options.database.ownerUrl, { onQuery })
+    : await createTestDatabase({ onQuery });
   // Artifacts in a folder of this server's own, removed with it (unless the test chose a store).
   const artifactDir = env.MODELGRAPH_ARTIFACT_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'mg-artifacts-')));
   const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'test', MODELGRAPH_ARTIFACT_DIR: artifactDir, ...env });
@@ -57,6 +68,7 @@ export async function startTestServer(
     webhooks: config.webhooks,
     artifacts: config.artifacts,
     trust: config.trust,
+    notices: options.notices,
     // `audit: true` gives the server a signing key of its own, for tests that sign checkpoints.
     audit: options.audit
       ? { signer: signerOf(generateKeyPairSync('ed25519').privateKey), checkpointFile: path.join(artifactDir, 'checkpoints.jsonl') }

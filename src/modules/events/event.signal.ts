@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import type { DataSource, EntitySubscriberInterface } from 'typeorm';
+import type { Notices } from '../../common/settings';
 
 /**
  * Tells an instance that events were committed, on any instance. Only a nudge: the dispatcher then reads
@@ -57,11 +58,14 @@ export class PostgresSignal implements EventSignal {
 
 /**
  * With REDIS_URL: every instance publishes on the channel after each transaction it commits, and every
- * instance subscribes to it.
+ * instance subscribes to it. Redis away (down, restarting, unreachable) costs only speed: the dispatcher's
+ * per-second read of the log still finds every event, and ioredis reconnects by itself. The outage and the
+ * recovery are reported once each, not once per failed publish or reconnection attempt.
  */
 export class RedisSignal implements EventSignal {
   private subscriber: Redis | null = null;
   private publisher: Redis | null = null;
+  private away = false;
   private readonly afterCommit: EntitySubscriberInterface = {
     afterTransactionCommit: () => void this.publisher?.publish(this.channel, 'commit').catch(() => undefined),
   };
@@ -70,15 +74,32 @@ export class RedisSignal implements EventSignal {
     private readonly db: DataSource,
     private readonly url: string,
     private readonly channel: string,
+    private readonly notices?: Notices,
   ) {}
 
+  private readonly lost = (err: unknown): void => {
+    if (this.away) return;
+    this.away = true;
+    this.notices?.warn({ err }, 'Redis is unreachable: events still reach subscribers, by the per-second read of the audit log');
+  };
+
+  private readonly found = (): void => {
+    if (!this.away) return;
+    this.away = false;
+    this.notices?.info({}, 'Redis is back: events are signalled through it again');
+  };
+
   async start(onSignal: () => void): Promise<void> {
+    this.away = false;
     this.publisher = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
     this.subscriber = new Redis(this.url, { lazyConnect: true });
-    await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
+    for (const connection of [this.publisher, this.subscriber]) connection.on('error', this.lost).on('ready', this.found);
     this.subscriber.on('message', () => onSignal());
-    await this.subscriber.subscribe(this.channel);
     this.db.subscribers.push(this.afterCommit);
+    // Redis away at start-up is an outage like any other: the instance starts, ioredis keeps trying.
+    await Promise.all([this.publisher.connect(), this.subscriber.connect()]).catch(this.lost);
+    // Subscribed once connected (ioredis sends it when it connects, and again after each reconnection).
+    void this.subscriber.subscribe(this.channel).catch(this.lost);
   }
 
   async stop(): Promise<void> {

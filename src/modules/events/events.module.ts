@@ -14,7 +14,9 @@ export const eventsModule = defineModule({
   resolvers: [EventResolver],
   services: (db, { access }: { access: AccessService }, settings) => {
     const redis = settings.events?.redisUrl;
-    const signal = redis ? new RedisSignal(db, redis, settings.events?.redisChannel ?? 'modelgraph:events') : new PostgresSignal(db);
+    const signal = redis
+      ? new RedisSignal(db, redis, settings.events?.redisChannel ?? 'modelgraph:events', settings.notices)
+      : new PostgresSignal(db);
     const dispatcher = new EventDispatcher(db, access, signal);
     return { events: new EventService(db, access, dispatcher), eventDispatcher: dispatcher };
   },

