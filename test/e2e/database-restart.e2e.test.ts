@@ -10,12 +10,15 @@ import { ok, startTestServer, type TestServer } from '../support/server';
 
 let pg: RestartablePostgres;
 let t: TestServer;
+/** Ends the test's subscription, whether the test passed or not. */
+const stopSubscriber = new AbortController();
 
 beforeAll(async () => {
   pg = await startRestartablePostgres();
   t = await startTestServer({}, { database: pg });
 }, 120_000);
 afterAll(async () => {
+  stopSubscriber.abort();
   await t?.close();
   await pg?.stop();
 });
@@ -53,7 +56,6 @@ it('answers 503 UNAVAILABLE with Retry-After while the database restarts, loses 
   // The subscriber, through the client that resumes from its cursor.
   const subscriber = new ModelgraphClient({ url: t.baseUrl, token: t.adminToken });
   const received: number[] = [];
-  const stopSubscriber = new AbortController();
   const subscribed = (async () => {
     for await (const event of subscriber.lifecycleEvents({ filter: { modelIds: [modelId] } }, { signal: stopSubscriber.signal }))
       received.push(event.seq);
