@@ -240,7 +240,8 @@ export async function startServer(
         const err = isDatabaseUnavailable(caught) ? unavailable() : caught;
         if (!(err instanceof DomainError) || res.headersSent) return next(caught);
         const status = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, UNAVAILABLE: 503 }[err.code as string] ?? 400;
-        if (err.code === ErrorCode.UNAVAILABLE) res.setHeader('retry-after', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+        if (err.code === ErrorCode.UNAVAILABLE)
+          res.setHeader('retry-after', String(err.details.retryAfterSeconds ?? UNAVAILABLE_RETRY_AFTER_SECONDS));
         res.status(status).json({ errors: [{ message: err.message, extensions: { ...err.details, code: err.code } }] });
       }
     });

@@ -9,6 +9,7 @@ import {
   parseRange,
   referenceRefusal,
   retryDelayMs,
+  storeUnavailability,
 } from '../../src/modules/artifacts/artifact.rules';
 import { expectBadInput } from './bad-input';
 
@@ -107,5 +108,24 @@ describe('artifact rules', () => {
   test('backoff doubles from a minute, at most a day', () => {
     expect([1, 2, 3, 4].map(retryDelayMs)).toEqual([60_000, 120_000, 240_000, 480_000]);
     expect(retryDelayMs(30)).toBe(24 * 3600 * 1000);
+  });
+});
+
+describe('storeUnavailability: the store could not take a write that was not the upload’s fault', () => {
+  const withCode = (code: string) => Object.assign(new Error(code), { code });
+  it('names a full, read-only or unreachable store, and an S3 5xx', () => {
+    expect(storeUnavailability(withCode('ENOSPC'))).toBe('no space left on its device');
+    expect(storeUnavailability(withCode('EROFS'))).toBe('its file system is read-only');
+    expect(storeUnavailability(withCode('ECONNREFUSED'))).toBe('it refused the connection');
+    expect(storeUnavailability(Object.assign(new Error('x'), { name: 'InternalError', $metadata: { httpStatusCode: 500 } }))).toBe(
+      'it answered HTTP 500 (InternalError)',
+    );
+    expect(storeUnavailability(Object.assign(new Error('x'), { name: 'SlowDown' }))).toBe('it answered SlowDown');
+    expect(storeUnavailability(new Error('wrapped', { cause: withCode('ENOSPC') }))).toBe('no space left on its device');
+  });
+  it('is null for what the upload itself did: a client gone, a refusal, an S3 4xx', () => {
+    expect(storeUnavailability(withCode('ERR_STREAM_PREMATURE_CLOSE'))).toBeNull();
+    expect(storeUnavailability(new Error('aborted'))).toBeNull();
+    expect(storeUnavailability(Object.assign(new Error('x'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }))).toBeNull();
   });
 });

@@ -145,3 +145,31 @@ export function declaredLength(header: string | undefined): number | null {
   if (!/^\d{1,16}$/.test(header)) throw badInput('content-length', 'must be a byte count');
   return Number(header);
 }
+
+/** How long a client is asked to wait before uploading again to a store that could not take a file (Retry-After). */
+export const STORE_RETRY_AFTER_SECONDS = 60;
+
+const STORE_ERRORS: Record<string, string> = {
+  ENOSPC: 'no space left on its device',
+  EDQUOT: 'over its disk quota',
+  EROFS: 'its file system is read-only',
+  EIO: 'an input/output error',
+  ECONNREFUSED: 'it refused the connection',
+  ECONNRESET: 'it dropped the connection',
+  ETIMEDOUT: 'it did not answer in time',
+  ENOTFOUND: 'its address does not resolve',
+  EAI_AGAIN: 'its address does not resolve',
+};
+
+/**
+ * Why the store could not take a write that was not the upload's fault — a full or read-only disk, an S3 endpoint
+ * that is down or answering 5xx — or null when the error is something else (the client went away, the meter refused).
+ */
+export function storeUnavailability(err: unknown): string | null {
+  const e = err as { code?: string; name?: string; $metadata?: { httpStatusCode?: number }; cause?: unknown };
+  if (e?.code && STORE_ERRORS[e.code]) return STORE_ERRORS[e.code];
+  const status = e?.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 500) return `it answered HTTP ${status}${e.name ? ` (${e.name})` : ''}`;
+  if (e?.name === 'SlowDown' || e?.name === 'ServiceUnavailable') return `it answered ${e.name}`;
+  return e?.cause && e.cause !== err ? storeUnavailability(e.cause) : null;
+}

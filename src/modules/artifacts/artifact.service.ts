@@ -21,7 +21,7 @@ import {
   rootDigest,
 } from '../versions';
 import type { ArtifactStore, ByteRange } from './artifact-store';
-import { coldKey, fileKey, storeKeyOf } from './artifact.rules';
+import { coldKey, fileKey, STORE_RETRY_AFTER_SECONDS, storeKeyOf, storeUnavailability } from './artifact.rules';
 import { ownedRoot, placedFiles } from './artifact.store';
 import { ArtifactTaps, type OpenTaps, type TapOutcome, type UploadedFile } from './artifact.taps';
 
@@ -150,6 +150,8 @@ export class ArtifactService {
     });
     const meter = new DigestMeter(Math.min(expected.size ?? this.maxBytes, this.maxBytes), taps);
     let failure: string | null = null;
+    /** The store could not take the bytes (full, down): not the upload's fault, so 503 rather than 400. */
+    let storeDown: string | null = null;
     // A client that goes away mid-upload ends the write with an error, not a short object.
     const broken = (err?: Error) => {
       if (!meter.destroyed && !meter.writableFinished) meter.destroy(err ?? new Error('the client went away'));
@@ -161,7 +163,12 @@ export class ArtifactService {
     try {
       await this.store.write(key, body.pipe(meter));
     } catch (err) {
-      failure = meter.refusal ?? `the upload broke off after ${meter.bytes} bytes (${(err as Error).message})`;
+      storeDown = meter.refusal ? null : storeUnavailability(err);
+      failure =
+        meter.refusal ??
+        (storeDown
+          ? `the store could not take it: ${storeDown}`
+          : `the upload broke off after ${meter.bytes} bytes (${(err as Error).message})`);
     }
     body.unpipe(meter);
     if (!failure && expected.size !== null && meter.bytes !== expected.size) {
@@ -172,6 +179,12 @@ export class ArtifactService {
     if (failure) {
       taps?.abort(failure);
       await this.refuse(caller, version, file.path, claim, key, failure);
+      if (storeDown)
+        throw new DomainError(
+          ErrorCode.UNAVAILABLE,
+          `the artifact store cannot take ${folder ? file.path : 'the artifact'} now (${storeDown}): nothing of it was kept, and it may be uploaded again later`,
+          { retryAfterSeconds: STORE_RETRY_AFTER_SECONDS },
+        );
       throw new DomainError(
         ErrorCode.BAD_USER_INPUT,
         folder
