@@ -36,7 +36,7 @@ afterAll(async () => {
   'answers 503 UNAVAILABLE when the disk is full, keeps nothing, and takes the upload once there is room',
   async () => {
     const store = path.join(dir, 'store');
-  mkdirSync(store);
+    mkdirSync(store);
     t = await startTestServer({ MODELGRAPH_ARTIFACT_DIR: store });
     const bytes = Buffer.alloc(400 * 1024, 7);
     const sha256 = createHash('sha256').update(bytes).digest('hex');
