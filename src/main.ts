@@ -93,6 +93,9 @@ async function main(): Promise<void> {
     // this database's either. The operator says which is right, before anything is written.
     const foreign = await services.checkpoints.foreignCheckpointFile();
     if (foreign) throw new StartupError(foreign);
+    // A database restored from a backup older than the last checkpoint: said as that, not left to look like tampering.
+    const restored = await services.checkpoints.restoredBeforeLastCheckpoint();
+    if (restored) logger.error(restored);
     adminToken = await services.tokens.bootstrapAdmin(config.bootstrapAdminToken);
   });
   const exposure = await auditTrailExposure(db);

@@ -6,6 +6,8 @@ import { withDatabase, withLogin } from './global-setup';
 
 export interface TestDatabase {
   url: string;
+  /** The owner's login: what a backup (pg_dump) and a restore run as. */
+  ownerUrl: string;
   /** Connected as the server's login, as the server is: it owns nothing and may only append to the audit trail. */
   db: DataSource;
   /** Runs one statement as the database's owner (what only an owner or an attacker with its login could do). */
@@ -71,6 +73,7 @@ export async function connectTestDatabase(
   await db.initialize();
   return {
     url,
+    ownerUrl,
     db,
     asOwner: async (sql, params = []) => {
       const owner = new Client({ connectionString: ownerUrl });

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { print } from 'graphql';
 import { signerOf } from '../../src/common/ed25519';
 import { createModelgraph, type Services } from '../../src/composition';
-import type { Notices } from '../../src/common/settings';
+import type { Notices, Signer } from '../../src/common/settings';
 import { loadConfig, type LogLevel } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { SYSTEM_CALLER } from '../../src/modules/tokens/token.service';
@@ -47,7 +47,8 @@ export async function startTestServer(
   env: Record<string, string> = {},
   options: {
     jobs?: boolean;
-    audit?: boolean;
+    /** true: a signing key of the server's own; or the key and checkpoint file of another (a restored registry). */
+    audit?: boolean | { signer: Signer; checkpointFile: string };
     /** A database of the test's own (a cluster it restarts): the server's and the owner's logins, migrated. */
     database?: { url: string; ownerUrl: string };
     /** Hears what the modules report to an operator (the server's log). */
@@ -70,9 +71,10 @@ export async function startTestServer(
     trust: config.trust,
     notices: options.notices,
     // `audit: true` gives the server a signing key of its own, for tests that sign checkpoints.
-    audit: options.audit
-      ? { signer: signerOf(generateKeyPairSync('ed25519').privateKey), checkpointFile: path.join(artifactDir, 'checkpoints.jsonl') }
-      : undefined,
+    audit:
+      options.audit === true
+        ? { signer: signerOf(generateKeyPairSync('ed25519').privateKey), checkpointFile: path.join(artifactDir, 'checkpoints.jsonl') }
+        : options.audit || undefined,
   });
   const server = await startServer(
     { config, db: database.db, logger: createLogger((process.env.TEST_LOG ?? 'silent') as LogLevel), metrics, application },

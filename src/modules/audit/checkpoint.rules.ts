@@ -64,6 +64,19 @@ export function checkpointVerifies(checkpoint: SignedCheckpoint, trustedPublicKe
  * and has the signed hash. A deleted tail leaves no event there; a rewrite, even one that recomputed every
  * hash after it, leaves another hash there.
  */
+/**
+ * What a chain that ends before a checkpoint means: the database was restored from a backup older than that
+ * checkpoint (expected after a restore: acknowledged, and the registry carries on), or its last events were deleted.
+ * From the data alone the two look the same; the operator knows which.
+ */
+export function missingSince(headSeq: number, checkpoint: CheckpointFields): string {
+  const missing = checkpoint.seq - headSeq;
+  return (
+    `the ${missing} checkpointed event${missing === 1 ? '' : 's'} after event ${headSeq} ${missing === 1 ? 'is' : 'are'} missing — ` +
+    `a restore from a backup older than that checkpoint, or events deleted`
+  );
+}
+
 export function compareWithCheckpoint(
   checkpoint: CheckpointFields,
   event: { seq: number; hash: string } | null,
@@ -72,7 +85,7 @@ export function compareWithCheckpoint(
   if (!event) {
     return {
       seq: checkpoint.seq,
-      reason: `the chain ends at ${headSeq}, but event ${checkpoint.seq} was checkpointed at ${checkpoint.signedAt}: events were deleted`,
+      reason: `the chain ends at ${headSeq}, but event ${checkpoint.seq} was checkpointed at ${checkpoint.signedAt}: ${missingSince(headSeq, checkpoint)}`,
     };
   }
   if (event.hash !== checkpoint.hash) {

@@ -12,6 +12,7 @@ import {
   checkpointVerifies,
   compareWithCheckpoint,
   foreignCheckpoints,
+  missingSince,
   signCheckpoint,
   type RegistryIdentity,
   type SignedCheckpoint,
@@ -107,6 +108,32 @@ export class CheckpointService {
     fs.mkdirSync(path.dirname(audit.checkpointFile), { recursive: true });
     fs.appendFileSync(audit.checkpointFile, `${JSON.stringify(checkpoint)}\n`);
     return checkpoint;
+  }
+
+  /**
+   * At start-up: whether this database ends before the last checkpoint this server signed (a restore from an older
+   * backup, most likely), said plainly with what to do — or null. The break itself is recorded by the first
+   * checkpoint or verification, and writes wait until an ADMIN acknowledges it.
+   */
+  async restoredBeforeLastCheckpoint(): Promise<string | null> {
+    const audit = this.settings.audit;
+    if (!audit) return null;
+    const m = this.db.manager;
+    const acknowledged = await acknowledgements(m);
+    const last = await latestTrustedCheckpoint(
+      m,
+      audit.signer.publicKeyPem,
+      audit.checkpointFile,
+      acknowledged.latestAt,
+      await registryIdentity(m),
+    );
+    const [{ head }] = (await m.query('SELECT COALESCE(max(seq), 0)::bigint::text AS head FROM audit_events')) as Array<{ head: string }>;
+    if (!last || Number(head) >= last.seq || acknowledged.seqs.has(last.seq)) return null;
+    return (
+      `the audit trail ends at event ${head}, but checkpoint ${last.seq} was signed at ${last.signedAt}: ${missingSince(Number(head), last)}. ` +
+      `Writes wait until an ADMIN acknowledges it: acknowledgeAuditBreak(input: { seq: ${last.seq}, reason: "restored from the backup of …" }) ` +
+      `(docs/operations.md, "Backups and restore")`
+    );
   }
 
   /** The newest checkpoints, each saying whether it verifies with this server's key (a forged row does not). */
