@@ -1,0 +1,137 @@
+/**
+ * A primary and a synchronous streaming replica from Debian's PostgreSQL packages, behind a TCP proxy the test
+ * switches — the way managed PostgreSQL, Patroni or CloudNativePG present a failover to their clients: one address
+ * whose server changes. The replica is synchronous (`synchronous_standby_names`), so a commit the primary
+ * acknowledged is on the replica too: what an operator configures for zero loss at failover.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { createDataSource } from '../../src/db/data-source';
+import { grantServerRole } from '../../src/db/roles';
+
+const run = promisify(execFile);
+
+/** Debian's newest PostgreSQL server binaries, or null. */
+export function debianPostgres(): string | null {
+  const root = '/usr/lib/postgresql';
+  if (!existsSync(root)) return null;
+  const bins = readdirSync(root)
+    .filter((v) => /^\d+$/.test(v))
+    .sort((a, b) => Number(b) - Number(a))
+    .map((v) => path.join(root, v, 'bin'))
+    .filter((bin) => ['initdb', 'pg_ctl', 'pg_basebackup', 'postgres'].every((tool) => existsSync(path.join(bin, tool))));
+  return bins[0] ?? null;
+}
+
+const freePort = () =>
+  new Promise<number>((resolve, reject) => {
+    const server = net.createServer().once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+/** A TCP proxy to one backend at a time; `switchTo` moves new connections and cuts the open ones. */
+async function startProxy(target: number) {
+  let backend = target;
+  const open = new Set<net.Socket>();
+  const server = net.createServer((client) => {
+    const upstream = net.connect(backend, '127.0.0.1');
+    open.add(client).add(upstream);
+    const close = () => (client.destroy(), upstream.destroy(), open.delete(client), open.delete(upstream));
+    client.pipe(upstream).on('error', close).on('close', close);
+    upstream.pipe(client).on('error', close).on('close', close);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    switchTo: (port: number) => {
+      backend = port;
+      for (const socket of open) socket.destroy();
+    },
+    close: () => new Promise<void>((resolve) => (open.forEach((s) => s.destroy()), server.close(() => resolve()))),
+  };
+}
+
+export interface ReplicatedPostgres {
+  /** Through the proxy, as the server's login and as the owner. */
+  url: string;
+  ownerUrl: string;
+  /** The primary dies (immediate stop: no shutdown checkpoint, as a crash), the replica is promoted, the proxy moves. */
+  failover(): Promise<{ promotedAt: number }>;
+  stop(): Promise<void>;
+}
+
+export async function startReplicatedPostgres(bin: string): Promise<ReplicatedPostgres> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'mg-failover-'));
+  chmodSync(dir, 0o777);
+  const asPostgres =
+    process.getuid?.() === 0
+      ? { uid: Number(execFileSync('id', ['-u', 'postgres']).toString()), gid: Number(execFileSync('id', ['-g', 'postgres']).toString()) }
+      : {};
+  const tool = (name: string, args: string[]) => run(path.join(bin, name), args, { ...asPostgres, env: { ...process.env, LC_ALL: 'C' } });
+  const [primaryPort, replicaPort] = [await freePort(), await freePort()];
+  const primary = path.join(dir, 'primary');
+  const replica = path.join(dir, 'replica');
+  const opts = (port: number) => `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`;
+
+  await tool('initdb', ['-D', primary, '-U', 'postgres', '-A', 'trust', '--no-sync']);
+  writeFileSync(
+    path.join(primary, 'postgresql.auto.conf'),
+    ['wal_level = replica', 'max_wal_senders = 4', "synchronous_standby_names = 'replica1'", 'fsync = off', ''].join('\n'),
+  );
+  await tool('pg_ctl', ['-D', primary, '-o', opts(primaryPort), '-l', path.join(dir, 'primary.log'), '-w', 'start']);
+  await tool('pg_basebackup', [
+    '-d',
+    `host=127.0.0.1 port=${primaryPort} user=postgres application_name=replica1`,
+    '-D',
+    replica,
+    '-R',
+    '-X',
+    'stream',
+  ]);
+  await tool('pg_ctl', ['-D', replica, '-o', opts(replicaPort), '-l', path.join(dir, 'replica.log'), '-w', 'start']);
+
+  // The registry's logins and database, migrated on the primary (the replica follows).
+  const admin = new Client({ host: '127.0.0.1', port: primaryPort, user: 'postgres', database: 'postgres' });
+  await admin.connect();
+  await admin.query(`CREATE ROLE mg_owner LOGIN PASSWORD 'owner'; CREATE ROLE mg_app LOGIN PASSWORD 'app'`);
+  await admin.query('CREATE DATABASE modelgraph OWNER mg_owner');
+  await admin.end();
+  const proxy = await startProxy(primaryPort);
+  const ownerUrl = `postgres://mg_owner:owner@127.0.0.1:${proxy.port}/modelgraph`;
+  const owner = createDataSource({ url: ownerUrl });
+  await owner.initialize();
+  await owner.runMigrations({ transaction: 'each' });
+  await grantServerRole(owner, 'mg_app');
+  await owner.destroy();
+
+  return {
+    url: `postgres://mg_app:app@127.0.0.1:${proxy.port}/modelgraph`,
+    ownerUrl,
+    failover: async () => {
+      await tool('pg_ctl', ['-D', primary, '-m', 'immediate', '-w', 'stop']);
+      await tool('pg_ctl', ['-D', replica, '-w', 'promote']);
+      const promotedAt = Date.now();
+      // The new primary has no standby yet: it must not wait for one on every commit (Patroni does the same).
+      const promoted = new Client({ host: '127.0.0.1', port: replicaPort, user: 'postgres', database: 'postgres' });
+      await promoted.connect();
+      await promoted.query(`ALTER SYSTEM SET synchronous_standby_names = ''`);
+      await promoted.query('SELECT pg_reload_conf()');
+      await promoted.end();
+      proxy.switchTo(replicaPort);
+      return { promotedAt };
+    },
+    stop: async () => {
+      await proxy.close();
+      for (const data of [primary, replica]) await tool('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']).catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
