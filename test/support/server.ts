@@ -53,6 +53,8 @@ export async function startTestServer(
     database?: { url: string; ownerUrl: string };
     /** Hears what the modules report to an operator (the server's log). */
     notices?: Notices;
+    /** A fixed port (an instance restarted where a proxy expects it); a free one by default. */
+    port?: number;
   } = {},
 ): Promise<TestServer> {
   const metrics = createMetrics();
@@ -78,7 +80,7 @@ export async function startTestServer(
   });
   const server = await startServer(
     { config, db: database.db, logger: createLogger((process.env.TEST_LOG ?? 'silent') as LogLevel), metrics, application },
-    { port: 0, host: '127.0.0.1' },
+    { port: options.port ?? 0, host: '127.0.0.1' },
   );
   const running = options.jobs === false ? [] : jobs;
   for (const job of running) await job.start();
