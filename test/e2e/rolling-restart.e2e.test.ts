@@ -1,12 +1,13 @@
 /**
- * A rolling restart of three instances behind nginx (HTTP and websockets proxied), one at a time, under writers and
+ * A rolling restart of three instances behind nginx (HTTP and websockets proxied by docker/nginx.conf's own location,
+ * the topology of docker/docker-compose.yml on one machine, without docker), one at a time, under writers and
  * subscribers that behave as documented: a write answered 502/503 (or cut) is sent again under its idempotency key,
  * a subscription closed with 1001 resumes from its cursor. From their point of view nothing fails: every write lands
  * once, and every subscriber receives every event once, in order. Needs nginx (Debian's nginx-light); skipped, saying
  * so, without it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -40,7 +41,21 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A block of docker/nginx.conf, from the line that opens it to its closing brace. */
+function blockOf(conf: string, opening: string): string {
+  const start = conf.indexOf(opening);
+  if (start < 0) throw new Error(`docker/nginx.conf has no "${opening}"`);
+  let depth = 0;
+  for (let i = conf.indexOf('{', start); i < conf.length; i++) {
+    if (conf[i] === '{') depth += 1;
+    if (conf[i] === '}' && --depth === 0) return conf.slice(start, i + 1);
+  }
+  throw new Error(`docker/nginx.conf: "${opening}" is never closed`);
+}
+
+/** docker/nginx.conf's own websocket map and location, in front of these instances on this machine. */
 async function startNginx(ports: number[], listen: number): Promise<void> {
+  const shipped = readFileSync(path.join(__dirname, '..', '..', 'docker', 'nginx.conf'), 'utf8');
   const temp = (name: string) => `${name}_temp_path ${path.join(dir, name)};`;
   writeFileSync(
     path.join(dir, 'nginx.conf'),
@@ -55,17 +70,10 @@ http {
   upstream modelgraph {
 ${ports.map((p) => `    server 127.0.0.1:${p} max_fails=1 fail_timeout=1s;`).join('\n')}
   }
-  map $http_upgrade $connection_upgrade { default upgrade; '' close; }
+  ${blockOf(shipped, 'map $http_upgrade')}
   server {
     listen 127.0.0.1:${listen};
-    location / {
-      proxy_pass http://modelgraph;
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_next_upstream error timeout http_502 http_503;
-      proxy_read_timeout 1h;
-    }
+    ${blockOf(shipped, 'location / {')}
   }
 }
 `,
