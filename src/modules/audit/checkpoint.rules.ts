@@ -60,11 +60,6 @@ export function checkpointVerifies(checkpoint: SignedCheckpoint, trustedPublicKe
 }
 
 /**
- * Whether the chain as it is now still holds the signed point: the event at the checkpoint's seq exists
- * and has the signed hash. A deleted tail leaves no event there; a rewrite, even one that recomputed every
- * hash after it, leaves another hash there.
- */
-/**
  * What a chain that ends before a checkpoint means: the database was restored from a backup older than that
  * checkpoint (expected after a restore: acknowledged, and the registry carries on), or its last events were deleted.
  * From the data alone the two look the same; the operator knows which.
@@ -77,6 +72,11 @@ export function missingSince(headSeq: number, checkpoint: CheckpointFields): str
   );
 }
 
+/**
+ * Whether the chain as it is now still holds the signed point: the event at the checkpoint's seq exists
+ * and has the signed hash. A deleted tail leaves no event there; a rewrite, even one that recomputed every
+ * hash after it, leaves another hash there.
+ */
 export function compareWithCheckpoint(
   checkpoint: CheckpointFields,
   event: { seq: number; hash: string } | null,
@@ -85,7 +85,10 @@ export function compareWithCheckpoint(
   if (!event) {
     return {
       seq: checkpoint.seq,
-      reason: `the chain ends at ${headSeq}, but event ${checkpoint.seq} was checkpointed at ${checkpoint.signedAt}: ${missingSince(headSeq, checkpoint)}`,
+      reason:
+        `the chain ends at ${headSeq}, but event ${checkpoint.seq} was checkpointed at ${checkpoint.signedAt}: ` +
+        // Gone from within the chain (its head is past the checkpoint) can only be a deletion.
+        (headSeq < checkpoint.seq ? missingSince(headSeq, checkpoint) : 'events were deleted'),
     };
   }
   if (event.hash !== checkpoint.hash) {

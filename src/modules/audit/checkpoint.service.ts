@@ -19,6 +19,7 @@ import {
 } from './checkpoint.rules';
 import {
   acknowledgements,
+  chainHead,
   insertCheckpoint,
   lastExportedCheckpoint,
   latestTrustedCheckpoint,
@@ -92,8 +93,8 @@ export class CheckpointService {
         seq: string;
         hash: string;
       }>;
-      const [{ head }] = (await m.query('SELECT COALESCE(max(seq), 0)::bigint::text AS head FROM audit_events')) as Array<{ head: string }>;
-      const broken = compareWithCheckpoint(last, event ? { seq: Number(event.seq), hash: event.hash } : null, Number(head));
+      const head = await chainHead(m);
+      const broken = compareWithCheckpoint(last, event ? { seq: Number(event.seq), hash: event.hash } : null, head);
       if (broken && !acknowledged.seqs.has(broken.seq)) return this.refuse(broken);
       if (!broken) start = last;
     }
@@ -127,10 +128,10 @@ export class CheckpointService {
       acknowledged.latestAt,
       await registryIdentity(m),
     );
-    const [{ head }] = (await m.query('SELECT COALESCE(max(seq), 0)::bigint::text AS head FROM audit_events')) as Array<{ head: string }>;
-    if (!last || Number(head) >= last.seq || acknowledged.seqs.has(last.seq)) return null;
+    const head = await chainHead(m);
+    if (!last || head >= last.seq || acknowledged.seqs.has(last.seq)) return null;
     return (
-      `the audit trail ends at event ${head}, but checkpoint ${last.seq} was signed at ${last.signedAt}: ${missingSince(Number(head), last)}. ` +
+      `the audit trail ends at event ${head}, but checkpoint ${last.seq} was signed at ${last.signedAt}: ${missingSince(head, last)}. ` +
       `Writes wait until an ADMIN acknowledges it: acknowledgeAuditBreak(input: { seq: ${last.seq}, reason: "restored from the backup of …" }) ` +
       `(docs/operations.md, "Backups and restore")`
     );

@@ -16,6 +16,12 @@ export interface Acknowledgements {
   latestAt: Date | null;
 }
 
+/** The sequence number of the chain's last event (0 for an empty chain). */
+export async function chainHead(m: EntityManager): Promise<number> {
+  const [{ head }] = (await m.query('SELECT COALESCE(max(seq), 0)::bigint::text AS head FROM audit_events')) as Array<{ head: string }>;
+  return Number(head);
+}
+
 /** The break that stops writes, if any: found by a verification, not yet acknowledged by an ADMIN. */
 export async function openBreak(m: EntityManager): Promise<OpenBreak | null> {
   const [row] = await m.query('SELECT seq, reason, detected_at FROM audit_chain_breaks WHERE acknowledged_at IS NULL ORDER BY seq LIMIT 1');
