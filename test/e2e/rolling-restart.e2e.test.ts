@@ -8,24 +8,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { ModelgraphClient } from '../../clients/typescript/src/client';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { ok, startTestServer, type TestServer } from '../support/server';
+import { freePort } from '../support/ports';
 
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((p) => existsSync(p));
 if (!NGINX) console.warn('rolling restart test SKIPPED: no nginx (Debian package nginx-light)');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'mg-nginx-'));
 chmodSync(dir, 0o777); // nginx's workers run as nobody and keep their temporary files here

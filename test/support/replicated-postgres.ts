@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { createDataSource } from '../../src/db/data-source';
 import { grantServerRole } from '../../src/db/roles';
+import { freePort } from './ports';
 
 const run = promisify(execFile);
 
@@ -27,15 +28,6 @@ export function debianPostgres(): string | null {
     .filter((bin) => ['initdb', 'pg_ctl', 'pg_basebackup', 'postgres'].every((tool) => existsSync(path.join(bin, tool))));
   return bins[0] ?? null;
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 /** A TCP proxy to one backend at a time; `switchTo` moves new connections and cuts the open ones. */
 async function startProxy(target: number) {

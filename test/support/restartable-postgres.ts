@@ -5,13 +5,13 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { createDataSource } from '../../src/db/data-source';
 import { SERVER_ROLE, startEmbeddedPostgres } from '../../src/db/embedded';
 import { grantServerRole } from '../../src/db/roles';
+import { freePort } from './ports';
 
 const run = promisify(execFile);
 
@@ -22,15 +22,6 @@ export interface RestartablePostgres {
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
-
-const freePort = () =>
-  new Promise<number>((resolve, reject) => {
-    const server = net.createServer().once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 
 export async function startRestartablePostgres(): Promise<RestartablePostgres> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'mg-restartable-'));
