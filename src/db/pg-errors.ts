@@ -31,6 +31,9 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   const code = e.code ?? (err as { code?: string })?.code;
   if (code && (code.startsWith('08') || code.startsWith('57P') || code === '53300')) return true;
   if (code && ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND', 'EAI_AGAIN'].includes(code)) return true;
+  // TypeORM's words for a transaction whose connection was released under it: the connection died mid-transaction.
+  const name = (err as Error)?.name;
+  if (name === 'QueryRunnerProviderAlreadyReleasedError' || name === 'QueryRunnerAlreadyReleasedError') return true;
   const message = String(e.message ?? (err as Error)?.message ?? '');
   // node-postgres' own words for a connection that died or never came (it gives them no code).
   return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended unexpectedly/.test(

@@ -1,5 +1,5 @@
 /** Which database errors mean "PostgreSQL cannot serve now" (answered 503, sent again) and which do not. */
-import { QueryFailedError } from 'typeorm';
+import { QueryFailedError, QueryRunnerAlreadyReleasedError, QueryRunnerProviderAlreadyReleasedError } from 'typeorm';
 import { isDatabaseUnavailable, isUniqueViolation, unavailable } from '../../src/db/pg-errors';
 
 const pg = (code: string, message = 'x') => Object.assign(new Error(message), { code });
@@ -12,6 +12,8 @@ describe('a database that cannot serve now', () => {
     expect(isDatabaseUnavailable(wrapped(pg('57P01', 'terminating connection due to administrator command')))).toBe(true);
     expect(isDatabaseUnavailable(new Error('Connection terminated unexpectedly'))).toBe(true);
     expect(isDatabaseUnavailable(new Error('timeout exceeded when trying to connect'))).toBe(true);
+    expect(isDatabaseUnavailable(new QueryRunnerProviderAlreadyReleasedError())).toBe(true);
+    expect(isDatabaseUnavailable(new QueryRunnerAlreadyReleasedError())).toBe(true);
   });
 
   it('is not a fault of the request or of the code', () => {
