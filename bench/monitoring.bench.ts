@@ -29,22 +29,15 @@ import { createModelgraph, createModelgraphDataSource } from '../src/composition
 import { loadConfig } from '../src/config';
 import { createDataSource } from '../src/db/data-source';
 import { createLogger } from '../src/logger';
-import { DeploymentStrategy } from '../src/modules/deployments/deployment.enums';
 import { RiskTier } from '../src/modules/models/model.enums';
-import { ArtifactFormat } from '../src/modules/versions/version.enums';
 import { startServer } from '../src/server/app';
 import { createMetrics } from '../src/server/metrics';
-import { openBenchDatabase, percentile } from './bench-support';
+import { featureName, EDGES, openBenchDatabase, percentile, REFERENCE, seedMonitoredDeployment } from './bench-support';
 
 const GOAL = 500;
 const FEATURES = 50;
-const EDGES = Array.from({ length: 11 }, (_, i) => i);
-/** The reference of every feature: 1,000 whole observations over 10 bins. */
-const REFERENCE = [20, 50, 100, 150, 180, 180, 150, 100, 50, 20];
 /** A drifted production histogram: the mass moved four bins up (PSI about 3: CRITICAL). */
 const DRIFTED = [100, 50, 20, 20, 50, 100, 150, 180, 180, 150];
-const featureName = (f: number) => `feature_${String(f).padStart(2, '0')}`;
-const SHA = 'ab'.repeat(32);
 const MINUTE = 60_000;
 
 const REPORT = `mutation Report($input: ReportFeatureDistributionInput!) {
@@ -110,26 +103,8 @@ async function serve(url: string, models: number): Promise<void> {
   const targets: Target[] = [];
   for (let i = 0; i < models; i += 1) {
     const model = await s.models.create(admin, { name: `bench-monitoring-${i}`, owner: 'bench', riskTier: RiskTier.MEDIUM });
-    const { version } = await s.versions.register(admin, {
-      modelId: model.id,
-      code: { repo: 'https://github.com/acme/bench', commit: 'c'.repeat(40) },
-      datasetVersions: ['s3://data@v1'],
-      environment: { imageDigest: `img@sha256:${SHA}` },
-      artifact: { format: ArtifactFormat.ONNX, uri: 's3://models/bench.onnx', sha256: SHA, sizeBytes: 1 },
-    });
-    const deployment = await s.deployments.record(admin, {
-      versionId: version.id,
-      environment: 'production',
-      endpoint: `https://serving.example/bench-${i}`,
-      strategy: DeploymentStrategy.DIRECT,
-      trafficPercent: 100,
-      overrideReason: 'bench',
-    });
-    await s.drift.setReference(admin, {
-      versionId: version.id,
-      features: Array.from({ length: FEATURES }, (_, f) => ({ name: featureName(f), histogram: { binEdges: EDGES, counts: REFERENCE } })),
-    });
-    targets.push({ modelId: model.id, versionId: version.id, deploymentId: deployment.id });
+    const seeded = await seedMonitoredDeployment(s, admin, model.id, { label: `bench-${i}`, features: FEATURES });
+    targets.push({ modelId: model.id, ...seeded });
   }
   // As main.ts does: the event dispatcher (and any other background job) starts once the server serves.
   for (const job of jobs) await job.start();

@@ -29,21 +29,15 @@ import { createModelgraph, createModelgraphDataSource } from '../src/composition
 import { loadConfig } from '../src/config';
 import { createDataSource } from '../src/db/data-source';
 import { createLogger } from '../src/logger';
-import { DeploymentStrategy } from '../src/modules/deployments/deployment.enums';
 import { BaselineReference, Comparator } from '../src/modules/governance/governance.enums';
 import { RiskTier } from '../src/modules/models/model.enums';
-import { ArtifactFormat } from '../src/modules/versions/version.enums';
 import { startServer } from '../src/server/app';
 import { createMetrics } from '../src/server/metrics';
-import { openBenchDatabase, percentile } from './bench-support';
+import { EDGES, featureName, openBenchDatabase, percentile, REFERENCE, seedMonitoredDeployment, SHA } from './bench-support';
 
-const SHA = 'ab'.repeat(32);
 const MINUTE = 60_000;
 const MODELS = 4;
 const FEATURES = 10;
-const EDGES = Array.from({ length: 11 }, (_, i) => i);
-const REFERENCE = [20, 50, 100, 150, 180, 180, 150, 100, 50, 20];
-const featureName = (f: number) => `feature_${String(f).padStart(2, '0')}`;
 
 const REGISTER = `mutation Register($input: RegisterModelVersionInput!) {
   registerModelVersion(input: $input) { replayed version { id version stage } }
@@ -120,26 +114,8 @@ async function serve(url: string): Promise<void> {
       reference: BaselineReference.FIXED,
       threshold: 0.8,
     });
-    const { version } = await s.versions.register(admin, {
-      modelId: model.id,
-      code: { repo: 'https://github.com/acme/soak', commit: 'c'.repeat(40) },
-      datasetVersions: ['s3://data@v1'],
-      environment: { imageDigest: `img@sha256:${SHA}` },
-      artifact: { format: ArtifactFormat.ONNX, uri: 's3://models/soak.onnx', sha256: SHA, sizeBytes: 1 },
-    });
-    const deployment = await s.deployments.record(admin, {
-      versionId: version.id,
-      environment: 'production',
-      endpoint: `https://serving.example/soak-${i}`,
-      strategy: DeploymentStrategy.DIRECT,
-      trafficPercent: 100,
-      overrideReason: 'bench',
-    });
-    await s.drift.setReference(admin, {
-      versionId: version.id,
-      features: Array.from({ length: FEATURES }, (_, f) => ({ name: featureName(f), histogram: { binEdges: EDGES, counts: REFERENCE } })),
-    });
-    targets.push({ modelId: model.id, deploymentId: deployment.id });
+    const { deploymentId } = await seedMonitoredDeployment(s, admin, model.id, { label: `soak-${i}`, features: FEATURES });
+    targets.push({ modelId: model.id, deploymentId });
   }
   // As main.ts does: the event dispatcher, the webhook worker and the other jobs start once the server serves.
   for (const job of jobs) await job.start();
