@@ -236,9 +236,9 @@ export async function startServer(
         // The same guard as GraphQL variables get: what no column can store is refused here, not by PostgreSQL.
         if (route.json) validateStorable(req.body, 'body', MAX_INPUT_DEPTH);
         await route.handle(req as never, res, caller, new URL(req.originalUrl, 'http://localhost'));
-      } catch (caught) {
-        const err = isDatabaseUnavailable(caught) ? unavailable() : caught;
-        if (!(err instanceof DomainError) || res.headersSent) return next(caught);
+      } catch (err) {
+        // Anything else (a database that cannot serve included) is the last handler's, below.
+        if (!(err instanceof DomainError) || res.headersSent) return next(err);
         const status = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, UNAVAILABLE: 503 }[err.code as string] ?? 400;
         if (err.code === ErrorCode.UNAVAILABLE)
           res.setHeader('retry-after', String(err.details.retryAfterSeconds ?? UNAVAILABLE_RETRY_AFTER_SECONDS));
