@@ -12,6 +12,12 @@ export interface Config {
   databaseUrl?: string;
   /** The owner's login, for migrations and grants; without it the migrations run as `databaseUrl`. */
   ownerDatabaseUrl?: string;
+  /**
+   * Read replicas of `databaseUrl`'s database, as the server's login: GraphQL queries may read there, unless their
+   * token wrote within `readYourWritesSeconds`.
+   */
+  readDatabaseUrls: string[];
+  readYourWritesSeconds: number;
   dataDir: string;
   /** The built governance console (`npm run build:ui`), served at /ui. */
   uiDir: string;
@@ -101,7 +107,10 @@ function list(env: NodeJS.ProcessEnv, name: string): string[] {
 
 function postgresUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
   const raw = env[name];
-  if (!raw) return undefined;
+  return raw ? checkedPostgresUrl(name, raw) : undefined;
+}
+
+function checkedPostgresUrl(name: string, raw: string): string {
   let url: URL;
   try {
     url = new URL(raw);
@@ -110,6 +119,14 @@ function postgresUrl(env: NodeJS.ProcessEnv, name: string): string | undefined {
   }
   if (!['postgres:', 'postgresql:'].includes(url.protocol)) throw new StartupError(`${name} must start with postgres://`);
   return raw;
+}
+
+/** MODELGRAPH_READ_DATABASE_URL: one replica's URL, or several separated by commas. */
+function readDatabaseUrls(env: NodeJS.ProcessEnv): string[] {
+  const urls = list(env, 'MODELGRAPH_READ_DATABASE_URL');
+  if (urls.length && !env.DATABASE_URL)
+    throw new StartupError('MODELGRAPH_READ_DATABASE_URL needs DATABASE_URL: replicas of which database?');
+  return urls.map((url) => checkedPostgresUrl('MODELGRAPH_READ_DATABASE_URL', url));
 }
 
 /** Every setting, read from the environment in one place; a bad one stops the start with one clear line. */
@@ -127,6 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '0.0.0.0',
     databaseUrl: postgresUrl(env, 'DATABASE_URL'),
     ownerDatabaseUrl: postgresUrl(env, 'MODELGRAPH_OWNER_DATABASE_URL'),
+    readDatabaseUrls: readDatabaseUrls(env),
+    readYourWritesSeconds: int(env, 'MODELGRAPH_READ_YOUR_WRITES_SECONDS', 5, 3600, 1),
     dataDir,
     uiDir: path.resolve(env.MODELGRAPH_UI_DIR || path.join(packageRoot(), 'dist', 'ui')),
     embeddedPgPort: int(env, 'MODELGRAPH_EMBEDDED_PG_PORT', 54329, 65535),

@@ -73,7 +73,12 @@ async function main(): Promise<void> {
     ownerUrl = embedded.ownerUrl;
   }
 
-  const db = createModelgraphDataSource({ url: databaseUrl, logger, onQuery: () => metrics.dbQueries.inc() });
+  const db = createModelgraphDataSource({
+    url: databaseUrl,
+    readUrls: config.readDatabaseUrls,
+    logger,
+    onQuery: () => metrics.dbQueries.inc(),
+  });
   await db.initialize();
   const { services, application, jobs } = await createModelgraph(db, {
     access: config.access,

@@ -1,6 +1,8 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { getVariableValues, GraphQLError, printSchema, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import { onReplica, type RecentWriters } from '../db/read-routing';
+import type { RequestContext } from './context';
 
 /** How many compiled operations are kept; the least recently used one goes first. */
 const MAX_COMPILED = 1000;
@@ -11,8 +13,11 @@ const MAX_COMPILED = 1000;
  * work of the interpreter (resolve info, argument coercion, type checks). Apollo Server still parses,
  * validates, applies the limits and formats errors: it accepts an executor through its gateway
  * interface, which is what this is.
+ *
+ * With read replicas (`writers`), a query operation reads a replica unless its token wrote within the window, and
+ * a mutation marks its token as a writer once it has run: read-your-writes per token.
  */
-export function jitExecutor(schema: GraphQLSchema): GatewayInterface {
+export function jitExecutor(schema: GraphQLSchema, writers?: RecentWriters): GatewayInterface {
   const compiled = new Map<string, CompiledQuery>();
   const executor: GatewayExecutor = async (request) => {
     const key = `${request.queryHash}\n${request.operationName ?? ''}`;
@@ -31,7 +36,13 @@ export function jitExecutor(schema: GraphQLSchema): GatewayInterface {
     const variables = getVariableValues(schema, request.operation.variableDefinitions ?? [], request.request.variables ?? {});
     if (variables.errors)
       return { errors: variables.errors.map((e) => new GraphQLError(e.message, { ...e, extensions: { code: 'BAD_USER_INPUT' } })) };
-    return withGraphQLErrors(await query.query(undefined, request.context, variables.coerced));
+    const run = () => query.query(undefined, request.context, variables.coerced);
+    if (!writers) return withGraphQLErrors(await run());
+    const { tokenId } = (request.context as RequestContext).caller;
+    const { operation } = request.operation;
+    const result = await (operation === 'query' && !writers.wroteLately(tokenId) ? onReplica(run) : run());
+    if (operation === 'mutation') writers.wrote(tokenId);
+    return withGraphQLErrors(result);
   };
   return {
     onSchemaLoadOrUpdate(callback) {

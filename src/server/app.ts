@@ -9,7 +9,9 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { GraphQLError } from 'graphql';
 import type { DataSource } from 'typeorm';
 import type { Config } from '../config';
+import { hasReadReplicas } from '../db/data-source';
 import { isDatabaseUnavailable, unavailable, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../db/pg-errors';
+import { RecentWriters } from '../db/read-routing';
 import { pendingMigrations } from '../db/readiness';
 import { DomainError, ErrorCode } from '../common/errors';
 import { validateStorable } from '../common/json';
@@ -98,9 +100,11 @@ export async function startServer(
     res.once('finish', () => receiving.delete(req.socket));
   });
 
+  // Read-your-writes per token, when queries may read replicas: src/db/read-routing.ts.
+  const writers = hasReadReplicas(db) ? new RecentWriters(config.readYourWritesSeconds * 1000) : undefined;
   const formatError = createErrorFormatter((err) => logger.error({ err }, 'internal error'));
   const apollo = new ApolloServer<RequestContext>({
-    gateway: jitExecutor(application.schema),
+    gateway: jitExecutor(application.schema, writers),
     logger,
     introspection: !config.isProduction,
     includeStacktraceInErrorResponses: false,
@@ -236,6 +240,8 @@ export async function startServer(
         // The same guard as GraphQL variables get: what no column can store is refused here, not by PostgreSQL.
         if (route.json) validateStorable(req.body, 'body', MAX_INPUT_DEPTH);
         await route.handle(req as never, res, caller, new URL(req.originalUrl, 'http://localhost'));
+        // An upload or another write: the token's next queries read the primary, as after a mutation.
+        if (route.method !== 'GET') writers?.wrote(caller.tokenId);
       } catch (err) {
         // Anything else (a database that cannot serve included) is the last handler's, below.
         if (!(err instanceof DomainError) || res.headersSent) return next(err);

@@ -264,6 +264,16 @@ test('each start-up problem is one clear line and a non-zero exit, before anythi
     expect(fs.existsSync(path.join(dir, 'data', 'pg'))).toBe(false); // refused before the database started
     expect(run({ PORT: String(await freePort()), MODELGRAPH_EMBEDDED_PG_PORT: String(busyPort) })).toMatch(/MODELGRAPH_EMBEDDED_PG_PORT/);
     expect(run({ PORT: String(await freePort()), DATABASE_URL: 'mysql://nope' })).toMatch(/DATABASE_URL must start with postgres/);
+    const replica = 'postgres://app@replica:5432/modelgraph';
+    expect(run({ PORT: String(await freePort()), MODELGRAPH_READ_DATABASE_URL: replica })).toMatch(
+      /MODELGRAPH_READ_DATABASE_URL needs DATABASE_URL/,
+    );
+    expect(run({ PORT: String(await freePort()), DATABASE_URL: replica, MODELGRAPH_READ_DATABASE_URL: `${replica},mysql://nope` })).toMatch(
+      /MODELGRAPH_READ_DATABASE_URL must start with postgres/,
+    );
+    expect(run({ PORT: String(await freePort()), MODELGRAPH_READ_YOUR_WRITES_SECONDS: '0' })).toMatch(
+      /MODELGRAPH_READ_YOUR_WRITES_SECONDS must be a whole number from 1 to 3600/,
+    );
     if (process.getuid?.() === 0) {
       // As root the database runs as `postgres`, which cannot enter a folder only root may.
       const locked = path.join(dir, 'locked');

@@ -57,7 +57,7 @@ export async function createTestDatabase(options: { onQuery?: () => void } = {})
 export async function connectTestDatabase(
   url: string,
   ownerUrl: string,
-  options: { onQuery?: () => void; dropped?: () => Promise<void> } = {},
+  options: { onQuery?: () => void; dropped?: () => Promise<void>; /** Read replicas, as the server's login. */ readUrls?: string[] } = {},
 ): Promise<TestDatabase> {
   let count = 0;
   let captured: string[] | null = null;
@@ -69,6 +69,7 @@ export async function connectTestDatabase(
       options.onQuery?.();
     },
     poolSize: 60,
+    readUrls: options.readUrls,
   });
   await db.initialize();
   return {

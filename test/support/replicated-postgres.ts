@@ -1,8 +1,9 @@
 /**
- * A primary and a synchronous streaming replica from Debian's PostgreSQL packages, behind a TCP proxy the test
- * switches — the way managed PostgreSQL, Patroni or CloudNativePG present a failover to their clients: one address
- * whose server changes. The replica is synchronous (`synchronous_standby_names`), so a commit the primary
- * acknowledged is on the replica too: what an operator configures for zero loss at failover.
+ * A primary and a streaming replica from Debian's PostgreSQL packages, behind a TCP proxy the test switches — the
+ * way managed PostgreSQL, Patroni or CloudNativePG present a failover to their clients: one address whose server
+ * changes. By default the replica is synchronous (`synchronous_standby_names`), so a commit the primary acknowledged
+ * is on the replica too: what an operator configures for zero loss at failover. As a read replica it may instead be
+ * asynchronous and apply what it receives late (`recovery_min_apply_delay`): a lag the tests can see.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -55,12 +56,43 @@ export interface ReplicatedPostgres {
   /** Through the proxy, as the server's login and as the owner. */
   url: string;
   ownerUrl: string;
+  /** The replica itself, as the server's login: a read replica (MODELGRAPH_READ_DATABASE_URL). */
+  readUrl: string;
+  /** The replica stops (immediately, as a crash); the primary goes on. */
+  stopReplica(): Promise<void>;
   /** The primary dies (immediate stop: no shutdown checkpoint, as a crash), the replica is promoted, the proxy moves. */
   failover(): Promise<{ promotedAt: number }>;
   stop(): Promise<void>;
 }
 
-export async function startReplicatedPostgres(bin: string): Promise<ReplicatedPostgres> {
+/** Waits until the replica has applied everything the primary has written so far (its logins and schema included). */
+async function caughtUp(primaryPort: number, replicaPort: number): Promise<void> {
+  const ask = async <T>(port: number, sql: string, params: unknown[] = []): Promise<T> => {
+    const client = new Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+    await client.connect();
+    try {
+      return (await client.query(sql, params)).rows[0].answer as T;
+    } finally {
+      await client.end();
+    }
+  };
+  const target = await ask<string>(primaryPort, 'SELECT pg_current_wal_lsn()::text AS answer');
+  const deadline = Date.now() + 60_000;
+  while (!(await ask<boolean>(replicaPort, 'SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS answer', [target]))) {
+    if (Date.now() > deadline) throw new Error('the replica did not catch up with the primary within 60 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export interface ReplicaOptions {
+  /** Commits wait for the replica (default); false: it follows asynchronously. */
+  synchronous?: boolean;
+  /** The replica applies each commit this long after the primary made it (an asynchronous replica only). */
+  applyDelayMs?: number;
+}
+
+export async function startReplicatedPostgres(bin: string, options: ReplicaOptions = {}): Promise<ReplicatedPostgres> {
+  const { synchronous = true, applyDelayMs } = options;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'mg-failover-'));
   chmodSync(dir, 0o777);
   const asPostgres =
@@ -76,7 +108,9 @@ export async function startReplicatedPostgres(bin: string): Promise<ReplicatedPo
   await tool('initdb', ['-D', primary, '-U', 'postgres', '-A', 'trust', '--no-sync']);
   writeFileSync(
     path.join(primary, 'postgresql.auto.conf'),
-    ['wal_level = replica', 'max_wal_senders = 4', "synchronous_standby_names = 'replica1'", 'fsync = off', ''].join('\n'),
+    ['wal_level = replica', 'max_wal_senders = 4', synchronous ? "synchronous_standby_names = 'replica1'" : '', 'fsync = off', ''].join(
+      '\n',
+    ),
   );
   await tool('pg_ctl', ['-D', primary, '-o', opts(primaryPort), '-l', path.join(dir, 'primary.log'), '-w', 'start']);
   await tool('pg_basebackup', [
@@ -88,6 +122,8 @@ export async function startReplicatedPostgres(bin: string): Promise<ReplicatedPo
     '-X',
     'stream',
   ]);
+  if (applyDelayMs !== undefined)
+    writeFileSync(path.join(replica, 'postgresql.auto.conf'), `recovery_min_apply_delay = '${applyDelayMs}ms'\n`, { flag: 'a' });
   await tool('pg_ctl', ['-D', replica, '-o', opts(replicaPort), '-l', path.join(dir, 'replica.log'), '-w', 'start']);
 
   // The registry's logins and database, migrated on the primary (the replica follows).
@@ -103,10 +139,15 @@ export async function startReplicatedPostgres(bin: string): Promise<ReplicatedPo
   await owner.runMigrations({ transaction: 'each' });
   await grantServerRole(owner, 'mg_app');
   await owner.destroy();
+  await caughtUp(primaryPort, replicaPort);
 
   return {
     url: `postgres://mg_app:app@127.0.0.1:${proxy.port}/modelgraph`,
     ownerUrl,
+    readUrl: `postgres://mg_app:app@127.0.0.1:${replicaPort}/modelgraph`,
+    stopReplica: async () => {
+      await tool('pg_ctl', ['-D', replica, '-m', 'immediate', '-w', 'stop']);
+    },
     failover: async () => {
       await tool('pg_ctl', ['-D', primary, '-m', 'immediate', '-w', 'stop']);
       await tool('pg_ctl', ['-D', replica, '-w', 'promote']);

@@ -50,7 +50,7 @@ export async function startTestServer(
     /** true: a signing key of the server's own; or the key and checkpoint file of another (a restored registry). */
     audit?: boolean | { signer: Signer; checkpointFile: string };
     /** A database of the test's own (a cluster it restarts): the server's and the owner's logins, migrated. */
-    database?: { url: string; ownerUrl: string };
+    database?: { url: string; ownerUrl: string; /** Its read replicas, as the server's login. */ readUrls?: string[] };
     /** Hears what the modules report to an operator (the server's log). */
     notices?: Notices;
     /** A fixed port (an instance restarted where a proxy expects it); a free one by default. */
@@ -60,7 +60,7 @@ export async function startTestServer(
   const metrics = createMetrics();
   const onQuery = () => metrics.dbQueries.inc();
   const database = options.database
-    ? await connectTestDatabase(options.database.url, options.database.ownerUrl, { onQuery })
+    ? await connectTestDatabase(options.database.url, options.database.ownerUrl, { onQuery, readUrls: options.database.readUrls })
     : await createTestDatabase({ onQuery });
   // Artifacts in a folder of this server's own, removed with it (unless the test chose a store).
   const artifactDir = env.MODELGRAPH_ARTIFACT_DIR ?? (await mkdtemp(path.join(os.tmpdir(), 'mg-artifacts-')));
