@@ -107,3 +107,76 @@ export async function seedMonitoredDeployment(
   });
   return { versionId: version.id, deploymentId: deployment.id };
 }
+
+/** The catalog benchmarks' data (bench:catalog, bench:replica): N models with versions 1–5 (v5 in PRODUCTION, alias champion), and one model with BIG versions and BIG metric points. */
+export async function seedCatalog(
+  db: Client,
+  { models, big: bigCount }: { models: number; big: number },
+): Promise<{ bigModelId: string; smallModelId: string }> {
+  await db.query(
+    `INSERT INTO registered_models (name, description, owner, tags, risk_tier, version_counter, created_by, created_at)
+     SELECT 'catalog-' || lpad(i::text, 6, '0'), 'catalog model ' || i, 'team-' || (i % 20), jsonb_build_object('domain', 'd' || (i % 7)),
+            'MEDIUM', 5, 'bench', now() - interval '30 days' + i * interval '1 second'
+     FROM generate_series(1, $1::int) i`,
+    [models],
+  );
+  await db.query(
+    `INSERT INTO registered_models (name, owner, risk_tier, version_counter, created_by, created_at)
+     VALUES ('catalog-big', 'team-big', 'HIGH', $1, 'bench', now())`,
+    [bigCount],
+  );
+  // Realistic rows: the reproducibility tuple's JSON columns are what a list should not drag along.
+  const versionColumns = `(model_id, version, stage, code_repo, code_commit, dataset_versions, hyperparameters, environment_image_digest,
+     environment_package_lock, random_seed, training_run_id, artifact_format, artifact_storage_path, artifact_size_bytes, artifact_sha256,
+     artifact_signature, artifact_status, created_by, created_at)`;
+  const versionValues = (stage: string) => `m.id, n, ${stage}, 'https://github.com/acme/' || m.name, md5(m.name || n) || md5(n::text),
+     jsonb_build_array('s3://datasets/' || m.name || '@v' || n, 's3://datasets/holdout@v3'),
+     (SELECT jsonb_object_agg('param_' || k, k * n) FROM generate_series(1, 20) k),
+     'ghcr.io/acme/train@sha256:' || md5(m.name) || md5(m.name), repeat('package==1.0.0 ', 40), n::text, 'run-' || n, 'ONNX',
+     'models/' || m.name || '/' || n || '/', 1048576, md5(m.name || n) || md5(n || m.name),
+     jsonb_build_object('inputs', jsonb_build_array(jsonb_build_object('name', 'features', 'dtype', 'float32', 'shape', jsonb_build_array(-1, 64)))),
+     'READY', 'bench', m.created_at + n * interval '1 ms'`;
+  await db.query(
+    `INSERT INTO model_versions ${versionColumns}
+     SELECT ${versionValues(`CASE n WHEN 5 THEN 'PRODUCTION' WHEN 4 THEN 'STAGING' ELSE 'ARCHIVED' END`)}
+     FROM registered_models m CROSS JOIN generate_series(1, 5) n WHERE m.name <> 'catalog-big'`,
+  );
+  await db.query(
+    `INSERT INTO model_versions ${versionColumns}
+     SELECT ${versionValues(`CASE WHEN n = $1 THEN 'PRODUCTION' ELSE 'ARCHIVED' END`)}
+     FROM registered_models m CROSS JOIN generate_series(1, $1::int) n WHERE m.name = 'catalog-big'`,
+    [bigCount],
+  );
+  await db.query(
+    `INSERT INTO model_aliases (model_id, name, version_id, updated_by)
+     SELECT v.model_id, 'champion', v.id, 'bench' FROM model_versions v
+     JOIN registered_models m ON m.id = v.model_id AND v.version = m.version_counter`,
+  );
+  // A registry has many API tokens, not one: the token lookup should find its row through the index.
+  await db.query(
+    `INSERT INTO api_tokens (subject, role, token_hash, token_prefix, created_by)
+     SELECT 'pipeline-' || i, 'CONTRIBUTOR', md5(i::text) || md5('t' || i), 'mg_' || i, 'bench' FROM generate_series(1, 500) i`,
+  );
+  const [big] = (await db.query(`SELECT id FROM registered_models WHERE name = 'catalog-big'`)).rows;
+  const [small] = (await db.query(`SELECT id FROM registered_models WHERE name = 'catalog-000001'`)).rows;
+  // A long metric history on the big model's version 1, a short one on the small model's.
+  for (const [modelId, points] of [
+    [big.id, bigCount],
+    [small.id, 5],
+  ] as const) {
+    await db.query(
+      `INSERT INTO metrics (version_id, source, name, value, step, slice, recorded_at)
+       SELECT v.id, 'TRAINING', 'loss', 1.0 / s, s, '', now() - interval '1 day' + s * interval '1 ms'
+       FROM model_versions v CROSS JOIN generate_series(1, $2::int) s WHERE v.model_id = $1 AND v.version = 1`,
+      [modelId, points],
+    );
+  }
+  // What MetricService.log keeps as points arrive: the latest point of each series.
+  await db.query(
+    `INSERT INTO metric_latest (version_id, name, source, slice, metric_id, value, step, recorded_at)
+     SELECT DISTINCT ON (version_id, name, source, slice) version_id, name, source, slice, id, value, step, recorded_at
+     FROM metrics ORDER BY version_id, name, source, slice, recorded_at DESC, step DESC, id DESC`,
+  );
+  await db.query('VACUUM ANALYZE');
+  return { bigModelId: big.id, smallModelId: small.id };
+}
