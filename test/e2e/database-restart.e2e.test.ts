@@ -2,23 +2,32 @@
  * The database restarts (`pg_ctl restart -m fast`) under load, as an operator meets it: eight writers, two readers,
  * a readiness probe and a subscriber. What cannot be served answers 503 UNAVAILABLE with Retry-After — never a 500,
  * never a 200 carrying an error; /readyz says 503 until the pool works again; every write retried under its
- * idempotency key lands exactly once; the subscriber misses nothing and gets nothing twice; the audit chain holds.
+ * idempotency key lands exactly once; the subscriber misses nothing and gets nothing twice; the webhook worker
+ * delivers every event, in order (a delivery whose outcome the restart cut may come twice, with the same webhook-id,
+ * as at-least-once delivery allows); the audit chain holds.
  */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ModelgraphClient } from '../../clients/typescript/src/client';
 import { startRestartablePostgres, type RestartablePostgres } from '../support/restartable-postgres';
 import { ok, startTestServer, type TestServer } from '../support/server';
 
 let pg: RestartablePostgres;
 let t: TestServer;
+let hookUrl: string;
 /** Ends the test's subscription, whether the test passed or not. */
 const stopSubscriber = new AbortController();
 
 beforeAll(async () => {
   pg = await startRestartablePostgres();
-  t = await startTestServer({}, { database: pg });
+  t = await startTestServer({ MODELGRAPH_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' }, { database: pg });
+  await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
+  hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hook`;
 }, 120_000);
 afterAll(async () => {
   stopSubscriber.abort();
+  hooks.closeAllConnections();
+  hooks.close();
   await t?.close();
   await pg?.stop();
 });
@@ -31,6 +40,19 @@ interface Seen {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A webhook receiver: the webhook-id of each delivery, in the order they came; `hold` keeps its answers back. */
+const delivered: string[] = [];
+let hold: Promise<void> | null = null;
+let held = 0;
+const hooks = http.createServer((req, res) => {
+  delivered.push(String(req.headers['webhook-id']));
+  req.resume().on('end', () => {
+    if (!hold) return res.end();
+    held += 1;
+    void hold.then(() => res.end());
+  });
+});
+
 it('answers 503 UNAVAILABLE with Retry-After while the database restarts, loses nothing and does nothing twice', async () => {
   const model = ok(
     await t.post({ query: 'mutation { createModel(input: { name: "restart-drill", owner: "ops", riskTier: LOW }) { model { id } } }' }),
@@ -38,6 +60,7 @@ it('answers 503 UNAVAILABLE with Retry-After while the database restarts, loses 
     createModel: { model: { id: string } };
   };
   const modelId = model.createModel.model.id;
+  ok(await t.post({ query: `mutation { createWebhook(input: { url: "${hookUrl}", filter: { modelIds: ["${modelId}"] } }) { secret } }` }));
   const seen: Seen[] = [];
   const send = async (
     query: string,
@@ -135,6 +158,58 @@ it('answers 503 UNAVAILABLE with Retry-After while the database restarts, loses 
   expect(expected.length).toBeGreaterThan(acknowledged.size - 1);
   expect(received).toEqual(expected);
 
+  // The webhook worker delivered every event of the model since the webhook was made, first arrivals in order.
+  const hookEvents = (
+    (await t.database.asOwner(
+      `SELECT id FROM audit_events WHERE model_id = $1 AND seq > (SELECT seq FROM audit_events WHERE action = 'webhook.created') ORDER BY seq`,
+      [modelId],
+    )) as Array<{ id: string }>
+  ).map((e) => e.id);
+  for (let waited = 0; new Set(delivered).size < hookEvents.length && waited < 20_000; waited += 100) await sleep(100);
+  expect([...new Set(delivered)]).toEqual(hookEvents);
+  const twice = delivered.length - new Set(delivered).size;
+  console.log(
+    `database restart: ${acknowledged.size} writes acknowledged, ${failed.length} answered 503; ${hookEvents.length} webhook deliveries, ${twice} sent twice`,
+  );
+
   const chain = ok(await t.post({ query: '{ verifyAuditChain { ok firstBrokenSeq } }' })) as { verifyAuditChain: { ok: boolean } };
   expect(chain.verifyAuditChain.ok).toBe(true);
 }, 120_000);
+
+it('the webhook worker records what it delivered and goes on as soon as the database is back, not when its claim lapses', async () => {
+  const before = delivered.length;
+  let release = () => undefined as void;
+  hold = new Promise<void>((resolve) => (release = resolve));
+  held = 0;
+  ok(await t.post({ query: `mutation { createWebhook(input: { url: "${hookUrl}", filter: { kinds: [MODEL_CHANGED] } }) { secret } }` }));
+  const models: string[] = [];
+  for (const name of ['after-restart-1', 'after-restart-2', 'after-restart-3']) {
+    const created = ok(
+      await t.post({ query: `mutation { createModel(input: { name: "${name}", owner: "ops", riskTier: LOW }) { model { id } } }` }),
+    );
+    models.push((created as { createModel: { model: { id: string } } }).createModel.model.id);
+  }
+  // A delivery is in flight, its answer held back.
+  for (let waited = 0; held === 0 && waited < 10_000; waited += 50) await sleep(50);
+  expect(held).toBe(1);
+  // The database goes away while the receiver answers: the worker cannot record the delivery nor release its claim.
+  await pg.restart(async () => {
+    hold = null;
+    release();
+    await sleep(1500);
+  });
+  // Back: what follows is delivered within seconds (the claim would lapse only after 40 s), nothing sent twice.
+  const created = ok(
+    await t.post({ query: `mutation { createModel(input: { name: "after-restart-4", owner: "ops", riskTier: LOW }) { model { id } } }` }),
+  );
+  models.push((created as { createModel: { model: { id: string } } }).createModel.model.id);
+  const expected = (
+    (await t.database.asOwner(`SELECT id FROM audit_events WHERE action = 'model.created' AND subject_id = ANY($1) ORDER BY seq`, [
+      models,
+    ])) as Array<{ id: string }>
+  ).map((e) => e.id);
+  expect(expected).toHaveLength(4);
+  for (let waited = 0; delivered.length - before < 4 && waited < 20_000; waited += 100) await sleep(100);
+  await sleep(500);
+  expect(delivered.slice(before)).toEqual(expected);
+}, 60_000);

@@ -4,7 +4,7 @@
  * deployment is: the owner's login runs the migrations, the server's login gets its grants.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -18,8 +18,11 @@ const run = promisify(execFile);
 export interface RestartablePostgres {
   url: string;
   ownerUrl: string;
-  /** `pg_ctl restart -m fast`: every session is cut, the server is back once it accepts connections. */
-  restart(): Promise<void>;
+  /**
+   * `pg_ctl restart -m fast`: every session is cut, the server is back once it accepts connections. With
+   * `whileDown`, a stop and a start instead, with `whileDown` run in between (the database refusing connections).
+   */
+  restart(whileDown?: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -44,8 +47,14 @@ export async function startRestartablePostgres(): Promise<RestartablePostgres> {
   return {
     url: cluster.url,
     ownerUrl: cluster.ownerUrl,
-    restart: async () => {
-      await pgctl('restart', '-m', 'fast', '-w', '-t', '60', '-l', path.join(dataDir, 'pg', 'restart.log'));
+    restart: async (whileDown) => {
+      const log = ['-l', path.join(dataDir, 'pg', 'restart.log')];
+      if (!whileDown) return void (await pgctl('restart', '-m', 'fast', '-w', '-t', '60', ...log));
+      // The options the server runs with, as pg_ctl restart would reuse them: what follows the binary's path.
+      const opts = (await readFile(path.join(dataDir, 'pg', 'postmaster.opts'), 'utf8')).trim().replace(/^\S+\s*/, '');
+      await pgctl('stop', '-m', 'fast', '-w', '-t', '60');
+      await whileDown();
+      await pgctl('start', '-w', '-t', '60', '-o', opts, ...log);
     },
     stop: async () => {
       // After a restart the postmaster is pg_ctl's, not the child embedded.ts started: stop it by pg_ctl either way.

@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import type { Caller } from '../../common/caller';
 import type { BackgroundJob } from '../../common/module';
 import { Role } from '../../common/role';
+import { isDatabaseUnavailable } from '../../db/pg-errors';
 import { appendAudit, type CommittedEvent } from '../audit';
 import type { WebhookEntity } from './webhook.entity';
 import {
@@ -80,6 +81,12 @@ export class WebhookWorker implements BackgroundJob {
   private prunedAt = 0;
   private anyActive = false;
   private checkedAt = 0;
+  /**
+   * Runs the database cut off before they could record what they delivered and release their claim: recorded and
+   * released as soon as it is back, before anything is claimed, so deliveries go on then rather than when the
+   * lease lapses (40 s by default), and nothing delivered is sent again.
+   */
+  private unsettled: Array<() => Promise<unknown>> = [];
   /** The last error the worker met (say, the database went away); it carries on, and the next poll tries again. */
   lastError: unknown = null;
 
@@ -140,6 +147,7 @@ export class WebhookWorker implements BackgroundJob {
             await this.idle(this.tuning.pollMs);
             continue;
           }
+          await this.settle();
           const claimed = await claimDue(this.db.manager, randomUUID(), free, this.tuning.leaseMs);
           full = claimed.length === free;
           // Even when stopping meanwhile: each claim is then released at once, untouched.
@@ -152,6 +160,18 @@ export class WebhookWorker implements BackgroundJob {
       if (!this.running) break;
       // All slots taken: wait for one to free up (a finishing delivery wakes the loop); else for the next poll.
       await this.idle(full ? 10 * this.tuning.pollMs : this.tuning.pollMs);
+    }
+  }
+
+  private async settle(): Promise<void> {
+    while (this.unsettled.length) {
+      try {
+        await this.unsettled[0]();
+      } catch (err) {
+        if (isDatabaseUnavailable(err)) throw err; // still away: the next poll tries again
+        this.lastError = err; // the webhook was deleted meanwhile, say: nothing left to settle
+      }
+      this.unsettled.shift();
     }
   }
 
@@ -215,46 +235,40 @@ export class WebhookWorker implements BackgroundJob {
       flushedAt = Date.now();
       return fresh;
     };
-    let events: CommittedEvent[];
     try {
-      events = await read;
-    } catch (err) {
-      await record(true);
-      throw err;
-    }
-    let wanted: (event: CommittedEvent) => boolean;
-    try {
+      const events = await read;
       const filtered = events.filter((event) => shouldDeliver(webhook, event));
       const visible = await creatorSees(this.access, webhook, filtered);
-      wanted = (event) => shouldDeliver(webhook, event) && visible(event);
-    } catch (err) {
+      for (const event of events) {
+        if (!this.running) break;
+        // What the filter does not want, or what the webhook's creator may not see, it passes over.
+        if (!shouldDeliver(webhook, event) || !visible(event)) {
+          passed = event.seq;
+          continue;
+        }
+        const body = bodyOf(event);
+        const now = Date.now();
+        const result = await this.sender.send(webhook.url, deliveryHeaders(signingSecrets(webhook, now), event.id, body, now), body);
+        const attempt: Attempt = { webhookId: webhook.id, event, redelivery: false, attemptedAt: new Date(now), ...result };
+        if (!result.ok) {
+          await this.recordFailure(webhook, token, delivered, attempt, passed, result.retryAfterMs);
+          return;
+        }
+        delivered.push(attempt);
+        passed = event.seq;
+        if (Date.now() - flushedAt >= FLUSH_MS) {
+          const fresh = await record(false);
+          if (!fresh) return; // its claim lapsed and another worker has it
+          webhook = fresh;
+        }
+      }
       await record(true);
+    } catch (err) {
+      // The database went away mid-run: what was delivered is recorded and the claim released once it is back.
+      if (isDatabaseUnavailable(err)) this.unsettled.push(() => record(true));
+      else await record(true);
       throw err;
     }
-    for (const event of events) {
-      if (!this.running) break;
-      // What the filter does not want, or what the webhook's creator may not see, it passes over.
-      if (!wanted(event)) {
-        passed = event.seq;
-        continue;
-      }
-      const body = bodyOf(event);
-      const now = Date.now();
-      const result = await this.sender.send(webhook.url, deliveryHeaders(signingSecrets(webhook, now), event.id, body, now), body);
-      const attempt: Attempt = { webhookId: webhook.id, event, redelivery: false, attemptedAt: new Date(now), ...result };
-      if (!result.ok) {
-        await this.recordFailure(webhook, token, delivered, attempt, passed, result.retryAfterMs);
-        return;
-      }
-      delivered.push(attempt);
-      passed = event.seq;
-      if (Date.now() - flushedAt >= FLUSH_MS) {
-        const fresh = await record(false);
-        if (!fresh) return; // its claim lapsed and another worker has it
-        webhook = fresh;
-      }
-    }
-    await record(true);
   }
 
   /**
