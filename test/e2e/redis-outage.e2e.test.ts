@@ -3,33 +3,15 @@
  * Subscribers keep receiving every event (the dispatcher's per-second read of the audit log needs no signal), and
  * the outage and the recovery are reported once each — not once per event, publish or reconnection attempt.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import net from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { ModelgraphClient } from '../../clients/typescript/src/client';
 import { startTestServer, type TestServer } from '../support/server';
 import { freePort } from '../support/ports';
+import { REDIS_SERVER, startRedis, stopRedis } from '../support/redis-server';
 
-const REDIS = ['/usr/bin/redis-server', '/usr/local/bin/redis-server'].find((p) => existsSync(p));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn(REDIS as string, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: 'ignore',
-  });
-  for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => (socket.destroy(), resolve(true))).once('error', () => resolve(false));
-    });
-    if (up) return child;
-    await sleep(50);
-  }
-  throw new Error('redis-server did not start');
-}
-
-const stopRedis = (child: ChildProcess) => new Promise<void>((resolve) => (child.once('exit', () => resolve()), child.kill('SIGKILL')));
-
-if (!REDIS) {
+if (!REDIS_SERVER) {
   it.skip('Redis outage (no redis-server: install Debian package redis-server)', () => undefined);
   console.warn('Redis outage test SKIPPED: no redis-server (Debian package redis-server; .ci/run installs it)');
 } else {
