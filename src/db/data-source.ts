@@ -2,7 +2,7 @@ import { DataSource, type QueryRunner, type ReplicationMode } from 'typeorm';
 import type { Class } from '../common/module';
 import { createLogger, type Logger } from '../logger';
 import { migrations } from './migrations';
-import { isDatabaseUnavailable } from './pg-errors';
+import { isDatabaseUnavailable, isRecoveryConflict } from './pg-errors';
 import { QueryCountingLogger } from './query-logger';
 import { readingFromReplica } from './read-routing';
 
@@ -70,12 +70,6 @@ class RoutedDataSource extends DataSource {
 /** Whether reads may go to replicas: createDataSource was given `readUrls`. */
 export function hasReadReplicas(db: DataSource): boolean {
   return db instanceof RoutedDataSource && db.replicated;
-}
-
-/** A hot standby cancels a read whose rows its recovery must remove (SQLSTATE 40001, "conflict with recovery"). */
-function isRecoveryConflict(err: unknown): boolean {
-  const e = (err as { driverError?: { code?: string } })?.driverError ?? (err as { code?: string });
-  return e?.code === '40001';
 }
 
 /** Schema changes only through migrations: `synchronize` stays off. */

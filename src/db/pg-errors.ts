@@ -21,6 +21,11 @@ export function isDataException(err: unknown): boolean {
   return pgError(err).code?.startsWith('22') ?? false;
 }
 
+/** A hot standby cancelled a read whose rows its recovery must remove (SQLSTATE 40001, "conflict with recovery"). */
+export function isRecoveryConflict(err: unknown): boolean {
+  return pgError(err).code === '40001';
+}
+
 /**
  * PostgreSQL cannot serve now, whatever the request: a connection refused, cut or timed out, or the server shutting
  * down, starting or over its connection limit (SQLSTATE classes 08 and 57P, and 53300). A restart, a failover or a
