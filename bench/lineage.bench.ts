@@ -733,11 +733,11 @@ async function main(): Promise<void> {
           95,
         )
       : NaN;
-    const worstRatio = Math.min(...ratios);
+    const depth5Ratio = ratios[DEPTHS.indexOf(5)] ?? NaN;
     console.log('\ngoals:');
     console.log(`  p95 under 100 ms at depth 5 through GraphQL: ${p95 < 100 ? 'met' : 'NOT met'} (${p95.toFixed(1)} ms)`);
     console.log(
-      `  bare SQL p50 / GraphQL p50 at least 0.5: ${worstRatio >= 0.5 ? 'met' : 'NOT met'} (${ratios.map((r, i) => `depth ${DEPTHS[i]}: ${r.toFixed(2)}×`).join(', ')})`,
+      `  bare SQL p50 / GraphQL p50 at least 0.6 at depth 5: ${depth5Ratio >= 0.6 ? 'met' : 'NOT met'} (${ratios.map((r, i) => `depth ${DEPTHS[i]}: ${r.toFixed(2)}×`).join(', ')})`,
     );
     console.log(`  load under a minute: ${loaded.seconds < 60 ? 'met' : 'NOT met'} (${loaded.seconds.toFixed(1)} s)`);
   } finally {

@@ -11,6 +11,16 @@ const memo = new WeakMap<readonly FieldNode[], readonly string[]>();
 export function nodeFields(info: GraphQLResolveInfo): readonly string[] {
   const known = memo.get(info.fieldNodes);
   if (known) return known;
+  const result = fieldsAt(info, 'edges', 'node');
+  memo.set(info.fieldNodes, result);
+  return result;
+}
+
+/**
+ * The names of the fields a client selects at this path under the field being resolved, through fragments and
+ * inline fragments, sorted. `lineage { nodes { node { id name } } }`: fieldsAt(info, 'nodes', 'node') → ['id', 'name'].
+ */
+export function fieldsAt(info: GraphQLResolveInfo, ...path: string[]): readonly string[] {
   const names = new Set<string>();
   const fieldsOf = (set: SelectionSetNode | undefined, visit: (field: FieldNode) => void): void => {
     for (const selection of set?.selections ?? []) {
@@ -19,17 +29,13 @@ export function nodeFields(info: GraphQLResolveInfo): readonly string[] {
       else fieldsOf(info.fragments[selection.name.value]?.selectionSet, visit);
     }
   };
-  for (const connection of info.fieldNodes) {
-    fieldsOf(connection.selectionSet, (edges) => {
-      if (edges.name.value !== 'edges') return;
-      fieldsOf(edges.selectionSet, (node) => {
-        if (node.name.value === 'node') fieldsOf(node.selectionSet, (field) => names.add(field.name.value));
-      });
+  const walk = (set: SelectionSetNode | undefined, rest: readonly string[]): void =>
+    fieldsOf(set, (field) => {
+      if (rest.length === 0) names.add(field.name.value);
+      else if (field.name.value === rest[0]) walk(field.selectionSet, rest.slice(1));
     });
-  }
-  const result = [...names].sort();
-  memo.set(info.fieldNodes, result);
-  return result;
+  for (const field of info.fieldNodes) walk(field.selectionSet, path);
+  return [...names].sort();
 }
 
 /**

@@ -137,6 +137,41 @@ describe('automatic provenance', () => {
   });
 });
 
+describe('a graph asked for labels only', () => {
+  const LABELS = `query($id: UUID!) { lineage(nodeId: $id, direction: BOTH, maxDepth: 2) { nodes { node { __typename id kind name } } } }`;
+  const FULL = `query($id: UUID!) { lineage(nodeId: $id, direction: BOTH, maxDepth: 2) { nodes { node { __typename id kind name ... on ModelVersion { stage } } } } }`;
+  type Nodes = { lineage: { nodes: Array<{ node: { __typename: string; id: string; kind: string; name: string } }> } };
+
+  test('reads each version and deployment as its label, in one statement each, with the same names as whole rows give', async () => {
+    const model = await t.services.models.create(admin, { name: modelName('labels'), owner: 'ml' });
+    const { version } = await t.services.versions.register(admin, readyRegistration(model.id, { datasetVersions: ['s3://labels/x@v1'] }));
+    await t.services.deployments.record(admin, {
+      versionId: version.id,
+      environment: 'staging',
+      endpoint: 'https://serve.example/labels',
+      strategy: DeploymentStrategy.DIRECT,
+      trafficPercent: 100,
+      overrideReason: 'test',
+    });
+    const ask = (query: string) => t.database.capture(async () => ok(await t.post({ query, variables: { id: version.id } })) as Nodes);
+    const labels = await ask(LABELS);
+    const full = await ask(FULL);
+    const label = (n: Nodes) => n.lineage.nodes.map(({ node }) => [node.__typename, node.kind, node.name]).sort();
+    expect(label(labels.result)).toEqual(label(full.result));
+    expect(label(labels.result)).toEqual(
+      expect.arrayContaining([
+        ['ModelVersion', 'MODEL_VERSION', `${model.name}@1`],
+        ['Deployment', 'DEPLOYMENT', 'staging: https://serve.example/labels'],
+      ]),
+    );
+    // Whole rows, and the models' rows for the name, only when a field beyond the label is asked for.
+    const wholeRows = (sql: string[]) => sql.filter((q) => /SELECT x\.\* FROM (model_versions|deployments|registered_models) x/.test(q));
+    expect(wholeRows(labels.sql)).toEqual([]);
+    expect(wholeRows(full.sql)).toHaveLength(3);
+    expect(labels.sql.filter((q) => /^SELECT x\.id, x\.(model_id, x\.version, r\.name|environment, x\.endpoint) /.test(q))).toHaveLength(2);
+  });
+});
+
 describe('writes', () => {
   test('properties merged over calls stay within the bound a single call has: the merge that would pass it is refused', async () => {
     const naturalKey = `s3://grow-${process.pid}-${++counter}`;
@@ -530,6 +565,11 @@ describe('with MODELGRAPH_VISIBILITY=granted', () => {
       const graph = ok(await server.request(LineageDocument, { nodeId: datasetId, direction: 'DOWNSTREAM' }, alma)).lineage;
       expect(graph.nodes.map((n) => n.node.id).sort()).toEqual([datasetId, visible.id].sort());
       expect(graph.edges.every((e) => e.to !== hidden.id)).toBe(true);
+      // Read as labels only, the same nodes.
+      const labels = ok(
+        await server.post({ query: `{ lineage(nodeId: "${datasetId}", direction: DOWNSTREAM) { nodes { node { id name } } } }` }, alma),
+      ) as { lineage: { nodes: Array<{ node: { id: string } }> } };
+      expect(labels.lineage.nodes.map((n) => n.node.id).sort()).toEqual([datasetId, visible.id].sort());
       const impact = ok(await server.request(ImpactDocument, { nodeId: datasetId }, alma)).impact;
       expect(impact.models.map((m) => m.model.id)).toEqual([mine.id]);
       expect(errorCode(await server.request(LineageDocument, { nodeId: hidden.id }, alma))).toBe('NOT_FOUND');

@@ -1,5 +1,5 @@
 import { parse, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type OperationDefinitionNode } from 'graphql';
-import { selects } from '../../src/graphql/selection';
+import { fieldsAt, nodeFields, selects } from '../../src/graphql/selection';
 
 /** The resolve info of the operation's first field, as an executor hands it to that field's resolver. */
 function infoOf(source: string): GraphQLResolveInfo {
@@ -22,5 +22,18 @@ describe('selects', () => {
     expect(selects(infoOf('{ graph { ...G } } fragment G on Graph { edges { ... on Edge { id } } }'), 'edges', 'id')).toBe(true);
     expect(selects(infoOf('{ graph { ... { edges { ...E } } } } fragment E on Edge { id }'), 'edges', 'id')).toBe(true);
     expect(selects(infoOf('{ graph { ...G } } fragment G on Graph { edges { from } }'), 'edges', 'id')).toBe(false);
+  });
+});
+
+describe('fieldsAt', () => {
+  it('names the fields selected at a path, through fragments and inline fragments, sorted', () => {
+    const info = infoOf('{ graph { nodes { node { name ...N ... on V { stage } } } edges { id } } } fragment N on Node { id kind }');
+    expect(fieldsAt(info, 'nodes', 'node')).toEqual(['id', 'kind', 'name', 'stage']);
+    expect(fieldsAt(info, 'edges')).toEqual(['id']);
+    expect(fieldsAt(info, 'missing', 'node')).toEqual([]);
+  });
+
+  it('is what nodeFields reads of a connection', () => {
+    expect(nodeFields(infoOf('{ versions { edges { node { stage id } } totalCount } }'))).toEqual(['id', 'stage']);
   });
 });

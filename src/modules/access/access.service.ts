@@ -142,7 +142,8 @@ export class AccessService implements Authorization {
 
   /**
    * The rows of `table` whose `keyColumn` is among `keys` and whose model (in `modelColumn`) the caller
-   * can see: how an entry point reads what it is asked for by id or name, unseen rows absent.
+   * can see: how an entry point reads what it is asked for by id or name, unseen rows absent. `columns` of `x`,
+   * whole rows by default.
    */
   visibleRows(
     caller: Caller,
@@ -150,12 +151,13 @@ export class AccessService implements Authorization {
     keyColumn: string,
     keys: readonly unknown[],
     modelColumn = 'model_id',
+    columns = 'x.*',
   ): Promise<Record<string, unknown>[]> {
     const params = new SqlParams();
     const wanted = params.p(keys);
     const visible = this.visibleModels(caller, `x.${modelColumn}`, params);
     return this.db.query(
-      `SELECT x.* FROM ${table} x WHERE x.${keyColumn} = ANY(${wanted}) ${visible ? `AND ${visible}` : ''}`,
+      `SELECT ${columns} FROM ${table} x WHERE x.${keyColumn} = ANY(${wanted}) ${visible ? `AND ${visible}` : ''}`,
       params.values,
     );
   }

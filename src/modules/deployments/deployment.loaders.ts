@@ -11,6 +11,8 @@ export function createDeploymentLoaders(deployments: DeploymentService, caller: 
     });
   return {
     byId: mapLoader((ids) => deployments.byIds(caller, ids), lowerCase),
+    /** What a lineage graph shows of a deployment when a client asks for no more than its id, kind and name. */
+    labelById: mapLoader((ids) => deployments.labelsByIds(caller, ids), lowerCase),
     ofVersion: of('version'),
     activeOfModel: of('activeOfModel'),
   };

@@ -116,6 +116,19 @@ export class DeploymentService {
     return hydrateByKey(this.db.manager, DeploymentEntity, rows, (r) => String(r.id));
   }
 
+  /** What a lineage graph labels each deployment with (`<environment>: <endpoint>`), for those the caller can see. */
+  async labelsByIds(caller: Caller, ids: readonly string[]): Promise<Map<string, DeploymentLabel>> {
+    const rows = await this.access.visibleRows(
+      caller,
+      'deployments',
+      'id',
+      ids.filter(isUuid),
+      'model_id',
+      'x.id, x.environment, x.endpoint',
+    );
+    return new Map(rows.map((r) => [String(r.id), { id: String(r.id), environment: String(r.environment), endpoint: String(r.endpoint) }]));
+  }
+
   /** Every deployment of each version, or the ACTIVE and DRAINING ones of each model, newest first. */
   async pages(parents: readonly string[], of: DeploymentParent, page: PageArgs): Promise<Map<string, Page<DeploymentEntity>>> {
     return hydratePages(this.db.manager, DeploymentEntity, await keysetPages(this.db.manager, deploymentList(parents, of), page));
@@ -127,6 +140,8 @@ export class DeploymentService {
 }
 
 /** 'version': all deployments of a version; 'activeOfModel': the ACTIVE and DRAINING ones of a model. */
+export type DeploymentLabel = Pick<DeploymentEntity, 'id' | 'environment' | 'endpoint'>;
+
 export type DeploymentParent = 'version' | 'activeOfModel';
 
 function deploymentList(parents: readonly string[], of: DeploymentParent): ListQuery {

@@ -3,11 +3,11 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Ctx, FieldResolver, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { LineageNodeKind } from '../../common/lineage';
 import type { RequestContext } from '../../graphql/context';
-import { selects } from '../../graphql/selection';
+import { fieldsAt, selects } from '../../graphql/selection';
 import { LineageNode } from '../../graphql/lineage-node';
 import { type DeploymentEntity, type DeploymentLoaders, Deployment } from '../deployments';
 import type { ModelLoaders } from '../models';
-import { type ModelVersionEntity, type VersionLoaders, ModelVersion } from '../versions';
+import { type ModelVersionEntity, type VersionLabel, type VersionLoaders, ModelVersion } from '../versions';
 import type { LineageEdgeEntity } from './lineage.entity';
 import type { LineageLoaders } from './lineage.loaders';
 import { EDGES_PER_NODE, LineageDirection, LineageRelation, MAX_EDGES, MAX_IMPACTED, MAX_PATHS } from './lineage.rules';
@@ -34,25 +34,33 @@ type Ctx = LineageContext;
 
 type NodeRow = Pick<Reached, 'id' | 'kind'>;
 
+/** The node fields a version's or a deployment's label answers; asking for any other needs the whole row. */
+const LABEL_FIELDS = new Set(['__typename', 'id', 'kind', 'name']);
+
 /**
  * The object a LineageNode field answers: the ModelVersion or Deployment itself (so a client selects
- * their fields inside the graph), or the generic node; tagged with its type for the interface.
+ * their fields inside the graph), or the generic node; tagged with its type for the interface. With
+ * `labelOnly` (the client asks for no more than LABEL_FIELDS), a version or deployment is read as its label.
  */
-export async function nodeObject(ctx: Ctx, node: NodeRow): Promise<object | null> {
+export async function nodeObject(ctx: Ctx, node: NodeRow, labelOnly = false): Promise<object | null> {
   if (node.kind === LineageNodeKind.MODEL_VERSION) {
-    const version = await ctx.loaders.versions.byId.load(node.id);
+    const version = await (labelOnly ? ctx.loaders.versions.labelById : ctx.loaders.versions.byId).load(node.id);
     return version && { __typename: 'ModelVersion', ...version };
   }
   if (node.kind === LineageNodeKind.DEPLOYMENT) {
-    const deployment = await ctx.loaders.deployments.byId.load(node.id);
+    const deployment = await (labelOnly ? ctx.loaders.deployments.labelById : ctx.loaders.deployments.byId).load(node.id);
     return deployment && { __typename: 'Deployment', ...deployment };
   }
   return { __typename: 'GenericLineageNode', ...node };
 }
 
-/** Resolves every node of an answer at once (the loaders batch them), dropping any the caller cannot see. */
-async function graphOf(ctx: Ctx, walk: Walk) {
-  const nodes = await Promise.all(walk.nodes.map(async (n) => ({ node: await nodeObject(ctx, n), depth: n.depth })));
+/**
+ * Resolves every node of an answer at once (the loaders batch them), dropping any the caller cannot see. A picture
+ * of a graph asks only for labels: then only those are read (a 1,000-node answer is otherwise most of its time).
+ */
+async function graphOf(ctx: Ctx, walk: Walk, info: GraphQLResolveInfo) {
+  const labelOnly = fieldsAt(info, 'nodes', 'node').every((field) => LABEL_FIELDS.has(field));
+  const nodes = await Promise.all(walk.nodes.map(async (n) => ({ node: await nodeObject(ctx, n, labelOnly), depth: n.depth })));
   return { nodes: nodes.filter((n) => n.node !== null), edges: walk.edges, truncated: walk.truncated };
 }
 
@@ -108,6 +116,7 @@ export class LineageResolver {
     return graphOf(
       ctx,
       await ctx.services.lineage.graph(ctx.caller, nodeId, graphArgs(info, direction, maxDepth, kinds, relations, first, at)),
+      info,
     );
   }
 
@@ -204,9 +213,9 @@ export class LineageVersionFields {
   }
 
   @FieldResolver(() => String, { description: '<model name>@<version>' })
-  async name(@Root() version: ModelVersionEntity, @Ctx() ctx: Ctx): Promise<string> {
-    const model = await ctx.loaders.models.byId.load(version.modelId);
-    return `${model?.name ?? version.modelId}@${version.version}`;
+  async name(@Root() version: ModelVersionEntity | VersionLabel, @Ctx() ctx: Ctx): Promise<string> {
+    const modelName = 'modelName' in version ? version.modelName : (await ctx.loaders.models.byId.load(version.modelId))?.name;
+    return `${modelName ?? version.modelId}@${version.version}`;
   }
 
   @FieldResolver(() => LineageGraph, {
@@ -223,6 +232,7 @@ export class LineageVersionFields {
     return graphOf(
       ctx,
       await ctx.loaders.lineage.walks(graphArgs(info, LineageDirection.UPSTREAM, maxDepth, kinds, null, first)).load(version.id),
+      info,
     );
   }
 
@@ -238,6 +248,7 @@ export class LineageVersionFields {
     return graphOf(
       ctx,
       await ctx.loaders.lineage.walks(graphArgs(info, LineageDirection.DOWNSTREAM, maxDepth, kinds, null, first)).load(version.id),
+      info,
     );
   }
 }

@@ -6,7 +6,7 @@ export { ModelVersionEntity } from './version.entity';
 export { ArtifactFormat, ArtifactLayout, ArtifactStatus, Stage } from './version.enums';
 export type { VersionLoaders } from './version.loaders';
 export type { RegisteredManifest } from './version.rules';
-export type { ModelVersionService } from './version.service';
+export type { ModelVersionService, VersionLabel } from './version.service';
 export { lockModelOfVersion, readVersion } from './version.store';
 export { Artifact, ArtifactFile, ModelVersion } from './version.types';
 export { versionsModule } from './versions.module';

@@ -11,6 +11,8 @@ export function createVersionLoaders(versions: ModelVersionService, caller: Call
      * models the caller can see: the others load as null.
      */
     byId: mapLoader((ids) => versions.byIds(caller, ids), lowerCase),
+    /** What a lineage graph shows of a version when a client asks for no more than its id, kind and name. */
+    labelById: mapLoader((ids) => versions.labelsByIds(caller, ids), lowerCase),
     latestOfModel: mapLoader((modelIds) => versions.latestByModels(modelIds)),
     productionOfModel: mapLoader((modelIds) => versions.productionByModels(modelIds)),
     /** Keys: `${modelId}/${versionNumber}`. */

@@ -174,6 +174,23 @@ export class ModelVersionService {
     return hydrateByKey(this.db.manager, ModelVersionEntity, rows, (r) => String(r.id));
   }
 
+  /**
+   * What a lineage graph labels each version with (its id, model and number, and the model's name), for the versions
+   * among `ids` whose model the caller can see: one statement of four columns, where byIds reads whole rows and the
+   * name would take the models' rows besides.
+   */
+  async labelsByIds(caller: Caller, ids: readonly string[]): Promise<Map<string, VersionLabel>> {
+    const params = new SqlParams();
+    const wanted = params.p(ids.filter(isUuid));
+    const visible = this.access.visibleModels(caller, 'x.model_id', params);
+    const rows = (await this.db.query(
+      `SELECT x.id, x.model_id, x.version, r.name AS model_name FROM model_versions x JOIN registered_models r ON r.id = x.model_id
+       WHERE x.id = ANY(${wanted}) ${visible ? `AND ${visible}` : ''}`,
+      params.values,
+    )) as Array<{ id: string; model_id: string; version: number; model_name: string }>;
+    return new Map(rows.map((r) => [r.id, { id: r.id, modelId: r.model_id, version: r.version, modelName: r.model_name }]));
+  }
+
   /** The highest-numbered version of each model: one index probe per model, however many versions it has. */
   async latestByModels(modelIds: readonly string[]): Promise<Map<string, ModelVersionEntity>> {
     const rows = await this.db.query(
@@ -260,6 +277,9 @@ export class ModelVersionService {
 const VERSION_SUMMARY_OMITS = ['datasetVersions', 'hyperparameters', 'environmentPackageLock', 'artifactSignature'] as const;
 
 /** The columns (of `x`) of a version summary: every column of ModelVersionEntity but VERSION_SUMMARY_OMITS. */
+/** A version as a lineage graph labels it: `<modelName>@<version>`. */
+export type VersionLabel = Pick<ModelVersionEntity, 'id' | 'modelId' | 'version'> & { modelName: string };
+
 function versionSummary(manager: EntityManager): string {
   return columnsExcept(manager, ModelVersionEntity, VERSION_SUMMARY_OMITS);
 }
