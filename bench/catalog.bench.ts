@@ -1,6 +1,7 @@
 // `npm run bench:catalog [-- --models 1000 --big 100000 --seconds 5]`: the catalog page through
 // modelgraph over HTTP, side by side with the same answer from one hand-written SQL statement
-// behind a minimal HTTP server, on the same data in the same run. Not a test: it prints figures.
+// behind a minimal HTTP server, and with PostGraphile v4 when bench/postgraphile is installed
+// (`npm --prefix bench/postgraphile ci`), on the same data in the same run. Not a test: it prints figures.
 import 'reflect-metadata';
 import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,7 +12,7 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { Client } from 'pg';
 import { createDataSource } from '../src/db/data-source';
 import { openBenchDatabase, percentile, seedCatalog } from './bench-support';
-import { CATALOG_QUERY, PARENT_PROBES } from './catalog.queries';
+import { CATALOG_QUERY, PARENT_PROBES, POSTGRAPHILE_CATALOG_QUERY } from './catalog.queries';
 import type { ParentMessage, ServerMessage } from './catalog.server';
 
 const { values: options } = parseArgs({
@@ -26,6 +27,8 @@ const MODELS = Number(options.models);
 const BIG = Number(options.big);
 const SECONDS = Number(options.seconds);
 const CLIENTS = options.clients.split(',').map(Number);
+/** PostGraphile v4, an npm project of its own (it needs graphql 15): its server and its node_modules. */
+const POSTGRAPHILE_DIR = path.resolve(__dirname, '..', '..', 'bench', 'postgraphile');
 
 /** One server under test, forked, talked to over IPC and HTTP. */
 class Target {
@@ -37,10 +40,14 @@ class Target {
     private readonly agent = new http.Agent({ keepAlive: true, maxSockets: 64 }),
   ) {}
 
-  static async start(name: string, kind: 'modelgraph' | 'sql', url: string): Promise<Target> {
+  static async start(name: string, kind: 'modelgraph' | 'sql' | 'postgraphile', url: string): Promise<Target> {
     // As deployed (docker/Dockerfile): graphql-js, among others, takes its fast paths only in production.
     const env = { ...process.env, NODE_ENV: 'production' };
-    const child = fork(path.join(__dirname, 'catalog.server.js'), [kind, url], { stdio: 'inherit', env });
+    // fork runs the child on this process's node (process.execPath).
+    const child =
+      kind === 'postgraphile'
+        ? fork(path.join(POSTGRAPHILE_DIR, 'server.js'), [url], { stdio: 'inherit', env, cwd: POSTGRAPHILE_DIR })
+        : fork(path.join(__dirname, 'catalog.server.js'), [kind, url], { stdio: 'inherit', env });
     const ready = await Target.next<Extract<ServerMessage, { type: 'ready' }>>(child, 'ready');
     return new Target(name, child, ready.port, ready.token);
   }
@@ -124,11 +131,59 @@ class Target {
   }
 }
 
-/** SQL statements one request sends, read from modelgraph's own counter over 20 requests. */
-async function statementsPerRequest(target: Target, body: string): Promise<number> {
-  const before = await target.metric('modelgraph_db_queries_total');
+/** SQL statements one request sends, read from the server's own counter over 20 requests. */
+async function statementsPerRequest(target: Target, body: string, counter = 'modelgraph_db_queries_total'): Promise<number> {
+  const before = await target.metric(counter);
   for (let i = 0; i < 20; i += 1) await target.post(body);
-  return ((await target.metric('modelgraph_db_queries_total')) - before) / 20;
+  return ((await target.metric(counter)) - before) / 20;
+}
+
+interface Connection<T> {
+  edges: Array<{ node: T }>;
+}
+interface PostGraphileCatalog {
+  allRegisteredModels: Connection<{
+    id: string;
+    name: string;
+    modelVersionsByModelId: Connection<{
+      id: string;
+      version: number;
+      stage: string;
+      modelAliasesByVersionId: Connection<{ name: string }>;
+    }>;
+  }>;
+}
+
+/** PostGraphile's answer in modelgraph's field names, to be compared with modelgraph's answer as it is. */
+function asModelgraphAnswer(data: PostGraphileCatalog): unknown {
+  return {
+    data: {
+      models: {
+        edges: data.allRegisteredModels.edges.map(({ node: m }) => ({
+          node: {
+            id: m.id,
+            name: m.name,
+            versions: {
+              edges: m.modelVersionsByModelId.edges.map(({ node: v }) => ({
+                node: {
+                  id: v.id,
+                  version: v.version,
+                  stage: v.stage,
+                  aliases: { edges: v.modelAliasesByVersionId.edges.map(({ node: a }) => ({ node: { name: a.name } })) },
+                },
+              })),
+            },
+          },
+        })),
+      },
+    },
+  };
+}
+
+/** The installed version of a package of bench/postgraphile. */
+function installedVersion(name: string): string {
+  const manifest = path.join(POSTGRAPHILE_DIR, 'node_modules', name, 'package.json');
+  return (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { version: string }).version;
 }
 
 interface Run {
@@ -216,13 +271,41 @@ async function main(): Promise<void> {
       `answer: ${(Buffer.byteLength(JSON.stringify(actual)) / 1024).toFixed(0)} KB; identical from both servers: ${isDeepStrictEqual(expected, actual) ? 'yes' : 'NO'}`,
     );
 
+    // PostGraphile v4 on the same database, asked the same page through its own connection fields.
+    const bodies = new Map<Target, string>([
+      [hand, body],
+      [graph, body],
+    ]);
+    let postgraphile: Target | null = null;
+    if (fs.existsSync(path.join(POSTGRAPHILE_DIR, 'node_modules', 'postgraphile'))) {
+      postgraphile = await Target.start('PostGraphile v4', 'postgraphile', bench.url);
+      targets.push(postgraphile);
+      const postgraphileBody = JSON.stringify({ query: POSTGRAPHILE_CATALOG_QUERY });
+      bodies.set(postgraphile, postgraphileBody);
+      const answer = await postgraphile.graphql(POSTGRAPHILE_CATALOG_QUERY);
+      const same = isDeepStrictEqual(asModelgraphAnswer(answer.data as unknown as PostGraphileCatalog), actual);
+      console.log(
+        `PostGraphile ${installedVersion('postgraphile')} (graphql ${installedVersion('graphql')}): answer ${(Buffer.byteLength(JSON.stringify(answer.data)) / 1024).toFixed(0)} KB; same data: ${same ? 'yes' : 'no'}`,
+      );
+      if (!same)
+        throw new Error('PostGraphile answered other models, versions or aliases than modelgraph: its figures would compare nothing');
+    } else {
+      console.log(`PostGraphile v4: not installed, skipped; to measure it too: npm --prefix bench/postgraphile ci`);
+    }
+
     const widths = [18, 7, 11, 7, 7, 9, 8, 7];
     console.log(row(['target', 'clients', 'requests/s', 'p50 ms', 'p99 ms', 'heap MB', 'GC busy', 'SQL/req'], widths));
     const throughput = new Map<string, number>();
-    for (const target of [hand, graph]) {
+    for (const target of postgraphile ? [hand, graph, postgraphile] : [hand, graph]) {
+      const targetBody = bodies.get(target) ?? body;
       for (const clients of CLIENTS) {
-        const run = await load(target, body, clients);
-        const statements = target === graph ? await statementsPerRequest(graph, body) : 1;
+        const run = await load(target, targetBody, clients);
+        const statements =
+          target === graph
+            ? await statementsPerRequest(graph, body)
+            : target === postgraphile
+              ? await statementsPerRequest(target, targetBody, 'postgraphile_db_queries_total')
+              : 1;
         const rate = run.requests / run.seconds;
         throughput.set(`${target.name}/${clients}`, rate);
         console.log(
@@ -246,6 +329,11 @@ async function main(): Promise<void> {
       const ratio = (throughput.get(`modelgraph/${clients}`) ?? 0) / (throughput.get(`hand-written SQL/${clients}`) ?? 1);
       console.log(`ratio modelgraph / hand-written at ${clients} client${clients === 1 ? '' : 's'}: ${ratio.toFixed(2)}×`);
     }
+    if (postgraphile)
+      for (const clients of CLIENTS) {
+        const ratio = (throughput.get(`modelgraph/${clients}`) ?? 0) / (throughput.get(`${postgraphile.name}/${clients}`) ?? 1);
+        console.log(`ratio modelgraph / PostGraphile v4 at ${clients} client${clients === 1 ? '' : 's'}: ${ratio.toFixed(2)}×`);
+      }
 
     console.log(`\none request at a time through modelgraph, median of 30 (ms): a parent with 5 children and one with ${BIG}`);
     console.log(row(['field', '5 children', `${BIG} children`], [36, 10, 16]));

@@ -32,6 +32,16 @@ SELECT json_build_object('data', json_build_object('models', json_build_object('
 )))::text AS body
 FROM (SELECT id, name, created_at FROM registered_models ORDER BY created_at, id LIMIT 100) m`;
 
+/**
+ * The same page asked of PostGraphile v4 (bench/postgraphile) with the connection fields it derives
+ * from the tables and their foreign keys: models by creation, versions newest first, aliases by name.
+ */
+export const POSTGRAPHILE_CATALOG_QUERY = `query Catalog {
+  allRegisteredModels(first: 100, orderBy: [CREATED_AT_ASC, ID_ASC]) {
+    edges { node { id name modelVersionsByModelId(first: 5, orderBy: VERSION_DESC) { edges { node { id version stage modelAliasesByVersionId(first: 10, orderBy: [NAME_ASC, ID_ASC]) { edges { node { name } } } } } } } }
+  }
+}`;
+
 /** Single-request probes on one parent: each must cost the same with 5 children or with 100,000. */
 export const PARENT_PROBES: Array<{ label: string; query: string }> = [
   {
