@@ -43,6 +43,10 @@ const MINUTE = 60_000;
 const REPORT = `mutation Report($input: ReportFeatureDistributionInput!) {
   reportFeatureDistribution(input: $input) { replayed report { id driftRate features { feature severity } } }
 }`;
+/** The same reports, several per request (`--batch N`): one transaction for them all. */
+const REPORTS = `mutation Reports($inputs: [ReportFeatureDistributionInput!]!) {
+  reportFeatureDistributions(inputs: $inputs) { replayed report { id driftRate features { feature severity } } }
+}`;
 const ALERTS = `subscription Alerts($filter: DriftAlertFilter) {
   driftAlerts(filter: $filter) { cursor change alert { id subject severity raisedAt version { id } } }
 }`;
@@ -195,9 +199,8 @@ interface Outcome {
   /** The error code (or HTTP status) of a refused report. */
   error?: string;
   message?: string;
-  /** Features the server found drifted (WARNING or CRITICAL). */
-  drifted?: string[];
-  replayed?: boolean;
+  /** Per report of the request, in order: the features the server found drifted (WARNING or CRITICAL), and whether it replayed. */
+  reports?: Array<{ drifted: string[]; replayed: boolean }>;
 }
 
 /** Total CPU time of the machine, all cores (ms), and of its idle part. */
@@ -252,8 +255,11 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '20' },
       'drift-every': { type: 'string', default: '20' },
       warmup: { type: 'string', default: '200' },
+      batch: { type: 'string', default: '1' },
     },
   });
+  /** Reports per request: 1 sends reportFeatureDistribution, more send them together by reportFeatureDistributions. */
+  const BATCH = Number(options.batch);
   const MODELS = Number(options.models);
   const CLIENTS = Number(options.clients);
   const SECONDS = Number(options.seconds);
@@ -277,7 +283,7 @@ async function main(): Promise<void> {
     const ready = await ask<Extract<ServerMessage, { type: 'ready' }>>(server, null, 'ready');
     const { targets } = ready;
     console.log(
-      `modelgraph monitoring benchmark: reportFeatureDistribution over HTTP, ${FEATURES} features × ${REFERENCE.length} bins per report, ` +
+      `modelgraph monitoring benchmark: ${BATCH === 1 ? 'reportFeatureDistribution' : `reportFeatureDistributions (${BATCH} reports a request)`} over HTTP, ${FEATURES} features × ${REFERENCE.length} bins per report, ` +
         `${MODELS} models (one ACTIVE deployment each), ${CLIENTS} clients, ${SECONDS} s; 1 report in ${DRIFT_EVERY} drifts a new feature`,
     );
     console.log(
@@ -351,17 +357,15 @@ async function main(): Promise<void> {
               const ms = now() - started;
               const text = Buffer.concat(chunks).toString('utf8');
               try {
+                type Payload = { replayed: boolean; report: { features: Array<{ feature: string; severity: string | null }> } };
                 const json = JSON.parse(text) as {
-                  data?: {
-                    reportFeatureDistribution: {
-                      replayed: boolean;
-                      report: { features: Array<{ feature: string; severity: string | null }> };
-                    } | null;
-                  };
+                  data?: { reportFeatureDistribution?: Payload | null; reportFeatureDistributions?: Payload[] | null };
                   errors?: Array<{ message: string; extensions?: { code?: string } }>;
                 };
-                const payload = json.data?.reportFeatureDistribution;
-                if (res.statusCode !== 200 || json.errors || !payload) {
+                const payloads =
+                  json.data?.reportFeatureDistributions ??
+                  (json.data?.reportFeatureDistribution ? [json.data.reportFeatureDistribution] : null);
+                if (res.statusCode !== 200 || json.errors || !payloads) {
                   const first = json.errors?.[0];
                   resolve({
                     ok: false,
@@ -370,10 +374,11 @@ async function main(): Promise<void> {
                     message: first?.message ?? text.slice(0, 200),
                   });
                 } else {
-                  const drifted = payload.report.features
-                    .filter((f) => f.severity === 'WARNING' || f.severity === 'CRITICAL')
-                    .map((f) => f.feature);
-                  resolve({ ok: true, ms, drifted, replayed: payload.replayed });
+                  const reports = payloads.map((p) => ({
+                    drifted: p.report.features.filter((f) => f.severity === 'WARNING' || f.severity === 'CRITICAL').map((f) => f.feature),
+                    replayed: p.replayed,
+                  }));
+                  resolve({ ok: true, ms, reports });
                 }
               } catch {
                 resolve({ ok: false, ms, error: `HTTP ${res.statusCode}`, message: text.slice(0, 200) });
@@ -403,32 +408,50 @@ async function main(): Promise<void> {
       const result: PhaseResult = { latencies: [], errors: new Map(), wrongVerdicts: 0, replays: 0, expected: [], ok: 0, seconds: 0 };
       const started = now();
       await Promise.all(
-        Array.from({ length: CLIENTS }, async () => {
+        Array.from({ length: CLIENTS }, async (_, c) => {
+          // One report a request: every client round the deployments. Batches: each client reports deployments of its
+          // own, as separate reporters would, so that two batches do not queue on each other's rows until they commit.
+          const mine = targets.map((_t, i) => i).filter((i) => BATCH === 1 || targets.length < CLIENTS || i % CLIENTS === c);
+          let own = 0;
           while (!until()) {
-            const n = sent;
-            sent += 1;
-            let d = reportsOf % targets.length;
-            let drift: number | null = null;
-            if ((n + 1) % DRIFT_EVERY === 0) {
-              // The next deployment with a feature left that never drifted; none left: a plain report.
-              for (let k = 0; k < targets.length && drift === null; k += 1) {
-                const candidate = (nextDrifting + k) % targets.length;
-                if (driftsUsed[candidate] < FEATURES) {
-                  d = candidate;
-                  drift = driftsUsed[candidate];
-                  driftsUsed[candidate] += 1;
-                  nextDrifting = candidate + 1;
+            const reports: Array<{ input: string; key: string | null; want: string[] }> = [];
+            while (reports.length < BATCH) {
+              const n = sent;
+              sent += 1;
+              let d = BATCH === 1 ? reportsOf % targets.length : mine[own % mine.length];
+              let drift: number | null = null;
+              if ((n + 1) % DRIFT_EVERY === 0) {
+                // The next deployment (of this client's) with a feature left that never drifted; none left: a plain report.
+                for (let k = 0; k < mine.length && drift === null; k += 1) {
+                  const candidate = mine[(nextDrifting + k) % mine.length];
+                  if (driftsUsed[candidate] < FEATURES) {
+                    d = candidate;
+                    drift = driftsUsed[candidate];
+                    driftsUsed[candidate] += 1;
+                    nextDrifting = (nextDrifting + k + 1) % mine.length;
+                  }
                 }
+                if (drift === null) driftCapacityHit += 1;
               }
-              if (drift === null) driftCapacityHit += 1;
+              if (drift === null) {
+                reportsOf += 1;
+                own += 1;
+              }
+              if (drift === null) reportsOf += 1;
+              const target = targets[d];
+              reports.push({
+                input:
+                  `{"deploymentId":"${target.deploymentId}","window":${JSON.stringify(nextWindow(d))},` +
+                  `"features":${drift === null ? NORMAL[n % NORMAL.length] : featuresJson(drift)}}`,
+                key: drift === null ? null : `${target.versionId}|${featureName(drift)}`,
+                want: drift === null ? [] : [featureName(drift)],
+              });
             }
-            if (drift === null) reportsOf += 1;
-            const target = targets[d];
             const body =
-              `{"query":${JSON.stringify(REPORT)},"variables":{"input":{"deploymentId":"${target.deploymentId}",` +
-              `"window":${JSON.stringify(nextWindow(d))},"features":${drift === null ? NORMAL[n % NORMAL.length] : featuresJson(drift)}}}}`;
-            const key = drift === null ? null : `${target.versionId}|${featureName(drift)}`;
-            if (key) sentAt.set(key, now());
+              BATCH === 1
+                ? `{"query":${JSON.stringify(REPORT)},"variables":{"input":${reports[0].input}}}`
+                : `{"query":${JSON.stringify(REPORTS)},"variables":{"inputs":[${reports.map((r) => r.input).join(',')}]}}`;
+            for (const { key } of reports) if (key) sentAt.set(key, now());
             const outcome = await post(body);
             result.latencies.push(outcome.ms);
             if (!outcome.ok) {
@@ -438,11 +461,13 @@ async function main(): Promise<void> {
               result.errors.set(code, seen);
               continue;
             }
-            result.ok += 1;
-            if (outcome.replayed) result.replays += 1;
-            const want = drift === null ? [] : [featureName(drift)];
-            if (outcome.drifted?.join() !== want.join()) result.wrongVerdicts += 1;
-            if (key) result.expected.push(key);
+            reports.forEach(({ key, want }, i) => {
+              const got = outcome.reports?.[i];
+              result.ok += 1;
+              if (got?.replayed) result.replays += 1;
+              if (got?.drifted.join() !== want.join()) result.wrongVerdicts += 1;
+              if (key) result.expected.push(key);
+            });
           }
         }),
       );
@@ -493,7 +518,10 @@ async function main(): Promise<void> {
     const ms = (sorted: number[], p: number) => (sorted.length ? percentile(sorted, p).toFixed(1) : '-');
     const rate = measured.ok / measured.seconds;
     const errors = [...measured.errors.values()].reduce((sum, e) => sum + e.count, 0);
-    console.log('\nreports  seconds  reports/s  features/s  HTTP p50 ms  p95 ms  p99 ms  max ms  errors');
+    console.log(
+      `\n${BATCH === 1 ? 'one report per request' : `${BATCH} reports per request (reportFeatureDistributions)`}; HTTP times per request`,
+    );
+    console.log('reports  seconds  reports/s  features/s  HTTP p50 ms  p95 ms  p99 ms  max ms  errors');
     const w = [7, 7, 9, 10, 11, 6, 6, 6, 6];
     console.log(
       row(

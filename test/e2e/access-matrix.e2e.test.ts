@@ -66,6 +66,7 @@ import {
   RemoveLineageEdgeDocument,
   RemoveTeamMemberDocument,
   ReportFeatureDistributionDocument,
+  ReportFeatureDistributionsDocument,
   ReportProductionMetricsDocument,
   ResolveAlertDocument,
   RescanArtifactDocument,
@@ -809,6 +810,18 @@ const OPS: Op[] = [
       c.t.request(
         ReportFeatureDistributionDocument,
         { input: { versionId: c.state.versionId, window: isoWindow(1), features: [numeric('age', UNIFORM)] } },
+        c.token,
+      ),
+  },
+  {
+    name: 'reportFeatureDistributions',
+    field: 'reportFeatureDistributions',
+    action: Action.REPORT_PRODUCTION,
+    prepare: async (c) => ({ versionId: await referenced(c.s, c.model.id) }),
+    run: (c) =>
+      c.t.request(
+        ReportFeatureDistributionsDocument,
+        { inputs: [{ versionId: c.state.versionId, window: isoWindow(1), features: [numeric('age', UNIFORM)] }] },
         c.token,
       ),
   },

@@ -11,6 +11,7 @@ import {
   DriftToRetrainDocument,
   ObjectiveStatusDocument,
   ReportFeatureDistributionDocument,
+  ReportFeatureDistributionsDocument,
   ReportProductionMetricsDocument,
   ResolveAlertDocument,
   SetModelObjectivesDocument,
@@ -338,6 +339,95 @@ describe('data drift', () => {
     expect(errorCode(await reportFeatures({ deploymentId: deployment.id, hoursAgo: 1, features: [numeric('age', UNIFORM)] }, viewer))).toBe(
       'FORBIDDEN',
     );
+  });
+});
+
+describe('reportFeatureDistributions: many windows or deployments in one call', () => {
+  const batch = (reports: Array<{ deploymentId: string; hoursAgo: number; features: FeatureDistributionInput[] }>, token?: string) =>
+    t.request(
+      ReportFeatureDistributionsDocument,
+      { inputs: reports.map(({ hoursAgo, ...rest }) => ({ ...rest, window: window(hoursAgo) })) },
+      token,
+    );
+
+  test('each report evaluated, stored and audited as one call of its own would be; the same batch again replays', async () => {
+    const a = await productionModel();
+    const b = await productionModel();
+    await withReference(a.deployment.versionId);
+    await withReference(b.deployment.versionId);
+    const reports = [
+      { deploymentId: a.deployment.id, hoursAgo: 3, features: [numeric('age', UNIFORM), numeric('income', UNIFORM)] },
+      { deploymentId: a.deployment.id, hoursAgo: 2, features: [numeric('age', UNIFORM), numeric('income', CRITICAL_SHIFT)] },
+      { deploymentId: b.deployment.id, hoursAgo: 2, features: [numeric('age', WARNING_SHIFT), numeric('income', UNIFORM)] },
+    ];
+    const first = ok(await batch(reports)).reportFeatureDistributions;
+    expect(first.map((p) => [p.replayed, p.report.deploymentId, p.report.driftRate])).toEqual([
+      [false, a.deployment.id, 0],
+      [false, a.deployment.id, 0.5],
+      [false, b.deployment.id, 0.5],
+    ]);
+    expect(first[1].report.features.find((f) => f.feature === 'income')?.severity).toBe('CRITICAL');
+    expect((await alertsOf(a.model.id)).map((x) => [x.kind, x.subject, x.severity])).toEqual([['DATA_DRIFT', 'income', 'CRITICAL']]);
+    expect((await alertsOf(b.model.id)).map((x) => [x.kind, x.subject, x.severity])).toEqual([['DATA_DRIFT', 'age', 'WARNING']]);
+    const audited = async () =>
+      [...(await monitoringActions(a.model.id)), ...(await monitoringActions(b.model.id))].filter((x) => x !== 'monitoring.reference_set');
+    expect(await audited()).toEqual([
+      'monitoring.features_reported',
+      'monitoring.features_reported',
+      'alert.raised',
+      'recommendation.retrain',
+      'monitoring.features_reported',
+      'alert.raised',
+    ]);
+
+    const again = ok(await batch(reports)).reportFeatureDistributions;
+    expect(again.map((p) => [p.replayed, p.report.id])).toEqual(first.map((p) => [true, p.report.id]));
+    expect(await audited()).toHaveLength(6);
+  });
+
+  test('all stored or none: a report refused refuses the batch, named inputs[i]', async () => {
+    const { deployment } = await productionModel();
+    await withReference(deployment.versionId);
+    ok(await reportFeatures({ deploymentId: deployment.id, hoursAgo: 5, features: [numeric('age', UNIFORM)] }));
+    const fresh = { deploymentId: deployment.id, hoursAgo: 4, features: [numeric('age', UNIFORM)] };
+
+    const conflicting = await batch([fresh, { deploymentId: deployment.id, hoursAgo: 5, features: [numeric('age', WARNING_SHIFT)] }]);
+    expect(errorCode(conflicting)).toBe('CONFLICT');
+    expect(conflicting.errors![0].extensions).toMatchObject({ field: 'inputs[1].window' });
+    // The first report of the refused batch was not kept: sent again alone, it is new.
+    expect(ok(await reportFeatures(fresh)).reportFeatureDistribution.replayed).toBe(false);
+
+    const bad = await batch([
+      { deploymentId: deployment.id, hoursAgo: 3, features: [numeric('age', UNIFORM)] },
+      { deploymentId: deployment.id, hoursAgo: 2, features: [numeric('age', [1, 2, 3])] },
+    ]);
+    expect(errorCode(bad)).toBe('BAD_USER_INPUT');
+    expect(bad.errors![0].extensions!.field).toMatch(/^inputs\[1\]\.features\[0\]\.histogram/);
+    expect(bad.errors![0].message).toMatch(/^inputs\[1\]\.features\[0\]\.histogram/);
+    const unknown = await batch([
+      { deploymentId: '00000000-0000-4000-8000-000000000000', hoursAgo: 2, features: [numeric('age', UNIFORM)] },
+    ]);
+    expect([errorCode(unknown), unknown.errors![0].extensions!.field]).toEqual(['NOT_FOUND', 'inputs[0]']);
+    const viewer = await t.tokenFor(Role.VIEWER, 'batch-viewer');
+    expect(errorCode(await batch([fresh], viewer))).toBe('FORBIDDEN');
+    expect(ok(await reportFeatures({ ...fresh, hoursAgo: 3 })).reportFeatureDistribution.replayed).toBe(false);
+  });
+
+  test('bounded: 1 to 100 reports, 50,000 bins, quantiles and categories in all', async () => {
+    const { deployment } = await productionModel();
+    const one = (hoursAgo: number, features = [numeric('age', UNIFORM)]) => ({ deploymentId: deployment.id, hoursAgo, features });
+    const field = async (reports: Parameters<typeof batch>[0]) => {
+      const res = await batch(reports);
+      return [errorCode(res), res.errors![0].extensions!.field];
+    };
+    expect(await field([])).toEqual(['BAD_USER_INPUT', 'inputs']);
+    expect(await field(Array.from({ length: 101 }, (_, i) => one(i + 1)))).toEqual(['BAD_USER_INPUT', 'inputs']);
+    // 30,000 numbers each, under one report's bound; 60,000 together, over the batch's.
+    const wide = Array.from({ length: 500 }, (_, i) => ({
+      name: `f${i}`,
+      histogram: { binEdges: Array.from({ length: 61 }, (_, j) => j), counts: Array(60).fill(1) },
+    }));
+    expect(await field([one(1, wide), one(2, wide)])).toEqual(['BAD_USER_INPUT', 'inputs']);
   });
 });
 

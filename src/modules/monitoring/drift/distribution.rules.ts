@@ -55,13 +55,14 @@ export function toDistributions(features: FeatureShape[], field = 'features'): A
     }
     // Category counts are named by category (features[2].categories.mobile); the other shapes by their own path.
     validateDistribution(distribution, shape === 'categories' ? at : `${at}.${shape}`);
-    values += sizeOf(distribution);
+    values += sizeOfDistribution(distribution);
     if (values > MAX_VALUES_PER_REPORT) throw badInput(field, `at most ${MAX_VALUES_PER_REPORT} bins, quantiles and categories in all`);
     return { name: f.name, distribution };
   });
 }
 
-function sizeOf(d: Distribution): number {
+/** How many numbers a distribution holds: its bins, quantiles or categories. */
+export function sizeOfDistribution(d: Distribution): number {
   if ('categories' in d) return Object.keys(d.categories).length;
   if ('quantiles' in d) return d.quantiles.length;
   return d.counts.length;

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
 import type { RequestContext } from '../../../graphql/context';
 import type { ProductionReportEntity } from './report.entity';
+import { MAX_REPORTS_PER_BATCH } from './report.rules';
 import type { FeatureResult, MetricResult, ReportOutcome, ReportService } from './report.service';
 import { ProductionReport, ProductionReportPayload, ReportFeatureDistributionInput, ReportProductionMetricsInput } from './report.types';
 
@@ -14,6 +15,19 @@ export class ReportResolver {
     @Arg('input', () => ReportFeatureDistributionInput) input: ReportFeatureDistributionInput,
   ) {
     return reportPayload(await ctx.services.reports.reportFeatures(ctx.caller, input));
+  }
+
+  @Mutation(() => [ProductionReportPayload], {
+    description:
+      `Feature distributions of up to ${MAX_REPORTS_PER_BATCH} windows or deployments (50,000 bins, quantiles and categories in all), ` +
+      'in one transaction: each evaluated, replayed or refused as reportFeatureDistribution does it, and all stored or none ' +
+      '(a refused report names its field inputs[i]…); the payloads in the order given',
+  })
+  async reportFeatureDistributions(
+    @Ctx() ctx: Ctx,
+    @Arg('inputs', () => [ReportFeatureDistributionInput]) inputs: ReportFeatureDistributionInput[],
+  ) {
+    return (await ctx.services.reports.reportFeaturesBatch(ctx.caller, inputs)).map(reportPayload);
   }
 
   @Mutation(() => ProductionReportPayload, {

@@ -18,3 +18,6 @@ export function validateWindow(window: ReportWindow, now: Date, field = 'window'
   if (window.end.getTime() - window.start.getTime() > MAX_WINDOW_MS) throw badInput(`${field}.end`, 'a window is at most 31 days long');
   if (window.end.getTime() > now.getTime() + MAX_CLOCK_SKEW_MS) throw badInput(`${field}.end`, 'is in the future');
 }
+
+/** How many reports one reportFeatureDistributions call may carry (and MAX_VALUES_PER_REPORT numbers in all). */
+export const MAX_REPORTS_PER_BATCH = 100;

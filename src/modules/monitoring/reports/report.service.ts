@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Caller } from '../../../common/caller';
 import { canonicalJson } from '../../../common/canonical-json';
-import { conflict, notFound } from '../../../common/errors';
+import { badInput, conflict, DomainError, notFound } from '../../../common/errors';
 import { hydrate } from '../../../db/hydrate';
 import { writeReturning } from '../../../db/write';
 import { Action, type AccessService } from '../../access';
@@ -12,14 +12,14 @@ import { MetricSource, insertMetricPoints, validationValues } from '../../metric
 import { AlertKind, AlertSeverity } from '../alerts/alert.enums';
 import { alertRecords, raiseAlert, type Breach } from '../alerts/alert.store';
 import { analyseCanary, COMPARED_STRATEGIES } from '../canary/canary.service';
-import { toDistributions, type FeatureShape } from '../drift/distribution.rules';
+import { MAX_VALUES_PER_REPORT, sizeOfDistribution, toDistributions, type FeatureShape } from '../drift/distribution.rules';
 import { featureDrift, type Distribution, type FeatureDrift } from '../drift/drift.rules';
 import { qualitySeverity } from '../drift/quality.rules';
 import { isModelQuality, ProductionMetricKind, validateProductionMetrics, worseBy, type ProductionMetricShape } from '../monitoring.rules';
 import { evaluateObjectives } from '../objectives/objective.service';
 import { readSettings, type MonitoringSettings } from '../objectives/objective.store';
 import { ProductionReportEntity } from './report.entity';
-import { validateWindow, type ReportWindow } from './report.rules';
+import { MAX_REPORTS_PER_BATCH, validateWindow, type ReportWindow } from './report.rules';
 import { resolveTarget, type Target } from './report.store';
 
 interface ReportTarget {
@@ -88,44 +88,55 @@ export class ReportService {
   /** reportFeatureDistribution: each feature against the version's reference (PSI and KS, or chi-square). */
   async reportFeatures(caller: Caller, input: FeatureReportInput): Promise<ReportOutcome> {
     const features = toDistributions(input.features);
-    return this.ingest(caller, 'FEATURES', input, features, async (m, target, settings) => {
-      const references = await referencesOf(
-        m,
-        target.versionId,
-        features.map((f) => f.name),
+    return this.ingest(caller, 'FEATURES', input, features, featureEvaluator(input, features));
+  }
+
+  /**
+   * reportFeatureDistributions: several windows or deployments in one transaction, each evaluated, stored and
+   * audited as reportFeatures does it (a replay answers its first outcome), the audit events appended together.
+   * All are stored or none: a refused report refuses the batch, its field named `inputs[i]…`.
+   */
+  async reportFeaturesBatch(caller: Caller, inputs: FeatureReportInput[]): Promise<ReportOutcome[]> {
+    if (!Array.isArray(inputs) || inputs.length === 0) throw badInput('inputs', 'give at least one report');
+    if (inputs.length > MAX_REPORTS_PER_BATCH) throw badInput('inputs', `at most ${MAX_REPORTS_PER_BATCH} reports, got ${inputs.length}`);
+    const now = new Date();
+    const prepared = inputs.map((input, i) => {
+      try {
+        const features = toDistributions(input.features);
+        return { input, features, inputHash: this.prepare('FEATURES', input, features, now) };
+      } catch (err) {
+        throw inBatch(i, err);
+      }
+    });
+    const values = prepared.reduce((n, p) => n + p.features.reduce((k, f) => k + sizeOfDistribution(f.distribution), 0), 0);
+    if (values > MAX_VALUES_PER_REPORT)
+      throw badInput(
+        'inputs',
+        `at most ${MAX_VALUES_PER_REPORT} bins, quantiles and categories in all the reports together, got ${values}`,
       );
-      const results: FeatureResult[] = features.map(({ name, distribution }, i) => {
-        const reference = references.get(name);
-        if (!reference)
-          return { feature: name, status: 'NO_REFERENCE', severity: null, reason: 'the version has no reference distribution for it' };
-        return { feature: name, ...featureDrift(reference, distribution, settings.drift, `features[${i}]`) };
-      });
-      const evaluated = results.filter((r) => r.status === 'OK');
-      const drifted = evaluated.filter((r) => r.severity === 'WARNING' || r.severity === 'CRITICAL');
-      const breaches = drifted.map((r): Breach => ({
-        ...breachOf(target, input.window),
-        kind: AlertKind.DATA_DRIFT,
-        subject: r.feature,
-        severity: r.severity === 'CRITICAL' ? AlertSeverity.CRITICAL : AlertSeverity.WARNING,
-        summary: `${r.feature} drifted (${describe(r as FeatureDrift)}) in version ${target.version}`,
-        evidence: {
-          statistics: (r as FeatureDrift).statistics,
-          observations: (r as FeatureDrift).observations,
-          thresholds: settings.drift,
-        },
-      }));
-      // The drift rate is a production metric like any other: objectives may be set on it.
-      const metrics: MetricRow[] = evaluated.length
-        ? [
-            {
-              name: DRIFT_RATE_METRIC,
-              kind: ProductionMetricKind.DRIFT_RATE,
-              value: drifted.length / evaluated.length,
-              observations: evaluated.length,
-            },
-          ]
-        : [];
-      return { evaluation: { features: results, driftRate: metrics[0]?.value ?? null }, breaches, metrics };
+    // Every batch takes its rows' locks in one order (by deployment or version, then window), whatever order its
+    // reports came in: two batches over the same deployments then wait for each other instead of deadlocking.
+    const order = prepared
+      .map((p, i) => ({
+        ...p,
+        i,
+        key: `${p.input.deploymentId ?? ''}|${p.input.versionId ?? ''}|${new Date(p.input.window.start).toISOString()}`,
+      }))
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
+    return this.db.transaction(async (m) => {
+      const outcomes: ReportOutcome[] = new Array(prepared.length);
+      const audits: AuditRecord[] = [];
+      for (const { input, features, inputHash, i } of order) {
+        try {
+          const done = await this.ingestIn(m, caller, 'FEATURES', input, features, featureEvaluator(input, features), now, inputHash);
+          outcomes[i] = done.outcome;
+          audits.push(...done.audits);
+        } catch (err) {
+          throw inBatch(i, err);
+        }
+      }
+      await appendAudits(m, caller, audits);
+      return outcomes;
     });
   }
 
@@ -185,56 +196,70 @@ export class ReportService {
    * metrics added to the version's history, objectives and canary judged, and alerts raised, with the
    * report's audit event and the alerts' events last.
    */
-  private async ingest(
-    caller: Caller,
-    kind: 'FEATURES' | 'METRICS',
-    input: ReportTarget,
-    body: unknown,
-    evaluate: (m: EntityManager, target: Target, settings: MonitoringSettings) => Promise<Evaluated>,
-  ): Promise<ReportOutcome> {
+  private async ingest(caller: Caller, kind: ReportKind, input: ReportTarget, body: unknown, evaluate: Evaluate): Promise<ReportOutcome> {
     const now = new Date();
+    const inputHash = this.prepare(kind, input, body, now);
+    return this.db.transaction(async (m) => {
+      const { outcome, audits } = await this.ingestIn(m, caller, kind, input, body, evaluate, now, inputHash);
+      await appendAudits(m, caller, audits);
+      return outcome;
+    });
+  }
+
+  /** Checks the window and answers the hash a replay of the same report must match. */
+  private prepare(kind: ReportKind, input: ReportTarget, body: unknown, now: Date): string {
     validateWindow(input.window, now);
-    const inputHash = createHash('sha256')
+    return createHash('sha256')
       .update(
         canonicalJson({ kind, versionId: input.versionId ?? null, deploymentId: input.deploymentId ?? null, window: input.window, body }),
       )
       .digest('hex');
-    return this.db.transaction(async (m) => {
-      const target = await resolveTarget(m, input);
-      const missing = target.deploymentId ? notFound('deployment', target.deploymentId) : notFound('model version', target.versionId);
-      await this.access.authorize(m, caller, Action.REPORT_PRODUCTION, target.modelId, missing);
-      const { start, end } = input.window;
-      const settings = await readSettings(m, target.modelId);
-      const { evaluation, breaches, metrics } = await evaluate(m, target, settings);
-      // The report is the transaction's first write: a window already reported stops it here, with nothing written.
-      const [report] = await writeReturning(
-        m,
-        ProductionReportEntity,
-        `INSERT INTO production_reports (model_id, version_id, deployment_id, kind, window_start, window_end, input_hash, evaluation, reported_by)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING *`,
-        [target.modelId, target.versionId, target.deploymentId, kind, start, end, inputHash, JSON.stringify(evaluation), caller.subject],
-      );
-      if (!report) return { report: await this.reported(m, kind, target, input.window, inputHash), replayed: true };
-      if (metrics.length) await storeMetrics(m, report.id, target, input.window, metrics);
-      breaches.push(...(await this.judge(m, target, settings, input.window, new Set(metrics.map((x) => x.name)), now)));
-      const outcomes = [];
-      for (const breach of breaches) outcomes.push(await raiseAlert(m, breach));
-      const reported: AuditRecord = {
-        action: kind === 'FEATURES' ? 'monitoring.features_reported' : 'monitoring.metrics_reported',
-        subjectType: 'ModelVersion',
-        subjectId: target.versionId,
-        modelId: target.modelId,
-        payload: {
-          reportId: report.id,
-          deploymentId: target.deploymentId,
-          window: input.window,
-          count: Array.isArray(body) ? body.length : 0,
-          alerts: outcomes.map((o) => ({ id: o.alert.id, kind: o.alert.kind, subject: o.alert.subject, change: o.change })),
-        },
-      };
-      await appendAudits(m, caller, [reported, ...(await alertRecords(m, target, outcomes))]);
-      return { report, replayed: false };
-    });
+  }
+
+  /** One report inside the caller's transaction; answers its outcome and the audit events to append (none on a replay). */
+  private async ingestIn(
+    m: EntityManager,
+    caller: Caller,
+    kind: ReportKind,
+    input: ReportTarget,
+    body: unknown,
+    evaluate: Evaluate,
+    now: Date,
+    inputHash: string,
+  ): Promise<{ outcome: ReportOutcome; audits: AuditRecord[] }> {
+    const target = await resolveTarget(m, input);
+    const missing = target.deploymentId ? notFound('deployment', target.deploymentId) : notFound('model version', target.versionId);
+    await this.access.authorize(m, caller, Action.REPORT_PRODUCTION, target.modelId, missing);
+    const { start, end } = input.window;
+    const settings = await readSettings(m, target.modelId);
+    const { evaluation, breaches, metrics } = await evaluate(m, target, settings);
+    // The report is the transaction's first write: a window already reported stops it here, with nothing written.
+    const [report] = await writeReturning(
+      m,
+      ProductionReportEntity,
+      `INSERT INTO production_reports (model_id, version_id, deployment_id, kind, window_start, window_end, input_hash, evaluation, reported_by)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING *`,
+      [target.modelId, target.versionId, target.deploymentId, kind, start, end, inputHash, JSON.stringify(evaluation), caller.subject],
+    );
+    if (!report) return { outcome: { report: await this.reported(m, kind, target, input.window, inputHash), replayed: true }, audits: [] };
+    if (metrics.length) await storeMetrics(m, report.id, target, input.window, metrics);
+    breaches.push(...(await this.judge(m, target, settings, input.window, new Set(metrics.map((x) => x.name)), now)));
+    const outcomes = [];
+    for (const breach of breaches) outcomes.push(await raiseAlert(m, breach));
+    const reported: AuditRecord = {
+      action: kind === 'FEATURES' ? 'monitoring.features_reported' : 'monitoring.metrics_reported',
+      subjectType: 'ModelVersion',
+      subjectId: target.versionId,
+      modelId: target.modelId,
+      payload: {
+        reportId: report.id,
+        deploymentId: target.deploymentId,
+        window: input.window,
+        count: Array.isArray(body) ? body.length : 0,
+        alerts: outcomes.map((o) => ({ id: o.alert.id, kind: o.alert.kind, subject: o.alert.subject, change: o.change })),
+      },
+    };
+    return { outcome: { report, replayed: false }, audits: [reported, ...(await alertRecords(m, target, outcomes))] };
   }
 
   /**
@@ -314,6 +339,61 @@ export class ReportService {
     }
     return breaches;
   }
+}
+
+type ReportKind = 'FEATURES' | 'METRICS';
+type Evaluate = (m: EntityManager, target: Target, settings: MonitoringSettings) => Promise<Evaluated>;
+
+/** A feature report's evaluation: each feature against the version's reference; the drifted ones are breaches. */
+function featureEvaluator(input: FeatureReportInput, features: Array<{ name: string; distribution: Distribution }>): Evaluate {
+  return async (m, target, settings) => {
+    const references = await referencesOf(
+      m,
+      target.versionId,
+      features.map((f) => f.name),
+    );
+    const results: FeatureResult[] = features.map(({ name, distribution }, i) => {
+      const reference = references.get(name);
+      if (!reference)
+        return { feature: name, status: 'NO_REFERENCE', severity: null, reason: 'the version has no reference distribution for it' };
+      return { feature: name, ...featureDrift(reference, distribution, settings.drift, `features[${i}]`) };
+    });
+    const evaluated = results.filter((r) => r.status === 'OK');
+    const drifted = evaluated.filter((r) => r.severity === 'WARNING' || r.severity === 'CRITICAL');
+    const breaches = drifted.map((r): Breach => ({
+      ...breachOf(target, input.window),
+      kind: AlertKind.DATA_DRIFT,
+      subject: r.feature,
+      severity: r.severity === 'CRITICAL' ? AlertSeverity.CRITICAL : AlertSeverity.WARNING,
+      summary: `${r.feature} drifted (${describe(r as FeatureDrift)}) in version ${target.version}`,
+      evidence: {
+        statistics: (r as FeatureDrift).statistics,
+        observations: (r as FeatureDrift).observations,
+        thresholds: settings.drift,
+      },
+    }));
+    // The drift rate is a production metric like any other: objectives may be set on it.
+    const metrics: MetricRow[] = evaluated.length
+      ? [
+          {
+            name: DRIFT_RATE_METRIC,
+            kind: ProductionMetricKind.DRIFT_RATE,
+            value: drifted.length / evaluated.length,
+            observations: evaluated.length,
+          },
+        ]
+      : [];
+    return { evaluation: { features: results, driftRate: metrics[0]?.value ?? null }, breaches, metrics };
+  };
+}
+
+/** A report of a batch refused: the error names it, its field becoming `inputs[i].field` (or `inputs[i]`). */
+function inBatch(i: number, err: unknown): unknown {
+  if (!(err instanceof DomainError)) return err;
+  const own = typeof err.details.field === 'string' ? err.details.field : null;
+  const field = own ? `inputs[${i}].${own}` : `inputs[${i}]`;
+  const message = own && err.message.startsWith(`${own}: `) ? err.message.slice(own.length + 2) : err.message;
+  return new DomainError(err.code, `${field}: ${message}`, { ...err.details, field });
 }
 
 function breachOf(target: Target, window: ReportWindow): Pick<Breach, 'modelId' | 'versionId' | 'deploymentId' | 'window'> {
