@@ -413,6 +413,21 @@ describe('reportFeatureDistributions: many windows or deployments in one call', 
     expect(ok(await reportFeatures({ ...fresh, hoursAgo: 3 })).reportFeatureDistribution.replayed).toBe(false);
   });
 
+  test('batches over the same deployments in opposite orders, sent together, both land: no deadlock', async () => {
+    const deployments: Array<{ id: string; versionId: string }> = [];
+    for (let i = 0; i < 4; i++) {
+      const { deployment } = await productionModel();
+      await withReference(deployment.versionId);
+      deployments.push(deployment);
+    }
+    const reports = (hoursAgo: number) =>
+      deployments.map((d) => ({ deploymentId: d.id, hoursAgo, features: [numeric('age', UNIFORM), numeric('income', UNIFORM)] }));
+    const rounds = await Promise.all(
+      [1, 2, 3, 4, 5, 6].map((hoursAgo) => batch(hoursAgo % 2 ? reports(hoursAgo) : reports(hoursAgo).reverse())),
+    );
+    for (const res of rounds) expect(ok(res).reportFeatureDistributions.map((p) => p.replayed)).toEqual([false, false, false, false]);
+  });
+
   test('bounded: 1 to 100 reports, 50,000 bins, quantiles and categories in all', async () => {
     const { deployment } = await productionModel();
     const one = (hoursAgo: number, features = [numeric('age', UNIFORM)]) => ({ deploymentId: deployment.id, hoursAgo, features });
