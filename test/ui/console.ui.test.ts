@@ -199,7 +199,11 @@ describeInBrowser('governance console in a browser', () => {
     await page.getByLabel('Action').fill('version.stage_changed');
     await page.getByRole('button', { name: 'Apply' }).click();
     await page.locator('.timeline li').first().waitFor();
-    const actions = await page.locator('.timeline li strong').allInnerTexts();
+    // The unfiltered timeline stays on screen until the filtered answer arrives: wait for it to be replaced.
+    const shown = () => page.locator('.timeline li strong').allInnerTexts();
+    for (let waited = 0; (await shown()).some((a) => a !== 'version.stage_changed') && waited < 10_000; waited += 100)
+      await page.waitForTimeout(100);
+    const actions = await shown();
     expect(actions.length).toBeGreaterThan(0);
     expect(new Set(actions)).toEqual(new Set(['version.stage_changed']));
     await screenshot(page, 'audit');
