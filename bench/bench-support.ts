@@ -5,10 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { Caller } from '../src/common/caller';
-import type { Services } from '../src/composition';
+import { createModelgraph, createModelgraphDataSource, type Services } from '../src/composition';
+import { loadConfig } from '../src/config';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '../src/db/embedded';
 import { DeploymentStrategy } from '../src/modules/deployments/deployment.enums';
 import { ArtifactFormat } from '../src/modules/versions/version.enums';
+import { createLogger } from '../src/logger';
+import { startServer, type RunningServer } from '../src/server/app';
+import { createMetrics, type Metrics } from '../src/server/metrics';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve) => {
@@ -179,4 +183,49 @@ export async function seedCatalog(
   );
   await db.query('VACUUM ANALYZE');
   return { bigModelId: big.id, smallModelId: small.id };
+}
+
+export interface BenchServer {
+  server: RunningServer;
+  services: Services;
+  metrics: Metrics;
+  /** The first ADMIN token of the (empty) benchmark database. */
+  adminToken: string;
+  /** Starts the background jobs (event dispatch, webhook deliveries), as main.ts does once the server serves. */
+  startJobs(): Promise<void>;
+  /** Drains the server, stops the jobs and closes the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A forked benchmark's server under test, as deployed (production settings, a silent log), on an empty migrated
+ * database, counting its SQL statements; `env` adds settings (say MODELGRAPH_WEBHOOK_ALLOWED_HOSTS).
+ */
+export async function startBenchServer(url: string, env: Record<string, string> = {}): Promise<BenchServer> {
+  const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production', ...env });
+  const metrics = createMetrics();
+  const db = createModelgraphDataSource({ url, onQuery: () => metrics.dbQueries.inc() });
+  await db.initialize();
+  const { services, application, jobs } = await createModelgraph(db, {
+    access: config.access,
+    events: config.events,
+    webhooks: config.webhooks,
+  });
+  const server = await startServer({ config, db, logger: createLogger('silent'), metrics, application }, { port: 0, host: '127.0.0.1' });
+  const adminToken = await services.tokens.bootstrapAdmin();
+  if (!adminToken) throw new Error('the benchmark database should be empty');
+  return {
+    server,
+    services,
+    metrics,
+    adminToken,
+    startJobs: async () => {
+      for (const job of jobs) await job.start();
+    },
+    stop: async () => {
+      await server.close();
+      for (const job of jobs) await job.stop();
+      await db.destroy();
+    },
+  };
 }

@@ -25,14 +25,9 @@ import { Client } from 'pg';
 import WebSocket from 'ws';
 import type { Caller } from '../src/common/caller';
 import { Role } from '../src/common/role';
-import { createModelgraph, createModelgraphDataSource } from '../src/composition';
-import { loadConfig } from '../src/config';
 import { createDataSource } from '../src/db/data-source';
-import { createLogger } from '../src/logger';
 import { RiskTier } from '../src/modules/models/model.enums';
-import { startServer } from '../src/server/app';
-import { createMetrics } from '../src/server/metrics';
-import { featureName, EDGES, openBenchDatabase, percentile, REFERENCE, seedMonitoredDeployment } from './bench-support';
+import { featureName, EDGES, openBenchDatabase, percentile, REFERENCE, seedMonitoredDeployment, startBenchServer } from './bench-support';
 
 const GOAL = 500;
 const FEATURES = 50;
@@ -87,18 +82,7 @@ function ask<M extends ServerMessage>(child: ChildProcess, request: ServerReques
 
 async function serve(url: string, models: number): Promise<void> {
   const send = (message: ServerMessage): void => void process.send?.(message);
-  const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production' });
-  const metrics = createMetrics();
-  const db = createModelgraphDataSource({ url, onQuery: () => metrics.dbQueries.inc() });
-  await db.initialize();
-  const {
-    services: s,
-    application,
-    jobs,
-  } = await createModelgraph(db, { access: config.access, events: config.events, webhooks: config.webhooks });
-  const server = await startServer({ config, db, logger: createLogger('silent'), metrics, application }, { port: 0, host: '127.0.0.1' });
-  const adminToken = await s.tokens.bootstrapAdmin();
-  if (!adminToken) throw new Error('the benchmark database should be empty');
+  const { server, services: s, metrics, adminToken, startJobs, stop } = await startBenchServer(url);
 
   // The registry: per model one version (DEVELOPMENT, deployed with an override), one ACTIVE deployment, and a
   // reference distribution of every feature.
@@ -111,7 +95,7 @@ async function serve(url: string, models: number): Promise<void> {
     targets.push({ modelId: model.id, ...seeded });
   }
   // As main.ts does: the event dispatcher (and any other background job) starts once the server serves.
-  for (const job of jobs) await job.start();
+  await startJobs();
 
   let gcMs = 0;
   new PerformanceObserver((list) => {
@@ -164,9 +148,7 @@ async function serve(url: string, models: number): Promise<void> {
           send({ type: 'done' });
           break;
         case 'stop':
-          await server.close();
-          for (const job of jobs) await job.stop();
-          await db.destroy();
+          await stop();
           process.exit(0);
       }
     })().catch((err) => {

@@ -25,15 +25,19 @@ import { createClient, type Client as WsClient } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { Caller } from '../src/common/caller';
 import { Role } from '../src/common/role';
-import { createModelgraph, createModelgraphDataSource } from '../src/composition';
-import { loadConfig } from '../src/config';
 import { createDataSource } from '../src/db/data-source';
-import { createLogger } from '../src/logger';
 import { BaselineReference, Comparator } from '../src/modules/governance/governance.enums';
 import { RiskTier } from '../src/modules/models/model.enums';
-import { startServer } from '../src/server/app';
-import { createMetrics } from '../src/server/metrics';
-import { EDGES, featureName, openBenchDatabase, percentile, REFERENCE, seedMonitoredDeployment, SHA } from './bench-support';
+import {
+  EDGES,
+  featureName,
+  openBenchDatabase,
+  percentile,
+  REFERENCE,
+  seedMonitoredDeployment,
+  SHA,
+  startBenchServer,
+} from './bench-support';
 
 const MINUTE = 60_000;
 const MODELS = 4;
@@ -88,18 +92,13 @@ function ask<M extends ServerMessage>(child: ChildProcess, request: ServerReques
 
 async function serve(url: string): Promise<void> {
   const send = (message: ServerMessage): void => void process.send?.(message);
-  const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production', MODELGRAPH_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
-  const metrics = createMetrics();
-  const db = createModelgraphDataSource({ url, onQuery: () => metrics.dbQueries.inc() });
-  await db.initialize();
   const {
+    server,
     services: s,
-    application,
-    jobs,
-  } = await createModelgraph(db, { access: config.access, events: config.events, webhooks: config.webhooks });
-  const server = await startServer({ config, db, logger: createLogger('silent'), metrics, application }, { port: 0, host: '127.0.0.1' });
-  const adminToken = await s.tokens.bootstrapAdmin();
-  if (!adminToken) throw new Error('the benchmark database should be empty');
+    adminToken,
+    startJobs,
+    stop,
+  } = await startBenchServer(url, { MODELGRAPH_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' });
 
   // Per model: a baseline (auc ≥ 0.8, so that validated versions may go to STAGING), one version deployed ACTIVE
   // with a reference distribution of every feature (for the monitoring reports).
@@ -118,7 +117,7 @@ async function serve(url: string): Promise<void> {
     targets.push({ modelId: model.id, deploymentId });
   }
   // As main.ts does: the event dispatcher, the webhook worker and the other jobs start once the server serves.
-  for (const job of jobs) await job.start();
+  await startJobs();
 
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
@@ -138,9 +137,7 @@ async function serve(url: string): Promise<void> {
           break;
         }
         case 'stop':
-          await server.close();
-          for (const job of jobs) await job.stop();
-          await db.destroy();
+          await stop();
           process.exit(0);
       }
     })().catch((err) => {

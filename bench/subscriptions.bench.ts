@@ -27,14 +27,10 @@ import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Client } from 'pg';
 import WebSocket from 'ws';
-import { createModelgraph, createModelgraphDataSource } from '../src/composition';
 import { loadConfig } from '../src/config';
 import { createDataSource } from '../src/db/data-source';
-import { createLogger } from '../src/logger';
 import { matchesFilter, type EventFilter, type EventKind } from '../src/modules/events/event.rules';
-import { startServer } from '../src/server/app';
-import { createMetrics } from '../src/server/metrics';
-import { openBenchDatabase, percentile } from './bench-support';
+import { openBenchDatabase, percentile, startBenchServer } from './bench-support';
 
 const EVENTS_QUERY = `subscription Events($filter: LifecycleEventFilter) {
   lifecycleEvents(filter: $filter) { cursor seq kind action modelId subjectId occurredAt payload }
@@ -113,20 +109,9 @@ function ask<M extends { type: string }>(child: ChildProcess, request: unknown, 
 
 async function serve(url: string): Promise<void> {
   const send = (message: ServerMessage): void => void process.send?.(message);
-  const config = loadConfig({ LOG_LEVEL: 'silent', NODE_ENV: 'production' });
-  const metrics = createMetrics();
-  const db = createModelgraphDataSource({ url, onQuery: () => metrics.dbQueries.inc() });
-  await db.initialize();
-  const { services, application, jobs } = await createModelgraph(db, {
-    access: config.access,
-    events: config.events,
-    webhooks: config.webhooks,
-  });
-  const server = await startServer({ config, db, logger: createLogger('silent'), metrics, application }, { port: 0, host: '127.0.0.1' });
-  const token = await services.tokens.bootstrapAdmin();
-  if (!token) throw new Error('the benchmark database should be empty');
+  const { server, services, adminToken: token, startJobs, stop } = await startBenchServer(url);
   // As main.ts does: the event dispatcher (and any other background job) starts once the server serves.
-  for (const job of jobs) await job.start();
+  await startJobs();
 
   let gcMs = 0;
   new PerformanceObserver((list) => {
@@ -193,9 +178,7 @@ async function serve(url: string): Promise<void> {
           break;
         }
         case 'stop':
-          await server.close();
-          for (const job of jobs) await job.stop();
-          await db.destroy();
+          await stop();
           process.exit(0);
       }
     })().catch((err) => {
