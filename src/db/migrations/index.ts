@@ -17,6 +17,7 @@ import { ArtifactTrustEvents1765050000000 } from './1765050000000-artifact-trust
 import { Trust1765100000000 } from './1765100000000-trust';
 import { ArtifactScans1765200000000 } from './1765200000000-artifact-scans';
 import { ModelCards1765300000000 } from './1765300000000-model-cards';
+import { AuditChainHead1765400000000 } from './1765400000000-audit-chain-head';
 
 /** In timestamp order. Listed, not globbed, so that tsc builds, ts-jest tests and the typeorm CLI see the same set. */
 export const migrations = [
@@ -39,4 +40,5 @@ export const migrations = [
   Trust1765100000000,
   ArtifactScans1765200000000,
   ModelCards1765300000000,
+  AuditChainHead1765400000000,
 ];

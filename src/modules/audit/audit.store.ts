@@ -46,13 +46,11 @@ export async function appendAudit(manager: EntityManager, caller: Caller, record
 export async function appendAudits(manager: EntityManager, caller: Caller, records: AuditRecord[]): Promise<AuditEventEntity[]> {
   if (!manager.queryRunner?.isTransactionActive) throw new Error('appendAudit must run inside a transaction');
   if (!records.length) return [];
-  await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-  // The head of the chain, and whether a break was found in it that no ADMIN has acknowledged: one statement.
+  // The lock, then the head of the chain and whether a break was found in it that no ADMIN has acknowledged:
+  // one round trip (the migration AuditChainHead explains why it is a function).
   const [{ seq: lastSeq, hash: lastHash, broken_at: brokenAt, broken_reason: brokenReason }] = (await manager.query(
-    `SELECT e.seq, e.hash, b.seq AS broken_at, b.reason AS broken_reason
-     FROM (SELECT 1) one
-     LEFT JOIN LATERAL (SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1) e ON true
-     LEFT JOIN LATERAL (SELECT seq, reason FROM audit_chain_breaks WHERE acknowledged_at IS NULL ORDER BY seq LIMIT 1) b ON true`,
+    'SELECT * FROM audit_chain_head($1)',
+    [AUDIT_CHAIN_LOCK],
   )) as Array<{ seq: string | null; hash: string | null; broken_at: string | null; broken_reason: string | null }>;
   if (brokenAt !== null) {
     throw new DomainError(

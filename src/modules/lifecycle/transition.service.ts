@@ -12,7 +12,7 @@ import { lockModel, readModel, type RegisteredModelEntity } from '../models';
 import { ModelVersionEntity, ArtifactStatus, Stage, lockModelOfVersion, readVersion } from '../versions';
 import { evaluateGates, type GateReport, type GateResult } from './gate.rules';
 import { actionForMove, ALLOWED_MOVES, assertMove, isRollback } from './stage.rules';
-import { setStage } from './stage.store';
+import { setStages, type StageMove } from './stage.store';
 import { StageTransitionEntity } from './stage.entity';
 import { TransactionHooks } from '../../common/hooks';
 
@@ -235,23 +235,25 @@ export class TransitionService {
       const report = await this.gateReport(m, model, version, to);
       if (!report.passed) throw gateFailed(report);
     }
-    let archived: ModelVersionEntity | null = null;
+    const moves: StageMove[] = [];
     if (to === Stage.PRODUCTION) {
       const [current] = await m.query(`SELECT * FROM model_versions WHERE model_id = $1 AND stage = 'PRODUCTION' FOR UPDATE`, [model.id]);
       if (current) {
-        archived = await setStage(
-          m,
-          caller,
-          hydrate(m, ModelVersionEntity, current),
-          Stage.ARCHIVED,
-          `replaced by version ${version.version}`,
-          { replacedBy: { versionId: version.id, version: version.version } },
-        );
+        const replacedBy = { versionId: version.id, version: version.version };
+        moves.push({
+          version: hydrate(m, ModelVersionEntity, current),
+          to: Stage.ARCHIVED,
+          reason: `replaced by version ${version.version}`,
+          more: { replacedBy },
+        });
       }
     }
     // The promotion's event names the version it replaced: a promotion is one event with both versions.
-    const replaced = archived && { versionId: archived.id, version: archived.version };
-    return { version: await setStage(m, caller, version, to, input.reason ?? '', replaced ? { replaced } : {}), archived };
+    const replaced = moves.length ? { replaced: { versionId: moves[0].version.id, version: moves[0].version.version } } : {};
+    moves.push({ version, to, reason: input.reason ?? '', more: replaced });
+    // One append for both moves: the archiving and the promotion hold the audit chain's lock once, to the commit.
+    const written = await setStages(m, caller, moves);
+    return { version: written[written.length - 1], archived: written.length > 1 ? written[0] : null };
   }
 
   /** The gates for a move, read through `m` (inside a transition's transaction, so they see its locks). */

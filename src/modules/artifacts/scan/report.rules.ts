@@ -109,6 +109,11 @@ export interface ScanGateRule {
   requireScanned: boolean;
 }
 
+/** How many of a version's files are as bad as `rule.block`, from its summary. */
+export function blockedCount(rule: ScanGateRule, summary: ScanSummary): number {
+  return summary.dangerousFiles + (rule.block === 'SUSPICIOUS' ? summary.suspiciousFiles : 0);
+}
+
 /**
  * The SCANNED gate over a version's reports: it fails when a report is as bad as `rule.block`, or, with
  * `requireScanned`, when a file has none. `blocked` and `unscanned` are the first offending files (worst first, then
@@ -121,11 +126,11 @@ export function scanGate(
   blocked: readonly FlaggedFile[],
   unscanned: readonly string[],
 ): { gate: 'SCANNED'; passed: boolean; detail: string } {
-  const blockedCount = summary.dangerousFiles + (rule.block === 'SUSPICIOUS' ? summary.suspiciousFiles : 0);
+  const blocking = blockedCount(rule, summary);
   const unscannedCount = rule.requireScanned ? summary.filesNotScanned : 0;
   const blockWord = rule.block === 'DANGEROUS' ? 'DANGEROUS' : 'SUSPICIOUS or DANGEROUS';
   const files = (n: number) => `${n} file${n === 1 ? '' : 's'}`;
-  if (blockedCount + unscannedCount === 0) {
+  if (blocking + unscannedCount === 0) {
     const worst = summary.verdict && summary.verdict !== 'CLEAN' ? ` (worst: ${summary.verdict})` : '';
     const notScanned = summary.filesNotScanned ? `; ${summary.filesNotScanned} not scanned (requireScanned is off)` : '';
     return {
@@ -138,8 +143,8 @@ export function scanGate(
     ...blocked.filter((f) => blocks(f.verdict, rule.block)).map((f) => `${f.path}: ${f.verdict} (${f.reason})`),
     ...(rule.requireScanned ? unscanned.map((p) => `${p}: not scanned`) : []),
   ].slice(0, MAX_GATE_PATHS);
-  const more = blockedCount + unscannedCount - named.length;
-  const what = [blockedCount ? `${files(blockedCount)} ${blockWord}` : '', unscannedCount ? `${files(unscannedCount)} not scanned` : '']
+  const more = blocking + unscannedCount - named.length;
+  const what = [blocking ? `${files(blocking)} ${blockWord}` : '', unscannedCount ? `${files(unscannedCount)} not scanned` : '']
     .filter(Boolean)
     .join(', ');
   return { gate: 'SCANNED', passed: false, detail: `${what}: ${named.join('; ')}${more > 0 ? `; and ${more} more` : ''}` };

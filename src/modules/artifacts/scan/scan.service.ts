@@ -12,6 +12,7 @@ import type { ArtifactStore } from '../artifact-store';
 import { storeKeyOf } from '../artifact.rules';
 import type { ArtifactTap, TapOutcome, TappedFile, UploadedFile } from '../artifact.taps';
 import {
+  blockedCount,
   blockedVerdicts,
   MAX_EVENT_PATHS,
   MAX_GATE_PATHS,
@@ -127,7 +128,10 @@ export class ScanService {
   readonly gate: GateCheck = async (m, { version, targetStage, policy }): Promise<GateResult[]> => {
     if (!appliesFrom(policy.scan.stage, targetStage)) return [];
     const summary = (await summaries(m, [version.id])).get(version.id) ?? emptySummary();
-    const blocked = await flaggedFiles(m, version.id, blockedVerdicts(policy.scan.block), MAX_GATE_PATHS);
+    // The summary already says whether any file is blocked: most promotions need not list them.
+    const blocked = blockedCount(policy.scan, summary)
+      ? await flaggedFiles(m, version.id, blockedVerdicts(policy.scan.block), MAX_GATE_PATHS)
+      : [];
     const unscanned = policy.scan.requireScanned && summary.filesNotScanned ? await unscannedFiles(m, version.id, MAX_GATE_PATHS) : [];
     return [scanGate(policy.scan, summary, blocked, unscanned)];
   };
