@@ -6,7 +6,11 @@
 export function canonicalJson(value: unknown): string {
   if (value === null || value === undefined) return 'null';
   if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (Array.isArray(value)) {
+    // A list of finite numbers (a histogram's bins) is written by the native encoder exactly as below, many times faster.
+    if (value.every(isFiniteNumber)) return JSON.stringify(value);
+    return `[${value.map(canonicalJson).join(',')}]`;
+  }
   switch (typeof value) {
     case 'number':
       if (!Number.isFinite(value)) throw new Error('canonicalJson: non-finite number');
@@ -23,4 +27,8 @@ export function canonicalJson(value: unknown): string {
     default:
       throw new Error(`canonicalJson: cannot encode ${typeof value}`);
   }
+}
+
+function isFiniteNumber(value: unknown): boolean {
+  return typeof value === 'number' && Number.isFinite(value);
 }

@@ -8,6 +8,8 @@ export interface RequestMeta {
   clientRequestId?: string;
   /** Set once the operation is resolved, for logs and metrics. */
   operationName?: string;
+  /** The operation's variables as checkInput coerced them, for the executor. */
+  variables?: Record<string, unknown>;
   outcome?: 'ok' | 'error';
 }
 

@@ -1,5 +1,5 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { getVariableValues, GraphQLError, printSchema, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, printSchema, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { onReplica, type RecentWriters } from '../db/read-routing';
 import type { RequestContext } from './context';
@@ -31,14 +31,14 @@ export function jitExecutor(schema: GraphQLSchema, writers?: RecentWriters): Gat
       if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value as string);
     }
     compiled.set(key, query);
-    // graphql-js coerces the variables first: graphql-jit leaves out the defaults of non-null input
-    // fields (`strategy: DeploymentStrategy! = DIRECT`), which the specification fills in.
-    const variables = getVariableValues(schema, request.operation.variableDefinitions ?? [], request.request.variables ?? {});
-    if (variables.errors)
-      return { errors: variables.errors.map((e) => new GraphQLError(e.message, { ...e, extensions: { code: 'BAD_USER_INPUT' } })) };
-    const run = () => query.query(undefined, request.context, variables.coerced);
+    // Coerced by graphql-js in checkInput, which every request passes before it runs: graphql-jit leaves out the
+    // defaults of non-null input fields (`strategy: DeploymentStrategy! = DIRECT`), which the specification fills in.
+    const { request: meta, caller } = request.context as RequestContext;
+    const coerced = meta.variables;
+    if (!coerced) throw new Error('the operation reached the executor without its variables checked (checkInput)');
+    const run = () => query.query(undefined, request.context, coerced);
     if (!writers) return withGraphQLErrors(await run());
-    const { tokenId } = (request.context as RequestContext).caller;
+    const { tokenId } = caller;
     const { operation } = request.operation;
     const result = await (operation === 'query' && !writers.wroteLately(tokenId) ? onReplica(run) : run());
     if (operation === 'mutation') writers.wrote(tokenId);

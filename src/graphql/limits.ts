@@ -1,14 +1,28 @@
 import {
+  getArgumentValues,
+  getDirectiveValues,
+  getNamedType,
   GraphQLError,
+  GraphQLIncludeDirective,
+  GraphQLSkipDirective,
+  isAbstractType,
+  isCompositeType,
+  isInterfaceType,
+  isObjectType,
   Kind,
+  SchemaMetaFieldDef,
+  TypeMetaFieldDef,
+  TypeNameMetaFieldDef,
   visit,
   type DocumentNode,
   type FragmentDefinitionNode,
+  type GraphQLCompositeType,
+  type GraphQLField,
+  type GraphQLSchema,
   type OperationDefinitionNode,
+  type SelectionNode,
   type SelectionSetNode,
 } from 'graphql';
-import { fieldExtensionsEstimator, getComplexity, simpleEstimator, type ComplexityEstimator } from 'graphql-query-complexity';
-import type { GraphQLSchema } from 'graphql';
 import { DEFAULT_PAGE_SIZE } from '../db/pagination';
 
 export interface QueryLimits {
@@ -84,12 +98,89 @@ export function aliasCount(document: DocumentNode): number {
   return count;
 }
 
-/** A list field costs its page size (`first`, or the default) times what each item costs. */
-const pagedEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
-  if (!field.args.some((a) => a.name === 'first')) return undefined;
-  const first = typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE;
-  return 1 + Math.max(first, 1) * childComplexity;
-};
+/** At most this many selections are costed: a document past it is refused rather than walked on. */
+const MAX_COSTED_SELECTIONS = 10_000;
+
+type CostFunction = (args: { childComplexity: number; args: Record<string, unknown> }) => number;
+
+/**
+ * What one field costs, given what each of its items costs (`child`): its own `complexity` when it declares one
+ * (type-graphql's option, carried over by schema.ts: a number added to its items' cost, or a function, such as a
+ * lineage graph's edges bounded by a multiple of the page); for a paged list, 1 plus its page size (`first`, or the
+ * default) times its items' cost; otherwise 1 plus its items' cost.
+ */
+function fieldCost(field: GraphQLField<unknown, unknown>, args: Record<string, unknown>, child: number): number {
+  const declared = field.extensions.complexity as number | CostFunction | undefined;
+  if (typeof declared === 'number') return child + declared;
+  if (typeof declared === 'function') return declared({ childComplexity: child, args });
+  if (field.args.some((a) => a.name === 'first')) {
+    const first = typeof args.first === 'number' ? args.first : DEFAULT_PAGE_SIZE;
+    return 1 + Math.max(first, 1) * child;
+  }
+  return 1 + child;
+}
+
+/**
+ * What an operation costs, over the variables checkInput coerced: each field as fieldCost says, fragments added to
+ * the types they apply to, and for a selection on an interface or union the costliest of its possible types.
+ * Fields under a false `@include` or a true `@skip` cost nothing. (graphql-query-complexity's walk, which this
+ * replaces, coerced the variables again: as much work as the execution's own for a batch of drift reports.)
+ */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): number {
+  const fragments = fragmentsOf(document);
+  let selections = 0;
+  const included = (node: SelectionNode): boolean =>
+    getDirectiveValues(GraphQLSkipDirective, node, variables)?.if !== true &&
+    getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
+  const cost = (set: SelectionSetNode, type: GraphQLCompositeType, active: Set<string>): number => {
+    const possible = isAbstractType(type) ? schema.getPossibleTypes(type).map((t) => t.name) : [type.name];
+    const perType = new Map<string, number>(possible.map((name) => [name, 0]));
+    const add = (amount: number, to: readonly string[]) => {
+      for (const name of to) if (perType.has(name)) perType.set(name, (perType.get(name) as number) + amount);
+    };
+    for (const node of set.selections) {
+      if ((selections += 1) >= MAX_COSTED_SELECTIONS) throw new GraphQLError('Query exceeds the maximum allowed number of nodes.');
+      if (!included(node)) continue;
+      if (node.kind === Kind.FIELD) {
+        const field = fieldOf(type, node.name.value);
+        if (!field) continue; // validation has refused unknown fields already
+        const named = getNamedType(field.type);
+        const child = node.selectionSet && isCompositeType(named) ? cost(node.selectionSet, named, active) : 0;
+        add(fieldCost(field, getArgumentValues(field, node, variables), child), possible);
+        continue;
+      }
+      const fragment = node.kind === Kind.FRAGMENT_SPREAD ? fragments.get(node.name.value) : node;
+      if (!fragment || (node.kind === Kind.FRAGMENT_SPREAD && active.has(node.name.value))) continue;
+      const on = fragment.typeCondition ? schema.getType(fragment.typeCondition.name.value) : type;
+      if (!on || !isCompositeType(on)) continue;
+      if (node.kind === Kind.FRAGMENT_SPREAD) active.add(node.name.value);
+      const amount = cost(fragment.selectionSet, on, active);
+      if (node.kind === Kind.FRAGMENT_SPREAD) active.delete(node.name.value);
+      add(amount, isAbstractType(on) ? schema.getPossibleTypes(on).map((t) => t.name) : [on.name]);
+    }
+    return Math.max(0, ...perType.values());
+  };
+  const root = schema.getRootType(operation.operation);
+  if (!root) throw refuse(`the schema has no ${operation.operation} type`);
+  try {
+    return cost(operation.selectionSet, root, new Set());
+  } catch (err) {
+    if (err instanceof GraphQLError) throw refuse(err.message);
+    throw err;
+  }
+}
+
+function fieldOf(type: GraphQLCompositeType, name: string): GraphQLField<unknown, unknown> | undefined {
+  if (name === TypeNameMetaFieldDef.name) return TypeNameMetaFieldDef;
+  if (name === SchemaMetaFieldDef.name) return SchemaMetaFieldDef;
+  if (name === TypeMetaFieldDef.name) return TypeMetaFieldDef;
+  return isObjectType(type) || isInterfaceType(type) ? type.getFields()[name] : undefined;
+}
 
 /** A client mistake found before execution: HTTP 400 (Apollo answers errors raised here with 500 otherwise). */
 function refuse(message: string, limit?: string): GraphQLError {
@@ -129,6 +220,7 @@ export function enforceLimits(
   schema: GraphQLSchema,
   document: DocumentNode,
   operation: OperationDefinitionNode,
+  /** As checkInput answers them: coerced to their declared types. */
   variables: Record<string, unknown>,
   limits: QueryLimits,
 ): void {
@@ -137,21 +229,6 @@ export function enforceLimits(
   if (depth > limits.maxDepth) throw refuse(`query depth ${depth} exceeds the limit of ${limits.maxDepth}`, 'depth');
   const aliases = aliasCount(document);
   if (aliases > limits.maxAliases) throw refuse(`query uses ${aliases} aliases; the limit is ${limits.maxAliases}`, 'aliases');
-  let cost: number;
-  try {
-    cost = getComplexity({
-      schema,
-      query: document,
-      operationName: operation.name?.value,
-      variables,
-      // A field may declare its own cost (type-graphql's `complexity`, carried over by schema.ts): a list whose length is
-      // bounded by a multiple of its parent's page, such as a lineage graph's edges.
-      estimators: [fieldExtensionsEstimator(), pagedEstimator, simpleEstimator({ defaultComplexity: 1 })],
-    });
-  } catch (err) {
-    // Costing coerces the variables before execution would: their errors are the caller's input errors.
-    if (err instanceof GraphQLError) throw refuse(err.message);
-    throw err;
-  }
+  const cost = operationCost(schema, document, operation, variables);
   if (cost > limits.maxCost) throw refuse(`query cost ${cost} exceeds the limit of ${limits.maxCost}`, 'cost');
 }

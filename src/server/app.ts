@@ -63,8 +63,8 @@ function observe(metrics: Metrics, limits: QueryLimits): ApolloServerPlugin<Requ
         async didResolveOperation({ request, document, operation, schema }) {
           meta.operationName = operation?.name?.value ?? request.operationName ?? 'anonymous';
           if (!operation) return;
-          checkInput(schema, document, operation, request.variables ?? {});
-          enforceLimits(schema, document, operation, request.variables ?? {}, limits);
+          meta.variables = checkInput(schema, document, operation, request.variables ?? {});
+          enforceLimits(schema, document, operation, meta.variables, limits);
         },
         async willSendResponse({ response }) {
           const body = response.body;

@@ -210,8 +210,13 @@ export function attachSubscriptions(
         try {
           // The same guard as over HTTP: what no field can store (NUL, lone surrogates), nesting, variables of the
           // wrong type (BAD_USER_INPUT: the execution's own errors would carry no code), the query limits.
-          checkInput(application.schema, document, operation, variables);
-          enforceLimits(application.schema, document, operation, variables, config.limits);
+          enforceLimits(
+            application.schema,
+            document,
+            operation,
+            checkInput(application.schema, document, operation, variables),
+            config.limits,
+          );
         } catch (err) {
           return [err as GraphQLError];
         }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { canonicalJson } from '../../src/common/canonical-json';
 import { ChainVerifier, GENESIS_HASH, hashEvent, type HashedEventFields, type StoredEvent } from '../../src/modules/audit/audit.rules';
 
@@ -86,6 +87,15 @@ describe('canonicalJson', () => {
   it.each([NaN, Infinity, -Infinity])('throws on the non-finite number %p, also when nested', (n) => {
     expect(() => canonicalJson(n)).toThrow('non-finite number');
     expect(() => canonicalJson({ a: [1, { b: n }] })).toThrow('non-finite number');
+    expect(() => canonicalJson({ bins: [1, n, 2] })).toThrow('non-finite number');
+  });
+
+  it('writes a list of numbers (a fast path) as it writes each number', () => {
+    fc.assert(
+      fc.property(fc.array(fc.double({ noNaN: true, noDefaultInfinity: true })), (xs) => {
+        expect(canonicalJson(xs)).toBe(`[${xs.map((x) => canonicalJson(x)).join(',')}]`);
+      }),
+    );
   });
 
   it('throws on values JSON cannot hold', () => {

@@ -8,7 +8,7 @@ import {
   type FragmentDefinitionNode,
   type OperationDefinitionNode,
 } from 'graphql';
-import { aliasCount, enforceLimits, selectionDepth, type QueryLimits } from '../../src/graphql/limits';
+import { aliasCount, enforceLimits, operationCost, selectionDepth, type QueryLimits } from '../../src/graphql/limits';
 
 function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
   const map = new Map<string, FragmentDefinitionNode>();
@@ -227,5 +227,41 @@ describe('selectionDepth on fragments that spread each other many times', () => 
     );
     // 2^40 paths if followed naively; the answer is still just item → id.
     expect(selectionDepth(operation.selectionSet, fragments)).toBe(2);
+  });
+});
+
+describe('operationCost', () => {
+  const schema = buildSchema(`
+    type Query { items(first: Int): [Item!]! things: [Thing!]! }
+    interface Thing { id: ID! }
+    type Item implements Thing { id: ID! name: String! children(first: Int): [Item!]! }
+    type Tool implements Thing { id: ID! }
+  `);
+  const cost = (source: string, variables: Record<string, unknown> = {}): number => {
+    const document = parse(source);
+    return operationCost(schema, document, operationOf(document), variables);
+  };
+
+  it('charges each field 1 plus what it selects, times the page for a paged list', () => {
+    expect(cost('{ items(first: 10) { id name } }')).toBe(1 + 10 * 2);
+    expect(cost('query($n: Int) { items(first: $n) { id children(first: 3) { id } } }', { n: 4 })).toBe(1 + 4 * (1 + (1 + 3 * 1)));
+  });
+
+  it('adds fragments to the types they apply to and charges an abstract selection its costliest type', () => {
+    // Item: id + name + children(first: 2) { id } = 1 + 1 + 3; Tool: id = 1. `things` = 1 + the larger.
+    expect(cost('{ things { id ... on Item { name children(first: 2) { id } } } }')).toBe(1 + 5);
+    expect(cost('fragment F on Item { name } { things { ...F ...F } }')).toBe(1 + 2);
+  });
+
+  it('charges nothing for what @skip or @include leaves out, as the variables say', () => {
+    const source = 'query($big: Boolean!) { items(first: 10) { id } more: items(first: 100) @include(if: $big) { id } }';
+    expect(cost(source, { big: false })).toBe(11);
+    expect(cost(source, { big: true })).toBe(11 + 101);
+    expect(cost('{ items(first: 100) @skip(if: true) { id } }')).toBe(0);
+  });
+
+  it('refuses a document with more selections than it will walk', () => {
+    const wide = `{ items(first: 1) { ${Array.from({ length: 10_001 }, () => 'id').join(' ')} } }`;
+    expect(() => cost(wide)).toThrow(/maximum allowed number of nodes/);
   });
 });

@@ -124,11 +124,14 @@ export class ReportService {
       }))
       .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.i - b.i));
     return this.db.transaction(async (m) => {
+      // The batch's reports mostly share their deployments, models and versions: what they read alike is read once.
+      const once = readOnce();
       const outcomes: ReportOutcome[] = new Array(prepared.length);
       const audits: AuditRecord[] = [];
       for (const { input, features, inputHash, i } of order) {
         try {
-          const done = await this.ingestIn(m, caller, 'FEATURES', input, features, featureEvaluator(input, features), now, inputHash);
+          const evaluate = featureEvaluator(input, features);
+          const done = await this.ingestIn(m, once, caller, 'FEATURES', input, features, evaluate, now, inputHash);
           outcomes[i] = done.outcome;
           audits.push(...done.audits);
         } catch (err) {
@@ -200,7 +203,7 @@ export class ReportService {
     const now = new Date();
     const inputHash = this.prepare(kind, input, body, now);
     return this.db.transaction(async (m) => {
-      const { outcome, audits } = await this.ingestIn(m, caller, kind, input, body, evaluate, now, inputHash);
+      const { outcome, audits } = await this.ingestIn(m, readOnce(), caller, kind, input, body, evaluate, now, inputHash);
       await appendAudits(m, caller, audits);
       return outcome;
     });
@@ -219,6 +222,7 @@ export class ReportService {
   /** One report inside the caller's transaction; answers its outcome and the audit events to append (none on a replay). */
   private async ingestIn(
     m: EntityManager,
+    once: ReadOnce,
     caller: Caller,
     kind: ReportKind,
     input: ReportTarget,
@@ -227,12 +231,12 @@ export class ReportService {
     now: Date,
     inputHash: string,
   ): Promise<{ outcome: ReportOutcome; audits: AuditRecord[] }> {
-    const target = await resolveTarget(m, input);
+    const target = await once(`target ${input.deploymentId ?? ''} ${input.versionId ?? ''}`, () => resolveTarget(m, input));
     const missing = target.deploymentId ? notFound('deployment', target.deploymentId) : notFound('model version', target.versionId);
-    await this.access.authorize(m, caller, Action.REPORT_PRODUCTION, target.modelId, missing);
+    await once(`authorized ${target.modelId}`, () => this.access.authorize(m, caller, Action.REPORT_PRODUCTION, target.modelId, missing));
     const { start, end } = input.window;
-    const settings = await readSettings(m, target.modelId);
-    const { evaluation, breaches, metrics } = await evaluate(m, target, settings);
+    const settings = await once(`settings ${target.modelId}`, () => readSettings(m, target.modelId));
+    const { evaluation, breaches, metrics } = await evaluate(m, target, settings, once);
     // The report is the transaction's first write: a window already reported stops it here, with nothing written.
     const [report] = await writeReturning(
       m,
@@ -342,15 +346,28 @@ export class ReportService {
 }
 
 type ReportKind = 'FEATURES' | 'METRICS';
-type Evaluate = (m: EntityManager, target: Target, settings: MonitoringSettings) => Promise<Evaluated>;
+type Evaluate = (m: EntityManager, target: Target, settings: MonitoringSettings, once: ReadOnce) => Promise<Evaluated>;
+
+/**
+ * Reads that the reports of one transaction share (their target, the caller's right on the model, the model's
+ * settings, the version's references), each made once under its key. The transaction's own writes never change them.
+ */
+type ReadOnce = <T>(key: string, read: () => Promise<T>) => Promise<T>;
+
+function readOnce(): ReadOnce {
+  const reads = new Map<string, Promise<unknown>>();
+  return <T>(key: string, read: () => Promise<T>) => {
+    if (!reads.has(key)) reads.set(key, read());
+    return reads.get(key) as Promise<T>;
+  };
+}
 
 /** A feature report's evaluation: each feature against the version's reference; the drifted ones are breaches. */
 function featureEvaluator(input: FeatureReportInput, features: Array<{ name: string; distribution: Distribution }>): Evaluate {
-  return async (m, target, settings) => {
-    const references = await referencesOf(
-      m,
-      target.versionId,
-      features.map((f) => f.name),
+  return async (m, target, settings, once) => {
+    const names = features.map((f) => f.name);
+    const references = await once(`references ${target.versionId} ${JSON.stringify(names)}`, () =>
+      referencesOf(m, target.versionId, names),
     );
     const results: FeatureResult[] = features.map(({ name, distribution }, i) => {
       const reference = references.get(name);
