@@ -11,7 +11,7 @@ export const MAX_INPUT_DEPTH = 32;
  * values nested deeper than MAX_INPUT_DEPTH (validateStorable); then variables that do not fit their declared
  * types, at the first mistake. graphql-js reports every mistake, and each of its messages quotes the whole value:
  * one input object with 20,000 unknown keys cost 20,000 quotes of 20,000 keys (34 s of one core, twice over, since
- * costing coerces the variables too). One mistake is enough to tell the client. A GraphQLError with HTTP status
+ * costing coerced the variables too). One mistake is enough to tell the client. A GraphQLError with HTTP status
  * 400, as Apollo's request pipeline needs it; every transport calls this first. Answers the variables coerced to
  * their declared types, which the executor then runs with (coercing a batch of drift reports' numbers costs as much
  * as the rest of its execution: once is enough).
