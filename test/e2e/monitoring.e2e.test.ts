@@ -428,6 +428,22 @@ describe('reportFeatureDistributions: many windows or deployments in one call', 
     for (const res of rounds) expect(ok(res).reportFeatureDistributions.map((p) => p.replayed)).toEqual([false, false, false, false]);
   });
 
+  test('what a batch reads for every report (the deployment, the right, the settings, the references) is read once', async () => {
+    const { deployment } = await productionModel();
+    await withReference(deployment.versionId);
+    const reports = Array.from({ length: 20 }, (_, i) => ({
+      deploymentId: deployment.id,
+      hoursAgo: 30 + i,
+      features: [numeric('age', UNIFORM), numeric('income', UNIFORM)],
+    }));
+    const statements = async () => (await t.metrics.dbQueries.get()).values[0].value;
+    const before = await statements();
+    expect(ok(await batch(reports)).reportFeatureDistributions.filter((p) => !p.replayed)).toHaveLength(20);
+    // Per report: its row, its drift-rate metric and that metric's latest value (7 statements each when every report
+    // read its own target, right, settings and references). The background jobs may add a few of their own.
+    expect((await statements()) - before).toBeLessThan(20 * 4);
+  });
+
   test('bounded: 1 to 100 reports, 50,000 bins, quantiles and categories in all', async () => {
     const { deployment } = await productionModel();
     const one = (hoursAgo: number, features = [numeric('age', UNIFORM)]) => ({ deploymentId: deployment.id, hoursAgo, features });
