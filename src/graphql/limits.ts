@@ -133,12 +133,15 @@ export function operationCost(
   variables: Record<string, unknown>,
 ): number {
   const fragments = fragmentsOf(document);
+  /** The object types a selection on `type` may meet: itself, or an interface's or union's possible types. */
+  const typeNames = (type: GraphQLCompositeType): string[] =>
+    isAbstractType(type) ? schema.getPossibleTypes(type).map((t) => t.name) : [type.name];
   let selections = 0;
   const included = (node: SelectionNode): boolean =>
     getDirectiveValues(GraphQLSkipDirective, node, variables)?.if !== true &&
     getDirectiveValues(GraphQLIncludeDirective, node, variables)?.if !== false;
   const cost = (set: SelectionSetNode, type: GraphQLCompositeType, active: Set<string>): number => {
-    const possible = isAbstractType(type) ? schema.getPossibleTypes(type).map((t) => t.name) : [type.name];
+    const possible = typeNames(type);
     const perType = new Map<string, number>(possible.map((name) => [name, 0]));
     const add = (amount: number, to: readonly string[]) => {
       for (const name of to) if (perType.has(name)) perType.set(name, (perType.get(name) as number) + amount);
@@ -161,7 +164,7 @@ export function operationCost(
       if (node.kind === Kind.FRAGMENT_SPREAD) active.add(node.name.value);
       const amount = cost(fragment.selectionSet, on, active);
       if (node.kind === Kind.FRAGMENT_SPREAD) active.delete(node.name.value);
-      add(amount, isAbstractType(on) ? schema.getPossibleTypes(on).map((t) => t.name) : [on.name]);
+      add(amount, typeNames(on));
     }
     return Math.max(0, ...perType.values());
   };

@@ -139,9 +139,10 @@ export class DeploymentService {
   }
 }
 
-/** 'version': all deployments of a version; 'activeOfModel': the ACTIVE and DRAINING ones of a model. */
+/** What labelsByIds answers of a deployment. */
 export type DeploymentLabel = Pick<DeploymentEntity, 'id' | 'environment' | 'endpoint'>;
 
+/** 'version': all deployments of a version; 'activeOfModel': the ACTIVE and DRAINING ones of a model. */
 export type DeploymentParent = 'version' | 'activeOfModel';
 
 function deploymentList(parents: readonly string[], of: DeploymentParent): ListQuery {
