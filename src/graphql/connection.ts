@@ -76,6 +76,23 @@ class Edge<T> {
   }
 }
 
+/** Page information whose cursors, like an edge's, are encoded only if a client selects them. */
+class LazyPageInfo implements PageInfo {
+  constructor(
+    private readonly keys: string[][],
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+  ) {}
+
+  get startCursor(): string | null {
+    return this.keys.length ? encodeCursor(this.keys[0]) : null;
+  }
+
+  get endCursor(): string | null {
+    return this.keys.length ? encodeCursor(this.keys[this.keys.length - 1]) : null;
+  }
+}
+
 /**
  * A value computed only when something awaits it. An executor awaits a field's value only when the
  * field is selected, so a lazy totalCount runs its count only for clients that ask for it.
@@ -95,12 +112,7 @@ export function toConnection<R, T = R>(
 ): ConnectionShape<T> {
   return {
     edges: page.rows.map((row, i) => new Edge(map(row), page.keys[i])),
-    pageInfo: {
-      hasNextPage: page.hasNextPage,
-      hasPreviousPage: page.hasPreviousPage,
-      startCursor: page.keys.length ? encodeCursor(page.keys[0]) : null,
-      endCursor: page.keys.length ? encodeCursor(page.keys[page.keys.length - 1]) : null,
-    },
+    pageInfo: new LazyPageInfo(page.keys, page.hasNextPage, page.hasPreviousPage),
     totalCount: lazy(count),
   };
 }

@@ -5,6 +5,7 @@ import { badInput } from '../common/errors';
 import gql from 'graphql-tag';
 import { buildSchema, createResolversMap, getMetadataStorage, type NonEmptyArray } from 'type-graphql';
 import type { Class, ReferenceResolver } from '../common/module';
+import { useDirectResolvers } from './direct-resolvers';
 
 // Federation 2.4+ is needed once the subgraph has Subscription fields.
 const FEDERATION_LINK = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])`;
@@ -42,6 +43,7 @@ export async function buildModelgraphSchema({ resolvers, references }: SchemaPar
     emitSchemaFile: false,
   });
   const resolverMap = createResolversMap(typeSchema) as Record<string, Record<string, unknown>>;
+  useDirectResolvers(resolvers, resolverMap);
   // An interface's object carries its `__typename` (see lineage-node.ts), read synchronously: type-graphql
   // wraps type resolvers in an async function, which graphql-jit does not await.
   for (const type of Object.values(typeSchema.getTypeMap())) {
