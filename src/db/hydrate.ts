@@ -12,11 +12,19 @@ function shapeOf(manager: EntityManager, target: EntityTarget<ObjectLiteral>) {
   let shape = shapes.get(target);
   if (!shape) {
     const metadata = manager.connection.getMetadata(target);
-    shape = { create: () => metadata.create() as Row, columns: metadata.columns.map((c) => [c.databaseName, c.propertyName]) };
+    // An instance of the entity's class holding only the columns read: `new` would first define every declared
+    // field as undefined (28 on a version), for the few a list reads. A constructor that adds more (a field's
+    // default, a lazy relation) keeps TypeORM's own way.
+    const prototype = (metadata.target as { prototype: object }).prototype;
+    const plain = typeof metadata.target === 'function' && !metadata.lazyRelations.length && !hasDefaults(metadata.create());
+    const create = plain ? () => Object.create(prototype) as Row : () => metadata.create() as Row;
+    shape = { create, columns: metadata.columns.map((c) => [c.databaseName, c.propertyName]) };
     shapes.set(target, shape);
   }
   return shape;
 }
+
+const hasDefaults = (entity: object): boolean => Object.values(entity).some((value) => value !== undefined);
 
 /**
  * Turns a raw row (snake_case columns, from hand-written SQL) into an entity instance,
