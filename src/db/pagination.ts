@@ -20,11 +20,16 @@ export class SqlParams {
 export interface PageArgs {
   first?: number | null;
   after?: string | null;
+  /** false when the client selects no cursor: the rows' keys are then neither read nor kept. */
+  cursors?: boolean;
 }
 
 export interface Page<Row> {
   rows: Row[];
-  /** Each row's sort key, as text: its cursor is encodeCursor(keys[i]), made only when a client asks for it. */
+  /**
+   * Each row's sort key, as text: its cursor is encodeCursor(keys[i]), made only when a client asks for it. Empty
+   * when the page was asked for with `cursors: false`.
+   */
   keys: string[][];
   hasNextPage: boolean;
   hasPreviousPage: boolean;
@@ -86,9 +91,10 @@ export async function keysetPages(manager: EntityManager, list: ListQuery, page:
     const values = decodeCursor(page.after, order.length);
     where.push(`(${order.join(', ')}) ${direction === 'ASC' ? '>' : '<'} (${values.map((v) => params.p(v)).join(', ')})`);
   }
+  const cursors = page.cursors !== false;
   const columns = [
     list.columns ?? 'x.*',
-    ...order.map((c, i) => `${c}::text AS __c${i}`), // cursors: text keeps every digit of a timestamp
+    ...(cursors ? order.map((c, i) => `${c}::text AS __c${i}`) : []), // cursors: text keeps every digit of a timestamp
     ...order.map((c, i) => `${c} AS __s${i}`), // sort keys, in their own type
   ].join(', ');
   const orderSql = (prefix: string) => order.map((c, i) => `${prefix ? `${prefix}.__s${i}` : c} ${direction}`).join(', ');
@@ -112,7 +118,7 @@ export async function keysetPages(manager: EntityManager, list: ListQuery, page:
       continue;
     }
     // The __ columns stay on the row: hydration copies only the entity's own columns.
-    current.keys.push(order.map((_, i) => String(row[`__c${i}`])));
+    if (cursors) current.keys.push(order.map((_, i) => String(row[`__c${i}`])));
     current.rows.push(row);
   }
   return pages;

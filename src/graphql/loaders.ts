@@ -2,7 +2,7 @@ import DataLoader from 'dataloader';
 import { emptyPage, type Page, type PageArgs } from '../db/pagination';
 import type { GraphQLResolveInfo } from 'graphql';
 import { toConnection, type ConnectionShape } from './connection';
-import { nodeFields } from './selection';
+import { nodeFields, selectsCursors } from './selection';
 
 type Batch<V> = (keys: readonly string[]) => Promise<Map<string, V>>;
 
@@ -66,7 +66,7 @@ export function connectionLoader<F, R>(source: ListSource<F, R>) {
     (parents, args: { filter: F; page: PageArgs; fields: readonly string[] }) => source.pages(parents, args.filter, args.page, args.fields),
     (args) => emptyPage<R>(args.page.after),
     // Asked once per parent row: cheaper than JSON of the whole argument object.
-    (args) => `${JSON.stringify(args.filter)}\n${args.page.first}\n${args.page.after}\n${args.fields.join()}`,
+    (args) => `${JSON.stringify(args.filter)}\n${args.page.first}\n${args.page.after}\n${args.page.cursors}\n${args.fields.join()}`,
   );
   const counts = loaderFamily(
     (parents, filter: F) => source.counts(parents, filter),
@@ -80,7 +80,9 @@ export function connectionLoader<F, R>(source: ListSource<F, R>) {
     map?: (row: R) => T,
   ): Promise<ConnectionShape<T>> =>
     toConnection(
-      await pages({ filter, page: { first: page.first, after: page.after }, fields: nodeFields(info) }).load(parent),
+      await pages({ filter, page: { first: page.first, after: page.after, cursors: selectsCursors(info) }, fields: nodeFields(info) }).load(
+        parent,
+      ),
       () => counts(filter).load(parent),
       map,
     );

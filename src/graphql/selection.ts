@@ -16,6 +16,18 @@ export function nodeFields(info: GraphQLResolveInfo): readonly string[] {
   return result;
 }
 
+const cursorMemo = new WeakMap<readonly FieldNode[], boolean>();
+
+/** Whether a client selects any cursor of a connection: an edge's, or the page info's start or end. */
+export function selectsCursors(info: GraphQLResolveInfo): boolean {
+  let known = cursorMemo.get(info.fieldNodes);
+  if (known === undefined) {
+    known = selects(info, 'edges', 'cursor') || selects(info, 'pageInfo', 'startCursor') || selects(info, 'pageInfo', 'endCursor');
+    cursorMemo.set(info.fieldNodes, known);
+  }
+  return known;
+}
+
 /**
  * The names of the fields a client selects at this path under the field being resolved, through fragments and
  * inline fragments, sorted. `lineage { nodes { node { id name } } }`: fieldsAt(info, 'nodes', 'node') → ['id', 'name'].

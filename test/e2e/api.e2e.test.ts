@@ -132,6 +132,40 @@ describe('a first session over HTTP', () => {
   });
 });
 
+describe('a nested list pages through its cursors', () => {
+  // A list asked for without any cursor reads no keys (pagination.ts): the same nodes must come back, and a cursor
+  // selected anywhere (an edge's, the page info's end) must still page.
+  test('the same nodes with and without cursors; edge and page info cursors continue the list', async () => {
+    const model = await createModel();
+    for (let i = 0; i < 5; i += 1) ok(await t.request(RegisterModelVersionDocument, { input: registration({ modelId: model.id }) }));
+    const page = async (selection: string, after?: string) => {
+      const answer = await t.post({
+        query: `query($id: UUID!, $after: String) { model(id: $id) { versions(first: 2, after: $after) { ${selection} } } }`,
+        variables: { id: model.id, after },
+      });
+      expect(answer.errors).toBeUndefined();
+      return (answer.data as { model: { versions: Record<string, never> } }).model.versions as {
+        edges: Array<{ cursor?: string; node: { version: number } }>;
+        pageInfo?: { endCursor: string | null; hasNextPage: boolean };
+      };
+    };
+    const numbers = (p: { edges: Array<{ node: { version: number } }> }) => p.edges.map((e) => e.node.version);
+
+    expect(numbers(await page('edges { node { version } }'))).toEqual([5, 4]);
+    const byEdge = await page('edges { cursor node { version } }');
+    expect(numbers(byEdge)).toEqual([5, 4]);
+    expect(numbers(await page('edges { node { version } }', byEdge.edges[1].cursor))).toEqual([3, 2]);
+
+    const byPageInfo = await page('pageInfo { endCursor hasNextPage } edges { node { version } }');
+    expect(byPageInfo.pageInfo).toMatchObject({ hasNextPage: true, endCursor: expect.any(String) });
+    const next = await page('pageInfo { endCursor hasNextPage } edges { node { version } }', byPageInfo.pageInfo?.endCursor as string);
+    expect(numbers(next)).toEqual([3, 2]);
+    const last = await page('pageInfo { endCursor hasNextPage } edges { node { version } }', next.pageInfo?.endCursor as string);
+    expect(numbers(last)).toEqual([1]);
+    expect(last.pageInfo?.hasNextPage).toBe(false);
+  });
+});
+
 describe('bad input is refused with a code naming the field, and nothing is written', () => {
   const auditCount = async () => (await t.database.db.query('SELECT count(*)::int AS n FROM audit_events'))[0].n as number;
 

@@ -1,5 +1,5 @@
 import { parse, type FieldNode, type FragmentDefinitionNode, type GraphQLResolveInfo, type OperationDefinitionNode } from 'graphql';
-import { fieldsAt, nodeFields, selects } from '../../src/graphql/selection';
+import { fieldsAt, nodeFields, selects, selectsCursors } from '../../src/graphql/selection';
 
 /** The resolve info of the operation's first field, as an executor hands it to that field's resolver. */
 function infoOf(source: string): GraphQLResolveInfo {
@@ -35,5 +35,17 @@ describe('fieldsAt', () => {
 
   it('is what nodeFields reads of a connection', () => {
     expect(nodeFields(infoOf('{ versions { edges { node { stage id } } totalCount } }'))).toEqual(['id', 'stage']);
+  });
+});
+
+describe('selectsCursors', () => {
+  it.each([
+    ['{ versions { edges { cursor node { id } } } }', true],
+    ['{ versions { pageInfo { endCursor } edges { node { id } } } }', true],
+    ['{ versions { pageInfo { startCursor } } }', true],
+    ['{ versions { ...C } } fragment C on C { edges { ... on E { cursor } } }', true],
+    ['{ versions { edges { node { id cursor } } pageInfo { hasNextPage } totalCount } }', false],
+  ])('%s → %s', (source, expected) => {
+    expect(selectsCursors(infoOf(source))).toBe(expected);
   });
 });
