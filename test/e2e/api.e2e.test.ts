@@ -135,6 +135,11 @@ describe('a first session over HTTP', () => {
 describe('a nested list pages through its cursors', () => {
   // A list asked for without any cursor reads no keys (pagination.ts): the same nodes must come back, and a cursor
   // selected anywhere (an edge's, the page info's end) must still page.
+  type VersionsPage = {
+    edges: Array<{ cursor?: string; node: { version: number } }>;
+    pageInfo?: { endCursor: string | null; hasNextPage: boolean };
+  };
+
   test('the same nodes with and without cursors; edge and page info cursors continue the list', async () => {
     const model = await createModel();
     for (let i = 0; i < 5; i += 1) ok(await t.request(RegisterModelVersionDocument, { input: registration({ modelId: model.id }) }));
@@ -144,10 +149,7 @@ describe('a nested list pages through its cursors', () => {
         variables: { id: model.id, after },
       });
       expect(answer.errors).toBeUndefined();
-      return (answer.data as { model: { versions: Record<string, never> } }).model.versions as {
-        edges: Array<{ cursor?: string; node: { version: number } }>;
-        pageInfo?: { endCursor: string | null; hasNextPage: boolean };
-      };
+      return (answer.data as { model: { versions: VersionsPage } }).model.versions;
     };
     const numbers = (p: { edges: Array<{ node: { version: number } }> }) => p.edges.map((e) => e.node.version);
 
