@@ -663,8 +663,10 @@ async function main(): Promise<void> {
     const after = await b.memory(6);
     if (snapshots) await ask(server, { type: 'snapshot', file: `${snapshots}/subscriptions-idle.heapsnapshot` }, 'done');
     const idle = (await b.serverStats()).subscribers;
-    const perSocketKb = (after.rssKb - before.rssKb) / opened.ok;
-    const keptKb = (after.rssAfterGcKb - before.rssAfterGcKb) / opened.ok;
+    /** What each of the sockets opened added, in KB, between two figures in KB. */
+    const perSocket = (kbBefore: number, kbAfter: number) => (kbAfter - kbBefore) / opened.ok;
+    const perSocketKb = perSocket(before.rssKb, after.rssKb);
+    const keptKb = perSocket(before.rssAfterGcKb, after.rssAfterGcKb);
 
     console.log(
       `\n${opened.ok} subscribers opened in ${openSeconds.toFixed(1)} s (${(opened.ok / openSeconds).toFixed(0)}/s) beside ${WARM} warm-up ones,` +
@@ -672,7 +674,7 @@ async function main(): Promise<void> {
     );
     const mw = [30, 10, 12, 14];
     const memoryRow = (label: string, mbBefore: number, mbAfter: number) =>
-      row([label, mbBefore.toFixed(1), mbAfter.toFixed(1), (((mbAfter - mbBefore) * 1024) / opened.ok).toFixed(1)], mw);
+      row([label, mbBefore.toFixed(1), mbAfter.toFixed(1), perSocket(mbBefore * 1024, mbAfter * 1024).toFixed(1)], mw);
     console.log(row(['server memory', `${WARM} open`, `${idle} open`, 'per socket KB'], mw));
     console.log(memoryRow('RSS MB (median of 6 samples)', before.rssKb / 1024, after.rssKb / 1024));
     console.log(memoryRow('heap used MB', before.heapMb, after.heapMb));
