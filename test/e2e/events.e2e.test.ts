@@ -296,6 +296,42 @@ describe('the socket', () => {
     }
   });
 
+  test('subscribers of one operation get its result as graphql-ws frames it: text frames, their own ids, the same bytes', async () => {
+    // The server serialises a result shared by many subscribers once and writes it into each socket's message
+    // (subscriptions.ts, standInFor): what arrives must be exactly the message graphql-ws would have sent.
+    const model = await newModel();
+    const before = t.services.eventDispatcher.size;
+    const sockets = [openSocket(t.baseUrl, t.adminToken), openSocket(t.baseUrl, t.adminToken)];
+    const raw = sockets.map((socket) => {
+      const messages: { text: string; binary: boolean }[] = [];
+      socket.ws.on('message', (data, binary) => messages.push({ text: data.toString(), binary }));
+      return messages;
+    });
+    await Promise.all(sockets.map((s) => s.opened));
+    const filter = { modelIds: [model.id] };
+    // Two operations on one socket share the result, and so does the other socket's; ids are the client's own text.
+    sockets[0].subscribe('one "quoted" ✓', EVENTS, { filter });
+    sockets[0].subscribe('two', EVENTS, { filter });
+    sockets[1].subscribe('1', EVENTS, { filter });
+    await subscribers(t, before + 3);
+    const value = 'ünïcødé ✓ "quoted" \\ 𝔘 \u2028';
+    await t.services.models.setTags(admin, { modelId: model.id, tags: [{ key: 'note', value }] });
+    await sockets[0].until(() => sockets[0].of('next').length === 2, 10_000, 'two results');
+    await sockets[1].until(() => sockets[1].of('next').length === 1, 10_000, 'one result');
+
+    const nexts = raw.flat().filter((m) => m.text.includes('"type":"next"'));
+    expect(nexts.map((m) => m.binary)).toEqual([false, false, false]);
+    const frames = nexts.map((m) => JSON.parse(m.text) as { id: string; type: string; payload: unknown });
+    expect(frames.map((f) => f.id).sort()).toEqual(['1', 'one "quoted" ✓', 'two'].sort());
+    for (const [i, frame] of frames.entries()) {
+      expect(nexts[i].text).toBe(JSON.stringify({ id: frame.id, type: 'next', payload: frame.payload }));
+      expect(frame.payload).toEqual(frames[0].payload);
+    }
+    const event = (frames[0].payload as { data: { lifecycleEvents: Event } }).data.lifecycleEvents;
+    expect(event).toMatchObject({ kind: 'MODEL_CHANGED', modelId: model.id, payload: { after: { tags: { note: value } } } });
+    await Promise.all(sockets.map((s) => s.close()));
+  });
+
   test('the query limits apply to subscriptions too', async () => {
     const deep = `subscription { lifecycleEvents { ${'cursor '.repeat(1)} } }`;
     const aliased = `subscription { lifecycleEvents { ${Array.from({ length: 40 }, (_, i) => `a${i}: cursor`).join(' ')} } }`;
