@@ -126,18 +126,20 @@ export class ReportService {
     return this.db.transaction(async (m) => {
       // The batch's reports mostly share their deployments, models and versions: what they read alike is read once.
       const once = readOnce();
+      const metrics = new PendingMetrics();
       const outcomes: ReportOutcome[] = new Array(prepared.length);
       const audits: AuditRecord[] = [];
       for (const { input, features, inputHash, i } of order) {
         try {
           const evaluate = featureEvaluator(input, features);
-          const done = await this.ingestIn(m, once, caller, 'FEATURES', input, features, evaluate, now, inputHash);
+          const done = await this.ingestIn(m, once, metrics, caller, 'FEATURES', input, features, evaluate, now, inputHash);
           outcomes[i] = done.outcome;
           audits.push(...done.audits);
         } catch (err) {
           throw inBatch(i, err);
         }
       }
+      await metrics.flush(m);
       await appendAudits(m, caller, audits);
       return outcomes;
     });
@@ -203,7 +205,9 @@ export class ReportService {
     const now = new Date();
     const inputHash = this.prepare(kind, input, body, now);
     return this.db.transaction(async (m) => {
-      const { outcome, audits } = await this.ingestIn(m, readOnce(), caller, kind, input, body, evaluate, now, inputHash);
+      const metrics = new PendingMetrics();
+      const { outcome, audits } = await this.ingestIn(m, readOnce(), metrics, caller, kind, input, body, evaluate, now, inputHash);
+      await metrics.flush(m);
       await appendAudits(m, caller, audits);
       return outcome;
     });
@@ -223,6 +227,7 @@ export class ReportService {
   private async ingestIn(
     m: EntityManager,
     once: ReadOnce,
+    pending: PendingMetrics,
     caller: Caller,
     kind: ReportKind,
     input: ReportTarget,
@@ -246,8 +251,8 @@ export class ReportService {
       [target.modelId, target.versionId, target.deploymentId, kind, start, end, inputHash, JSON.stringify(evaluation), caller.subject],
     );
     if (!report) return { outcome: { report: await this.reported(m, kind, target, input.window, inputHash), replayed: true }, audits: [] };
-    if (metrics.length) await storeMetrics(m, report.id, target, input.window, metrics);
-    breaches.push(...(await this.judge(m, target, settings, input.window, new Set(metrics.map((x) => x.name)), now)));
+    pending.add(report.id, target, input.window, metrics);
+    breaches.push(...(await this.judge(m, pending, target, settings, input.window, new Set(metrics.map((x) => x.name)), now)));
     const outcomes = [];
     for (const breach of breaches) outcomes.push(await raiseAlert(m, breach));
     const reported: AuditRecord = {
@@ -294,6 +299,7 @@ export class ReportService {
   /** Objectives on the metrics just reported, and a canary's verdict once its metrics arrive. */
   private async judge(
     m: EntityManager,
+    pending: PendingMetrics,
     target: Target,
     settings: MonitoringSettings,
     window: ReportWindow,
@@ -301,6 +307,10 @@ export class ReportService {
     now: Date,
   ): Promise<Breach[]> {
     const breaches: Breach[] = [];
+    const canary =
+      target.deploymentId && target.deploymentStatus === DeploymentStatus.ACTIVE && COMPARED_STRATEGIES.includes(target.strategy as string);
+    // Both read production metrics, this report's among them.
+    if (settings.objectives.length || canary) await pending.flush(m);
     for (const status of await evaluateObjectives(m, target.modelId, settings.objectives, now, reported)) {
       if (status.state !== 'BREACHED' && status.state !== 'AT_RISK') continue;
       const breached = status.state === 'BREACHED';
@@ -315,8 +325,6 @@ export class ReportService {
         evidence: { objective: status },
       });
     }
-    const canary =
-      target.deploymentId && target.deploymentStatus === DeploymentStatus.ACTIVE && COMPARED_STRATEGIES.includes(target.strategy as string);
     if (canary && reported.size) {
       const analysis = await analyseCanary(
         m,
@@ -435,30 +443,47 @@ async function openDataDrift(m: EntityManager, versionId: string): Promise<strin
   return rows.map((r) => r.subject);
 }
 
-/** In production_metrics (what objectives and canary verdicts read) and in the version's metric history, source PRODUCTION. */
-async function storeMetrics(m: EntityManager, reportId: string, target: Target, window: ReportWindow, metrics: MetricRow[]): Promise<void> {
-  await m.query(
-    `INSERT INTO production_metrics (report_id, model_id, version_id, deployment_id, window_start, window_end, name, kind, value, observations)
-     SELECT $1, $2, $3, $4, $5, $6, x.name, x.kind, x.value, x.observations
-     FROM unnest($7::text[], $8::text[], $9::float8[], $10::bigint[]) AS x(name, kind, value, observations)`,
-    [
-      reportId,
-      target.modelId,
-      target.versionId,
-      target.deploymentId,
-      window.start,
-      window.end,
-      metrics.map((x) => x.name),
-      metrics.map((x) => x.kind),
-      metrics.map((x) => x.value),
-      metrics.map((x) => x.observations),
-    ],
-  );
-  await insertMetricPoints(
-    m,
-    target.versionId,
-    metrics.map((x) => ({ name: x.name, value: x.value, source: MetricSource.PRODUCTION, recordedAt: window.end })),
-  );
+/**
+ * The production metrics of a transaction's reports, written together: two statements for a batch of reports
+ * instead of two a report. They go in production_metrics (what objectives and canary verdicts read) and in the
+ * versions' metric history, source PRODUCTION. Whatever reads production metrics (objectives, a canary's
+ * verdict) flushes them first, and the transaction flushes them before its audit events: every read in the
+ * transaction sees the metrics of every report before it, as when each report wrote its own.
+ */
+class PendingMetrics {
+  private rows: Array<MetricRow & { reportId: string; target: Target; window: ReportWindow }> = [];
+
+  add(reportId: string, target: Target, window: ReportWindow, metrics: readonly MetricRow[]): void {
+    for (const metric of metrics) this.rows.push({ ...metric, reportId, target, window });
+  }
+
+  async flush(m: EntityManager): Promise<void> {
+    const rows = this.rows;
+    if (!rows.length) return;
+    this.rows = [];
+    await m.query(
+      `INSERT INTO production_metrics (report_id, model_id, version_id, deployment_id, window_start, window_end, name, kind, value, observations)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::timestamptz[], $6::timestamptz[], $7::text[], $8::text[],
+         $9::float8[], $10::bigint[])`,
+      [
+        rows.map((x) => x.reportId),
+        rows.map((x) => x.target.modelId),
+        rows.map((x) => x.target.versionId),
+        rows.map((x) => x.target.deploymentId),
+        rows.map((x) => x.window.start),
+        rows.map((x) => x.window.end),
+        rows.map((x) => x.name),
+        rows.map((x) => x.kind),
+        rows.map((x) => x.value),
+        rows.map((x) => x.observations),
+      ],
+    );
+    await insertMetricPoints(
+      m,
+      rows.map((x) => x.target.versionId),
+      rows.map((x) => ({ name: x.name, value: x.value, source: MetricSource.PRODUCTION, recordedAt: x.window.end })),
+    );
+  }
 }
 
 function describe(r: FeatureDrift): string {
