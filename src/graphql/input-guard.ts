@@ -1,6 +1,7 @@
 import { getVariableValues, GraphQLError, Kind, visit, type DocumentNode, type GraphQLSchema, type OperationDefinitionNode } from 'graphql';
 import { badInput, DomainError } from '../common/errors';
 import { isStorable, validateStorable } from '../common/json';
+import { coerceVariables } from './coerce-variables';
 
 /** How deep a variable's value may nest (a JSON object inside a list inside an input, …). */
 export const MAX_INPUT_DEPTH = 32;
@@ -34,7 +35,10 @@ export function checkInput(
     if (!(err instanceof DomainError)) throw err;
     throw new GraphQLError(err.message, { extensions: { ...err.details, code: err.code, http: { status: 400 } } });
   }
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables, { maxErrors: 1 });
+  const definitions = operation.variableDefinitions ?? [];
+  const fast = coerceVariables(schema, definitions, variables);
+  if (fast) return fast;
+  const coerced = getVariableValues(schema, definitions, variables, { maxErrors: 1 });
   if (coerced.errors) {
     const [first] = coerced.errors;
     throw new GraphQLError(first.message, { nodes: first.nodes, extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });

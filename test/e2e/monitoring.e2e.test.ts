@@ -388,7 +388,7 @@ describe('reportFeatureDistributions: many windows or deployments in one call', 
   test('objectives judge each report of a batch with the metrics of the reports before it, as one call each would', async () => {
     // The drift rate of each report is an objective's metric: drift_rate ≤ 0.1 with half the windows as budget.
     // 0, 0, 0.5, 0.5: 2 of 4 windows missed, the budget is spent at the last report (BREACHED).
-    const objective = { metric: 'drift_rate', comparator: 'LTE', target: 0.1, budget: 0.5, windowDays: 1 };
+    const objective = { metric: 'drift_rate', comparator: 'LTE' as const, target: 0.1, budget: 0.5, windowDays: 1 };
     const features = [
       [UNIFORM, UNIFORM],
       [UNIFORM, UNIFORM],
