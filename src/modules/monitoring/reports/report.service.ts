@@ -237,8 +237,11 @@ export class ReportService {
     inputHash: string,
   ): Promise<{ outcome: ReportOutcome; audits: AuditRecord[] }> {
     const target = await once(`target ${input.deploymentId ?? ''} ${input.versionId ?? ''}`, () => resolveTarget(m, input));
-    const missing = target.deploymentId ? notFound('deployment', target.deploymentId) : notFound('model version', target.versionId);
-    await once(`authorized ${target.modelId}`, () => this.access.authorize(m, caller, Action.REPORT_PRODUCTION, target.modelId, missing));
+    await once(`authorized ${target.modelId}`, () => {
+      // Made only when checked: an error captures its stack, and a batch checks each model once.
+      const missing = target.deploymentId ? notFound('deployment', target.deploymentId) : notFound('model version', target.versionId);
+      return this.access.authorize(m, caller, Action.REPORT_PRODUCTION, target.modelId, missing);
+    });
     const { start, end } = input.window;
     const settings = await once(`settings ${target.modelId}`, () => readSettings(m, target.modelId));
     const { evaluation, breaches, metrics } = await evaluate(m, target, settings, once);
