@@ -248,6 +248,10 @@ export async function startServer(
         const status = { UNAUTHENTICATED: 401, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, UNAVAILABLE: 503 }[err.code as string] ?? 400;
         if (err.code === ErrorCode.UNAVAILABLE)
           res.setHeader('retry-after', String(err.details.retryAfterSeconds ?? UNAVAILABLE_RETRY_AFTER_SECONDS));
+        // An upload refused before its body was all read (a full disk stops reading it): the rest of the body is
+        // still on the connection, which cannot carry another request, and node resets it once the answer is sent.
+        // Said here, the client opens a new connection for its next request instead of finding this one reset.
+        if (!req.complete || req.readableLength > 0) res.setHeader('connection', 'close');
         res.status(status).json({ errors: [{ message: err.message, extensions: { ...err.details, code: err.code } }] });
       }
     });

@@ -67,6 +67,8 @@ afterAll(async () => {
     const refused = await upload();
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('60');
+    // Refused before its body was all read: the client must not send its next request on this connection.
+    expect(refused.headers.get('connection')).toBe('close');
     expect(await refused.json()).toEqual({
       errors: [
         {
