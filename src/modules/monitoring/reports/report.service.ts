@@ -126,13 +126,23 @@ export class ReportService {
     return this.db.transaction(async (m) => {
       // The batch's reports mostly share their deployments, models and versions: what they read alike is read once.
       const once = readOnce();
+      // First what each report reads and concludes (nothing a report writes changes it: the targets, rights, settings
+      // and references), then all the reports in one statement, then each recorded in turn, as one call would.
+      const assessed: Assessed[] = [];
+      for (const { input, features, inputHash, i } of order) {
+        try {
+          assessed.push(await this.assess(m, once, caller, 'FEATURES', input, features, featureEvaluator(input, features), inputHash));
+        } catch (err) {
+          throw inBatch(i, err);
+        }
+      }
+      const stored = await storeReports(m, caller, assessed);
       const metrics = new PendingMetrics();
       const outcomes: ReportOutcome[] = new Array(prepared.length);
       const audits: AuditRecord[] = [];
-      for (const { input, features, inputHash, i } of order) {
+      for (const [k, { i }] of order.entries()) {
         try {
-          const evaluate = featureEvaluator(input, features);
-          const done = await this.ingestIn(m, once, metrics, caller, 'FEATURES', input, features, evaluate, now, inputHash);
+          const done = await this.record(m, metrics, assessed[k], stored[k], now);
           outcomes[i] = done.outcome;
           audits.push(...done.audits);
         } catch (err) {
@@ -205,8 +215,10 @@ export class ReportService {
     const now = new Date();
     const inputHash = this.prepare(kind, input, body, now);
     return this.db.transaction(async (m) => {
+      const assessed = await this.assess(m, readOnce(), caller, kind, input, body, evaluate, inputHash);
+      const [stored] = await storeReports(m, caller, [assessed]);
       const metrics = new PendingMetrics();
-      const { outcome, audits } = await this.ingestIn(m, readOnce(), metrics, caller, kind, input, body, evaluate, now, inputHash);
+      const { outcome, audits } = await this.record(m, metrics, assessed, stored, now);
       await metrics.flush(m);
       await appendAudits(m, caller, audits);
       return outcome;
@@ -223,36 +235,40 @@ export class ReportService {
       .digest('hex');
   }
 
-  /** One report inside the caller's transaction; answers its outcome and the audit events to append (none on a replay). */
-  private async ingestIn(
+  /** What a report reads (its target, the caller's right, the model's settings) and what its evaluation concludes. */
+  private async assess(
     m: EntityManager,
     once: ReadOnce,
-    pending: PendingMetrics,
     caller: Caller,
     kind: ReportKind,
     input: ReportTarget,
     body: unknown,
     evaluate: Evaluate,
-    now: Date,
     inputHash: string,
-  ): Promise<{ outcome: ReportOutcome; audits: AuditRecord[] }> {
+  ): Promise<Assessed> {
     const target = await once(`target ${input.deploymentId ?? ''} ${input.versionId ?? ''}`, () => resolveTarget(m, input));
     await once(`authorized ${target.modelId}`, () => {
       // Made only when checked: an error captures its stack, and a batch checks each model once.
       const missing = target.deploymentId ? notFound('deployment', target.deploymentId) : notFound('model version', target.versionId);
       return this.access.authorize(m, caller, Action.REPORT_PRODUCTION, target.modelId, missing);
     });
-    const { start, end } = input.window;
     const settings = await once(`settings ${target.modelId}`, () => readSettings(m, target.modelId));
-    const { evaluation, breaches, metrics } = await evaluate(m, target, settings, once);
-    // The report is the transaction's first write: a window already reported stops it here, with nothing written.
-    const [report] = await writeReturning(
-      m,
-      ProductionReportEntity,
-      `INSERT INTO production_reports (model_id, version_id, deployment_id, kind, window_start, window_end, input_hash, evaluation, reported_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT DO NOTHING RETURNING *`,
-      [target.modelId, target.versionId, target.deploymentId, kind, start, end, inputHash, JSON.stringify(evaluation), caller.subject],
-    );
+    return { kind, input, body, inputHash, target, settings, ...(await evaluate(m, target, settings, once)) };
+  }
+
+  /**
+   * A report once stored (`report`), or found already reported (null: the same values are a replay, answered
+   * with the first outcome; others a CONFLICT): its metrics, the objectives and a canary judged, its alerts
+   * raised. Answers its outcome and the audit events to append (none on a replay).
+   */
+  private async record(
+    m: EntityManager,
+    pending: PendingMetrics,
+    assessed: Assessed,
+    report: ProductionReportEntity | null,
+    now: Date,
+  ): Promise<{ outcome: ReportOutcome; audits: AuditRecord[] }> {
+    const { kind, input, body, inputHash, target, settings, breaches, metrics } = assessed;
     if (!report) return { outcome: { report: await this.reported(m, kind, target, input.window, inputHash), replayed: true }, audits: [] };
     pending.add(report.id, target, input.window, metrics);
     breaches.push(...(await this.judge(m, pending, target, settings, input.window, new Set(metrics.map((x) => x.name)), now)));
@@ -357,6 +373,53 @@ export class ReportService {
 }
 
 type ReportKind = 'FEATURES' | 'METRICS';
+
+/** A report read and evaluated, not yet stored. */
+interface Assessed extends Evaluated {
+  kind: ReportKind;
+  input: ReportTarget;
+  body: unknown;
+  inputHash: string;
+  target: Target;
+  settings: MonitoringSettings;
+}
+
+/**
+ * The reports in one statement, in their order (a batch's lock order), each answered its row, or null where its
+ * window was already reported (a report is the transaction's first write: a window already reported stops it there,
+ * with nothing written). A window twice in one batch is stored for the first report; the second finds it reported.
+ */
+async function storeReports(m: EntityManager, caller: Caller, reports: Assessed[]): Promise<Array<ProductionReportEntity | null>> {
+  const rows = await writeReturning(
+    m,
+    ProductionReportEntity,
+    `INSERT INTO production_reports (model_id, version_id, deployment_id, kind, window_start, window_end, input_hash, evaluation, reported_by)
+     SELECT r.model_id, r.version_id, r.deployment_id, r.kind, r.window_start, r.window_end, r.input_hash, e.evaluation, $9
+     FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::text[])
+       WITH ORDINALITY AS r(model_id, version_id, deployment_id, kind, window_start, window_end, input_hash, n)
+     JOIN jsonb_array_elements($8::jsonb) WITH ORDINALITY AS e(evaluation, n) USING (n)
+     ORDER BY n
+     ON CONFLICT DO NOTHING RETURNING *`,
+    [
+      reports.map((r) => r.target.modelId),
+      reports.map((r) => r.target.versionId),
+      reports.map((r) => r.target.deploymentId),
+      reports.map((r) => r.kind),
+      reports.map((r) => r.input.window.start),
+      reports.map((r) => r.input.window.end),
+      reports.map((r) => r.inputHash),
+      JSON.stringify(reports.map((r) => r.evaluation)),
+      caller.subject,
+    ],
+  );
+  // Each stored row to the first report of its hash (the hash covers the target, the window and the values).
+  const byHash = new Map(rows.map((row) => [row.inputHash, row]));
+  return reports.map((r) => {
+    const row = byHash.get(r.inputHash) ?? null;
+    byHash.delete(r.inputHash);
+    return row;
+  });
+}
 type Evaluate = (m: EntityManager, target: Target, settings: MonitoringSettings, once: ReadOnce) => Promise<Evaluated>;
 
 /**
