@@ -98,6 +98,66 @@ describe('canonicalJson', () => {
     );
   });
 
+  /** The implementation every stored hash (audit chain, report idempotency) was made with, before it was made faster. */
+  function canonicalJsonAsFirstWritten(value: unknown): string {
+    if (value === null || value === undefined) return 'null';
+    if (value instanceof Date) return JSON.stringify(value.toISOString());
+    if (Array.isArray(value)) {
+      if (value.every((x) => typeof x === 'number' && Number.isFinite(x))) return JSON.stringify(value);
+      return `[${value.map(canonicalJsonAsFirstWritten).join(',')}]`;
+    }
+    switch (typeof value) {
+      case 'number':
+        if (!Number.isFinite(value)) throw new Error('canonicalJson: non-finite number');
+        return JSON.stringify(value);
+      case 'string':
+      case 'boolean':
+        return JSON.stringify(value);
+      case 'object': {
+        const entries = Object.entries(value as Record<string, unknown>)
+          .filter(([, v]) => v !== undefined)
+          .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJsonAsFirstWritten(v)}`).join(',')}}`;
+      }
+      default:
+        throw new Error(`canonicalJson: cannot encode ${typeof value}`);
+    }
+  }
+
+  it('writes exactly what its first implementation wrote: hashes already stored stay valid', () => {
+    const key = fc.oneof(
+      fc.string(),
+      fc.string({ unit: 'grapheme' }),
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom('__proto__', 'constructor', '', 'a', 'A', 'é', '😀', '10', '9'),
+    );
+    const leaf = fc.oneof(
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.boolean(),
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer(),
+      fc.string({ unit: 'binary' }),
+      fc.date({ noInvalidDate: true }),
+    );
+    const { value } = fc.letrec((tie) => ({
+      value: fc.oneof({ depthSize: 'small' }, leaf, tie('array'), tie('object'), tie('numbers'), tie('sparse')),
+      array: fc.array(tie('value'), { maxLength: 5 }),
+      numbers: fc.array(fc.double({ noNaN: true, noDefaultInfinity: true }), { maxLength: 8 }),
+      // Object.fromEntries makes "__proto__" an own key, as JSON.parse of a client's input does.
+      object: fc.array(fc.tuple(key, tie('value')), { maxLength: 6 }).map((pairs) => Object.fromEntries(pairs) as unknown),
+      sparse: fc.sparseArray(tie('value'), { maxLength: 5 }),
+    }));
+    fc.assert(
+      fc.property(value, (v) => {
+        expect(canonicalJson(v)).toBe(canonicalJsonAsFirstWritten(v));
+      }),
+      { numRuns: 3000 },
+    );
+    const protoKey = JSON.parse('{"__proto__":{"b":1,"a":2},"z":[1,{"y":undefined}]}'.replace('undefined', 'null')) as unknown;
+    expect(canonicalJson(protoKey)).toBe(canonicalJsonAsFirstWritten(protoKey));
+  });
+
   it('throws on values JSON cannot hold', () => {
     expect(() => canonicalJson(BigInt(1))).toThrow('cannot encode bigint');
     expect(() => canonicalJson({ f: () => 1 })).toThrow('cannot encode function');
