@@ -7,6 +7,7 @@ import { CreateApiTokenDocument, RevokeApiTokenDocument } from '../generated/gra
 import { Role } from '../../src/common/role';
 import { Level } from '../../src/modules/access/access.rules';
 import { RiskTier } from '../../src/modules/models/model.enums';
+import { encodeEventCursor } from '../../src/modules/events/event.rules';
 import { Stage } from '../../src/modules/versions/version.enums';
 import { modelName } from '../support/fixtures';
 import { aucBaseline, caller, readyRegistration, stagedVersion } from '../support/lifecycle';
@@ -308,11 +309,14 @@ describe('the socket', () => {
       return messages;
     });
     await Promise.all(sockets.map((s) => s.opened));
-    const filter = { modelIds: [model.id] };
+    // From the log's head: a live subscription starts from the head it reads once registered, which on a loaded
+    // machine can come after the commit below; from a cursor, each gets every event after it either way.
+    const [{ head }] = await t.database.db.query('SELECT COALESCE(max(seq), 0) AS head FROM audit_events');
+    const variables = { filter: { modelIds: [model.id] }, after: encodeEventCursor(Number(head)) };
     // Two operations on one socket share the result, and so does the other socket's; ids are the client's own text.
-    sockets[0].subscribe('one "quoted" ✓', EVENTS, { filter });
-    sockets[0].subscribe('two', EVENTS, { filter });
-    sockets[1].subscribe('1', EVENTS, { filter });
+    sockets[0].subscribe('one "quoted" ✓', EVENTS, variables);
+    sockets[0].subscribe('two', EVENTS, variables);
+    sockets[1].subscribe('1', EVENTS, variables);
     await subscribers(t, before + 3);
     const value = 'ünïcødé ✓ "quoted" \\ 𝔘 \u2028';
     await t.services.models.setTags(admin, { modelId: model.id, tags: [{ key: 'note', value }] });
