@@ -136,21 +136,9 @@ export class ReportService {
           throw inBatch(i, err);
         }
       }
-      const stored = await storeReports(m, caller, assessed);
-      const metrics = new PendingMetrics();
+      const recorded = await this.storeAndRecord(m, caller, assessed, now, (k, err) => inBatch(order[k].i, err));
       const outcomes: ReportOutcome[] = new Array(prepared.length);
-      const audits: AuditRecord[] = [];
-      for (const [k, { i }] of order.entries()) {
-        try {
-          const done = await this.record(m, metrics, assessed[k], stored[k], now);
-          outcomes[i] = done.outcome;
-          audits.push(...done.audits);
-        } catch (err) {
-          throw inBatch(i, err);
-        }
-      }
-      await metrics.flush(m);
-      await appendAudits(m, caller, audits);
+      for (const [k, { i }] of order.entries()) outcomes[i] = recorded[k];
       return outcomes;
     });
   }
@@ -216,11 +204,7 @@ export class ReportService {
     const inputHash = this.prepare(kind, input, body, now);
     return this.db.transaction(async (m) => {
       const assessed = await this.assess(m, readOnce(), caller, kind, input, body, evaluate, inputHash);
-      const [stored] = await storeReports(m, caller, [assessed]);
-      const metrics = new PendingMetrics();
-      const { outcome, audits } = await this.record(m, metrics, assessed, stored, now);
-      await metrics.flush(m);
-      await appendAudits(m, caller, audits);
+      const [outcome] = await this.storeAndRecord(m, caller, [assessed], now);
       return outcome;
     });
   }
@@ -254,6 +238,36 @@ export class ReportService {
     });
     const settings = await once(`settings ${target.modelId}`, () => readSettings(m, target.modelId));
     return { kind, input, body, inputHash, target, settings, ...(await evaluate(m, target, settings, once)) };
+  }
+
+  /**
+   * The reports stored in one statement, then each recorded in turn as one call would record it, their metrics
+   * written, their audit events appended. Answers their outcomes in their order; `fail(k, err)` is what the failure
+   * of the k-th becomes (a batch names it).
+   */
+  private async storeAndRecord(
+    m: EntityManager,
+    caller: Caller,
+    assessed: Assessed[],
+    now: Date,
+    fail: (k: number, err: unknown) => unknown = (_k, err) => err,
+  ): Promise<ReportOutcome[]> {
+    const stored = await storeReports(m, caller, assessed);
+    const metrics = new PendingMetrics();
+    const outcomes: ReportOutcome[] = [];
+    const audits: AuditRecord[] = [];
+    for (const [k, report] of assessed.entries()) {
+      try {
+        const done = await this.record(m, metrics, report, stored[k], now);
+        outcomes.push(done.outcome);
+        audits.push(...done.audits);
+      } catch (err) {
+        throw fail(k, err);
+      }
+    }
+    await metrics.flush(m);
+    await appendAudits(m, caller, audits);
+    return outcomes;
   }
 
   /**
